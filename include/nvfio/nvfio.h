@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef NVFIO_NVFIO_H
+#define NVFIO_NVFIO_H
+
+/* The whole public API of nvfio. */
+
+#include <nvfio/error.h>
+
+#endif /* NVFIO_NVFIO_H */

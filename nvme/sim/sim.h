@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef NVFIO_NVME_SIM_SIM_H
+#define NVFIO_NVME_SIM_SIM_H
+
+/*
+ * The simulated NVMe controller (the device side of "sim:"), as the driver's device glue sees it.
+ *
+ * The model shares no code with the driver beyond the spec headers. How it reaches its BAR and
+ * host memory (struct nvf_sim_mem) is kept apart from how it handles commands, so that the same
+ * model can be served over vfio-user later.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nvfio_sim;
+
+/* How the model reaches host memory: the IOMMU-like translation of the device's DMA. */
+struct nvf_sim_mem {
+	/* Host address of [iova, iova + len), or NULL if any byte of it is not mapped (the command
+	 * then fails with a data transfer error and nothing else is touched). Called from the
+	 * model's own thread(s), concurrently with the application registering memory. */
+	void *(*translate)(void *ctx, uint64_t iova, size_t len);
+	void *ctx;
+};
+
+/*
+ * nvf_sim_create() - create and start a controller
+ * @opts: the options after "sim:" ("size=1G,lbads=512,namespaces=2,..."), may be ""
+ * @mem:  host-memory access; copied
+ *
+ * Returns 0 or -NVFIO_EBADOPT (message names the option and its accepted values), -ENOMEM.
+ */
+int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio_sim **out);
+
+/* Stop the controller's threads and free everything (file storage is flushed and closed). */
+void nvf_sim_destroy(struct nvfio_sim *sim);
+
+/* BAR0: registers at 0, doorbells at 0x1000 with the stride CAP.DSTRD says; @len gets its size. */
+volatile void *nvf_sim_bar0(struct nvfio_sim *sim, size_t *len);
+
+/* Number of MSI-X vectors the controller offers. */
+unsigned int nvf_sim_irq_count(struct nvfio_sim *sim);
+
+/* Signal @eventfd (write 1) when MSI-X vector @vector fires; -1 unbinds. 0 or -EINVAL. */
+int nvf_sim_set_irq(struct nvfio_sim *sim, unsigned int vector, int eventfd);
+
+/* Function-level reset: as VFIO_DEVICE_RESET does to a PCI function. */
+int nvf_sim_reset(struct nvfio_sim *sim);
+
+#endif /* NVFIO_NVME_SIM_SIM_H */

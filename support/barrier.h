@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef NVFIO_SUPPORT_BARRIER_H
+#define NVFIO_SUPPORT_BARRIER_H
+
+/*
+ * Memory ordering between the CPU and a device (or the simulated controller's thread), in one
+ * place. On x86-64 loads are not reordered with loads and stores are not reordered with stores,
+ * and uncached MMIO is strongly ordered, so most of these are compiler barriers there; the C11
+ * fences keep the code correct elsewhere.
+ */
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+/* Order earlier loads before later loads and stores (reading a CQE after its phase bit). */
+static inline void nvf_rmb(void)
+{
+	atomic_thread_fence(memory_order_acquire);
+}
+
+/* Order earlier stores before later stores (the SQE before the doorbell that publishes it). */
+static inline void nvf_wmb(void)
+{
+	atomic_thread_fence(memory_order_release);
+}
+
+/* Full barrier: a store before a later load (a shadow doorbell before reading its event index). */
+static inline void nvf_mb(void)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
+/* Acquire load and release store of a 32-bit word shared with another agent. */
+static inline uint32_t nvf_load_acquire32(const volatile uint32_t *p)
+{
+	return atomic_load_explicit((const volatile _Atomic uint32_t *)p, memory_order_acquire);
+}
+
+static inline void nvf_store_release32(volatile uint32_t *p, uint32_t v)
+{
+	atomic_store_explicit((volatile _Atomic uint32_t *)p, v, memory_order_release);
+}
+
+/* MMIO accessors: a single access of the given width, never torn, never merged. */
+static inline uint32_t nvf_mmio_read32(const volatile void *addr)
+{
+	return *(const volatile uint32_t *)addr;
+}
+
+static inline void nvf_mmio_write32(volatile void *addr, uint32_t v)
+{
+	*(volatile uint32_t *)addr = v;
+}
+
+/* 64-bit registers as two 32-bit accesses, low then high, as the NVMe spec allows. */
+static inline uint64_t nvf_mmio_read64(const volatile void *addr)
+{
+	const volatile uint32_t *p = (const volatile uint32_t *)addr;
+	uint32_t lo = p[0];
+
+	return (uint64_t)p[1] << 32 | lo;
+}
+
+static inline void nvf_mmio_write64(volatile void *addr, uint64_t v)
+{
+	volatile uint32_t *p = (volatile uint32_t *)addr;
+
+	p[0] = (uint32_t)v;
+	p[1] = (uint32_t)(v >> 32);
+}
+
+#endif /* NVFIO_SUPPORT_BARRIER_H */
