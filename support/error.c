@@ -21,6 +21,7 @@ static const char *const nvfio_errstr[NVFIO_ELAST - NVFIO_EBASE] = {
 	[NVFIO_EGROUPBUSY - NVFIO_EBASE] = "IOMMU group in use",
 	[NVFIO_ENOREGION - NVFIO_EBASE] = "no such region, or region not mappable",
 	[NVFIO_ENOIRQ - NVFIO_EBASE] = "no such interrupt",
+	[NVFIO_ENOVFIO - NVFIO_EBASE] = "VFIO not available",
 	[NVFIO_ENOHUGEPAGES - NVFIO_EBASE] = "no free hugepages",
 	[NVFIO_EMEMLOCK - NVFIO_EBASE] = "locked-memory limit (RLIMIT_MEMLOCK) too low",
 	[NVFIO_ENOIOVA - NVFIO_EBASE] = "IOVA space exhausted",

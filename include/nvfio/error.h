@@ -33,6 +33,7 @@ enum nvfio_error {
 	NVFIO_EGROUPBUSY,    /* group already opened by another process or container */
 	NVFIO_ENOREGION,     /* region index absent or not mappable */
 	NVFIO_ENOIRQ,        /* interrupt index or vector absent */
+	NVFIO_ENOVFIO,       /* VFIO not available: no /dev/vfio/vfio (vfio-pci not loaded) */
 
 	/* dma/ */
 	NVFIO_ENOHUGEPAGES,  /* no free hugepages of the needed size */

@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef NVFIO_VFIO_H
+#define NVFIO_VFIO_H
+
+/*
+ * VFIO: access to a PCI device from user space.
+ *
+ * Three objects, as in the kernel's VFIO API:
+ * - a container (/dev/vfio/vfio) is an IOMMU address space: DMA mappings live in it;
+ * - a group (/dev/vfio/N, or /dev/vfio/noiommu-N without an IOMMU) is the unit of isolation the
+ *   IOMMU can enforce; every device of a group must be bound to vfio-pci (or to no driver) before
+ *   the group can join a container;
+ * - a device is one PCI function of a group: its regions (BARs, config space), its interrupts.
+ *
+ * nvfio_vfio_open() builds all three for one PCI address and nvfio_vfio_close() releases them;
+ * the container, group and device functions below give the same steps one by one.
+ *
+ * Every function returns 0 (or a count) on success and a negative error on failure: -errno or
+ * -NVFIO_E* (<nvfio/error.h>); nvfio_last_error() then says what failed and what to do. Objects
+ * are not locked: a caller that shares one between threads serialises its calls.
+ *
+ * PCI addresses are accepted as DDDD:BB:DD.F ("0000:01:00.0") or BB:DD.F ("01:00.0", domain 0);
+ * anything else is -NVFIO_EBADADDR.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct nvfio_dma;
+struct nvfio_vfio_container;
+struct nvfio_vfio_group;
+struct nvfio_vfio_device;
+
+/* The longest canonical PCI address, "DDDDDDDD:BB:DD.F", with its NUL. */
+#define NVFIO_PCI_ADDR_MAX 17
+
+/* IOMMU models of a container (the values of the kernel's VFIO_*_IOMMU extensions). */
+enum nvfio_vfio_iommu_type {
+	NVFIO_VFIO_TYPE1V2 = 3, /* an IOMMU translates the device's addresses */
+	NVFIO_VFIO_NOIOMMU = 8, /* no IOMMU: the device sees physical addresses; needs root */
+};
+
+/* Flags of nvfio_vfio_open(); with neither, the mode follows what the machine offers. */
+enum {
+	NVFIO_VFIO_OPEN_IOMMU = 1u << 0,   /* insist on an IOMMU (type1v2) */
+	NVFIO_VFIO_OPEN_NOIOMMU = 1u << 1, /* insist on no-IOMMU mode */
+};
+
+/* Bits of nvfio_vfio_group_status() (the kernel's VFIO_GROUP_FLAGS_*). */
+enum {
+	NVFIO_VFIO_GROUP_VIABLE = 1u << 0,        /* every device of the group is free for VFIO */
+	NVFIO_VFIO_GROUP_CONTAINER_SET = 1u << 1, /* the group is in a container */
+};
+
+/* Flags of nvfio_vfio_container_dma_map(); 0 means both. */
+enum {
+	NVFIO_VFIO_DMA_READ = 1u << 0,  /* the device may read the memory */
+	NVFIO_VFIO_DMA_WRITE = 1u << 1, /* the device may write the memory */
+};
+
+/* A valid IOVA range of the container's IOMMU, both ends inclusive. */
+struct nvfio_vfio_iova_range {
+	uint64_t start;
+	uint64_t last;
+};
+
+/* What VFIO_IOMMU_GET_INFO says about a container's IOMMU. */
+struct nvfio_vfio_iommu_info {
+	uint64_t pgsize_bitmap; /* supported IOMMU page sizes: bit n set means 2^n bytes */
+	bool has_dma_avail;     /* the kernel reports the remaining mapping count */
+	uint32_t dma_avail;     /* DMA mappings still allowed (vfio_iommu_type1 dma_entry_limit) */
+	uint32_t nr_ranges;     /* 0: the kernel does not report ranges */
+	const struct nvfio_vfio_iova_range *ranges; /* owned by the container */
+};
+
+/* nvfio_vfio_device_info(): the kernel's VFIO_DEVICE_FLAGS_* and counts. */
+struct nvfio_vfio_device_info {
+	uint32_t flags;       /* NVFIO_VFIO_DEVICE_* */
+	uint32_t num_regions; /* region indices 0 .. num_regions - 1 */
+	uint32_t num_irqs;    /* interrupt indices 0 .. num_irqs - 1 */
+};
+
+enum {
+	NVFIO_VFIO_DEVICE_RESET = 1u << 0, /* VFIO_DEVICE_RESET is available */
+	NVFIO_VFIO_DEVICE_PCI = 1u << 1,   /* a vfio-pci device */
+};
+
+/* Region indices of a PCI device (VFIO_PCI_*_REGION_INDEX). */
+enum {
+	NVFIO_VFIO_PCI_BAR0 = 0, /* BARn is NVFIO_VFIO_PCI_BAR0 + n */
+	NVFIO_VFIO_PCI_ROM = 6,
+	NVFIO_VFIO_PCI_CONFIG = 7,
+	NVFIO_VFIO_PCI_VGA = 8,
+};
+
+/* Interrupt indices of a PCI device (VFIO_PCI_*_IRQ_INDEX). */
+enum {
+	NVFIO_VFIO_PCI_INTX = 0,
+	NVFIO_VFIO_PCI_MSI = 1,
+	NVFIO_VFIO_PCI_MSIX = 2,
+	NVFIO_VFIO_PCI_ERR = 3,
+	NVFIO_VFIO_PCI_REQ = 4,
+};
+
+/* Region flags (VFIO_REGION_INFO_FLAG_*). */
+enum {
+	NVFIO_VFIO_REGION_READ = 1u << 0,
+	NVFIO_VFIO_REGION_WRITE = 1u << 1,
+	NVFIO_VFIO_REGION_MMAP = 1u << 2,
+};
+
+/* One area of a region that may be mmapped, when the region is only partly mappable. */
+struct nvfio_vfio_sparse_area {
+	uint64_t offset; /* from the start of the region */
+	uint64_t size;
+};
+
+/* A region and what its capability chain says. */
+struct nvfio_vfio_region_info {
+	uint32_t index;
+	uint32_t flags;  /* NVFIO_VFIO_REGION_* */
+	uint64_t size;   /* 0: the region (BAR) is not implemented */
+	uint64_t offset; /* where the region starts in the device file */
+
+	bool msix_mappable; /* the MSI-X table in this BAR may be mmapped with the rest */
+	bool has_type;      /* a VFIO_REGION_INFO_CAP_TYPE capability was given */
+	uint32_t type, subtype;
+	bool sparse;       /* only areas[] may be mmapped (nr_areas may then be 0: none) */
+	uint32_t nr_areas;
+	const struct nvfio_vfio_sparse_area *areas; /* owned by the device */
+};
+
+/* An interrupt index (VFIO_IRQ_INFO_* flags). */
+struct nvfio_vfio_irq_info {
+	uint32_t index;
+	uint32_t flags; /* NVFIO_VFIO_IRQ_* */
+	uint32_t count; /* vectors of this index; 0: not available */
+};
+
+enum {
+	NVFIO_VFIO_IRQ_EVENTFD = 1u << 0,
+	NVFIO_VFIO_IRQ_MASKABLE = 1u << 1,
+	NVFIO_VFIO_IRQ_AUTOMASKED = 1u << 2,
+	NVFIO_VFIO_IRQ_NORESIZE = 1u << 3,
+};
+
+/*
+ * nvfio_pci_addr_parse() - check a PCI address and write it in sysfs's canonical form
+ * @addr: "DDDD:BB:DD.F" or "BB:DD.F", hexadecimal, either case
+ * @out:  receives "dddd:bb:dd.f" (lower case, 4 or more domain digits); may be NULL
+ *
+ * Returns 0 or -NVFIO_EBADADDR.
+ */
+int nvfio_pci_addr_parse(const char *addr, char out[NVFIO_PCI_ADDR_MAX]);
+
+/* ---- The whole stack in one call ---- */
+
+/*
+ * nvfio_vfio_open() - open a PCI device for user-space access, with its group and container
+ * @addr:  PCI address of a device bound to vfio-pci
+ * @flags: NVFIO_VFIO_OPEN_IOMMU or NVFIO_VFIO_OPEN_NOIOMMU to insist on a mode; 0 to take the
+ *         IOMMU when the device has an IOMMU group and no-IOMMU mode when its group is a
+ *         vfio-noiommu one
+ * @dev:   receives the device; nvfio_vfio_device_container() gives its container
+ *
+ * Returns 0, -NVFIO_EBADADDR, -NVFIO_ENODEVICE (no such device), -NVFIO_ENOTVFIO (bound to
+ * another driver, or to none), -NVFIO_ENOGROUP (no IOMMU group: IOMMU off and no-IOMMU mode not
+ * enabled), -NVFIO_ENOTVIABLE (another device of the group is on a host driver),
+ * -NVFIO_EGROUPBUSY, -NVFIO_ENOIOMMUTYPE (the mode asked for is not available),
+ * -NVFIO_ENOVFIO (no /dev/vfio/vfio), -NVFIO_EAPIVERSION, -EACCES/-EPERM, -ENOMEM.
+ */
+int nvfio_vfio_open(const char *addr, unsigned int flags, struct nvfio_vfio_device **dev);
+
+/*
+ * nvfio_vfio_close() - release a device and, when nvfio_vfio_open() made them, its group and
+ * container (with every DMA mapping, BAR mapping and interrupt binding made through them).
+ * NULL is ignored.
+ */
+void nvfio_vfio_close(struct nvfio_vfio_device *dev);
+
+/* ---- Container ---- */
+
+/*
+ * nvfio_vfio_container_open() - open /dev/vfio/vfio and check the VFIO API version
+ *
+ * Returns 0, -NVFIO_ENOVFIO (the vfio module is not loaded), -NVFIO_EAPIVERSION, -EACCES, -ENOMEM.
+ */
+int nvfio_vfio_container_open(struct nvfio_vfio_container **c);
+
+/*
+ * nvfio_vfio_container_close() - unmap every DMA mapping, destroy the container's DMA address
+ * space (nvfio_vfio_container_dma()) and close it. Its groups must have left it (or be closed)
+ * first. NULL is ignored.
+ */
+void nvfio_vfio_container_close(struct nvfio_vfio_container *c);
+
+/* nvfio_vfio_container_fd() - the container's file descriptor (owned by the container). */
+int nvfio_vfio_container_fd(const struct nvfio_vfio_container *c);
+
+/*
+ * nvfio_vfio_container_check_extension() - VFIO_CHECK_EXTENSION
+ * @ext: a VFIO extension number (NVFIO_VFIO_TYPE1V2, NVFIO_VFIO_NOIOMMU, or another of
+ *       <linux/vfio.h>)
+ *
+ * Returns 1 if supported, 0 if not, or a negative error.
+ */
+int nvfio_vfio_container_check_extension(struct nvfio_vfio_container *c, unsigned int ext);
+
+/*
+ * nvfio_vfio_container_set_iommu() - choose the container's IOMMU model
+ *
+ * At least one group must be in the container (nvfio_vfio_group_set_container()).
+ * Returns 0, -NVFIO_ENOIOMMUTYPE (not offered: the message says how to enable it), -EINVAL (no
+ * group yet), -EBUSY (already set), -EPERM (no-IOMMU needs CAP_SYS_RAWIO).
+ */
+int nvfio_vfio_container_set_iommu(struct nvfio_vfio_container *c, enum nvfio_vfio_iommu_type t);
+
+/*
+ * nvfio_vfio_container_iommu_type() - the model set by nvfio_vfio_container_set_iommu(), or 0
+ */
+int nvfio_vfio_container_iommu_type(const struct nvfio_vfio_container *c);
+
+/*
+ * nvfio_vfio_container_iommu_info() - VFIO_IOMMU_GET_INFO with its capability chain
+ * @info: receives page sizes, valid IOVA ranges and the remaining DMA mapping count; the ranges
+ *        stay valid until the next call or the container's close
+ *
+ * Returns 0, -EINVAL (IOMMU type not set), -ENOTSUP (no-IOMMU mode has no IOMMU to describe).
+ */
+int nvfio_vfio_container_iommu_info(struct nvfio_vfio_container *c,
+				    struct nvfio_vfio_iommu_info *info);
+
+/*
+ * nvfio_vfio_container_dma_map() - let the container's devices reach process memory
+ * @vaddr, @len: page-aligned memory; it is pinned until unmapped
+ * @iova:        page-aligned address the devices use, inside a valid IOVA range
+ * @flags:       NVFIO_VFIO_DMA_READ | NVFIO_VFIO_DMA_WRITE, or 0 for both
+ *
+ * Returns 0, -EINVAL (unaligned, or outside the valid IOVA ranges), -EEXIST (overlaps a mapping),
+ * -NVFIO_EMEMLOCK (RLIMIT_MEMLOCK too low), -NVFIO_ENOMAPPINGS (mapping limit reached),
+ * -ENOTSUP (no-IOMMU mode: devices use physical addresses, see nvfio_vfio_container_dma()).
+ */
+int nvfio_vfio_container_dma_map(struct nvfio_vfio_container *c, void *vaddr, size_t len,
+				 uint64_t iova, unsigned int flags);
+
+/*
+ * nvfio_vfio_container_dma_unmap() - undo nvfio_vfio_container_dma_map()
+ * @iova, @len: exactly one or more whole earlier mappings
+ *
+ * Returns 0, -NVFIO_ENOTMAPPED (nothing, or not all of it, was mapped; what was mapped in the
+ * range is unmapped), -EINVAL (the range cuts a mapping), -ENOTSUP (no-IOMMU mode).
+ */
+int nvfio_vfio_container_dma_unmap(struct nvfio_vfio_container *c, uint64_t iova, size_t len);
+
+/*
+ * nvfio_vfio_container_dma() - the container's DMA address space, for <nvfio/dma.h>
+ * @dma: receives it; created on the first call, owned by the container, destroyed when the
+ *       container closes
+ *
+ * The IOMMU type must be set. With an IOMMU, memory is mapped through the container; in
+ * no-IOMMU mode the device sees physical addresses (hugepages, root).
+ * Returns 0, -EINVAL (IOMMU type not set), -ENOMEM.
+ */
+int nvfio_vfio_container_dma(struct nvfio_vfio_container *c, struct nvfio_dma **dma);
+
+/* ---- Group ---- */
+
+/*
+ * nvfio_vfio_group_of_device() - find a device's IOMMU group from sysfs (its iommu_group link)
+ * @addr:    PCI address
+ * @id:      receives the group number
+ * @noiommu: receives whether it is a no-IOMMU group (/dev/vfio/noiommu-N); may be NULL
+ *
+ * Returns 0, -NVFIO_EBADADDR, -NVFIO_ENODEVICE, -NVFIO_ENOGROUP.
+ */
+int nvfio_vfio_group_of_device(const char *addr, unsigned int *id, bool *noiommu);
+
+/*
+ * nvfio_vfio_group_open() - open /dev/vfio/@id
+ *
+ * Returns 0, -NVFIO_ENOGROUP (no such group file), -NVFIO_EGROUPBUSY (open elsewhere), -EACCES.
+ */
+int nvfio_vfio_group_open(unsigned int id, struct nvfio_vfio_group **g);
+
+/*
+ * nvfio_vfio_group_open_name() - open a group by its /dev/vfio name: "N" or "noiommu-N"
+ *
+ * Returns as nvfio_vfio_group_open(), or -EINVAL for another name.
+ */
+int nvfio_vfio_group_open_name(const char *name, struct nvfio_vfio_group **g);
+
+/* nvfio_vfio_group_close() - leave the container (if in one) and close. NULL is ignored. */
+void nvfio_vfio_group_close(struct nvfio_vfio_group *g);
+
+/* nvfio_vfio_group_fd() - the group's file descriptor (owned by the group). */
+int nvfio_vfio_group_fd(const struct nvfio_vfio_group *g);
+
+/* nvfio_vfio_group_id() - the group number. */
+unsigned int nvfio_vfio_group_id(const struct nvfio_vfio_group *g);
+
+/* nvfio_vfio_group_is_noiommu() - whether it is a no-IOMMU group. */
+bool nvfio_vfio_group_is_noiommu(const struct nvfio_vfio_group *g);
+
+/*
+ * nvfio_vfio_group_status() - VFIO_GROUP_GET_STATUS
+ *
+ * Returns the NVFIO_VFIO_GROUP_* bits (>= 0) or a negative error.
+ */
+int nvfio_vfio_group_status(struct nvfio_vfio_group *g);
+
+/*
+ * nvfio_vfio_group_set_container() - put the group into a container
+ *
+ * Returns 0, -NVFIO_ENOTVIABLE (the message lists the group's other devices, the drivers they
+ * are bound to and how to release them), -EBUSY (already in a container), -EINVAL.
+ */
+int nvfio_vfio_group_set_container(struct nvfio_vfio_group *g, struct nvfio_vfio_container *c);
+
+/*
+ * nvfio_vfio_group_unset_container() - take the group out of its container
+ *
+ * Devices of the group must be closed first. Returns 0, -EINVAL (not in one), -EBUSY.
+ */
+int nvfio_vfio_group_unset_container(struct nvfio_vfio_group *g);
+
+/* ---- Device ---- */
+
+/*
+ * nvfio_vfio_device_open() - open a device of a group that is in a container with its IOMMU type
+ * set (VFIO_GROUP_GET_DEVICE_FD, retried once after 250 ms on ENODEV, a race of some kernels
+ * between a device's binding and its visibility to VFIO)
+ *
+ * Returns 0, -NVFIO_EBADADDR, -NVFIO_ENODEVICE, -NVFIO_ENOTVFIO (bound to another driver: the
+ * message names it and how to rebind), -EINVAL (group not ready), -EPERM, -ENOMEM.
+ */
+int nvfio_vfio_device_open(struct nvfio_vfio_group *g, const char *addr,
+			   struct nvfio_vfio_device **dev);
+
+/*
+ * nvfio_vfio_device_close() - unmap the device's regions, release its interrupts, close it.
+ * A device from nvfio_vfio_open() is closed with nvfio_vfio_close() instead (this also works,
+ * and releases its group and container). NULL is ignored.
+ */
+void nvfio_vfio_device_close(struct nvfio_vfio_device *dev);
+
+/* nvfio_vfio_device_fd() - the device's file descriptor (owned by the device). */
+int nvfio_vfio_device_fd(const struct nvfio_vfio_device *dev);
+
+/* nvfio_vfio_device_addr() - the device's canonical PCI address. */
+const char *nvfio_vfio_device_addr(const struct nvfio_vfio_device *dev);
+
+/* nvfio_vfio_device_group() - the device's group. */
+struct nvfio_vfio_group *nvfio_vfio_device_group(const struct nvfio_vfio_device *dev);
+
+/* nvfio_vfio_device_container() - the container of the device's group. */
+struct nvfio_vfio_container *nvfio_vfio_device_container(const struct nvfio_vfio_device *dev);
+
+/* nvfio_vfio_device_info() - VFIO_DEVICE_GET_INFO. Returns 0 or a negative error. */
+int nvfio_vfio_device_info(struct nvfio_vfio_device *dev, struct nvfio_vfio_device_info *info);
+
+/*
+ * nvfio_vfio_device_region_info() - VFIO_DEVICE_GET_REGION_INFO with its capability chain
+ * @index: NVFIO_VFIO_PCI_BAR0 .. NVFIO_VFIO_PCI_VGA, or a device-specific region
+ * @info:  receives a pointer to the description, owned by the device
+ *
+ * Returns 0, -NVFIO_ENOREGION (no such index).
+ */
+int nvfio_vfio_device_region_info(struct nvfio_vfio_device *dev, unsigned int index,
+				  const struct nvfio_vfio_region_info **info);
+
+/*
+ * nvfio_vfio_device_map_region() - mmap a region (a BAR) for MMIO
+ * @addr: receives the start of the region in this process
+ * @len:  receives its size; may be NULL
+ *
+ * One virtual range the size of the region is reserved; where the region is only partly
+ * mappable (sparse areas), only those areas are mapped, at their offsets, and the rest faults.
+ * Calling it again returns the same mapping. The mapping lives until
+ * nvfio_vfio_device_unmap_region() or the device's close.
+ * Returns 0, -NVFIO_ENOREGION (absent, empty, or not mappable: use
+ * nvfio_vfio_device_region_read/write), -ENOMEM.
+ */
+int nvfio_vfio_device_map_region(struct nvfio_vfio_device *dev, unsigned int index, void **addr,
+				 size_t *len);
+
+/* nvfio_vfio_device_unmap_region() - undo nvfio_vfio_device_map_region(); 0 or -NVFIO_ENOREGION. */
+int nvfio_vfio_device_unmap_region(struct nvfio_vfio_device *dev, unsigned int index);
+
+/*
+ * nvfio_vfio_device_region_read() / _write() - access a region through the device file
+ * @off: offset inside the region; [off, off + len) must lie inside it
+ *
+ * Returns 0, -NVFIO_ENOREGION, -EINVAL (out of the region, or the region does not allow it),
+ * -EIO.
+ */
+int nvfio_vfio_device_region_read(struct nvfio_vfio_device *dev, unsigned int index, void *buf,
+				  size_t len, uint64_t off);
+int nvfio_vfio_device_region_write(struct nvfio_vfio_device *dev, unsigned int index,
+				   const void *buf, size_t len, uint64_t off);
+
+/* nvfio_vfio_device_config_read() / _write() - the same, on PCI config space (little endian). */
+int nvfio_vfio_device_config_read(struct nvfio_vfio_device *dev, void *buf, size_t len,
+				  uint64_t off);
+int nvfio_vfio_device_config_write(struct nvfio_vfio_device *dev, const void *buf, size_t len,
+				   uint64_t off);
+
+/*
+ * nvfio_vfio_device_bus_master() - set or clear Bus Master Enable (PCI command register bit 2),
+ * without which the device cannot do DMA or raise MSI/MSI-X. Returns 0 or a negative error.
+ */
+int nvfio_vfio_device_bus_master(struct nvfio_vfio_device *dev, bool enable);
+
+/*
+ * nvfio_vfio_device_reset() - VFIO_DEVICE_RESET (function-level or another reset the kernel
+ * finds). Interrupt bindings are released by the kernel. Returns 0, -ENOTSUP (the device has no
+ * reset method), or a negative error.
+ */
+int nvfio_vfio_device_reset(struct nvfio_vfio_device *dev);
+
+/* ---- Interrupts ---- */
+
+/*
+ * nvfio_vfio_device_irq_info() - VFIO_DEVICE_GET_IRQ_INFO for @index (NVFIO_VFIO_PCI_*)
+ *
+ * Returns 0, -NVFIO_ENOIRQ (no such index).
+ */
+int nvfio_vfio_device_irq_info(struct nvfio_vfio_device *dev, unsigned int index,
+			       struct nvfio_vfio_irq_info *info);
+
+/*
+ * nvfio_vfio_device_msix_bind() - have MSI-X vectors [start, start + count) signal eventfds
+ * @fds: @count eventfds, fds[i] for vector start + i; -1 releases that vector
+ *
+ * The first bind enables MSI-X with every vector the device has (the kernel cannot grow the
+ * set later on kernels before 6.5), the vectors not given staying unbound. Binding a bound
+ * vector replaces its eventfd.
+ * Returns 0, -NVFIO_ENOIRQ (no MSI-X, or the range exceeds the vectors), -EBADF, -ENOSPC (the
+ * host is out of interrupt vectors).
+ */
+int nvfio_vfio_device_msix_bind(struct nvfio_vfio_device *dev, unsigned int start,
+				unsigned int count, const int *fds);
+
+/*
+ * nvfio_vfio_device_msix_unbind() - release the eventfds of MSI-X vectors [start, start + count)
+ * (MSI-X stays enabled). Returns 0 or -NVFIO_ENOIRQ.
+ */
+int nvfio_vfio_device_msix_unbind(struct nvfio_vfio_device *dev, unsigned int start,
+				  unsigned int count);
+
+/*
+ * nvfio_vfio_device_irq_set_eventfds() - VFIO_DEVICE_SET_IRQS, DATA_EVENTFD | ACTION_TRIGGER on
+ * any index (INTx, MSI, MSI-X, ERR, REQ): bind fds[i] (or release, for -1) to vector start + i.
+ * Unlike nvfio_vfio_device_msix_bind() the kernel's own rules apply (MSI/MSI-X are enabled with
+ * start + count vectors by the first call). Returns 0, -NVFIO_ENOIRQ, -EINVAL, -EBADF.
+ */
+int nvfio_vfio_device_irq_set_eventfds(struct nvfio_vfio_device *dev, unsigned int index,
+				       unsigned int start, unsigned int count, const int *fds);
+
+/*
+ * nvfio_vfio_device_irq_disable() - disable a whole interrupt index (every vector's binding is
+ * released; for MSI/MSI-X the capability is disabled). Returns 0 or -NVFIO_ENOIRQ.
+ */
+int nvfio_vfio_device_irq_disable(struct nvfio_vfio_device *dev, unsigned int index);
+
+/*
+ * nvfio_vfio_device_irq_trigger() - signal the eventfds bound to vectors [start, start + count)
+ * of @index from the kernel, as if the device had raised them (loopback testing).
+ * Returns 0, -NVFIO_ENOIRQ, -EINVAL (index not enabled).
+ */
+int nvfio_vfio_device_irq_trigger(struct nvfio_vfio_device *dev, unsigned int index,
+				  unsigned int start, unsigned int count);
+
+/*
+ * nvfio_vfio_device_irq_unmask() - unmask a maskable (INTx) interrupt after handling it.
+ * Returns 0 or -NVFIO_ENOIRQ.
+ */
+int nvfio_vfio_device_irq_unmask(struct nvfio_vfio_device *dev, unsigned int index);
+
+/*
+ * nvfio_vfio_device_irq_unmask_eventfd() - have the kernel unmask INTx whenever @fd is signalled
+ * (a resample eventfd); -1 removes it. Returns 0, -NVFIO_ENOIRQ, -EBADF.
+ */
+int nvfio_vfio_device_irq_unmask_eventfd(struct nvfio_vfio_device *dev, unsigned int index,
+					 int fd);
+
+/*
+ * nvfio_vfio_msix_host_irq() - the host IRQ number of MSI-X vector @vector of the device at
+ * @addr, from its "vfio-msix[vector](addr)" line in /proc/interrupts (present while the vector
+ * is bound to an eventfd); useful to set its affinity in /proc/irq/N/smp_affinity.
+ *
+ * Returns the IRQ number (>= 0), -NVFIO_EBADADDR, -NVFIO_ENOIRQ (no such line).
+ */
+int nvfio_vfio_msix_host_irq(const char *addr, unsigned int vector);
+
+/*
+ * nvfio_vfio_noiommu_enabled() - whether the vfio module allows no-IOMMU mode
+ * (/sys/module/vfio/parameters/enable_unsafe_noiommu_mode).
+ *
+ * Returns 1, 0, or -NVFIO_ENOVFIO (vfio not loaded, or built without no-IOMMU support).
+ */
+int nvfio_vfio_noiommu_enabled(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NVFIO_VFIO_H */
