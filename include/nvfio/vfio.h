@@ -53,13 +53,13 @@ enum {
 
 /* Bits of nvfio_vfio_group_status() (the kernel's VFIO_GROUP_FLAGS_*). */
 enum {
-	NVFIO_VFIO_GROUP_VIABLE = 1u << 0,        /* every device of the group is free for VFIO */
+	NVFIO_VFIO_GROUP_VIABLE = 1u << 0,	  /* every device of the group is free for VFIO */
 	NVFIO_VFIO_GROUP_CONTAINER_SET = 1u << 1, /* the group is in a container */
 };
 
 /* Flags of nvfio_vfio_container_dma_map(); 0 means both. */
 enum {
-	NVFIO_VFIO_DMA_READ = 1u << 0,  /* the device may read the memory */
+	NVFIO_VFIO_DMA_READ = 1u << 0,	/* the device may read the memory */
 	NVFIO_VFIO_DMA_WRITE = 1u << 1, /* the device may write the memory */
 };
 
@@ -72,15 +72,15 @@ struct nvfio_vfio_iova_range {
 /* What VFIO_IOMMU_GET_INFO says about a container's IOMMU. */
 struct nvfio_vfio_iommu_info {
 	uint64_t pgsize_bitmap; /* supported IOMMU page sizes: bit n set means 2^n bytes */
-	bool has_dma_avail;     /* the kernel reports the remaining mapping count */
-	uint32_t dma_avail;     /* DMA mappings still allowed (vfio_iommu_type1 dma_entry_limit) */
-	uint32_t nr_ranges;     /* 0: the kernel does not report ranges */
+	bool has_dma_avail;	/* the kernel reports the remaining mapping count */
+	uint32_t dma_avail;	/* DMA mappings still allowed (vfio_iommu_type1 dma_entry_limit) */
+	uint32_t nr_ranges;	/* 0: the kernel does not report ranges */
 	const struct nvfio_vfio_iova_range *ranges; /* owned by the container */
 };
 
 /* nvfio_vfio_device_info(): the kernel's VFIO_DEVICE_FLAGS_* and counts. */
 struct nvfio_vfio_device_info {
-	uint32_t flags;       /* NVFIO_VFIO_DEVICE_* */
+	uint32_t flags;	      /* NVFIO_VFIO_DEVICE_* */
 	uint32_t num_regions; /* region indices 0 .. num_regions - 1 */
 	uint32_t num_irqs;    /* interrupt indices 0 .. num_irqs - 1 */
 };
@@ -123,14 +123,14 @@ struct nvfio_vfio_sparse_area {
 /* A region and what its capability chain says. */
 struct nvfio_vfio_region_info {
 	uint32_t index;
-	uint32_t flags;  /* NVFIO_VFIO_REGION_* */
-	uint64_t size;   /* 0: the region (BAR) is not implemented */
+	uint32_t flags;	 /* NVFIO_VFIO_REGION_* */
+	uint64_t size;	 /* 0: the region (BAR) is not implemented */
 	uint64_t offset; /* where the region starts in the device file */
 
 	bool msix_mappable; /* the MSI-X table in this BAR may be mmapped with the rest */
-	bool has_type;      /* a VFIO_REGION_INFO_CAP_TYPE capability was given */
+	bool has_type;	    /* a VFIO_REGION_INFO_CAP_TYPE capability was given */
 	uint32_t type, subtype;
-	bool sparse;       /* only areas[] may be mmapped (nr_areas may then be 0: none) */
+	bool sparse; /* only areas[] may be mmapped (nr_areas may then be 0: none) */
 	uint32_t nr_areas;
 	const struct nvfio_vfio_sparse_area *areas; /* owned by the device */
 };
@@ -417,8 +417,10 @@ int nvfio_vfio_device_bus_master(struct nvfio_vfio_device *dev, bool enable);
 
 /*
  * nvfio_vfio_device_reset() - VFIO_DEVICE_RESET (function-level or another reset the kernel
- * finds). Interrupt bindings are released by the kernel. Returns 0, -ENOTSUP (the device has no
- * reset method), or a negative error.
+ * finds). The kernel saves and restores config space around it, so bus mastering, MSI-X and its
+ * eventfd bindings stay as they were; the device's own registers return to their reset values,
+ * and BAR mappings stay valid. Returns 0, -ENOTSUP (the device has no reset method), or a
+ * negative error.
  */
 int nvfio_vfio_device_reset(struct nvfio_vfio_device *dev);
 
@@ -485,8 +487,7 @@ int nvfio_vfio_device_irq_unmask(struct nvfio_vfio_device *dev, unsigned int ind
  * nvfio_vfio_device_irq_unmask_eventfd() - have the kernel unmask INTx whenever @fd is signalled
  * (a resample eventfd); -1 removes it. Returns 0, -NVFIO_ENOIRQ, -EBADF.
  */
-int nvfio_vfio_device_irq_unmask_eventfd(struct nvfio_vfio_device *dev, unsigned int index,
-					 int fd);
+int nvfio_vfio_device_irq_unmask_eventfd(struct nvfio_vfio_device *dev, unsigned int index, int fd);
 
 /*
  * nvfio_vfio_msix_host_irq() - the host IRQ number of MSI-X vector @vector of the device at

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef NVFIO_VFIO_VFIO_H
+#define NVFIO_VFIO_VFIO_H
+
+/*
+ * Inside the vfio/ layer: the objects behind the public handles, the IOMMU backend ops table,
+ * and the sysfs, /dev and /proc readers. Every reader takes the root it reads under, so that the
+ * unit tests can point it at a fake tree in a temporary directory.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nvfio/vfio.h>
+
+#include "dma/iommu.h"
+
+/* Where the kernel's files are: sysfs, devtmpfs and procfs mount points. */
+struct nvf_vfio_root {
+	const char *sys;  /* "/sys" */
+	const char *dev;  /* "/dev" */
+	const char *proc; /* "/proc" */
+};
+
+extern const struct nvf_vfio_root nvf_vfio_root_default;
+
+/*
+ * An IOMMU backend: how a container maps memory and describes its IOMMU, and how a device of it
+ * is opened. Today there are two, both on the legacy container/group API: type1v2 (an IOMMU
+ * translates) and no-IOMMU (identity, nothing to map). A VFIO cdev + iommufd backend (Linux 6.6+)
+ * slots in as a third: its device_fd opens /dev/vfio/devices/vfioN and binds it to the iommufd
+ * (VFIO_DEVICE_BIND_IOMMUFD, VFIO_DEVICE_ATTACH_IOMMUFD_PT) instead of asking a group, and its
+ * dma_map/dma_unmap/get_info speak IOMMU_IOAS_MAP/UNMAP/IOVA_RANGES; nothing above this table
+ * changes.
+ */
+struct nvf_vfio_backend_ops {
+	const char *name; /* "vfio-type1v2", "vfio-noiommu" */
+	enum nvfio_vfio_iommu_type type;
+	/* The device sees physical addresses: the DMA layer maps nothing and reads pagemap. */
+	bool identity_phys;
+	/* Map/unmap [vaddr, vaddr + len) at @iova; flags NVFIO_VFIO_DMA_*. */
+	int (*dma_map)(struct nvfio_vfio_container *c, void *vaddr, size_t len, uint64_t iova,
+		       unsigned int flags);
+	int (*dma_unmap)(struct nvfio_vfio_container *c, uint64_t iova, size_t len);
+	/* Refresh c->info (and c->ranges) from the IOMMU. */
+	int (*get_info)(struct nvfio_vfio_container *c);
+	/* Open the device @addr (canonical) of group @g; the fd is returned in @fd. */
+	int (*device_fd)(struct nvfio_vfio_container *c, struct nvfio_vfio_group *g,
+			 const char *addr, int *fd);
+};
+
+extern const struct nvf_vfio_backend_ops nvf_vfio_type1v2_ops;
+extern const struct nvf_vfio_backend_ops nvf_vfio_noiommu_ops;
+
+struct nvfio_vfio_container {
+	int fd;
+	const struct nvf_vfio_root *root;
+	const struct nvf_vfio_backend_ops *ops; /* NULL until the IOMMU type is set */
+	unsigned int ngroups;			/* groups that joined through this library */
+
+	struct nvfio_vfio_iommu_info info;
+	struct nvfio_vfio_iova_range *ranges; /* info.ranges */
+
+	/* DMA glue: the address space of nvfio_vfio_container_dma() and what it was built from. */
+	struct nvfio_dma *dma;
+	struct nvf_iommu iommu;
+};
+
+struct nvfio_vfio_group {
+	int fd;
+	unsigned int id;
+	bool noiommu;
+	const struct nvf_vfio_root *root;
+	struct nvfio_vfio_container *container; /* set by nvfio_vfio_group_set_container() */
+};
+
+/* A region's description and, once mapped, its mapping. */
+struct nvf_vfio_region {
+	bool known; /* info filled by VFIO_DEVICE_GET_REGION_INFO */
+	struct nvfio_vfio_region_info info;
+	struct nvfio_vfio_sparse_area *areas; /* info.areas */
+	void *map;			      /* NULL: not mapped */
+	size_t map_len;
+};
+
+struct nvfio_vfio_device {
+	int fd;
+	char addr[NVFIO_PCI_ADDR_MAX];
+	const struct nvf_vfio_root *root;
+	struct nvfio_vfio_group *group;
+	struct nvfio_vfio_device_info info;
+	struct nvf_vfio_region *regions; /* info.num_regions entries */
+
+	/* MSI-X vectors enabled in the kernel (0: MSI-X off); see nvfio_vfio_device_msix_bind(). */
+	unsigned int msix_enabled;
+
+	/* nvfio_vfio_open() made the group and container: the device's close releases them. */
+	bool owns_group;
+};
+
+/* ---- PCI addresses, sysfs and /proc (sysfs.c) ---- */
+
+/* Is @drv a VFIO driver (vfio-pci, or a vendor variant such as mlx5_vfio_pci)? */
+bool nvf_vfio_driver_is_vfio(const char *drv);
+
+/*
+ * The driver @addr (canonical) is bound to: 0 with @drv set ("" when unbound), or
+ * -NVFIO_ENODEVICE when sysfs has no such device.
+ */
+int nvf_vfio_sysfs_driver(const struct nvf_vfio_root *root, const char *addr, char *drv,
+			  size_t len);
+
+/* The device's IOMMU group from its iommu_group link: 0, -NVFIO_ENODEVICE, -NVFIO_ENOGROUP. */
+int nvf_vfio_sysfs_group(const struct nvf_vfio_root *root, const char *addr, unsigned int *id,
+			 bool *noiommu);
+
+/* Is group @id a vfio-noiommu group (its sysfs name)? */
+bool nvf_vfio_sysfs_group_is_noiommu(const struct nvf_vfio_root *root, unsigned int id);
+
+/*
+ * Check that @addr exists and is bound to a VFIO driver: 0, -NVFIO_ENODEVICE or -NVFIO_ENOTVFIO,
+ * with a message naming the driver and the commands that rebind the device.
+ */
+int nvf_vfio_check_bound(const struct nvf_vfio_root *root, const char *addr);
+
+/*
+ * Describe why group @id is not viable: every device of it that is bound to a host driver, as
+ * "0000:00:1f.2 (ahci), 0000:00:1f.3 (snd_hda_intel)", into @buf. Returns how many were found.
+ */
+int nvf_vfio_group_blockers(const struct nvf_vfio_root *root, unsigned int id, char *buf,
+			    size_t len);
+
+/* Record -NVFIO_ENOTVIABLE for group @id with the blockers and the remedy; returns the error. */
+int nvf_vfio_err_not_viable(const struct nvf_vfio_root *root, unsigned int id);
+
+/* Read a small sysfs/proc file into @buf (NUL-terminated, trailing newline removed). */
+int nvf_vfio_read_file(const char *path, char *buf, size_t len);
+
+/*
+ * Find "vfio-msix[@vector](@addr)" in @text, the contents of /proc/interrupts: the IRQ number
+ * (>= 0) or -NVFIO_ENOIRQ.
+ */
+int nvf_vfio_parse_interrupts(const char *text, const char *addr, unsigned int vector);
+
+/* The same, reading <root->proc>/interrupts. */
+int nvf_vfio_msix_host_irq_at(const struct nvf_vfio_root *root, const char *addr,
+			      unsigned int vector);
+
+/* ---- Capability chains (caps.c) ---- */
+
+/*
+ * Parse a VFIO_DEVICE_GET_REGION_INFO answer (struct vfio_region_info and its capability chain,
+ * @len bytes) into @info; sparse areas go to a malloc'ed array in *@areas (NULL if none).
+ * Returns 0, -EPROTO (malformed chain), -ENOMEM.
+ */
+int nvf_vfio_parse_region_info(const void *buf, size_t len, struct nvfio_vfio_region_info *info,
+			       struct nvfio_vfio_sparse_area **areas);
+
+/*
+ * Parse a VFIO_IOMMU_GET_INFO answer (struct vfio_iommu_type1_info and its chain) into @info;
+ * the IOVA ranges go to a malloc'ed array in *@ranges (NULL if none).
+ * Returns 0, -EPROTO, -ENOMEM.
+ */
+int nvf_vfio_parse_iommu_info(const void *buf, size_t len, struct nvfio_vfio_iommu_info *info,
+			      struct nvfio_vfio_iova_range **ranges);
+
+/* ---- Objects, at a given root (container.c, group.c, device.c, open.c) ---- */
+
+int nvf_vfio_container_open_at(const struct nvf_vfio_root *root, struct nvfio_vfio_container **c);
+int nvf_vfio_group_open_at(const struct nvf_vfio_root *root, unsigned int id, bool noiommu,
+			   struct nvfio_vfio_group **g);
+int nvf_vfio_open_at(const struct nvf_vfio_root *root, const char *addr, unsigned int flags,
+		     struct nvfio_vfio_device **dev);
+
+/* A group left @c (group.c): when the last one leaves, the kernel drops the IOMMU model, and
+ * the container forgets it with its DMA address space. */
+void nvf_vfio_container_group_left(struct nvfio_vfio_container *c);
+
+/* Open a device fd from its group with the one retry on ENODEV (the legacy backends' device_fd). */
+int nvf_vfio_group_device_fd(struct nvfio_vfio_group *g, const char *addr, int *fd);
+
+/*
+ * Map a region of @fd at file offset @foff, @size bytes, honouring sparse areas: reserve one
+ * PROT_NONE range, then map each area (or the whole region if @nr_areas is 0 and !@sparse) at
+ * its offset. Returns 0 with *@addr and *@maplen (what to munmap), -EINVAL (an area outside the
+ * region or unaligned), -ENOMEM.
+ */
+int nvf_vfio_map_areas(int fd, uint64_t foff, uint64_t size, bool sparse,
+		       const struct nvfio_vfio_sparse_area *areas, unsigned int nr_areas, int prot,
+		       void **addr, size_t *maplen);
+
+#endif /* NVFIO_VFIO_VFIO_H */
