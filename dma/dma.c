@@ -622,10 +622,12 @@ int nvfio_dma_alloc(struct nvfio_dma *dma, size_t len, unsigned int flags, void 
 		goto out;
 	}
 	/* Check the limits before populating (possibly a gigabyte of) memory for nothing. */
-	if (hw_mapped(dma)) {
-		ret = dma->iommu.dma_avail && dma->nmappings >= dma->iommu.dma_avail
-			      ? mappings_exhausted(dma)
-			      : nvf_dma_mem_check_memlock(size, dma->pinned);
+	if (hw_mapped(dma) && dma->iommu.dma_avail && dma->nmappings >= dma->iommu.dma_avail) {
+		ret = mappings_exhausted(dma);
+		goto err_free;
+	}
+	if (hw_mapped(dma) || identity(dma)) {
+		ret = nvf_dma_mem_check_memlock(size, dma->pinned);
 		if (ret < 0)
 			goto err_free;
 	}
