@@ -44,8 +44,10 @@ int nvfio_pci_addr_parse(const char *addr, char out[NVFIO_PCI_ADDR_MAX])
 	const char *s = addr;
 	const char *second;
 
-	if (!addr)
-		return nvf_err(-NVFIO_EBADADDR, "no PCI address given");
+	if (!addr) {
+		addr = "(null)";
+		goto bad;
+	}
 
 	/* Two colons: the domain is present; one: it is 0. */
 	second = strchr(addr, ':');
