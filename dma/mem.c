@@ -154,6 +154,9 @@ static int memlock_msg(const char *what, size_t len, size_t locked, const struct
 
 	if (rl->rlim_max == RLIM_INFINITY)
 		snprintf(hard, sizeof(hard), "unlimited");
+	else if (rl->rlim_max < locked + len)
+		snprintf(hard, sizeof(hard), "%llu KiB, which only root can raise",
+			 (unsigned long long)rl->rlim_max >> 10);
 	else
 		snprintf(hard, sizeof(hard), "%llu KiB", (unsigned long long)rl->rlim_max >> 10);
 	return nvf_err(-NVFIO_EMEMLOCK,
