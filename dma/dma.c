@@ -46,6 +46,10 @@
  * (x86-64 user space ends below 2^56 even with 5-level paging). */
 #define NVF_DMA_SOFT_IOVA_BASE (1ull << 60)
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
 struct nvf_dma_run {
 	uint64_t vaddr;
 	uint64_t iova;
@@ -55,10 +59,10 @@ struct nvf_dma_run {
 struct nvf_dma_region {
 	uintptr_t vaddr;
 	size_t len;
-	bool alloc;      /* from nvfio_dma_alloc(): unmapped from the process on free */
-	bool mapped;     /* one ops->map() covers it at runs[0].iova */
+	bool alloc;	 /* from nvfio_dma_alloc(): unmapped from the process on free */
+	bool mapped;	 /* one ops->map() covers it at runs[0].iova */
 	bool iova_owned; /* runs[0].iova came from the IOVA allocator */
-	bool locked;     /* mlock()ed here */
+	bool locked;	 /* mlock()ed here */
 	unsigned int nruns;
 	struct nvf_dma_run *runs; /* &one, or an array (no-IOMMU) */
 	struct nvf_dma_run one;
@@ -67,15 +71,15 @@ struct nvf_dma_region {
 struct nvfio_dma {
 	struct nvf_dma_map map; /* first: all that the lock-free lookups read */
 
-	pthread_mutex_t lock;   /* writers: everything below and the map's writer side */
+	pthread_mutex_t lock; /* writers: everything below and the map's writer side */
 	struct nvf_iommu iommu;
 	struct nvf_dma_iova iova;
 	struct nvf_dma_region **regions; /* sorted by vaddr, disjoint */
 	unsigned int nregions;
 	unsigned int cap;
 	unsigned int nmappings; /* ops->map() calls not yet undone */
-	size_t pinned;          /* bytes those calls pinned */
-	size_t page;            /* granule of registrations: CPU page and IOMMU page */
+	size_t pinned;		/* bytes those calls pinned */
+	size_t page;		/* granule of registrations: CPU page and IOMMU page */
 };
 
 static bool identity(const struct nvfio_dma *dma)
@@ -220,14 +224,15 @@ static void region_delete(struct nvfio_dma *dma, unsigned int i)
 
 static int mappings_exhausted(struct nvfio_dma *dma)
 {
-	return nvf_err(-NVFIO_ENOMAPPINGS,
-		       "the IOMMU's DMA mapping limit is reached: %u mappings in use, %s allows %u; "
-		       "use fewer, larger buffers (each allocation and registration is one mapping, "
-		       "adjacent ones included), or raise VFIO's limit with `echo N > "
-		       "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit` before the "
-		       "container is opened (default 65535)",
-		       dma->nmappings, dma->iommu.name ? dma->iommu.name : "the backend",
-		       dma->iommu.dma_avail ? dma->iommu.dma_avail : dma->nmappings);
+	return nvf_err(
+	    -NVFIO_ENOMAPPINGS,
+	    "the IOMMU's DMA mapping limit is reached: %u mappings in use, %s allows %u; "
+	    "use fewer, larger buffers (each allocation and registration is one mapping, "
+	    "adjacent ones included), or raise VFIO's limit with `echo N > "
+	    "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit` before the "
+	    "container is opened (default 65535)",
+	    dma->nmappings, dma->iommu.name ? dma->iommu.name : "the backend",
+	    dma->iommu.dma_avail ? dma->iommu.dma_avail : dma->nmappings);
 }
 
 /* An IOVA next to a neighbour's, so that the new run and the neighbour's share a table entry;
@@ -240,7 +245,8 @@ static int iova_beside(struct nvfio_dma *dma, uintptr_t v, size_t len, uint64_t 
 
 	if (v && nvf_dma_map_find_locked(&dma->map, 0, v - 1, &hit) && hit.from + hit.len == v) {
 		cand = hit.to + hit.len;
-		if ((cand & (align - 1)) == phase && nvf_dma_iova_reserve(&dma->iova, cand, len) == 0) {
+		if ((cand & (align - 1)) == phase &&
+		    nvf_dma_iova_reserve(&dma->iova, cand, len) == 0) {
 			*iova = cand;
 			return 0;
 		}
@@ -248,7 +254,8 @@ static int iova_beside(struct nvfio_dma *dma, uintptr_t v, size_t len, uint64_t 
 	if (nvf_dma_map_find_locked(&dma->map, 0, v + len, &hit) && hit.from == v + len &&
 	    hit.to >= len) {
 		cand = hit.to - len;
-		if ((cand & (align - 1)) == phase && nvf_dma_iova_reserve(&dma->iova, cand, len) == 0) {
+		if ((cand & (align - 1)) == phase &&
+		    nvf_dma_iova_reserve(&dma->iova, cand, len) == 0) {
 			*iova = cand;
 			return 0;
 		}
@@ -357,6 +364,14 @@ static int setup_identity(struct nvfio_dma *dma, struct nvf_dma_region *r, size_
 		nvf_err_prefix("is all of [%p, +%zu) mapped?", (void *)r->vaddr, r->len);
 		goto err_free;
 	}
+	/* mlock() faults the pages in already, unless something interposes it (sanitizers
+	 * do); write faults, so that a private mapping's copy-on-write is broken now and not
+	 * after the device has been given the physical address. */
+	if (madvise((void *)r->vaddr, r->len, MADV_POPULATE_WRITE) < 0 && errno != EINVAL) {
+		ret = nvf_err(-errno, "faulting in %zu bytes at %p for DMA failed: %s", r->len,
+			      (void *)r->vaddr, strerror(errno));
+		goto err_unlock;
+	}
 	ret = nvf_dma_mem_phys((void *)r->vaddr, r->len, step, phys);
 	if (ret < 0)
 		goto err_unlock;
@@ -436,8 +451,9 @@ static void teardown(struct nvfio_dma *dma, struct nvf_dma_region *r)
 
 		if (ret < 0) {
 			/* Keep the IOVA out of the allocator: it may still be mapped. */
-			nvf_err(ret, "unmapping %zu bytes at IOVA 0x%llx from %s failed (%s); the "
-				     "IOVA range stays reserved",
+			nvf_err(ret,
+				"unmapping %zu bytes at IOVA 0x%llx from %s failed (%s); the "
+				"IOVA range stays reserved",
 				r->len, (unsigned long long)r->runs[0].iova,
 				dma->iommu.name ? dma->iommu.name : "the IOMMU",
 				nvfio_strerror(ret));
@@ -516,7 +532,8 @@ int nvfio_dma_register(struct nvfio_dma *dma, void *vaddr, size_t len)
 		ret = nvf_err(-EEXIST,
 			      "cannot register [%p, %p) for DMA: it overlaps the %s [%p, %p); "
 			      "register only memory that is not yet registered",
-			      vaddr, (void *)(v + len), other->alloc ? "DMA allocation" : "registration",
+			      vaddr, (void *)(v + len),
+			      other->alloc ? "DMA allocation" : "registration",
 			      (void *)other->vaddr, (void *)(other->vaddr + other->len));
 		goto out;
 	}
@@ -566,16 +583,18 @@ int nvfio_dma_unregister(struct nvfio_dma *dma, void *vaddr, size_t len)
 	}
 	r = len ? region_overlap(dma, v, len) : NULL;
 	if (r && r->alloc)
-		ret = nvf_err(-NVFIO_ENOTMAPPED,
-			      "cannot unregister [%p, +%zu): it is part of the DMA allocation [%p, %p); "
-			      "release that with nvfio_dma_free()",
-			      vaddr, len, (void *)r->vaddr, (void *)(r->vaddr + r->len));
+		ret = nvf_err(
+		    -NVFIO_ENOTMAPPED,
+		    "cannot unregister [%p, +%zu): it is part of the DMA allocation [%p, %p); "
+		    "release that with nvfio_dma_free()",
+		    vaddr, len, (void *)r->vaddr, (void *)(r->vaddr + r->len));
 	else if (r)
-		ret = nvf_err(-NVFIO_ENOTMAPPED,
-			      "cannot unregister [%p, +%zu): it is not exactly a registered range but "
-			      "overlaps the registration [%p, +%zu); unregister exactly the range "
-			      "that was registered",
-			      vaddr, len, (void *)r->vaddr, r->len);
+		ret = nvf_err(
+		    -NVFIO_ENOTMAPPED,
+		    "cannot unregister [%p, +%zu): it is not exactly a registered range but "
+		    "overlaps the registration [%p, +%zu); unregister exactly the range "
+		    "that was registered",
+		    vaddr, len, (void *)r->vaddr, r->len);
 	else
 		ret = nvf_err(-NVFIO_ENOTMAPPED,
 			      "cannot unregister [%p, +%zu): it is not registered for DMA (never "
@@ -595,8 +614,8 @@ int nvfio_dma_alloc(struct nvfio_dma *dma, size_t len, unsigned int flags, void 
 
 	if (!dma || !vaddr || !len ||
 	    (flags & ~(unsigned int)(NVFIO_DMA_HUGE_2M | NVFIO_DMA_HUGE_1G | NVFIO_DMA_CONTIG)))
-		return nvf_err(-EINVAL, "nvfio_dma_alloc(%zu bytes, flags 0x%x): bad arguments", len,
-			       flags);
+		return nvf_err(-EINVAL, "nvfio_dma_alloc(%zu bytes, flags 0x%x): bad arguments",
+			       len, flags);
 	if (flags & NVFIO_DMA_HUGE_1G)
 		pgsize = NVF_DMA_1G;
 	else if ((flags & NVFIO_DMA_HUGE_2M) || identity(dma))
@@ -607,10 +626,11 @@ int nvfio_dma_alloc(struct nvfio_dma *dma, size_t len, unsigned int flags, void 
 		return nvf_err(-ENOMEM, "cannot allocate %zu bytes of DMA memory", len);
 	size = ALIGN_UP(len, pgsize);
 	if (identity(dma) && (flags & NVFIO_DMA_CONTIG) && size > pgsize)
-		return nvf_err(-EINVAL,
-			       "cannot allocate %zu bytes of contiguous DMA memory without an IOMMU: "
-			       "contiguous allocations must fit in one %zu-byte hugepage",
-			       len, pgsize);
+		return nvf_err(
+		    -EINVAL,
+		    "cannot allocate %zu bytes of contiguous DMA memory without an IOMMU: "
+		    "contiguous allocations must fit in one %zu-byte hugepage",
+		    len, pgsize);
 
 	pthread_mutex_lock(&dma->lock);
 	ret = region_reserve(dma);

@@ -38,11 +38,11 @@ void *nvf_dma_translate(struct nvfio_dma *dma, uint64_t iova, size_t len);
  * cache whose generation differs misses. Not shared between threads; no locking.
  */
 struct nvf_dma_cache {
-	uintptr_t vaddr;            /* start of the cached mapping; len == 0 means empty */
+	uintptr_t vaddr; /* start of the cached mapping; len == 0 means empty */
 	size_t len;
-	uint64_t iova;              /* IOVA of @vaddr */
-	uint32_t gen;               /* the space's generation when it was filled */
-	const uint32_t *space_gen;  /* the space's generation counter */
+	uint64_t iova;		   /* IOVA of @vaddr */
+	uint32_t gen;		   /* the space's generation when it was filled */
+	const uint32_t *space_gen; /* the space's generation counter */
 };
 
 /* Start an empty cache for @dma. */

@@ -32,11 +32,13 @@ struct nvf_iommu {
 	void *ctx;
 
 	/* No-IOMMU: the device sees physical addresses; memory must be pinned hugepages and the
-	 * IOVA of each page is read from /proc/self/pagemap. */
+	 * IOVA of each page is read from /proc/self/pagemap. The DMA layer then never calls ops
+	 * and ignores ranges. */
 	bool identity_phys;
 
 	/* Valid IOVA ranges (VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE); nranges == 0 means the whole
-	 * 64-bit space less page 0. */
+	 * 64-bit space less page 0. The soft backend (no ops) without ranges gets IOVAs from 2^60
+	 * up, above every user address, so that a vaddr mistaken for an IOVA never translates. */
 	struct nvf_iommu_range *ranges;
 	unsigned int nranges;
 

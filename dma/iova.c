@@ -167,12 +167,13 @@ int nvf_dma_iova_alloc(struct nvf_dma_iova *s, uint64_t size, uint64_t align, ui
 		*iova = start;
 		return 0;
 	}
-	return nvf_err(-NVFIO_ENOIOVA,
-		       "IOVA space exhausted: no free range of %llu bytes aligned to %llu bytes is left "
-		       "in the IOMMU's valid ranges (largest free extent: %llu bytes, %u extents); "
-		       "free or unregister DMA memory first",
-		       (unsigned long long)size, (unsigned long long)align,
-		       (unsigned long long)nvf_dma_iova_largest(s), s->nfree);
+	return nvf_err(
+	    -NVFIO_ENOIOVA,
+	    "IOVA space exhausted: no free range of %llu bytes aligned to %llu bytes is left "
+	    "in the IOMMU's valid ranges (largest free extent: %llu bytes, %u extents); "
+	    "free or unregister DMA memory first",
+	    (unsigned long long)size, (unsigned long long)align,
+	    (unsigned long long)nvf_dma_iova_largest(s), s->nfree);
 }
 
 int nvf_dma_iova_reserve(struct nvf_dma_iova *s, uint64_t iova, uint64_t size)

@@ -20,9 +20,9 @@ struct nvf_dma_iova {
 	struct nvf_iommu_range *free; /* sorted, disjoint, never adjacent */
 	unsigned int nfree;
 	unsigned int cap;
-	unsigned int nalloc;          /* live allocations (including reservations) */
-	unsigned int nvalid;          /* number of valid ranges after clipping */
-	uint64_t total;               /* bytes in the valid ranges, saturated at UINT64_MAX */
+	unsigned int nalloc; /* live allocations (including reservations) */
+	unsigned int nvalid; /* number of valid ranges after clipping */
+	uint64_t total;	     /* bytes in the valid ranges, saturated at UINT64_MAX */
 };
 
 /*

@@ -178,8 +178,8 @@ static void tab_insert(struct nvf_dma_tab *tab, uint64_t a, uint64_t b, uint64_t
 	 * entry is always one linear stretch. */
 	join_prev = prev && nvf_dma_ld(&prev->key[0]) + nvf_dma_ld(&prev->len) == a &&
 		    nvf_dma_ld(&prev->key[1]) + nvf_dma_ld(&prev->len) == b;
-	join_next = next && a + len == nvf_dma_ld(&next->key[0]) &&
-		    b + len == nvf_dma_ld(&next->key[1]);
+	join_next =
+	    next && a + len == nvf_dma_ld(&next->key[0]) && b + len == nvf_dma_ld(&next->key[1]);
 
 	if (join_prev && join_next) {
 		st(&prev->len, nvf_dma_ld(&prev->len) + len + nvf_dma_ld(&next->len));

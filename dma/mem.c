@@ -17,9 +17,9 @@
 #endif
 
 #define PAGEMAP_PRESENT (1ull << 63)
-#define PAGEMAP_PFN     ((1ull << 55) - 1)
-#define KPF_HUGE        17 /* Documentation/admin-guide/mm/pagemap.rst */
-#define FRAME           4096u /* pagemap and kpageflags count 4 KiB frames on x86-64 */
+#define PAGEMAP_PFN	((1ull << 55) - 1)
+#define KPF_HUGE	17    /* Documentation/admin-guide/mm/pagemap.rst */
+#define FRAME		4096u /* pagemap and kpageflags count 4 KiB frames on x86-64 */
 
 static size_t base_page(void)
 {
@@ -64,28 +64,31 @@ static int no_hugepages(size_t len, size_t pgsize)
 	nfree = pool_read(dir, "free_hugepages");
 	resv = pool_read(dir, "resv_hugepages");
 	if (nr < 0 || nfree < 0)
-		return nvf_err(-NVFIO_ENOHUGEPAGES,
-			       "this system offers no %s hugepages (%s is missing); use another page "
-			       "size for the DMA allocation",
-			       size_name(pgsize), dir);
+		return nvf_err(
+		    -NVFIO_ENOHUGEPAGES,
+		    "this system offers no %s hugepages (%s is missing); use another page "
+		    "size for the DMA allocation",
+		    size_name(pgsize), dir);
 	/* Free pages already promised to other mappings cannot be had. */
 	avail = nfree - (resv > 0 ? resv : 0);
 	if (avail < 0)
 		avail = 0;
 	want = nr + (long)need - avail;
 	if (pgsize == NVF_DMA_1G)
-		return nvf_err(-NVFIO_ENOHUGEPAGES,
-			       "not enough free 1 GiB hugepages for %zu bytes of DMA memory: %zu "
-			       "needed, %ld of %ld reserved are free; reserve %ld with `hugeadm "
-			       "--pool-pages-min 1GB:%ld` or `echo %ld > %s/nr_hugepages` (1 GiB pages "
-			       "are often only available when reserved at boot: hugepagesz=1G "
-			       "hugepages=%ld on the kernel command line)",
-			       len, need, avail, nr, want, want, want, dir, want);
-	return nvf_err(-NVFIO_ENOHUGEPAGES,
-		       "not enough free 2 MiB hugepages for %zu bytes of DMA memory: %zu needed, %ld "
-		       "of %ld reserved are free; reserve %ld with `hugeadm --pool-pages-min 2MB:%ld` "
-		       "or `echo %ld > %s/nr_hugepages`",
-		       len, need, avail, nr, want, want, want, dir);
+		return nvf_err(
+		    -NVFIO_ENOHUGEPAGES,
+		    "not enough free 1 GiB hugepages for %zu bytes of DMA memory: %zu "
+		    "needed, %ld of %ld reserved are free; reserve %ld with `hugeadm "
+		    "--pool-pages-min 1GB:%ld` or `echo %ld > %s/nr_hugepages` (1 GiB pages "
+		    "are often only available when reserved at boot: hugepagesz=1G "
+		    "hugepages=%ld on the kernel command line)",
+		    len, need, avail, nr, want, want, want, dir, want);
+	return nvf_err(
+	    -NVFIO_ENOHUGEPAGES,
+	    "not enough free 2 MiB hugepages for %zu bytes of DMA memory: %zu needed, %ld "
+	    "of %ld reserved are free; reserve %ld with `hugeadm --pool-pages-min 2MB:%ld` "
+	    "or `echo %ld > %s/nr_hugepages`",
+	    len, need, avail, nr, want, want, want, dir);
 }
 
 int nvf_dma_mem_map(size_t len, size_t pgsize, void **out)
@@ -206,10 +209,11 @@ static int open_proc(const char *path, int *fd)
 		int err = errno;
 
 		if (err == EACCES || err == EPERM)
-			return nvf_err(-NVFIO_ENOPHYS,
-				       "cannot read %s: no-IOMMU mode needs physical addresses, which "
-				       "only root (CAP_SYS_ADMIN) may read",
-				       path);
+			return nvf_err(
+			    -NVFIO_ENOPHYS,
+			    "cannot read %s: no-IOMMU mode needs physical addresses, which "
+			    "only root (CAP_SYS_ADMIN) may read",
+			    path);
 		return nvf_err(-err, "cannot open %s: %s", path, strerror(err));
 	}
 	return 0;

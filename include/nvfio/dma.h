@@ -8,6 +8,12 @@
  *
  * A struct nvfio_dma comes from the layer that owns the IOMMU (nvfio_vfio_container_dma(), or a
  * controller handle). All functions return 0 or a negative error (see <nvfio/error.h>).
+ *
+ * Memory the device can reach is pinned: with an IOMMU, VFIO pins it and charges it to
+ * RLIMIT_MEMLOCK; without one (no-IOMMU mode) it must be hugepages, is mlock()ed, and the device
+ * sees physical addresses, which needs root. The simulated controller pins nothing. Allocation,
+ * registration and their undoing are thread-safe; nvfio_dma_iova() takes no lock and may run on
+ * any number of threads while others register and unregister.
  */
 
 #include <stddef.h>
@@ -37,7 +43,13 @@ enum {
  * @flags: NVFIO_DMA_*
  * @vaddr: receives the address
  *
- * Returns 0, -NVFIO_ENOHUGEPAGES, -NVFIO_EMEMLOCK, -NVFIO_ENOIOVA, -NVFIO_ENOMAPPINGS, -ENOMEM.
+ * Without a NVFIO_DMA_HUGE_* flag the memory is the system's base pages where an IOMMU (or the
+ * simulator) is present, 2 MiB hugepages otherwise. Each allocation is one IOMMU mapping.
+ *
+ * Returns 0, -NVFIO_ENOHUGEPAGES (the message says how many pages to reserve, and how),
+ * -NVFIO_EMEMLOCK (the message gives the numbers and the `ulimit -l` to run), -NVFIO_ENOIOVA,
+ * -NVFIO_ENOMAPPINGS, -NVFIO_ENOPHYS (no-IOMMU mode without CAP_SYS_ADMIN), -EINVAL (bad flags,
+ * or NVFIO_DMA_CONTIG larger than one hugepage in no-IOMMU mode), -ENOMEM.
  */
 int nvfio_dma_alloc(struct nvfio_dma *dma, size_t len, unsigned int flags, void **vaddr);
 
@@ -48,16 +60,24 @@ void nvfio_dma_free(struct nvfio_dma *dma, void *vaddr);
  * nvfio_dma_register() - make the caller's memory reachable by the device
  * @vaddr, @len: page-aligned range of mapped memory the caller keeps until it unregisters
  *
- * Adjacent registrations are merged into one mapping where the backend allows.
- * Returns 0, -EINVAL (not page-aligned), -EEXIST (overlaps a registration), -NVFIO_EMEMLOCK,
- * -NVFIO_ENOIOVA, -NVFIO_ENOMAPPINGS.
+ * Adjacent registrations are merged into one mapping where the backend allows: each is its own
+ * IOMMU mapping (so that each can be unregistered alone), but it gets the IOVAs that continue its
+ * neighbour's where those are free, so that a buffer spanning both has one IOVA range. Each
+ * registration counts against the IOMMU's mapping limit (VFIO: 65535 by default): register
+ * fewer, larger buffers where there are many. In no-IOMMU mode the memory must be hugepages.
+ *
+ * Returns 0, -EINVAL (not page-aligned, or not hugepages in no-IOMMU mode), -EEXIST (overlaps a
+ * registration or allocation), -NVFIO_EMEMLOCK, -NVFIO_ENOIOVA, -NVFIO_ENOMAPPINGS,
+ * -NVFIO_ENOPHYS.
  */
 int nvfio_dma_register(struct nvfio_dma *dma, void *vaddr, size_t len);
 
 /*
  * nvfio_dma_unregister() - undo nvfio_dma_register() for exactly a registered range
  *
- * Returns 0 or -NVFIO_ENOTMAPPED. The caller must have no I/O in flight on the range.
+ * Returns 0 or -NVFIO_ENOTMAPPED (a range that is not exactly one registration: part of one, two
+ * of them, or an allocation; the message names what is there). The caller must have no I/O in
+ * flight on the range.
  */
 int nvfio_dma_unregister(struct nvfio_dma *dma, void *vaddr, size_t len);
 
@@ -65,7 +85,8 @@ int nvfio_dma_unregister(struct nvfio_dma *dma, void *vaddr, size_t len);
  * nvfio_dma_iova() - the IOVA the device uses for [vaddr, vaddr + len)
  *
  * The range must lie within one allocation or registration and be IOVA-contiguous.
- * Returns 0 or -NVFIO_ENOTMAPPED. O(log n) in the number of mappings.
+ * Returns 0 or -NVFIO_ENOTMAPPED. O(log n) in the number of mappings, lock-free: about 70
+ * instructions with one registration, 210 with 10000.
  */
 int nvfio_dma_iova(struct nvfio_dma *dma, const void *vaddr, size_t len, uint64_t *iova);
 

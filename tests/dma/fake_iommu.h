@@ -27,8 +27,8 @@ struct fake_map {
 struct fake_iommu {
 	struct fake_map maps[FAKE_MAX];
 	unsigned int nmaps;
-	unsigned int limit;        /* the kernel's own limit: -ENOSPC beyond it (0: FAKE_MAX) */
-	int fail_map;              /* if non-zero, the next map() returns it */
+	unsigned int limit; /* the kernel's own limit: -ENOSPC beyond it (0: FAKE_MAX) */
+	int fail_map;	    /* if non-zero, the next map() returns it */
 	unsigned int map_calls, unmap_calls, bad_calls;
 	struct nvf_iommu_range ranges[4];
 	unsigned int nranges;
@@ -104,13 +104,13 @@ static inline struct nvf_iommu fake_iommu_init(struct fake_iommu *f, uint32_t av
 	f->nranges = 2;
 	f->limit = avail;
 	return (struct nvf_iommu){
-		.name = "fake-type1v2",
-		.ops = &fake_ops,
-		.ctx = f,
-		.ranges = f->ranges,
-		.nranges = f->nranges,
-		.dma_avail = avail,
-		.pgsize_bitmap = 4096 | (2u << 20) | (1u << 30),
+	    .name = "fake-type1v2",
+	    .ops = &fake_ops,
+	    .ctx = f,
+	    .ranges = f->ranges,
+	    .nranges = f->nranges,
+	    .dma_avail = avail,
+	    .pgsize_bitmap = 4096 | (2u << 20) | (1u << 30),
 	};
 }
 

@@ -268,7 +268,8 @@ static void test_1g(void)
 		pool_set(G1, "nr_hugepages", old_nr1g + 1);
 	}
 	if (pool_avail(G1) <= 0) {
-		printf("note: the kernel could not reserve a 1 GiB page; 1 GiB allocation not run\n");
+		printf(
+		    "note: the kernel could not reserve a 1 GiB page; 1 GiB allocation not run\n");
 	} else {
 		CHECK_OK(nvfio_dma_alloc(dma, 1, NVFIO_DMA_HUGE_1G, (void **)&p));
 		CHECK((uintptr_t)p % G1 == 0);

@@ -9,8 +9,7 @@
 #define K4 4096ull
 #define M2 (2ull << 20)
 
-static bool in_ranges(const struct nvf_iommu_range *r, unsigned int n, uint64_t iova,
-		      uint64_t len)
+static bool in_ranges(const struct nvf_iommu_range *r, unsigned int n, uint64_t iova, uint64_t len)
 {
 	unsigned int i;
 
@@ -42,8 +41,7 @@ static void test_page0_and_whole_space(void)
 static void test_ranges_exhaustion_reuse(void)
 {
 	/* Deliberately unsorted and overlapping. */
-	struct nvf_iommu_range r[3] = {
-		{0x40000, 0x4ffff}, {0x0, 0x1ffff}, {0x18000, 0x1ffff}};
+	struct nvf_iommu_range r[3] = {{0x40000, 0x4ffff}, {0x0, 0x1ffff}, {0x18000, 0x1ffff}};
 	struct nvf_dma_iova s;
 	uint64_t got[64], iova;
 	unsigned int i, n = 0;
@@ -130,7 +128,7 @@ static void test_top_of_space_and_reserve(void)
 	CHECK_ERR(nvf_dma_iova_reserve(&s, b, M2), -EBUSY);
 	CHECK_ERR(nvf_dma_iova_reserve(&s, b - K4, 2 * K4), -EBUSY);
 	CHECK_ERR(nvf_dma_iova_reserve(&s, b, 2 * M2), -EBUSY); /* wraps */
-	CHECK_OK(nvf_dma_iova_reserve(&s, r.start + K4, K4));  /* splits the extent */
+	CHECK_OK(nvf_dma_iova_reserve(&s, r.start + K4, K4));	/* splits the extent */
 	CHECK(s.nfree == 2);
 	nvf_dma_iova_free(&s, b, M2);
 	nvf_dma_iova_free(&s, r.start + K4, K4);

@@ -25,12 +25,12 @@ static int counter = -1;
 static void counter_open(void)
 {
 	struct perf_event_attr a = {
-		.type = PERF_TYPE_HARDWARE,
-		.size = sizeof(a),
-		.config = PERF_COUNT_HW_INSTRUCTIONS,
-		.disabled = 1,
-		.exclude_kernel = 1,
-		.exclude_hv = 1,
+	    .type = PERF_TYPE_HARDWARE,
+	    .size = sizeof(a),
+	    .config = PERF_COUNT_HW_INSTRUCTIONS,
+	    .disabled = 1,
+	    .exclude_kernel = 1,
+	    .exclude_hv = 1,
 	};
 
 	counter = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
@@ -62,8 +62,8 @@ enum { V2I, I2V, CACHED };
 static const char *const kind_name[] = {"nvfio_dma_iova", "nvf_dma_translate",
 					"nvf_dma_iova_cached (hit)"};
 
-static void run(struct nvfio_dma *dma, char *base, unsigned int n, const uint64_t *iovas,
-		int kind, unsigned long iters)
+static void run(struct nvfio_dma *dma, char *base, unsigned int n, const uint64_t *iovas, int kind,
+		unsigned long iters)
 {
 	struct nvf_dma_cache cache;
 	uint64_t ins0, ins1, acc = 0, iova;
@@ -116,8 +116,8 @@ int main(int argc, char **argv)
 	uint64_t *iovas;
 	char *base;
 
-	base = mmap(NULL, 2 * 10000 * P, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		    -1, 0);
+	base = mmap(NULL, 2 * 10000 * P, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+		    0);
 	iovas = malloc(10000 * sizeof(*iovas));
 	if (base == MAP_FAILED || !iovas || !iters)
 		return 1;

@@ -56,7 +56,7 @@ static void test_merge_split(void)
 	CHECK(v2i(0x100000, 4 * P) == 0x5000000);
 	CHECK(v2i(0x100000 + 3 * P + 17, 1) == 0x5000000 + 3 * P + 17);
 	CHECK(v2i(0x100000 + 3 * P, P + 1) == UINT64_MAX); /* runs off the end */
-	CHECK(v2i(0x100000 - 1, 2) == UINT64_MAX);         /* starts before */
+	CHECK(v2i(0x100000 - 1, 2) == UINT64_MAX);	   /* starts before */
 	CHECK(v2i(0x100000 + 4 * P, 1) == UINT64_MAX);
 	CHECK(i2v(0x5000000 + 5, 10) == 0x100000 + 5);
 	CHECK(v2i(0x100000, 0) == 0x5000000); /* len 0 counts as one byte */

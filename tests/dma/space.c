@@ -372,7 +372,8 @@ static void test_concurrent(void)
 int main(void)
 {
 	/* PROT_NONE: nothing here is ever touched, it only reserves the addresses. */
-	arena = mmap(NULL, ARENA_LEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	arena =
+	    mmap(NULL, ARENA_LEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	CHECK(arena != MAP_FAILED);
 	test_register_merge_unregister();
 	test_large_pages_alignment();
