@@ -420,6 +420,12 @@ static int setup_identity(struct nvfio_dma *dma, struct nvf_dma_region *r, size_
 		r->one = runs[0];
 		free(runs);
 		runs = &r->one;
+	} else {
+		/* One slot per page was the worst case; keep only the runs. */
+		struct nvf_dma_run *shrunk = realloc(runs, k * sizeof(*runs));
+
+		if (shrunk)
+			runs = shrunk;
 	}
 	r->runs = runs;
 	r->nruns = k;
