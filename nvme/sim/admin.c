@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Admin commands of the controller model. All run on thread 0.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "nvme/sim/priv.h"
+
+#define SIM_VID           0x4e56 /* not a registered PCI vendor: this is no real device */
+#define INVALID_FORMAT    (SIM_CMD_SPEC(NVME_SC_INVALID_FORMAT) | SIM_DNR)
+#define INVALID_LOG_PAGE  (SIM_CMD_SPEC(NVME_SC_INVALID_LOG_PAGE) | SIM_DNR)
+#define AER_LIMIT         (SIM_CMD_SPEC(NVME_SC_ASYNC_LIMIT) | SIM_DNR)
+#define NOT_SAVEABLE      (SIM_CMD_SPEC(NVME_SC_FEATURE_NOT_SAVEABLE) | SIM_DNR)
+#define CMD_SEQ_ERROR     (SIM_GENERIC(NVME_SC_CMD_SEQ_ERROR) | SIM_DNR)
+
+static void pad(char *dst, const char *src, size_t len)
+{
+	size_t n = strlen(src);
+
+	memset(dst, ' ', len);
+	memcpy(dst, src, n < len ? n : len);
+}
+
+static void put128(uint8_t *dst, uint64_t v)
+{
+	memset(dst, 0, 16);
+	for (unsigned int i = 0; i < 8; i++)
+		dst[i] = (uint8_t)(v >> (8 * i));
+}
+
+static struct sim_ns *ns_get(struct nvfio_sim *sim, uint32_t nsid)
+{
+	if (nsid == 0 || nsid > sim->nns)
+		return NULL;
+	return &sim->ns[nsid - 1];
+}
+
+/* ---- Identify ---- */
+
+static void id_ctrl(struct nvfio_sim *sim, struct nvme_id_ctrl *id)
+{
+	const struct sim_opts *o = &sim->opts;
+
+	id->vid = SIM_VID;
+	id->ssvid = SIM_VID;
+	pad(id->sn, o->serial, sizeof(id->sn));
+	pad(id->mn, o->model, sizeof(id->mn));
+	pad(id->fr, o->firmware, sizeof(id->fr));
+	id->rab = 6;
+	id->mdts = (uint8_t)o->mdts;
+	id->cntlid = 1;
+	id->ver = 0x00010400;
+	id->rtd3r = 1000;
+	id->rtd3e = 1000;
+	id->oaes = 1u << 8; /* Namespace Attribute Notices */
+	id->cntrltype = 1;  /* I/O controller */
+	id->oacs = 1u << 1 /* Format NVM */ | (o->dbbuf ? 1u << 8 : 0);
+	id->acl = SIM_ACL;
+	id->aerl = SIM_AERL;
+	id->frmw = 0x3; /* one slot, read-only */
+	id->lpa = 1u << 1 /* Commands Supported and Effects */ | 1u << 2 /* extended data */;
+	id->elpe = SIM_ERRLOG - 1;
+	id->npss = 0;
+	id->wctemp = SIM_WCTEMP;
+	id->cctemp = SIM_CCTEMP;
+	id->sqes = 0x66;
+	id->cqes = 0x44;
+	id->nn = sim->nns;
+	id->oncs = 1u << 0 /* Compare */ | 1u << 2 /* DSM */ | 1u << 3 /* Write Zeroes */ |
+		   1u << 4 /* Save/Select */ | 1u << 6 /* Timestamp */;
+	id->vwc = o->vwc ? 0x7 : 0; /* present; Flush with NSID FFFFFFFFh applies to all */
+	id->sgls = o->sgl ? (1u << 0 | 1u << 16) : 0; /* no alignment; longer SGLs allowed */
+	snprintf(id->subnqn, sizeof(id->subnqn), "nqn.2024-01.io.nvfio:sim:%s", o->serial);
+	id->psd[0].mp = 2500; /* 25 W, in 0.01 W */
+}
+
+static void id_ns(struct nvfio_sim *sim, const struct sim_ns *ns, struct nvme_id_ns *id)
+{
+	id->nsze = ns->nsze;
+	id->ncap = ns->nsze;
+	id->nuse = ns->nsze;
+	id->nlbaf = SIM_NLBAF - 1;
+	id->flbas = (uint8_t)ns->lbaf;
+	id->mc = 1u << 1; /* metadata in a separate buffer */
+	id->dlfeat = 1u << 3 /* Deallocate bit of Write Zeroes */ | 0x1 /* reads as zeroes */;
+	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
+	memcpy(id->eui64, ns->eui64, sizeof(id->eui64));
+	for (unsigned int i = 0; i < SIM_NLBAF; i++) {
+		id->lbaf[i].ms = sim_lbafs[i].ms;
+		id->lbaf[i].ds = sim_lbafs[i].ds;
+		id->lbaf[i].rp = sim_lbafs[i].ds == 12 ? 0 : 1;
+	}
+	(void)sim;
+}
+
+static uint16_t identify(struct sim_thread *t, const struct sim_sqe *cmd)
+{
+	struct nvfio_sim *sim = t->sim;
+	uint8_t buf[NVME_IDENTIFY_DATA_SIZE];
+	unsigned int cns = cmd->cdw10 & 0xff;
+	struct sim_ns *ns;
+
+	memset(buf, 0, sizeof(buf));
+	switch (cns) {
+	case NVME_IDENTIFY_CNS_NS:
+		ns = ns_get(sim, cmd->nsid);
+		if (!ns)
+			return SIM_INVALID_NS;
+		id_ns(sim, ns, (struct nvme_id_ns *)buf);
+		break;
+	case NVME_IDENTIFY_CNS_CTRL:
+		id_ctrl(sim, (struct nvme_id_ctrl *)buf);
+		break;
+	case NVME_IDENTIFY_CNS_NS_ACTIVE_LIST: {
+		uint32_t *list = (uint32_t *)buf;
+		unsigned int n = 0;
+
+		if (cmd->nsid >= 0xfffffffeu)
+			return SIM_INVALID_NS;
+		for (uint32_t id = cmd->nsid + 1; id <= sim->nns && n < NVME_ID_NS_LIST_MAX; id++)
+			list[n++] = id;
+		break;
+	}
+	case NVME_IDENTIFY_CNS_NS_DESC_LIST: {
+		uint8_t *p = buf;
+
+		ns = ns_get(sim, cmd->nsid);
+		if (!ns)
+			return SIM_INVALID_NS;
+		p[0] = NVME_NIDT_EUI64;
+		p[1] = NVME_NIDT_EUI64_LEN;
+		memcpy(p + 4, ns->eui64, 8);
+		p += 4 + 8;
+		p[0] = NVME_NIDT_NGUID;
+		p[1] = NVME_NIDT_NGUID_LEN;
+		memcpy(p + 4, ns->nguid, 16);
+		p += 4 + 16;
+		p[0] = NVME_NIDT_UUID;
+		p[1] = NVME_NIDT_UUID_LEN;
+		memcpy(p + 4, ns->uuid, 16);
+		p += 4 + 16;
+		p[0] = NVME_NIDT_CSI;
+		p[1] = NVME_NIDT_CSI_LEN;
+		p[4] = NVME_CSI_NVM;
+		break;
+	}
+	default:
+		return SIM_INVALID_FIELD;
+	}
+	return nvf_sim_to_host(t, cmd, buf, sizeof(buf), true);
+}
+
+/* ---- Asynchronous events ---- */
+
+void nvf_sim_aer_flush(struct nvfio_sim *sim)
+{
+	struct sim_cq *cq = &sim->cq[0];
+
+	pthread_mutex_lock(&sim->ev_lock);
+	while (sim->naer) {
+		unsigned int i;
+		struct sim_event ev;
+
+		for (i = 0; i < sim->nev; i++)
+			if (!(sim->ev_masked & (1u << sim->evq[i].type)))
+				break;
+		if (i == sim->nev)
+			break;
+		ev = sim->evq[i];
+		if (!nvf_sim_cq_post(cq, 0, (uint16_t)sim->sq[0].head, sim->aer_cid[sim->naer - 1],
+				     0, (uint32_t)ev.type | (uint32_t)ev.info << 8 |
+						(uint32_t)ev.lid << 16))
+			break;
+		memmove(&sim->evq[i], &sim->evq[i + 1], (sim->nev - i - 1) * sizeof(ev));
+		sim->nev--;
+		sim->naer--;
+		sim->ev_masked |= (uint8_t)(1u << ev.type);
+		sim->ev_lid[ev.type] = ev.lid;
+		SIM_STAT_ADD(sim, events_completed, 1);
+		SIM_STAT_SET(sim, aer_outstanding, sim->naer);
+	}
+	pthread_mutex_unlock(&sim->ev_lock);
+	if (cq->irq_pending) {
+		cq->irq_pending = false;
+		sim_irq(&sim->x, cq->iv);
+	}
+}
+
+/* An event the controller raises itself, subject to Asynchronous Event Configuration. */
+void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t lid)
+{
+	nvfio_sim_post_event(sim, type, info, lid, 0);
+}
+
+static uint16_t aer(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+{
+	if (sim->naer > SIM_AERL)
+		return AER_LIMIT;
+	sim->aer_cid[sim->naer++] = cmd->cid;
+	SIM_STAT_SET(sim, aer_outstanding, sim->naer);
+	nvf_sim_aer_flush(sim);
+	return SIM_DEFER;
+}
+
+/* ---- Get Log Page ---- */
+
+static bool over_temp(struct nvfio_sim *sim)
+{
+	return SIM_TEMP_KELVIN > sim->feat.temp_over[0] ||
+	       SIM_TEMP_KELVIN < sim->feat.temp_under[0];
+}
+
+static void smart_log(struct nvfio_sim *sim, struct nvme_smart_log *s)
+{
+	uint64_t rd = 0, wr = 0, rdu = 0, wru = 0;
+	uint64_t hours = (sim_now_ns() - sim->power_on_ns) / 3600000000000ull;
+
+	for (unsigned int i = 0; i < sim->nthr; i++) {
+		struct sim_thread *t = &sim->thr[i];
+
+		rd += atomic_load_explicit(&t->rd_cmds, memory_order_relaxed);
+		wr += atomic_load_explicit(&t->wr_cmds, memory_order_relaxed);
+		rdu += atomic_load_explicit(&t->rd_units, memory_order_relaxed);
+		wru += atomic_load_explicit(&t->wr_units, memory_order_relaxed);
+	}
+	s->critical_warning = over_temp(sim) ? NVME_SMART_CRIT_TEMPERATURE : 0;
+	s->temperature[0] = SIM_TEMP_KELVIN & 0xff;
+	s->temperature[1] = SIM_TEMP_KELVIN >> 8;
+	s->avail_spare = 100;
+	s->spare_thresh = 10;
+	s->percent_used = 0;
+	/* Thousands of 512-byte units, rounded up. */
+	put128(s->data_units_read, (rdu + 999) / 1000);
+	put128(s->data_units_written, (wru + 999) / 1000);
+	put128(s->host_reads, rd);
+	put128(s->host_writes, wr);
+	put128(s->power_cycles, 1);
+	put128(s->power_on_hours, hours);
+	pthread_mutex_lock(&sim->err_lock);
+	put128(s->num_err_log_entries, sim->err_count);
+	pthread_mutex_unlock(&sim->err_lock);
+	s->temp_sensor[0] = SIM_TEMP_KELVIN;
+}
+
+static void effects_log(struct nvfio_sim *sim, struct nvme_cmd_effects_log *e)
+{
+	static const uint8_t admin[] = {
+		nvme_admin_delete_sq,   nvme_admin_create_sq,    nvme_admin_get_log_page,
+		nvme_admin_delete_cq,   nvme_admin_create_cq,    nvme_admin_identify,
+		nvme_admin_abort_cmd,   nvme_admin_set_features, nvme_admin_get_features,
+		nvme_admin_async_event, nvme_admin_format_nvm,
+	};
+
+	for (unsigned int i = 0; i < sizeof(admin); i++)
+		e->acs[admin[i]] = NVME_CMD_EFFECTS_CSUPP;
+	e->acs[nvme_admin_format_nvm] |= NVME_CMD_EFFECTS_LBCC | NVME_CMD_EFFECTS_NCC |
+					 NVME_CMD_EFFECTS_NIC | (1u << 16) /* per namespace */;
+	if (sim->opts.dbbuf)
+		e->acs[nvme_admin_dbbuf] = NVME_CMD_EFFECTS_CSUPP;
+	e->iocs[nvme_cmd_flush] = NVME_CMD_EFFECTS_CSUPP;
+	e->iocs[nvme_cmd_read] = NVME_CMD_EFFECTS_CSUPP;
+	e->iocs[nvme_cmd_compare] = NVME_CMD_EFFECTS_CSUPP;
+	e->iocs[nvme_cmd_write] = NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC;
+	e->iocs[nvme_cmd_write_zeroes] = NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC;
+	e->iocs[nvme_cmd_dsm] = NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC;
+}
+
+static uint16_t get_log_page(struct sim_thread *t, const struct sim_sqe *cmd)
+{
+	struct nvfio_sim *sim = t->sim;
+	unsigned int lid = cmd->cdw10 & 0xff;
+	bool rae = cmd->cdw10 & (1u << 15);
+	uint64_t numd = ((uint64_t)(cmd->cdw11 & 0xffff) << 16 | cmd->cdw10 >> 16) + 1;
+	uint64_t off = (uint64_t)cmd->cdw13 << 32 | cmd->cdw12;
+	static _Thread_local uint8_t buf[SIM_ERRLOG * sizeof(struct nvme_error_log_page) > 4096
+						 ? SIM_ERRLOG * sizeof(struct nvme_error_log_page)
+						 : 4096];
+	size_t size = 0;
+	uint64_t len = numd * 4;
+	uint16_t st;
+
+	if (off & 3)
+		return SIM_INVALID_FIELD;
+	memset(buf, 0, sizeof(buf));
+	switch (lid) {
+	case NVME_LOG_LID_ERROR: {
+		struct nvme_error_log_page *e = (struct nvme_error_log_page *)buf;
+		uint64_t n;
+
+		pthread_mutex_lock(&sim->err_lock);
+		n = sim->err_count < SIM_ERRLOG ? sim->err_count : SIM_ERRLOG;
+		for (uint64_t i = 0; i < n; i++)
+			e[i] = sim->errlog[(sim->err_count - 1 - i) % SIM_ERRLOG];
+		pthread_mutex_unlock(&sim->err_lock);
+		size = SIM_ERRLOG * sizeof(*e);
+		break;
+	}
+	case NVME_LOG_LID_SMART:
+		smart_log(sim, (struct nvme_smart_log *)buf);
+		size = sizeof(struct nvme_smart_log);
+		break;
+	case NVME_LOG_LID_FW_SLOT: {
+		struct nvme_firmware_slot *fw = (struct nvme_firmware_slot *)buf;
+
+		fw->afi = 0x01;
+		pad(fw->frs[0], sim->opts.firmware, sizeof(fw->frs[0]));
+		size = sizeof(*fw);
+		break;
+	}
+	case NVME_LOG_LID_CHANGED_NS: {
+		uint32_t *list = (uint32_t *)buf;
+
+		pthread_mutex_lock(&sim->ev_lock);
+		if (sim->nchanged > NVME_ID_NS_LIST_MAX)
+			list[0] = 0xffffffffu;
+		else
+			memcpy(list, sim->changed_ns, sim->nchanged * sizeof(uint32_t));
+		if (!rae)
+			sim->nchanged = 0;
+		pthread_mutex_unlock(&sim->ev_lock);
+		size = NVME_ID_NS_LIST_MAX * sizeof(uint32_t);
+		break;
+	}
+	case NVME_LOG_LID_CMD_EFFECTS:
+		effects_log(sim, (struct nvme_cmd_effects_log *)buf);
+		size = sizeof(struct nvme_cmd_effects_log);
+		break;
+	default:
+		return INVALID_LOG_PAGE;
+	}
+	if (off > size)
+		return SIM_INVALID_FIELD;
+	if (len > size - off)
+		len = size - off;
+	st = len ? nvf_sim_to_host(t, cmd, buf + off, (uint32_t)len, true) : 0;
+	if (st)
+		return st;
+	if (!rae) {
+		/* Reading the log page of a reported event re-arms events of its type. */
+		pthread_mutex_lock(&sim->ev_lock);
+		for (unsigned int ty = 0; ty < 8; ty++)
+			if ((sim->ev_masked & (1u << ty)) && sim->ev_lid[ty] == lid)
+				sim->ev_masked &= (uint8_t)~(1u << ty);
+		pthread_mutex_unlock(&sim->ev_lock);
+		nvf_sim_aer_flush(sim);
+	}
+	return 0;
+}
+
+/* ---- Features ---- */
+
+static uint64_t timestamp_now(struct nvfio_sim *sim, bool *host_set)
+{
+	struct sim_features *f = &sim->feat;
+	struct timespec now;
+	int64_t ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	*host_set = f->timestamp_valid;
+	if (!f->timestamp_valid)
+		return (sim_now_ns() - sim->power_on_ns) / 1000000;
+	ms = (int64_t)(now.tv_sec - f->timestamp_set.tv_sec) * 1000 +
+	     (now.tv_nsec - f->timestamp_set.tv_nsec) / 1000000;
+	return (f->timestamp_ms + (uint64_t)ms) & ((1ull << 48) - 1);
+}
+
+static void check_temperature(struct nvfio_sim *sim)
+{
+	/* A threshold set across the current temperature raises a SMART / health event, when
+	 * the host enabled critical warning bit 1 in Asynchronous Event Configuration. */
+	if (!over_temp(sim)) {
+		sim->temp_event_sent = false;
+		return;
+	}
+	if (!sim->temp_event_sent && (sim->feat.async_event & NVME_SMART_CRIT_TEMPERATURE)) {
+		sim->temp_event_sent = true;
+		nvf_sim_event(sim, NVME_AER_SMART, 0x01, NVME_LOG_LID_SMART);
+	}
+}
+
+static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *dw0,
+			 bool set)
+{
+	struct nvfio_sim *sim = t->sim;
+	struct sim_features *f = &sim->feat, def;
+	unsigned int fid = cmd->cdw10 & 0xff, sel = (cmd->cdw10 >> 8) & 7;
+	uint32_t v = cmd->cdw11;
+	const struct sim_features *src = f;
+
+	if (set && (cmd->cdw10 & (1u << 31)))
+		return NOT_SAVEABLE;
+	if (!set && sel > 3)
+		return SIM_INVALID_FIELD;
+	if (!set && (sel == 1 || sel == 2)) {
+		/* Nothing is saveable, so saved values are the defaults. */
+		def = *f;
+		for (unsigned int i = 0; i < 9; i++) {
+			def.temp_over[i] = 0xffff;
+			def.temp_under[i] = 0;
+		}
+		def.temp_over[0] = SIM_WCTEMP;
+		def.arbitration = def.power_mgmt = def.err_recovery = def.irq_coalesce = 0;
+		def.write_atomic = def.async_event = 0;
+		def.vwc = sim->opts.vwc ? 1 : 0;
+		def.timestamp_valid = false;
+		src = &def;
+	}
+
+	switch (fid) {
+	case SIM_FEAT_ARBITRATION:
+		if (set)
+			f->arbitration = v;
+		*dw0 = src->arbitration;
+		break;
+	case SIM_FEAT_POWER_MGMT:
+		if (set) {
+			if ((v & 0x1f) > 0)
+				return SIM_INVALID_FIELD;
+			f->power_mgmt = v & 0xff;
+		}
+		*dw0 = src->power_mgmt;
+		break;
+	case SIM_FEAT_TEMP_THRESH: {
+		unsigned int tmpsel = (v >> 16) & 0xf, thsel = (v >> 20) & 3;
+
+		if (thsel > 1 || (tmpsel > 8 && !(set && tmpsel == 0xf)))
+			return SIM_INVALID_FIELD;
+		if (set) {
+			for (unsigned int i = 0; i < 9; i++) {
+				if (tmpsel != 0xf && i != tmpsel)
+					continue;
+				if (thsel)
+					f->temp_under[i] = v & 0xffff;
+				else
+					f->temp_over[i] = v & 0xffff;
+			}
+			check_temperature(sim);
+			*dw0 = 0;
+		} else {
+			*dw0 = thsel ? src->temp_under[tmpsel] : src->temp_over[tmpsel];
+		}
+		break;
+	}
+	case SIM_FEAT_ERR_RECOVERY:
+		if (set) {
+			if (v & (1u << 16)) /* DULBE: not supported */
+				return SIM_INVALID_FIELD;
+			f->err_recovery = v & 0xffff;
+		}
+		*dw0 = src->err_recovery;
+		break;
+	case SIM_FEAT_VOLATILE_WC:
+		if (!sim->opts.vwc)
+			return SIM_INVALID_FIELD;
+		if (set)
+			f->vwc = v & 1;
+		*dw0 = src->vwc;
+		break;
+	case SIM_FEAT_NUM_QUEUES:
+		if (set) {
+			unsigned int nsqr = (v & 0xffff) + 1, ncqr = (v >> 16) + 1;
+
+			if ((v & 0xffff) == 0xffff || (v >> 16) == 0xffff)
+				return SIM_INVALID_FIELD;
+			if (sim->queues_created)
+				return CMD_SEQ_ERROR;
+			sim->nsq_granted = nsqr < sim->opts.queues ? nsqr : sim->opts.queues;
+			sim->ncq_granted = ncqr < sim->opts.queues ? ncqr : sim->opts.queues;
+		}
+		if (src == f)
+			*dw0 = (sim->ncq_granted - 1) << 16 | (sim->nsq_granted - 1);
+		else
+			*dw0 = (sim->opts.queues - 1) << 16 | (sim->opts.queues - 1);
+		break;
+	case SIM_FEAT_IRQ_COALESCE:
+		if (set)
+			f->irq_coalesce = v & 0xffff;
+		*dw0 = src->irq_coalesce;
+		break;
+	case SIM_FEAT_IRQ_CONFIG: {
+		unsigned int iv = v & 0xffff;
+
+		if (iv >= sim->x.nirq)
+			return SIM_INVALID_FIELD;
+		if (set)
+			sim->ivc[iv] = v & 0x1ffff;
+		*dw0 = src == f ? sim->ivc[iv] : iv;
+		break;
+	}
+	case SIM_FEAT_WRITE_ATOMIC:
+		if (set)
+			f->write_atomic = v & 1;
+		*dw0 = src->write_atomic;
+		break;
+	case SIM_FEAT_ASYNC_EVENT:
+		if (set) {
+			f->async_event = v;
+			check_temperature(sim);
+		}
+		*dw0 = src->async_event;
+		break;
+	case SIM_FEAT_TIMESTAMP: {
+		uint8_t ts[8];
+		uint16_t st;
+
+		if (set) {
+			st = nvf_sim_from_host(t, cmd, ts, sizeof(ts), true);
+			if (st)
+				return st;
+			f->timestamp_ms = 0;
+			for (unsigned int i = 0; i < 6; i++)
+				f->timestamp_ms |= (uint64_t)ts[i] << (8 * i);
+			clock_gettime(CLOCK_MONOTONIC, &f->timestamp_set);
+			f->timestamp_valid = true;
+		} else if (sel != 3) {
+			bool host;
+			uint64_t now = src == f ? timestamp_now(sim, &host) : 0;
+
+			if (src != f)
+				host = false;
+			memset(ts, 0, sizeof(ts));
+			for (unsigned int i = 0; i < 6; i++)
+				ts[i] = (uint8_t)(now >> (8 * i));
+			ts[6] = host ? 1u << 1 : 0; /* Timestamp Origin: 1 = set by the host */
+			st = nvf_sim_to_host(t, cmd, ts, sizeof(ts), true);
+			if (st)
+				return st;
+		}
+		*dw0 = 0;
+		break;
+	}
+	default:
+		return SIM_INVALID_FIELD;
+	}
+	if (!set && sel == 3)
+		*dw0 = 1u << 2; /* changeable, not saveable, not namespace specific */
+	return 0;
+}
+
+/* ---- Format NVM ---- */
+
+static uint16_t format_nvm(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+{
+	unsigned int lbaf = (cmd->cdw10 & 0xf) | ((cmd->cdw10 >> 12) & 0x3) << 4;
+	unsigned int mset = (cmd->cdw10 >> 4) & 1, pi = (cmd->cdw10 >> 5) & 7;
+	unsigned int ses = (cmd->cdw10 >> 9) & 7;
+	uint32_t first, last;
+
+	if (cmd->nsid == NVME_NSID_ALL) {
+		first = 1;
+		last = sim->nns;
+	} else if (ns_get(sim, cmd->nsid)) {
+		first = last = cmd->nsid;
+	} else {
+		return SIM_INVALID_NS;
+	}
+	if (lbaf >= SIM_NLBAF || mset || pi)
+		return INVALID_FORMAT;
+	if (ses > 1)
+		return SIM_INVALID_FIELD;
+
+	nvf_sim_park(sim);
+	for (uint32_t id = first; id <= last; id++) {
+		struct sim_ns *ns = &sim->ns[id - 1];
+
+		nvf_sim_store_erase(&ns->store);
+		ns->lbaf = lbaf;
+		ns->lbads = sim_lbafs[lbaf].ds;
+		ns->ms = sim_lbafs[lbaf].ms;
+		ns->nsze = sim->opts.size >> ns->lbads;
+	}
+	nvf_sim_store_reclaim(sim);
+	nvf_sim_unpark(sim);
+	return 0;
+}
+
+uint16_t nvf_sim_admin(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *dw0)
+{
+	struct nvfio_sim *sim = t->sim;
+
+	SIM_STAT_ADD(sim, admin_commands, 1);
+	if (SIM_SQE_FUSE(cmd->flags))
+		return SIM_INVALID_FIELD;
+	if (SIM_SQE_PSDT(cmd->flags) != SIM_PSDT_PRP)
+		return SIM_INVALID_FIELD;
+	switch (cmd->opc) {
+	case nvme_admin_identify:
+		return identify(t, cmd);
+	case nvme_admin_get_log_page:
+		return get_log_page(t, cmd);
+	case nvme_admin_get_features:
+		return features(t, cmd, dw0, false);
+	case nvme_admin_set_features:
+		return features(t, cmd, dw0, true);
+	case nvme_admin_create_cq:
+		return nvf_sim_create_cq(sim, cmd);
+	case nvme_admin_create_sq:
+		return nvf_sim_create_sq(sim, cmd);
+	case nvme_admin_delete_sq:
+		return nvf_sim_delete_sq(sim, cmd);
+	case nvme_admin_delete_cq:
+		return nvf_sim_delete_cq(sim, cmd);
+	case nvme_admin_abort_cmd:
+		return nvf_sim_abort(sim, cmd, dw0);
+	case nvme_admin_async_event:
+		return aer(sim, cmd);
+	case nvme_admin_format_nvm:
+		return format_nvm(sim, cmd);
+	case nvme_admin_dbbuf:
+		if (!sim->opts.dbbuf)
+			return SIM_INVALID_OPCODE;
+		return nvf_sim_dbbuf(sim, cmd);
+	default:
+		return SIM_INVALID_OPCODE;
+	}
+}

@@ -1,0 +1,1167 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The controller model: its threads, its registers (CC, CSTS, AQA/ASQ/ACQ), its queues and
+ * doorbells, and the management the admin queue asks for (queue create/delete, Abort, Doorbell
+ * Buffer Config).
+ *
+ * Choices where devices differ, taken from what QEMU's controller does:
+ * - Enabling with an invalid CC (MPS, CSS, AMS, IOSQES != 6, IOCQES != 4), an invalid AQA, or an
+ *   admin queue base that is not page-aligned or not mapped sets CSTS.CFS and leaves RDY at 0.
+ * - Creating an I/O queue whose memory is not mapped fails with Invalid Field; a base that is not
+ *   page-aligned fails with Invalid PRP Offset.
+ * - Shadow doorbells (Doorbell Buffer Config) apply to the I/O queues; the admin queue always
+ *   uses its MMIO doorbells, as Linux's driver expects.
+ * - Queue memory is translated once, when the queue is created (or the controller enabled), as a
+ *   device caches the mapping of a queue; data pointers are translated for every command.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nvme/sim/priv.h"
+#include "support/error.h"
+
+#define SIM_SPIN_NS   50000ull  /* spin this long after the last work before sleeping */
+#define SIM_NAP_MIN   1000ull
+#define SIM_NAP_MAX   128000ull /* the longest sleep, so that new work waits at most this */
+#define SIM_SQ_BUDGET 256       /* commands taken from one SQ per pass, for fairness */
+#define SIM_CAP_TO    2         /* 500 ms units: RDY follows CC.EN within one sleep */
+#define SIM_MPSMAX    4         /* 64 KiB pages */
+
+#define CQ_INVALID      (SIM_CMD_SPEC(NVME_SC_CQ_INVALID) | SIM_DNR)
+#define QID_INVALID     (SIM_CMD_SPEC(NVME_SC_QID_INVALID) | SIM_DNR)
+#define QSIZE_INVALID   (SIM_CMD_SPEC(NVME_SC_QUEUE_SIZE) | SIM_DNR)
+#define VECTOR_INVALID  (SIM_CMD_SPEC(NVME_SC_INVALID_VECTOR) | SIM_DNR)
+#define QDEL_INVALID    (SIM_CMD_SPEC(NVME_SC_INVALID_QUEUE) | SIM_DNR)
+#define PRP_OFF_INVALID (SIM_GENERIC(NVME_SC_PRP_INVALID_OFFSET) | SIM_DNR)
+#define ABORT_REQ       SIM_GENERIC(NVME_SC_ABORT_REQ)
+#define ABORT_SQ_DEL    SIM_GENERIC(NVME_SC_ABORT_QUEUE)
+
+static inline void cpu_relax(void)
+{
+	__builtin_ia32_pause();
+}
+
+/* ---- parking: thread 0 changes the queue set while the others are stopped ---- */
+
+static void park_wait(struct sim_thread *t)
+{
+	struct nvfio_sim *sim = t->sim;
+
+	pthread_mutex_lock(&sim->park_lock);
+	atomic_store(&t->state, SIM_THR_PARKED);
+	while (atomic_load(&sim->park_req) && !atomic_load(&sim->stop))
+		pthread_cond_wait(&sim->park_cond, &sim->park_lock);
+	atomic_store(&t->state, SIM_THR_RUNNING);
+	pthread_mutex_unlock(&sim->park_lock);
+}
+
+void nvf_sim_park(struct nvfio_sim *sim)
+{
+	if (sim->nthr == 1)
+		return;
+	/* seq_cst store, then seq_cst loads of each state: pairs with the worker's store of
+	 * RUNNING and load of park_req after a sleep, so one of the two sees the other. */
+	atomic_store(&sim->park_req, 1);
+	for (unsigned int i = 1; i < sim->nthr; i++) {
+		if (!sim->thr[i].started)
+			continue;
+		while (atomic_load(&sim->thr[i].state) == SIM_THR_RUNNING)
+			sched_yield();
+	}
+}
+
+void nvf_sim_unpark(struct nvfio_sim *sim)
+{
+	if (sim->nthr == 1)
+		return;
+	pthread_mutex_lock(&sim->park_lock);
+	atomic_store(&sim->park_req, 0);
+	pthread_cond_broadcast(&sim->park_cond);
+	pthread_mutex_unlock(&sim->park_lock);
+}
+
+/* ---- completion queues ---- */
+
+static void report_bad_doorbell(struct nvfio_sim *sim)
+{
+	/* Asynchronous event: error status, Invalid Doorbell Write Value, Error log. Raised from
+	 * any thread, delivered by thread 0. */
+	nvfio_sim_post_event(sim, NVME_AER_ERROR, 0x01, NVME_LOG_LID_ERROR, 0);
+}
+
+static bool cq_refresh(struct sim_cq *cq)
+{
+	uint32_t head = nvf_load_acquire32(cq->db);
+
+	if (unlikely(head >= cq->size)) {
+		report_bad_doorbell(cq->thr->sim);
+		return false;
+	}
+	cq->head = head;
+	if (cq->ei)
+		nvf_store_release32(cq->ei, head);
+	return true;
+}
+
+static inline bool cq_room(struct sim_cq *cq)
+{
+	uint32_t next = cq->tail + 1 == cq->size ? 0 : cq->tail + 1;
+
+	if (likely(next != cq->head))
+		return true;
+	cq_refresh(cq);
+	return next != cq->head;
+}
+
+bool nvf_sim_cq_post(struct sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid,
+		     uint16_t status, uint32_t dw0)
+{
+	struct sim_cqe *e;
+
+	if (unlikely(!cq_room(cq)))
+		return false;
+	e = &cq->ring[cq->tail];
+	e->dw0 = dw0;
+	e->dw1 = 0;
+	e->sqhd = sqhd;
+	e->sqid = sqid;
+	/* The entry's other dwords before the dword with the phase tag that publishes it. */
+	nvf_wmb();
+	*(volatile uint32_t *)&e->dw3 =
+		(uint32_t)cid | (uint32_t)cq->phase << 16 | (uint32_t)status << 17;
+	if (++cq->tail == cq->size) {
+		cq->tail = 0;
+		cq->phase ^= 1;
+	}
+	cq->irq_pending = cq->ien;
+	return true;
+}
+
+static inline void cq_irq(struct nvfio_sim *sim, struct sim_cq *cq)
+{
+	if (cq->irq_pending) {
+		cq->irq_pending = false;
+		sim_irq(&sim->x, cq->iv);
+	}
+}
+
+/* ---- pending completions (held by a fault, or delayed) ---- */
+
+static void pend_remove(struct sim_thread *t, unsigned int i)
+{
+	if (t->pend[i].due == UINT64_MAX) {
+		t->nheld--;
+		SIM_STAT_ADD(t->sim, holding, (uint64_t)-1);
+	}
+	t->pend[i] = t->pend[--t->npend];
+}
+
+static unsigned int pend_poll(struct sim_thread *t)
+{
+	uint64_t now = sim_now_ns();
+	unsigned int n = 0;
+
+	for (unsigned int i = t->npend; i-- > 0;) {
+		struct sim_pending *p = &t->pend[i];
+
+		if (p->due > now)
+			continue;
+		if (!nvf_sim_cq_post(p->sq->cq, p->sq->qid, (uint16_t)p->sq->head, p->cid,
+				     p->status, p->dw0))
+			continue;
+		cq_irq(t->sim, p->sq->cq);
+		SIM_STAT_ADD(t->sim, delayed, 1);
+		pend_remove(t, i);
+		n++;
+	}
+	return n;
+}
+
+/* Keep a command's completion for later; false if the table is full (post it now). */
+static bool pend_add(struct sim_thread *t, struct sim_sq *sq, uint16_t cid, uint16_t status,
+		     uint32_t dw0, uint64_t due)
+{
+	struct sim_pending *p;
+
+	if (t->npend == SIM_PENDING_MAX)
+		return false;
+	p = &t->pend[t->npend++];
+	p->sq = sq;
+	p->cid = cid;
+	p->status = status;
+	p->dw0 = dw0;
+	p->due = due;
+	if (due == UINT64_MAX) {
+		t->nheld++;
+		SIM_STAT_ADD(t->sim, held, 1);
+		SIM_STAT_ADD(t->sim, holding, 1);
+	}
+	return true;
+}
+
+/* ---- submission queues ---- */
+
+static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
+{
+	struct nvfio_sim *sim = t->sim;
+	struct sim_cq *cq = sq->cq;
+	/* Acquire: the host wrote the entries before the doorbell that publishes them. */
+	uint32_t tail = nvf_load_acquire32(sq->db);
+	unsigned int n = 0;
+
+	if (likely(tail == sq->head))
+		return 0;
+	if (unlikely(tail >= sq->size)) {
+		if (!sq->bad_db || tail != sq->last_db) {
+			sq->bad_db = true;
+			sq->last_db = tail;
+			report_bad_doorbell(sim);
+		}
+		return 0;
+	}
+	while (sq->head != tail && n < SIM_SQ_BUDGET) {
+		struct sim_sqe cmd;
+		uint32_t dw0 = 0;
+		uint16_t status;
+
+		if (unlikely(!cq_room(cq)))
+			break;
+		memcpy(&cmd, &sq->ring[sq->head], sizeof(cmd));
+		if (++sq->head == sq->size)
+			sq->head = 0;
+		n++;
+
+		if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed))) {
+			uint64_t delay = 0;
+
+			switch (nvf_sim_fault_check(sim, admin, &cmd, &status, &delay)) {
+			case SIM_FAULT_NONE:
+				break;
+			case SIM_FAULT_FAIL:
+				goto complete;
+			case SIM_FAULT_HOLD:
+				if (pend_add(t, sq, cmd.cid, 0, 0, UINT64_MAX))
+					continue;
+				break;
+			case SIM_FAULT_DELAY:
+				status = admin ? nvf_sim_admin(t, &cmd, &dw0)
+					       : nvf_sim_io(t, &cmd, &dw0);
+				if (status == SIM_DEFER)
+					continue;
+				if (status)
+					nvf_sim_log_error(sim, &cmd, sq->qid, status, 0);
+				if (pend_add(t, sq, cmd.cid, status, dw0, sim_now_ns() + delay))
+					continue;
+				goto complete;
+			}
+		}
+		status = admin ? nvf_sim_admin(t, &cmd, &dw0) : nvf_sim_io(t, &cmd, &dw0);
+		if (unlikely(status)) {
+			if (status == SIM_DEFER)
+				continue;
+			nvf_sim_log_error(sim, &cmd, sq->qid, status, 0);
+		}
+complete:
+		nvf_sim_cq_post(cq, sq->qid, (uint16_t)sq->head, cmd.cid, status, dw0);
+		if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed)))
+			nvf_sim_fault_completed(sim);
+		/* An admin command may have taken the controller down (it never does today, but a
+		 * fault trip may): stop fetching then. */
+		if (admin && unlikely(!sim->ready))
+			break;
+	}
+	if (sq->ei)
+		nvf_store_release32(sq->ei, sq->head);
+	if (!admin)
+		sim_count(&t->io_cmds, n);
+	cq_irq(sim, cq);
+	return n;
+}
+
+/* ---- controller state ---- */
+
+static void regs_power_on(struct nvfio_sim *sim)
+{
+	struct sim_xport *x = &sim->x;
+
+	memset((void *)x->bar, 0, x->bar_len);
+	sim_reg_write64(x, NVME_REG_CAP, sim->cap);
+	sim_reg_write32(x, NVME_REG_VS, 0x00010400);
+	sim->cc = 0;
+}
+
+void nvf_sim_features_default(struct nvfio_sim *sim)
+{
+	struct sim_features *f = &sim->feat;
+
+	memset(f, 0, sizeof(*f));
+	for (unsigned int i = 0; i < 9; i++)
+		f->temp_over[i] = 0xffff;
+	f->temp_over[0] = SIM_WCTEMP;
+	f->err_recovery = 0;
+	f->vwc = sim->opts.vwc ? 1 : 0;
+	f->write_atomic = 0;
+	memset(sim->ivc, 0, sizeof(*sim->ivc) * sim->x.nirq);
+	for (unsigned int i = 0; i < sim->x.nirq; i++)
+		sim->ivc[i] = i;
+	sim->nsq_granted = sim->opts.queues;
+	sim->ncq_granted = sim->opts.queues;
+	sim->temp_event_sent = false;
+}
+
+static void sq_teardown(struct nvfio_sim *sim, struct sim_sq *sq, bool deleted)
+{
+	struct sim_cq *cq = sq->cq;
+	struct sim_thread *t = cq->thr;
+
+	/* Held commands of a deleted SQ complete as aborted; delayed ones with their status. */
+	for (unsigned int i = t->npend; i-- > 0;) {
+		struct sim_pending *p = &t->pend[i];
+		bool held = p->due == UINT64_MAX;
+
+		if (p->sq != sq)
+			continue;
+		if (deleted && nvf_sim_cq_post(cq, sq->qid, (uint16_t)sq->head, p->cid,
+					       held ? ABORT_SQ_DEL : p->status, p->dw0)) {
+			if (held)
+				SIM_STAT_ADD(sim, sq_deleted, 1);
+			else
+				SIM_STAT_ADD(sim, delayed, 1);
+		} else
+			SIM_STAT_ADD(sim, dropped, 1);
+		pend_remove(t, i);
+	}
+	for (unsigned int i = 0; i < t->nsqs; i++) {
+		if (t->sqs[i] == sq) {
+			t->sqs[i] = t->sqs[--t->nsqs];
+			break;
+		}
+	}
+	cq->nsq--;
+	memset(sq, 0, sizeof(*sq));
+}
+
+/* Back to the state after CC.EN = 0: no queues, nothing held, features at their defaults. */
+static void ctrl_reset(struct nvfio_sim *sim)
+{
+	nvf_sim_park(sim);
+	for (unsigned int q = 1; q <= sim->opts.queues; q++)
+		if (sim->sq[q].live)
+			sq_teardown(sim, &sim->sq[q], false);
+	for (unsigned int q = 0; q <= sim->opts.queues; q++)
+		memset(&sim->cq[q], 0, sizeof(sim->cq[q]));
+	for (unsigned int i = 0; i < sim->nthr; i++) {
+		struct sim_thread *t = &sim->thr[i];
+
+		SIM_STAT_ADD(sim, dropped, t->npend);
+		SIM_STAT_ADD(sim, holding, (uint64_t)0 - t->nheld);
+		t->npend = 0;
+		t->nheld = 0;
+	}
+	memset(&sim->sq[0], 0, sizeof(sim->sq[0]));
+	nvf_sim_store_reclaim(sim);
+	nvf_sim_unpark(sim);
+
+	sim->naer = 0;
+	SIM_STAT_SET(sim, aer_outstanding, 0);
+	sim->ev_masked = 0;
+	sim->dbs = sim->eis = NULL;
+	sim->dbs_iova = sim->eis_iova = 0;
+	sim->queues_created = false;
+	sim->ready = false;
+	sim->shut = false;
+	sim->fatal = false;
+	nvf_sim_features_default(sim);
+	/* Doorbells read 0 after a reset. */
+	memset((void *)(sim->x.bar + SIM_DOORBELL_BASE), 0, sim->x.bar_len - SIM_DOORBELL_BASE);
+	SIM_STAT_ADD(sim, resets, 1);
+}
+
+static uint32_t csts(struct nvfio_sim *sim)
+{
+	return sim_reg_read32(&sim->x, NVME_REG_CSTS);
+}
+
+static void set_csts(struct nvfio_sim *sim, uint32_t v)
+{
+	sim_reg_write32(&sim->x, NVME_REG_CSTS, v);
+}
+
+void nvf_sim_raise_fatal(struct nvfio_sim *sim)
+{
+	if (sim->removed_seen)
+		return;
+	sim->fatal = true;
+	atomic_store(&sim->halt, true);
+	set_csts(sim, csts(sim) | NVME_CSTS_CFS_MASK << NVME_CSTS_CFS_SHIFT);
+	SIM_STAT_ADD(sim, fatal, 1);
+}
+
+static bool enable_fail(struct nvfio_sim *sim)
+{
+	nvf_sim_raise_fatal(sim);
+	return false;
+}
+
+static bool ctrl_enable(struct nvfio_sim *sim, uint32_t cc)
+{
+	struct sim_xport *x = &sim->x;
+	uint32_t aqa = sim_reg_read32(x, NVME_REG_AQA);
+	uint64_t asq = sim_reg_read64(x, NVME_REG_ASQ), acq = sim_reg_read64(x, NVME_REG_ACQ);
+	unsigned int mps = NVME_CC_MPS(cc);
+	uint32_t sqs = (aqa & 0xfff) + 1, cqs = ((aqa >> 16) & 0xfff) + 1;
+	uint64_t ps;
+	struct sim_sq *sq = &sim->sq[0];
+	struct sim_cq *cq = &sim->cq[0];
+
+	if (mps > SIM_MPSMAX || NVME_CC_CSS(cc) != NVME_CC_CSS_NVM ||
+	    NVME_CC_AMS(cc) != NVME_CC_AMS_RR || NVME_CC_IOSQES(cc) != 6 ||
+	    NVME_CC_IOCQES(cc) != 4)
+		return enable_fail(sim);
+	ps = 4096ull << mps;
+	if (sqs < 2 || cqs < 2 || !asq || !acq || (asq & (ps - 1)) || (acq & (ps - 1)))
+		return enable_fail(sim);
+	sq->ring = sim_dma(x, asq, (size_t)sqs * sizeof(struct sim_sqe));
+	cq->ring = sim_dma(x, acq, (size_t)cqs * sizeof(struct sim_cqe));
+	if (!sq->ring || !cq->ring)
+		return enable_fail(sim);
+
+	sim->page_shift = 12 + mps;
+	cq->iova = acq;
+	cq->size = cqs;
+	cq->phase = 1;
+	cq->ien = true;
+	cq->iv = 0;
+	cq->live = true;
+	cq->nsq = 1;
+	cq->db = sim_doorbell(x, 0, 1);
+	cq->thr = &sim->thr[0];
+	sq->iova = asq;
+	sq->size = sqs;
+	sq->cq = cq;
+	sq->live = true;
+	sq->db = sim_doorbell(x, 0, 0);
+	sim->ready = true;
+	atomic_store(&sim->halt, false);
+	set_csts(sim, NVME_CSTS_RDY_MASK);
+	SIM_STAT_ADD(sim, enables, 1);
+	if (atomic_load(&sim->cfs_after) == 0)
+		nvf_sim_raise_fatal(sim);
+	/* Events posted before the controller was ready wait for an AER; nothing to do. */
+	return true;
+}
+
+static unsigned int regs_poll(struct nvfio_sim *sim)
+{
+	uint32_t cc = sim_reg_read32(&sim->x, NVME_REG_CC), old = sim->cc;
+	unsigned int shn = NVME_CC_SHN(cc), oldshn = NVME_CC_SHN(old);
+
+	if (likely(cc == old))
+		return 0;
+	sim->cc = cc;
+	if (NVME_CC_EN(old) && !NVME_CC_EN(cc)) {
+		ctrl_reset(sim);
+		set_csts(sim, 0);
+	} else if (!NVME_CC_EN(old) && NVME_CC_EN(cc) && !sim->fatal) {
+		ctrl_enable(sim, cc);
+	}
+	if (shn && !oldshn) {
+		/* Normal or abrupt shutdown: stop fetching, keep the data (stores are always
+		 * consistent here), report completion. */
+		set_csts(sim, (csts(sim) & ~(3u << NVME_CSTS_SHST_SHIFT)) |
+				      NVME_CSTS_SHST_OCCUR << NVME_CSTS_SHST_SHIFT);
+		sim->shut = true;
+		atomic_store(&sim->halt, true);
+		for (unsigned int i = 0; i < sim->nns; i++)
+			nvf_sim_store_flush(&sim->ns[i].store);
+		set_csts(sim, (csts(sim) & ~(3u << NVME_CSTS_SHST_SHIFT)) |
+				      NVME_CSTS_SHST_CMPLT << NVME_CSTS_SHST_SHIFT);
+		SIM_STAT_ADD(sim, shutdowns, 1);
+	} else if (!shn && oldshn) {
+		set_csts(sim, csts(sim) & ~(3u << NVME_CSTS_SHST_SHIFT));
+	}
+	return 1;
+}
+
+/* ---- I/O queue management (admin commands) ---- */
+
+static unsigned int owner_thread(struct nvfio_sim *sim, unsigned int cqid)
+{
+	return cqid % sim->nthr;
+}
+
+uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+{
+	unsigned int qid = cmd->cdw10 & 0xffff, size = (cmd->cdw10 >> 16) + 1;
+	bool pc = cmd->cdw11 & 1, ien = cmd->cdw11 & 2;
+	unsigned int iv = cmd->cdw11 >> 16;
+	uint64_t base = cmd->dptr[0];
+	struct sim_cq *cq;
+	void *ring;
+
+	if (!qid || qid > sim->ncq_granted || sim->cq[qid].live)
+		return QID_INVALID;
+	if (size < 2 || size > sim->opts.depth)
+		return QSIZE_INVALID;
+	if (!pc)
+		return SIM_INVALID_FIELD;
+	if (iv >= sim->x.nirq)
+		return VECTOR_INVALID;
+	if (!base || (base & ((1ull << sim->page_shift) - 1)))
+		return PRP_OFF_INVALID;
+	ring = sim_dma(&sim->x, base, (size_t)size * sizeof(struct sim_cqe));
+	if (!ring)
+		return SIM_INVALID_FIELD;
+
+	nvf_sim_park(sim);
+	cq = &sim->cq[qid];
+	memset(cq, 0, sizeof(*cq));
+	cq->ring = ring;
+	cq->iova = base;
+	cq->size = size;
+	cq->qid = (uint16_t)qid;
+	cq->iv = (uint16_t)iv;
+	cq->ien = ien;
+	cq->phase = 1;
+	cq->thr = &sim->thr[owner_thread(sim, qid)];
+	if (sim->dbs) {
+		cq->db = &sim->dbs[2 * qid + 1];
+		cq->ei = &sim->eis[2 * qid + 1];
+	} else {
+		cq->db = sim_doorbell(&sim->x, qid, 1);
+	}
+	cq->live = true;
+	sim->queues_created = true;
+	nvf_sim_unpark(sim);
+	return 0;
+}
+
+uint16_t nvf_sim_create_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+{
+	unsigned int qid = cmd->cdw10 & 0xffff, size = (cmd->cdw10 >> 16) + 1;
+	bool pc = cmd->cdw11 & 1;
+	unsigned int cqid = cmd->cdw11 >> 16;
+	uint64_t base = cmd->dptr[0];
+	struct sim_sq *sq;
+	struct sim_cq *cq;
+	struct sim_thread *t;
+	void *ring;
+
+	if (!qid || qid > sim->nsq_granted || sim->sq[qid].live)
+		return QID_INVALID;
+	if (size < 2 || size > sim->opts.depth)
+		return QSIZE_INVALID;
+	if (!pc)
+		return SIM_INVALID_FIELD;
+	if (!cqid || cqid > sim->opts.queues || !sim->cq[cqid].live)
+		return CQ_INVALID;
+	if (!base || (base & ((1ull << sim->page_shift) - 1)))
+		return PRP_OFF_INVALID;
+	ring = sim_dma(&sim->x, base, (size_t)size * sizeof(struct sim_sqe));
+	if (!ring)
+		return SIM_INVALID_FIELD;
+
+	nvf_sim_park(sim);
+	cq = &sim->cq[cqid];
+	t = cq->thr;
+	sq = &sim->sq[qid];
+	memset(sq, 0, sizeof(*sq));
+	sq->ring = ring;
+	sq->iova = base;
+	sq->size = size;
+	sq->qid = (uint16_t)qid;
+	sq->cqid = (uint16_t)cqid;
+	sq->cq = cq;
+	if (sim->dbs) {
+		sq->db = &sim->dbs[2 * qid];
+		sq->ei = &sim->eis[2 * qid];
+	} else {
+		sq->db = sim_doorbell(&sim->x, qid, 0);
+	}
+	sq->live = true;
+	cq->nsq++;
+	t->sqs[t->nsqs++] = sq;
+	sim->queues_created = true;
+	nvf_sim_unpark(sim);
+	return 0;
+}
+
+uint16_t nvf_sim_delete_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+{
+	unsigned int qid = cmd->cdw10 & 0xffff;
+
+	if (!qid || qid > sim->opts.queues || !sim->sq[qid].live)
+		return QID_INVALID;
+	nvf_sim_park(sim);
+	sq_teardown(sim, &sim->sq[qid], true);
+	nvf_sim_unpark(sim);
+	return 0;
+}
+
+uint16_t nvf_sim_delete_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+{
+	unsigned int qid = cmd->cdw10 & 0xffff;
+	struct sim_cq *cq;
+
+	if (!qid || qid > sim->opts.queues || !sim->cq[qid].live)
+		return QID_INVALID;
+	cq = &sim->cq[qid];
+	if (cq->nsq)
+		return QDEL_INVALID;
+	nvf_sim_park(sim);
+	memset(cq, 0, sizeof(*cq));
+	nvf_sim_unpark(sim);
+	return 0;
+}
+
+uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct sim_sqe *cmd, uint32_t *dw0)
+{
+	unsigned int sqid = cmd->cdw10 & 0xffff, cid = cmd->cdw10 >> 16;
+
+	*dw0 = 1; /* not aborted */
+	if (sqid > sim->opts.queues || !sim->sq[sqid].live)
+		return 0;
+	nvf_sim_park(sim);
+	for (unsigned int i = 0; i < sim->nthr; i++) {
+		struct sim_thread *t = &sim->thr[i];
+
+		for (unsigned int j = 0; j < t->npend; j++) {
+			struct sim_pending *p = &t->pend[j];
+
+			if (p->due != UINT64_MAX || p->sq->qid != sqid || p->cid != cid)
+				continue;
+			if (!nvf_sim_cq_post(p->sq->cq, (uint16_t)sqid, (uint16_t)p->sq->head,
+					     p->cid, ABORT_REQ, 0))
+				goto out; /* CQ full: the command stays held, say so */
+			/* Only thread 0 runs now, so it may signal the owner's CQ itself. */
+			cq_irq(sim, p->sq->cq);
+			pend_remove(t, j);
+			SIM_STAT_ADD(sim, aborted, 1);
+			*dw0 = 0;
+			goto out;
+		}
+	}
+out:
+	nvf_sim_unpark(sim);
+	return 0;
+}
+
+uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+{
+	uint64_t dbs = cmd->dptr[0], eis = cmd->dptr[1];
+	uint64_t mask = (1ull << sim->page_shift) - 1;
+	size_t len = (size_t)(sim->opts.queues + 1) * 8;
+	uint32_t *dp, *ep;
+
+	if (!dbs || !eis || (dbs & mask) || (eis & mask))
+		return SIM_INVALID_FIELD;
+	dp = sim_dma(&sim->x, dbs, len);
+	ep = sim_dma(&sim->x, eis, len);
+	if (!dp || !ep)
+		return SIM_INVALID_FIELD;
+
+	nvf_sim_park(sim);
+	sim->dbs = dp;
+	sim->eis = ep;
+	sim->dbs_iova = dbs;
+	sim->eis_iova = eis;
+	for (unsigned int q = 1; q <= sim->opts.queues; q++) {
+		struct sim_sq *sq = &sim->sq[q];
+		struct sim_cq *cq = &sim->cq[q];
+
+		/* Carry each live queue's doorbell over, so nothing is lost in the switch. */
+		if (sq->live) {
+			uint32_t v = nvf_load_acquire32(sq->db);
+
+			sq->db = &dp[2 * q];
+			sq->ei = &ep[2 * q];
+			nvf_store_release32(sq->db, v);
+			nvf_store_release32(sq->ei, v);
+		}
+		if (cq->live) {
+			cq->db = &dp[2 * q + 1];
+			cq->ei = &ep[2 * q + 1];
+			nvf_store_release32(cq->db, cq->head);
+			nvf_store_release32(cq->ei, cq->head);
+		}
+	}
+	nvf_sim_unpark(sim);
+	return 0;
+}
+
+void nvf_sim_log_error(struct nvfio_sim *sim, const struct sim_sqe *cmd, uint16_t sqid,
+		       uint16_t status, uint64_t lba)
+{
+	struct nvme_error_log_page *e;
+	uint16_t sc = status & 0x7ff;
+
+	if (sc == SIM_GENERIC(NVME_SC_ABORT_REQ) || sc == SIM_GENERIC(NVME_SC_ABORT_QUEUE))
+		return;
+	pthread_mutex_lock(&sim->err_lock);
+	e = &sim->errlog[sim->err_count % SIM_ERRLOG];
+	memset(e, 0, sizeof(*e));
+	e->error_count = ++sim->err_count;
+	e->sqid = sqid;
+	e->cmdid = cmd->cid;
+	e->status_field = (uint16_t)(status << 1);
+	e->parm_error_location = 0xffff;
+	e->lba = lba;
+	e->nsid = cmd->nsid;
+	pthread_mutex_unlock(&sim->err_lock);
+	SIM_STAT_ADD(sim, errors_logged, 1);
+}
+
+/* ---- requests from the application ---- */
+
+void nvf_sim_do_remove(struct nvfio_sim *sim)
+{
+	nvf_sim_park(sim);
+	for (unsigned int i = 0; i < sim->nthr; i++) {
+		SIM_STAT_ADD(sim, holding, (uint64_t)0 - sim->thr[i].nheld);
+		sim->thr[i].npend = 0;
+		sim->thr[i].nheld = 0;
+		sim->thr[i].nsqs = 0;
+	}
+	nvf_sim_unpark(sim);
+	sim->ready = false;
+	atomic_store(&sim->halt, true);
+	sim->removed_seen = true;
+	memset((void *)sim->x.bar, 0xff, sim->x.bar_len);
+	SIM_STAT_SET(sim, removed, 1);
+}
+
+static void request(struct nvfio_sim *sim, unsigned int bits, bool wait)
+{
+	uint64_t seq;
+
+	pthread_mutex_lock(&sim->req_lock);
+	atomic_fetch_or(&sim->req, bits);
+	seq = ++sim->req_seq;
+	while (wait && sim->req_done < seq && !atomic_load(&sim->stop))
+		pthread_cond_wait(&sim->req_cond, &sim->req_lock);
+	pthread_mutex_unlock(&sim->req_lock);
+}
+
+static unsigned int requests_poll(struct nvfio_sim *sim)
+{
+	unsigned int r;
+	uint64_t seq;
+
+	pthread_mutex_lock(&sim->req_lock);
+	r = atomic_exchange(&sim->req, 0);
+	seq = sim->req_seq;
+	pthread_mutex_unlock(&sim->req_lock);
+
+	if ((r & SIM_REQ_REMOVE) && !sim->removed_seen)
+		nvf_sim_do_remove(sim);
+	if ((r & SIM_REQ_RESET) && !sim->removed_seen) {
+		ctrl_reset(sim);
+		regs_power_on(sim);
+	}
+	if ((r & SIM_REQ_FATAL) && !sim->fatal)
+		nvf_sim_raise_fatal(sim);
+	if ((r & SIM_REQ_EVENT) && sim->ready && !sim->fatal && !sim->removed_seen)
+		nvf_sim_aer_flush(sim);
+
+	pthread_mutex_lock(&sim->req_lock);
+	sim->req_done = seq;
+	pthread_cond_broadcast(&sim->req_cond);
+	pthread_mutex_unlock(&sim->req_lock);
+	return 1;
+}
+
+/* From any model thread: the work is done by thread 0 on its next pass. */
+void nvf_sim_request_event(struct nvfio_sim *sim)
+{
+	atomic_fetch_or(&sim->req, SIM_REQ_EVENT);
+}
+
+void nvf_sim_request_fatal(struct nvfio_sim *sim)
+{
+	atomic_fetch_or(&sim->req, SIM_REQ_FATAL);
+}
+
+void nvf_sim_request_remove(struct nvfio_sim *sim)
+{
+	atomic_fetch_or(&sim->req, SIM_REQ_REMOVE);
+}
+
+int nvfio_sim_fatal(struct nvfio_sim *sim)
+{
+	request(sim, SIM_REQ_FATAL, true);
+	return 0;
+}
+
+int nvfio_sim_remove(struct nvfio_sim *sim)
+{
+	request(sim, SIM_REQ_REMOVE, true);
+	return 0;
+}
+
+int nvf_sim_reset(struct nvfio_sim *sim)
+{
+	request(sim, SIM_REQ_RESET, true);
+	return 0;
+}
+
+/* ---- the threads ---- */
+
+static unsigned int ctrl_pass(struct sim_thread *t)
+{
+	struct nvfio_sim *sim = t->sim;
+	unsigned int work = 0;
+
+	if (unlikely(atomic_load_explicit(&sim->req, memory_order_relaxed)))
+		work += requests_poll(sim);
+	if (unlikely(sim->removed_seen)) {
+		/* Registers of a removed device read all-ones whatever the host wrote. */
+		if (csts(sim) != 0xffffffffu)
+			memset((void *)sim->x.bar, 0xff, SIM_DOORBELL_BASE);
+		return work;
+	}
+	if (unlikely(atomic_load_explicit(&sim->nretired, memory_order_relaxed))) {
+		nvf_sim_park(sim);
+		nvf_sim_store_reclaim(sim);
+		nvf_sim_unpark(sim);
+	}
+	work += regs_poll(sim);
+	if (sim->ready && !sim->fatal && !sim->shut)
+		work += sq_poll(t, &sim->sq[0], true);
+	return work;
+}
+
+static unsigned int io_pass(struct sim_thread *t)
+{
+	struct nvfio_sim *sim = t->sim;
+	unsigned int work = 0;
+
+	if (unlikely(atomic_load_explicit(&sim->halt, memory_order_relaxed)))
+		return 0;
+	for (unsigned int i = 0; i < t->nsqs; i++)
+		work += sq_poll(t, t->sqs[i], false);
+	if (unlikely(t->npend > t->nheld))
+		pend_poll(t);
+	return work;
+}
+
+static void nap(struct sim_thread *t)
+{
+	struct nvfio_sim *sim = t->sim;
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)t->nap_ns};
+
+	atomic_store(&t->state, SIM_THR_SLEEPING);
+	nanosleep(&ts, NULL);
+	atomic_store(&t->state, SIM_THR_RUNNING);
+	if (t->idx && atomic_load(&sim->park_req))
+		park_wait(t);
+	t->nap_ns *= 2;
+	if (t->nap_ns > SIM_NAP_MAX)
+		t->nap_ns = SIM_NAP_MAX;
+}
+
+static void backoff(struct sim_thread *t)
+{
+	struct timespec now;
+
+	if (t->idle_passes++ == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t->idle_since);
+		t->nap_ns = 0;
+		return;
+	}
+	if (!t->nap_ns) {
+		cpu_relax();
+		if (t->idle_passes & 63)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((uint64_t)(now.tv_sec - t->idle_since.tv_sec) * 1000000000ull + (uint64_t)now.tv_nsec -
+			    (uint64_t)t->idle_since.tv_nsec <
+		    SIM_SPIN_NS)
+			return;
+		t->nap_ns = SIM_NAP_MIN;
+	}
+	nap(t);
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void *thread_main(void *arg)
+{
+	struct sim_thread *t = arg;
+	struct nvfio_sim *sim = t->sim;
+
+	/* Short naps must be short: the default 50 us timer slack would stretch them. */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	while (!atomic_load_explicit(&sim->stop, memory_order_relaxed)) {
+		unsigned int work = 0, io;
+		uint64_t t0 = 0;
+		bool acct = atomic_load_explicit(&sim->acct, memory_order_relaxed);
+
+		if (unlikely(t->idx && atomic_load_explicit(&sim->park_req, memory_order_relaxed)))
+			park_wait(t);
+		if (unlikely(acct))
+			t0 = thread_cpu_ns();
+		if (t->idx == 0)
+			work = ctrl_pass(t);
+		io = io_pass(t);
+		work += io;
+		if (unlikely(acct) && io) {
+			sim_count(&t->busy_ns, thread_cpu_ns() - t0);
+			sim_count(&t->busy_cmds, io);
+		}
+		if (work)
+			t->idle_passes = 0;
+		else
+			backoff(t);
+	}
+	return NULL;
+}
+
+/* ---- create and destroy ---- */
+
+static void ns_ids(struct nvfio_sim *sim, struct sim_ns *ns)
+{
+	/* Stable identifiers derived from the serial number and namespace id, so a reopen with
+	 * the same options finds the same namespaces. */
+	uint64_t h = 1469598103934665603ull;
+
+	for (const char *p = sim->opts.serial; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ull;
+	h = (h ^ ns->nsid) * 1099511628211ull;
+	for (unsigned int i = 0; i < 8; i++)
+		ns->eui64[i] = (uint8_t)(h >> (56 - 8 * i));
+	ns->eui64[0] = 0x02; /* locally administered */
+	for (unsigned int i = 0; i < 16; i++) {
+		h = (h ^ i) * 1099511628211ull;
+		ns->nguid[i] = (uint8_t)(h >> 24);
+		ns->uuid[i] = (uint8_t)(h >> 40);
+	}
+	ns->uuid[6] = (uint8_t)((ns->uuid[6] & 0x0f) | 0x40); /* version 4 */
+	ns->uuid[8] = (uint8_t)((ns->uuid[8] & 0x3f) | 0x80); /* variant 1 */
+}
+
+static void sim_free(struct nvfio_sim *sim)
+{
+	if (sim->ns) {
+		for (unsigned int i = 0; i < sim->opts.namespaces; i++)
+			nvf_sim_store_close(&sim->ns[i].store);
+		free(sim->ns);
+	}
+	if (sim->file_fd >= 0)
+		close(sim->file_fd);
+	if (sim->thr) {
+		for (unsigned int i = 0; i < sim->nthr; i++) {
+			free(sim->thr[i].sqs);
+			free(sim->thr[i].pend);
+			free(sim->thr[i].segs);
+			free(sim->thr[i].scratch);
+		}
+		free(sim->thr);
+	}
+	nvf_sim_store_reclaim(sim);
+	free(sim->sq);
+	free(sim->cq);
+	free(sim->ivc);
+	free(sim->x.irqfd);
+	if (sim->x.bar)
+		munmap((void *)sim->x.bar, sim->x.bar_len);
+	pthread_mutex_destroy(&sim->ev_lock);
+	pthread_mutex_destroy(&sim->err_lock);
+	pthread_mutex_destroy(&sim->fault_lock);
+	pthread_mutex_destroy(&sim->req_lock);
+	pthread_cond_destroy(&sim->req_cond);
+	pthread_mutex_destroy(&sim->park_lock);
+	pthread_cond_destroy(&sim->park_cond);
+	pthread_mutex_destroy(&sim->retire_lock);
+	free(sim);
+}
+
+static int open_file(struct nvfio_sim *sim)
+{
+	uint64_t need = ALIGN_UP(sim->opts.size + sim->opts.size / 32, 4096ull) *
+			sim->opts.namespaces;
+	struct stat stb;
+	int fd = open(sim->opts.file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return nvf_err(-errno, "sim: cannot open or create %s: %s", sim->opts.file,
+			       strerror(errno));
+	if (fstat(fd, &stb) || !S_ISREG(stb.st_mode)) {
+		close(fd);
+		return nvf_err(-NVFIO_EBADOPT, "sim: file=%s is not a regular file",
+			       sim->opts.file);
+	}
+	if ((uint64_t)stb.st_size < need && ftruncate(fd, (off_t)need)) {
+		int err = -errno;
+
+		close(fd);
+		return nvf_err(err, "sim: cannot grow %s to %llu bytes: %s", sim->opts.file,
+			       (unsigned long long)need, strerror(-err));
+	}
+	sim->file_fd = fd;
+	return 0;
+}
+
+int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio_sim **out)
+{
+	struct nvfio_sim *sim;
+	unsigned int nq;
+	int ret;
+
+	*out = NULL;
+	if (!mem || !mem->translate)
+		return nvf_err(-EINVAL, "sim: no DMA translation given to the controller model");
+	sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		return nvf_err(-ENOMEM, "sim: out of memory");
+	sim->file_fd = -1;
+	pthread_mutex_init(&sim->ev_lock, NULL);
+	pthread_mutex_init(&sim->err_lock, NULL);
+	pthread_mutex_init(&sim->fault_lock, NULL);
+	pthread_mutex_init(&sim->req_lock, NULL);
+	pthread_cond_init(&sim->req_cond, NULL);
+	pthread_mutex_init(&sim->park_lock, NULL);
+	pthread_cond_init(&sim->park_cond, NULL);
+	pthread_mutex_init(&sim->retire_lock, NULL);
+	sim->rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)sim;
+	atomic_store(&sim->cfs_after, -1);
+	atomic_store(&sim->remove_after, -1);
+
+	ret = nvf_sim_parse_opts(sim, opts);
+	if (ret)
+		goto fail;
+	sim->x.mem = *mem;
+	nq = sim->opts.queues + 1;
+	sim->mdts_bytes = 4096u << sim->opts.mdts;
+	sim->nthr = sim->opts.threads;
+	sim->cap = (uint64_t)(sim->opts.depth - 1) | 1ull << 16 /* CQR */ |
+		   (uint64_t)SIM_CAP_TO << 24 | 1ull << 37 /* CSS: NVM */ |
+		   (uint64_t)SIM_MPSMAX << 52;
+
+	ret = -ENOMEM;
+	sim->x.bar_len = ALIGN_UP(SIM_DOORBELL_BASE + 8 * nq, 4096u);
+	sim->x.bar = mmap(NULL, sim->x.bar_len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sim->x.bar == MAP_FAILED) {
+		sim->x.bar = NULL;
+		goto nomem;
+	}
+	sim->x.nirq = nq;
+	sim->x.irqfd = calloc(nq, sizeof(*sim->x.irqfd));
+	sim->sq = calloc(nq, sizeof(*sim->sq));
+	sim->cq = calloc(nq, sizeof(*sim->cq));
+	sim->ivc = calloc(nq, sizeof(*sim->ivc));
+	sim->thr = calloc(sim->nthr, sizeof(*sim->thr));
+	sim->ns = calloc(sim->opts.namespaces, sizeof(*sim->ns));
+	if (!sim->x.irqfd || !sim->sq || !sim->cq || !sim->ivc || !sim->thr || !sim->ns)
+		goto nomem;
+	for (unsigned int i = 0; i < nq; i++)
+		atomic_init(&sim->x.irqfd[i], -1);
+	for (unsigned int i = 0; i < sim->nthr; i++) {
+		struct sim_thread *t = &sim->thr[i];
+
+		t->sim = sim;
+		t->idx = i;
+		t->sqs = calloc(nq, sizeof(*t->sqs));
+		t->pend = calloc(SIM_PENDING_MAX, sizeof(*t->pend));
+		t->segs = calloc(SIM_MAX_SEGS, sizeof(*t->segs));
+		t->scratch = malloc(sim->mdts_bytes);
+		if (!t->sqs || !t->pend || !t->segs || !t->scratch)
+			goto nomem;
+	}
+
+	if (sim->opts.storage == SIM_STORE_FILE) {
+		ret = open_file(sim);
+		if (ret)
+			goto fail;
+	}
+	for (unsigned int i = 0; i < sim->opts.namespaces; i++) {
+		struct sim_ns *ns = &sim->ns[i];
+
+		ns->nsid = i + 1;
+		ns->lbaf = sim->opts.lbaf;
+		ns->lbads = sim_lbafs[ns->lbaf].ds;
+		ns->ms = sim_lbafs[ns->lbaf].ms;
+		ns->nsze = sim->opts.size >> ns->lbads;
+		ns_ids(sim, ns);
+		ret = nvf_sim_store_open(sim, ns, i);
+		if (ret)
+			goto fail;
+		sim->nns = i + 1;
+	}
+	nvf_sim_features_default(sim);
+	regs_power_on(sim);
+	sim->power_on_ns = sim_now_ns();
+	if (atomic_load(&sim->cfs_after) > 0)
+		atomic_fetch_add(&sim->faults_armed, 1);
+	if (atomic_load(&sim->remove_after) > 0)
+		atomic_fetch_add(&sim->faults_armed, 1);
+	else if (atomic_load(&sim->remove_after) == 0)
+		nvf_sim_do_remove(sim);
+
+	for (unsigned int i = 0; i < sim->nthr; i++) {
+		ret = -pthread_create(&sim->thr[i].tid, NULL, thread_main, &sim->thr[i]);
+		if (ret) {
+			nvf_err(ret, "sim: cannot start the controller thread: %s", strerror(-ret));
+			nvf_sim_destroy(sim);
+			return ret;
+		}
+		sim->thr[i].started = true;
+	}
+	*out = sim;
+	return 0;
+
+nomem:
+	ret = nvf_err(-ENOMEM, "sim: out of memory for the controller (queues=%u, depth=%u)",
+		      sim->opts.queues, sim->opts.depth);
+fail:
+	sim_free(sim);
+	return ret;
+}
+
+void nvf_sim_destroy(struct nvfio_sim *sim)
+{
+	if (!sim)
+		return;
+	atomic_store(&sim->stop, true);
+	nvf_sim_unpark(sim);
+	pthread_mutex_lock(&sim->req_lock);
+	pthread_cond_broadcast(&sim->req_cond);
+	pthread_mutex_unlock(&sim->req_lock);
+	for (unsigned int i = 0; i < sim->nthr; i++)
+		if (sim->thr[i].started)
+			pthread_join(sim->thr[i].tid, NULL);
+	sim_free(sim);
+}
+
+volatile void *nvf_sim_bar0(struct nvfio_sim *sim, size_t *len)
+{
+	if (len)
+		*len = sim->x.bar_len;
+	return sim->x.bar;
+}
+
+unsigned int nvf_sim_irq_count(struct nvfio_sim *sim)
+{
+	return sim->x.nirq;
+}
+
+int nvf_sim_set_irq(struct nvfio_sim *sim, unsigned int vector, int eventfd)
+{
+	if (vector >= sim->x.nirq || eventfd < -1)
+		return -EINVAL;
+	atomic_store_explicit(&sim->x.irqfd[vector], eventfd, memory_order_release);
+	return 0;
+}

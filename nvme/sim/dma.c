@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A command's data pointer (PRP1/PRP2 with PRP lists, or an SGL) turned into the host memory it
+ * names. The whole pointer is walked and every piece translated before any byte moves, so a
+ * pointer that leaves mapped memory fails the command with a data transfer error and touches
+ * nothing, as an IOMMU fault would stop a device's DMA.
+ */
+#include <string.h>
+
+#include "nvme/sim/priv.h"
+
+#define PRP_OFFSET_INVALID (SIM_GENERIC(NVME_SC_PRP_INVALID_OFFSET) | SIM_DNR)
+#define SGL_LAST_INVALID   (SIM_GENERIC(NVME_SC_SGL_INVALID_LAST) | SIM_DNR)
+#define SGL_COUNT_INVALID  (SIM_GENERIC(NVME_SC_SGL_INVALID_COUNT) | SIM_DNR)
+#define SGL_LENGTH_INVALID (SIM_GENERIC(NVME_SC_SGL_INVALID_DATA) | SIM_DNR)
+#define SGL_TYPE_INVALID   (SIM_GENERIC(NVME_SC_SGL_INVALID_TYPE) | SIM_DNR)
+
+/* Descriptors followed per command at most, so that a looping segment chain ends. */
+#define SGL_MAX_DESCS 65536
+
+static inline uint16_t add_seg(struct sim_thread *t, unsigned int *n, const struct sim_xport *x,
+			       uint64_t iova, uint32_t len)
+{
+	uint8_t *p = sim_dma(x, iova, len);
+	struct sim_seg *s;
+
+	if (unlikely(!p))
+		return SIM_DATA_XFER;
+	if (*n) {
+		s = &t->segs[*n - 1];
+		if (s->p + s->len == p) {
+			s->len += len;
+			return 0;
+		}
+	}
+	if (unlikely(*n == SIM_MAX_SEGS))
+		return SIM_GENERIC(NVME_SC_INTERNAL);
+	s = &t->segs[(*n)++];
+	s->p = p;
+	s->len = len;
+	return 0;
+}
+
+static uint16_t map_prp(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t len,
+			unsigned int *nsegs)
+{
+	const struct nvfio_sim *sim = t->sim;
+	const struct sim_xport *x = &sim->x;
+	uint64_t ps = 1ull << sim->page_shift, mask = ps - 1;
+	uint64_t prp1 = cmd->dptr[0], prp2 = cmd->dptr[1], list;
+	uint32_t first, rem;
+	unsigned int n = 0;
+	uint16_t st;
+
+	if (unlikely(prp1 & 3))
+		return PRP_OFFSET_INVALID;
+	first = (uint32_t)(ps - (prp1 & mask));
+	if (first > len)
+		first = len;
+	st = add_seg(t, &n, x, prp1, first);
+	if (unlikely(st))
+		return st;
+	rem = len - first;
+	if (likely(!rem))
+		goto out;
+	if (rem <= ps) {
+		if (unlikely(prp2 & mask))
+			return PRP_OFFSET_INVALID;
+		st = add_seg(t, &n, x, prp2, rem);
+		if (unlikely(st))
+			return st;
+		goto out;
+	}
+
+	/* PRP2 points to a list; the last entry of each list page chains to the next page. */
+	list = prp2;
+	if (unlikely(list & 7))
+		return PRP_OFFSET_INVALID;
+	while (rem) {
+		uint64_t slots = (ps - (list & mask)) / 8;
+		uint64_t need = (rem + ps - 1) / ps;
+		uint64_t take = need <= slots ? need : slots;
+		const uint64_t *ent = sim_dma(x, list, take * 8);
+
+		if (unlikely(!ent))
+			return SIM_DATA_XFER;
+		for (uint64_t i = 0; i < take; i++) {
+			uint64_t e = ent[i];
+			uint32_t in = rem < ps ? rem : (uint32_t)ps;
+
+			if (i == slots - 1 && need > slots) {
+				if (unlikely(e & mask))
+					return PRP_OFFSET_INVALID;
+				list = e;
+				break;
+			}
+			if (unlikely(e & mask))
+				return PRP_OFFSET_INVALID;
+			st = add_seg(t, &n, x, e, in);
+			if (unlikely(st))
+				return st;
+			rem -= in;
+		}
+	}
+out:
+	*nsegs = n;
+	return 0;
+}
+
+static uint16_t map_sgl(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t len,
+			unsigned int *nsegs)
+{
+	const struct sim_xport *x = &t->sim->x;
+	struct sim_sgl_desc cur;
+	const struct sim_sgl_desc *list = NULL;
+	uint32_t nlist = 0, idx = 0, rem = len;
+	unsigned int n = 0, seen = 0;
+	bool in_last = false;
+	uint16_t st;
+
+	memcpy(&cur, cmd->dptr, sizeof(cur));
+	for (;;) {
+		uint8_t type = cur.type >> 4;
+
+		if (unlikely(++seen > SGL_MAX_DESCS))
+			return SGL_COUNT_INVALID;
+		if (unlikely(cur.type & 0xf))
+			return SGL_TYPE_INVALID;
+		switch (type) {
+		case SIM_SGL_DATA_BLOCK:
+			if (rem && cur.len) {
+				uint32_t in = cur.len < rem ? cur.len : rem;
+
+				st = add_seg(t, &n, x, cur.addr, in);
+				if (unlikely(st))
+					return st;
+				rem -= in;
+			}
+			break;
+		case SIM_SGL_SEGMENT:
+		case SIM_SGL_LAST_SEGMENT:
+			if (in_last)
+				return SGL_LAST_INVALID;
+			/* A segment descriptor must end the list it is in. */
+			if (list && idx != nlist)
+				return SGL_TYPE_INVALID;
+			if (!cur.len || cur.len % sizeof(struct sim_sgl_desc))
+				return type == SIM_SGL_LAST_SEGMENT ? SGL_LAST_INVALID
+								    : SGL_COUNT_INVALID;
+			list = sim_dma(x, cur.addr, cur.len);
+			if (unlikely(!list))
+				return SIM_DATA_XFER;
+			nlist = cur.len / sizeof(struct sim_sgl_desc);
+			idx = 0;
+			in_last = type == SIM_SGL_LAST_SEGMENT;
+			break;
+		default:
+			return SGL_TYPE_INVALID;
+		}
+		/* Descriptors beyond the transfer length are ignored (SGLS bit 16). */
+		if (!rem)
+			break;
+		if (!list || idx == nlist)
+			return SGL_LENGTH_INVALID;
+		memcpy(&cur, &list[idx++], sizeof(cur));
+	}
+	*nsegs = n;
+	return 0;
+}
+
+uint16_t nvf_sim_map_data(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t len,
+			  bool admin, unsigned int *nsegs)
+{
+	unsigned int psdt = SIM_SQE_PSDT(cmd->flags);
+
+	if (likely(psdt == SIM_PSDT_PRP))
+		return map_prp(t, cmd, len, nsegs);
+	/* Admin commands on PCIe carry PRPs only. */
+	if (admin || !t->sim->opts.sgl || psdt == 3)
+		return SIM_INVALID_FIELD;
+	return map_sgl(t, cmd, len, nsegs);
+}
+
+uint16_t nvf_sim_to_host(struct sim_thread *t, const struct sim_sqe *cmd, const void *buf,
+			 uint32_t len, bool admin)
+{
+	const uint8_t *b = buf;
+	unsigned int n;
+	uint16_t st = nvf_sim_map_data(t, cmd, len, admin, &n);
+
+	if (st)
+		return st;
+	for (unsigned int i = 0; i < n; i++) {
+		memcpy(t->segs[i].p, b, t->segs[i].len);
+		b += t->segs[i].len;
+	}
+	return 0;
+}
+
+uint16_t nvf_sim_from_host(struct sim_thread *t, const struct sim_sqe *cmd, void *buf,
+			   uint32_t len, bool admin)
+{
+	uint8_t *b = buf;
+	unsigned int n;
+	uint16_t st = nvf_sim_map_data(t, cmd, len, admin, &n);
+
+	if (st)
+		return st;
+	for (unsigned int i = 0; i < n; i++) {
+		memcpy(b, t->segs[i].p, t->segs[i].len);
+		b += t->segs[i].len;
+	}
+	return 0;
+}

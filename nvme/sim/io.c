@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * NVM command set I/O commands: Read, Write, Flush, Write Zeroes, Dataset Management, Compare.
+ * The Read and Write path takes no lock and allocates nothing: decode, bounds check, translate
+ * the data pointer, copy.
+ */
+#include <string.h>
+
+#include "nvme/sim/priv.h"
+
+#define COMPARE_FAILURE SIM_MEDIA(NVME_SC_COMPARE_FAILED)
+#define INTERNAL_ERROR  SIM_GENERIC(NVME_SC_INTERNAL)
+
+static inline struct sim_ns *ns_get(struct nvfio_sim *sim, uint32_t nsid)
+{
+	if (unlikely(nsid - 1 >= sim->nns))
+		return NULL;
+	return &sim->ns[nsid - 1];
+}
+
+static inline uint16_t check_range(const struct sim_ns *ns, uint64_t slba, uint64_t nlb)
+{
+	if (unlikely(slba + nlb > ns->nsze || slba + nlb < slba))
+		return SIM_LBA_RANGE;
+	return 0;
+}
+
+/* The separate metadata buffer of a command (MPTR: one contiguous buffer). */
+static uint16_t map_meta(struct nvfio_sim *sim, const struct sim_ns *ns,
+			 const struct sim_sqe *cmd, uint32_t nlb, uint8_t **p)
+{
+	if (SIM_SQE_PSDT(cmd->flags) == SIM_PSDT_SGL_MPTR_SGL)
+		return SIM_INVALID_FIELD;
+	*p = sim_dma(&sim->x, cmd->mptr, (size_t)nlb * ns->ms);
+	return *p ? 0 : SIM_DATA_XFER;
+}
+
+static uint16_t rw(struct sim_thread *t, const struct sim_sqe *cmd, bool write)
+{
+	struct nvfio_sim *sim = t->sim;
+	struct sim_ns *ns = ns_get(sim, cmd->nsid);
+	uint64_t slba = (uint64_t)cmd->cdw11 << 32 | cmd->cdw10, off;
+	uint32_t nlb = (cmd->cdw12 & 0xffff) + 1, len;
+	uint8_t *meta = NULL;
+	unsigned int n;
+	uint16_t st;
+
+	if (unlikely(!ns))
+		return SIM_INVALID_NS;
+	len = nlb << ns->lbads;
+	if (unlikely(len > sim->mdts_bytes))
+		return SIM_INVALID_FIELD;
+	st = check_range(ns, slba, nlb);
+	if (unlikely(st))
+		return st;
+	st = nvf_sim_map_data(t, cmd, len, false, &n);
+	if (unlikely(st))
+		return st;
+	if (unlikely(ns->ms)) {
+		st = map_meta(sim, ns, cmd, nlb, &meta);
+		if (st)
+			return st;
+	}
+
+	off = slba << ns->lbads;
+	if (write) {
+		for (unsigned int i = 0; i < n; i++) {
+			if (unlikely(nvf_sim_store_write(&ns->store, off, t->segs[i].p,
+							 t->segs[i].len)))
+				return INTERNAL_ERROR;
+			off += t->segs[i].len;
+		}
+		if (meta && nvf_sim_store_write(&ns->store, ns->meta_off + slba * ns->ms, meta,
+						(size_t)nlb * ns->ms))
+			return INTERNAL_ERROR;
+		sim_count(&t->wr_cmds, 1);
+		sim_count(&t->wr_units, len >> 9);
+	} else {
+		for (unsigned int i = 0; i < n; i++) {
+			nvf_sim_store_read(&ns->store, off, t->segs[i].p, t->segs[i].len);
+			off += t->segs[i].len;
+		}
+		if (meta)
+			nvf_sim_store_read(&ns->store, ns->meta_off + slba * ns->ms, meta,
+					   (size_t)nlb * ns->ms);
+		sim_count(&t->rd_cmds, 1);
+		sim_count(&t->rd_units, len >> 9);
+	}
+	return 0;
+}
+
+static uint16_t compare(struct sim_thread *t, const struct sim_sqe *cmd)
+{
+	struct nvfio_sim *sim = t->sim;
+	struct sim_ns *ns = ns_get(sim, cmd->nsid);
+	uint64_t slba = (uint64_t)cmd->cdw11 << 32 | cmd->cdw10, off;
+	uint32_t nlb = (cmd->cdw12 & 0xffff) + 1, len;
+	uint8_t *meta = NULL;
+	unsigned int n;
+	uint16_t st;
+	bool diff = false;
+
+	if (!ns)
+		return SIM_INVALID_NS;
+	len = nlb << ns->lbads;
+	if (len > sim->mdts_bytes)
+		return SIM_INVALID_FIELD;
+	st = check_range(ns, slba, nlb);
+	if (st)
+		return st;
+	st = nvf_sim_map_data(t, cmd, len, false, &n);
+	if (st)
+		return st;
+	if (ns->ms) {
+		st = map_meta(sim, ns, cmd, nlb, &meta);
+		if (st)
+			return st;
+	}
+	off = slba << ns->lbads;
+	for (unsigned int i = 0; i < n && !diff; i++) {
+		diff = nvf_sim_store_cmp(&ns->store, off, t->segs[i].p, t->segs[i].len);
+		off += t->segs[i].len;
+	}
+	if (!diff && meta)
+		diff = nvf_sim_store_cmp(&ns->store, ns->meta_off + slba * ns->ms, meta,
+					 (size_t)nlb * ns->ms);
+	sim_count(&t->rd_cmds, 1);
+	sim_count(&t->rd_units, len >> 9);
+	return diff ? COMPARE_FAILURE : 0;
+}
+
+static void zero_blocks(struct sim_ns *ns, uint64_t slba, uint64_t nlb, bool dealloc)
+{
+	nvf_sim_store_zero(&ns->store, slba << ns->lbads, nlb << ns->lbads, dealloc);
+	if (ns->ms)
+		nvf_sim_store_zero(&ns->store, ns->meta_off + slba * ns->ms, nlb * ns->ms,
+				   dealloc);
+}
+
+static uint16_t write_zeroes(struct sim_thread *t, const struct sim_sqe *cmd)
+{
+	struct sim_ns *ns = ns_get(t->sim, cmd->nsid);
+	uint64_t slba = (uint64_t)cmd->cdw11 << 32 | cmd->cdw10;
+	uint32_t nlb = (cmd->cdw12 & 0xffff) + 1;
+	uint16_t st;
+
+	if (!ns)
+		return SIM_INVALID_NS;
+	st = check_range(ns, slba, nlb);
+	if (st)
+		return st;
+	/* With or without DEAC the blocks read as zeroes; freeing them is how both are done. */
+	zero_blocks(ns, slba, nlb, true);
+	sim_count(&t->wr_cmds, 1);
+	return 0;
+}
+
+static uint16_t dsm(struct sim_thread *t, const struct sim_sqe *cmd)
+{
+	struct sim_ns *ns = ns_get(t->sim, cmd->nsid);
+	unsigned int nr = (cmd->cdw10 & 0xff) + 1;
+	struct nvme_dsm_range r[NVME_DSM_MAX_RANGES];
+	uint16_t st;
+
+	if (!ns)
+		return SIM_INVALID_NS;
+	st = nvf_sim_from_host(t, cmd, r, nr * (uint32_t)sizeof(r[0]), false);
+	if (st)
+		return st;
+	for (unsigned int i = 0; i < nr; i++) {
+		st = check_range(ns, r[i].slba, r[i].nlb);
+		if (st)
+			return st;
+	}
+	if (!(cmd->cdw11 & NVME_DSMGMT_AD))
+		return 0; /* integral read/write hints: nothing to do */
+	for (unsigned int i = 0; i < nr; i++)
+		if (r[i].nlb)
+			zero_blocks(ns, r[i].slba, r[i].nlb, true);
+	return 0;
+}
+
+static uint16_t flush(struct sim_thread *t, const struct sim_sqe *cmd)
+{
+	struct nvfio_sim *sim = t->sim;
+	struct sim_ns *ns;
+
+	if (cmd->nsid == NVME_NSID_ALL && sim->opts.vwc) {
+		for (unsigned int i = 0; i < sim->nns; i++)
+			if (nvf_sim_store_flush(&sim->ns[i].store))
+				return INTERNAL_ERROR;
+		return 0;
+	}
+	ns = ns_get(sim, cmd->nsid);
+	if (!ns)
+		return SIM_INVALID_NS;
+	return nvf_sim_store_flush(&ns->store) ? INTERNAL_ERROR : 0;
+}
+
+uint16_t nvf_sim_io(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *dw0)
+{
+	(void)dw0;
+	if (unlikely(SIM_SQE_FUSE(cmd->flags)))
+		return SIM_INVALID_FIELD;
+	switch (cmd->opc) {
+	case nvme_cmd_read:
+		return rw(t, cmd, false);
+	case nvme_cmd_write:
+		return rw(t, cmd, true);
+	case nvme_cmd_flush:
+		return flush(t, cmd);
+	case nvme_cmd_write_zeroes:
+		return write_zeroes(t, cmd);
+	case nvme_cmd_dsm:
+		return dsm(t, cmd);
+	case nvme_cmd_compare:
+		return compare(t, cmd);
+	default:
+		return SIM_INVALID_OPCODE;
+	}
+}

@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The options after "sim:", e.g. "size=1G,lbads=512,namespaces=2,queues=16,depth=1024,mdts=7".
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "nvme/sim/priv.h"
+#include "support/error.h"
+
+const struct sim_lbaf sim_lbafs[SIM_NLBAF] = {
+	{.ms = 0, .ds = 9},  {.ms = 8, .ds = 9},  {.ms = 16, .ds = 9},
+	{.ms = 0, .ds = 12}, {.ms = 8, .ds = 12}, {.ms = 64, .ds = 12},
+};
+
+#define SIM_OPTS_HELP                                                                              \
+	"size, lbads, ms, namespaces, queues, depth, mdts, serial, model, firmware, storage, "   \
+	"file, sgl, dbbuf, vwc, threads, fail, hold, delay, cfs, remove, event"
+
+static int bad(const char *key, const char *val, const char *accepted)
+{
+	return nvf_err(-NVFIO_EBADOPT, "sim: option '%s=%s' is not valid: %s", key, val, accepted);
+}
+
+/* An unsigned number, decimal or 0x-hex, with an optional K/M/G/T/P (binary) suffix. */
+static int parse_u64(const char *s, bool suffix, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned int shift = 0;
+
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	if (suffix && *end) {
+		switch (*end) {
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		case 't': case 'T': shift = 40; break;
+		case 'p': case 'P': shift = 50; break;
+		default: return -1;
+		}
+		end++;
+		if (!strcmp(end, "iB") || !strcmp(end, "B"))
+			end += strlen(end);
+	}
+	if (*end)
+		return -1;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_uint(const char *key, const char *val, uint64_t min, uint64_t max,
+		      unsigned int *out)
+{
+	uint64_t v;
+	char msg[96];
+
+	if (parse_u64(val, false, &v) || v < min || v > max) {
+		snprintf(msg, sizeof(msg), "a number from %" PRIu64 " to %" PRIu64, min, max);
+		return bad(key, val, msg);
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_bool(const char *key, const char *val, bool *out)
+{
+	if (!strcmp(val, "on") || !strcmp(val, "1") || !strcmp(val, "yes") || !strcmp(val, "true"))
+		*out = true;
+	else if (!strcmp(val, "off") || !strcmp(val, "0") || !strcmp(val, "no") ||
+		 !strcmp(val, "false"))
+		*out = false;
+	else
+		return bad(key, val, "on or off");
+	return 0;
+}
+
+static int parse_str(const char *key, const char *val, char *dst, size_t max)
+{
+	char msg[64];
+
+	if (strlen(val) >= max || !*val) {
+		snprintf(msg, sizeof(msg), "1 to %zu characters", max - 1);
+		return bad(key, val, msg);
+	}
+	for (const char *p = val; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			return bad(key, val, "printable ASCII characters");
+	strcpy(dst, val);
+	return 0;
+}
+
+/* "admin", "io" or "any" */
+static int parse_queues(const char *s, unsigned int *q)
+{
+	if (!strcmp(s, "admin"))
+		*q = NVFIO_SIM_ADMIN;
+	else if (!strcmp(s, "io"))
+		*q = NVFIO_SIM_IO;
+	else if (!strcmp(s, "any"))
+		*q = NVFIO_SIM_ANYQ;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_opcode(const char *s, int *opc)
+{
+	uint64_t v;
+
+	if (!strcmp(s, "any")) {
+		*opc = NVFIO_SIM_ANY_OPCODE;
+		return 0;
+	}
+	if (parse_u64(s, false, &v) || v > 255)
+		return -1;
+	*opc = (int)v;
+	return 0;
+}
+
+/* Split @s at ':' into at most @max fields (modifies @s). */
+static unsigned int split(char *s, char **f, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max) {
+		f[n++] = s;
+		s = strchr(s, ':');
+		if (!s)
+			break;
+		*s++ = '\0';
+	}
+	return s ? max + 1 : n;
+}
+
+#define FAIL_FORM  "fail=<admin|io|any>:<opcode|any>:<sct>:<sc>[:<count>|:<percent>%]"
+#define HOLD_FORM  "hold=<admin|io|any>:<opcode|any>[:<count>]"
+#define DELAY_FORM "delay=<admin|io|any>:<opcode|any>:<microseconds>[:<count>]"
+
+int nvf_sim_parse_fault(const char *rule, struct nvfio_sim_fault *f)
+{
+	char buf[256], *key, *val, *fld[6];
+	const char *form;
+	unsigned int n;
+	uint64_t v;
+
+	if (strlen(rule) >= sizeof(buf))
+		return nvf_err(-NVFIO_EBADOPT, "sim: fault rule '%s' is too long", rule);
+	strcpy(buf, rule);
+	key = buf;
+	val = strchr(buf, '=');
+	if (!val)
+		goto form_unknown;
+	*val++ = '\0';
+	memset(f, 0, sizeof(*f));
+	if (!strcmp(key, "fail")) {
+		f->kind = NVFIO_SIM_FAIL;
+		form = FAIL_FORM;
+	} else if (!strcmp(key, "hold")) {
+		f->kind = NVFIO_SIM_HOLD;
+		form = HOLD_FORM;
+	} else if (!strcmp(key, "delay")) {
+		f->kind = NVFIO_SIM_DELAY;
+		form = DELAY_FORM;
+	} else {
+		goto form_unknown;
+	}
+	n = split(val, fld, 5);
+	if (n < 2 || n > 5 || parse_queues(fld[0], &f->queues) || parse_opcode(fld[1], &f->opcode))
+		goto form_bad;
+	switch (f->kind) {
+	case NVFIO_SIM_FAIL:
+		if (n < 4)
+			goto form_bad;
+		if (parse_u64(fld[2], false, &v) || v > 7)
+			goto form_bad;
+		f->sct = (uint8_t)v;
+		if (parse_u64(fld[3], false, &v) || v > 255)
+			goto form_bad;
+		f->sc = (uint8_t)v;
+		if (n == 5) {
+			size_t l = strlen(fld[4]);
+
+			if (l > 1 && fld[4][l - 1] == '%') {
+				double pct;
+				char *end;
+
+				fld[4][l - 1] = '\0';
+				pct = strtod(fld[4], &end);
+				if (*end || !(pct > 0.0) || pct > 100.0)
+					goto form_bad;
+				f->ppm = (uint32_t)(pct * 10000.0 + 0.5);
+				if (!f->ppm)
+					f->ppm = 1;
+			} else if (parse_u64(fld[4], false, &v) || v > UINT32_MAX) {
+				goto form_bad;
+			} else {
+				f->count = (uint32_t)v;
+			}
+		}
+		break;
+	case NVFIO_SIM_HOLD:
+		if (n > 3)
+			goto form_bad;
+		if (n == 3) {
+			if (parse_u64(fld[2], false, &v) || v > UINT32_MAX)
+				goto form_bad;
+			f->count = (uint32_t)v;
+		}
+		break;
+	case NVFIO_SIM_DELAY:
+		if (n < 3 || n > 4)
+			goto form_bad;
+		if (parse_u64(fld[2], false, &v) || v > 3600ull * 1000000)
+			goto form_bad;
+		f->delay_ns = v * 1000;
+		if (n == 4) {
+			if (parse_u64(fld[3], false, &v) || v > UINT32_MAX)
+				goto form_bad;
+			f->count = (uint32_t)v;
+		}
+		break;
+	}
+	return 0;
+
+form_bad:
+	return nvf_err(-NVFIO_EBADOPT, "sim: fault rule '%s' is not valid: the form is %s", rule,
+		       form);
+form_unknown:
+	return nvf_err(-NVFIO_EBADOPT, "sim: '%s' is not a fault rule: the forms are %s, %s, %s",
+		       rule, FAIL_FORM, HOLD_FORM, DELAY_FORM);
+}
+
+static void set_defaults(struct sim_opts *o)
+{
+	static _Atomic unsigned int instance;
+	unsigned int n = atomic_fetch_add(&instance, 1);
+
+	memset(o, 0, sizeof(*o));
+	o->size = 1ull << 30;
+	o->lbaf = 0;
+	o->namespaces = 1;
+	o->queues = 16;
+	o->depth = 1024;
+	o->mdts = 7;
+	o->threads = 1;
+	o->storage = SIM_STORE_SPARSE;
+	o->sgl = true;
+	o->dbbuf = true;
+	o->vwc = true;
+	snprintf(o->serial, sizeof(o->serial), "NVFIOSIM%04u", n % 10000);
+	snprintf(o->model, sizeof(o->model), "nvfio simulated NVMe controller");
+	snprintf(o->firmware, sizeof(o->firmware), "1.0");
+	o->cfs_after = -1;
+	o->remove_after = -1;
+}
+
+int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
+{
+	struct sim_opts *o = &sim->opts;
+	char *copy, *tok, *save = NULL;
+	unsigned int lbads = 9, ms = 0;
+	bool have_file = false, have_storage = false;
+	int ret = 0;
+
+	set_defaults(o);
+	copy = strdup(opts ? opts : "");
+	if (!copy)
+		return nvf_err(-ENOMEM, "sim: out of memory parsing options");
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *key = tok, *val = strchr(tok, '=');
+		uint64_t v;
+
+		if (!val) {
+			ret = nvf_err(-NVFIO_EBADOPT,
+				      "sim: option '%s' has no value: write it as key=value; the "
+				      "options are " SIM_OPTS_HELP, tok);
+			goto out;
+		}
+		*val++ = '\0';
+		if (!strcmp(key, "size")) {
+			if (parse_u64(val, true, &v) || v < 1ull << 20 || v > 1ull << 50 ||
+			    v % 4096) {
+				ret = bad(key, val,
+					  "a multiple of 4096 bytes from 1M to 1P (suffixes K, M, "
+					  "G, T, P)");
+				goto out;
+			}
+			o->size = v;
+		} else if (!strcmp(key, "lbads")) {
+			if (!strcmp(val, "512") || !strcmp(val, "9")) {
+				lbads = 9;
+			} else if (!strcmp(val, "4096") || !strcmp(val, "12")) {
+				lbads = 12;
+			} else {
+				ret = bad(key, val, "512 or 4096 (bytes), or 9 or 12 (shift)");
+				goto out;
+			}
+		} else if (!strcmp(key, "ms")) {
+			if (parse_uint(key, val, 0, 64, &ms))
+				goto bad_out;
+		} else if (!strcmp(key, "namespaces")) {
+			if (parse_uint(key, val, 1, SIM_MAX_NS, &o->namespaces))
+				goto bad_out;
+		} else if (!strcmp(key, "queues")) {
+			if (parse_uint(key, val, 1, SIM_MAX_IOQ, &o->queues))
+				goto bad_out;
+		} else if (!strcmp(key, "depth")) {
+			if (parse_uint(key, val, 2, SIM_MAX_DEPTH, &o->depth))
+				goto bad_out;
+		} else if (!strcmp(key, "mdts")) {
+			if (parse_uint(key, val, 1, 10, &o->mdts))
+				goto bad_out;
+		} else if (!strcmp(key, "threads")) {
+			if (parse_uint(key, val, 1, SIM_MAX_THREADS, &o->threads))
+				goto bad_out;
+		} else if (!strcmp(key, "serial")) {
+			if (parse_str(key, val, o->serial, sizeof(o->serial)))
+				goto bad_out;
+		} else if (!strcmp(key, "model")) {
+			if (parse_str(key, val, o->model, sizeof(o->model)))
+				goto bad_out;
+		} else if (!strcmp(key, "firmware")) {
+			if (parse_str(key, val, o->firmware, sizeof(o->firmware)))
+				goto bad_out;
+		} else if (!strcmp(key, "storage")) {
+			have_storage = true;
+			if (!strcmp(val, "ram")) {
+				o->storage = SIM_STORE_RAM;
+			} else if (!strcmp(val, "sparse")) {
+				o->storage = SIM_STORE_SPARSE;
+			} else if (!strcmp(val, "file")) {
+				o->storage = SIM_STORE_FILE;
+			} else {
+				ret = bad(key, val, "ram, sparse or file (with file=/path)");
+				goto out;
+			}
+		} else if (!strcmp(key, "file")) {
+			if (!*val || strlen(val) >= sizeof(o->file)) {
+				ret = bad(key, val, "a path to a file (created if absent)");
+				goto out;
+			}
+			strcpy(o->file, val);
+			have_file = true;
+		} else if (!strcmp(key, "sgl")) {
+			if (parse_bool(key, val, &o->sgl))
+				goto bad_out;
+		} else if (!strcmp(key, "dbbuf")) {
+			if (parse_bool(key, val, &o->dbbuf))
+				goto bad_out;
+		} else if (!strcmp(key, "vwc")) {
+			if (parse_bool(key, val, &o->vwc))
+				goto bad_out;
+		} else if (!strcmp(key, "fail") || !strcmp(key, "hold") || !strcmp(key, "delay")) {
+			struct nvfio_sim_fault f;
+
+			val[-1] = '=';
+			if (nvf_sim_parse_fault(key, &f) < 0 || nvfio_sim_fault_add(sim, &f) < 0)
+				goto bad_out;
+		} else if (!strcmp(key, "cfs") || !strcmp(key, "remove")) {
+			if (parse_u64(val, false, &v) || v > (1ull << 62)) {
+				ret = bad(key, val,
+					  "the number of commands to complete first (0: at once)");
+				goto out;
+			}
+			if (key[0] == 'c')
+				o->cfs_after = (long long)v;
+			else
+				o->remove_after = (long long)v;
+		} else if (!strcmp(key, "event")) {
+			char *fld[4];
+			uint64_t t, i, l;
+
+			if (split(val, fld, 3) != 3 || parse_u64(fld[0], false, &t) || t > 7 ||
+			    parse_u64(fld[1], false, &i) || i > 255 ||
+			    parse_u64(fld[2], false, &l) || l > 255) {
+				ret = nvf_err(-NVFIO_EBADOPT,
+					      "sim: option 'event' is not valid: the form is "
+					      "event=<type 0-7>:<info 0-255>:<log page 0-255>");
+				goto out;
+			}
+			if (nvfio_sim_post_event(sim, (unsigned int)t, (unsigned int)i,
+						 (unsigned int)l, 0) < 0)
+				goto bad_out;
+		} else {
+			ret = nvf_err(-NVFIO_EBADOPT, "sim: unknown option '%s': the options are "
+				      SIM_OPTS_HELP, key);
+			goto out;
+		}
+		continue;
+bad_out:
+		ret = -NVFIO_EBADOPT;
+		goto out;
+	}
+
+	o->lbaf = SIM_NLBAF;
+	for (unsigned int i = 0; i < SIM_NLBAF; i++)
+		if (sim_lbafs[i].ds == lbads && sim_lbafs[i].ms == ms)
+			o->lbaf = i;
+	if (o->lbaf == SIM_NLBAF) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%u", ms);
+		ret = bad("ms", v,
+			  "0, 8 or 16 with 512-byte blocks; 0, 8 or 64 with 4096-byte blocks");
+		goto out;
+	}
+	if (have_file && !have_storage)
+		o->storage = SIM_STORE_FILE;
+	if (o->storage == SIM_STORE_FILE && !have_file) {
+		ret = nvf_err(-NVFIO_EBADOPT, "sim: storage=file needs file=/path/to/image");
+		goto out;
+	}
+	if (have_file && o->storage != SIM_STORE_FILE) {
+		ret = nvf_err(-NVFIO_EBADOPT, "sim: file=%s needs storage=file (or no storage=)",
+			      o->file);
+		goto out;
+	}
+	if (o->threads > o->queues + 1)
+		o->threads = o->queues + 1;
+	atomic_store(&sim->cfs_after, o->cfs_after);
+	atomic_store(&sim->remove_after, o->remove_after);
+out:
+	free(copy);
+	return ret;
+}

@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef NVFIO_NVME_SIM_PRIV_H
+#define NVFIO_NVME_SIM_PRIV_H
+
+/*
+ * Inside the controller model.
+ *
+ * Threads: thread 0 owns the registers, the admin queue and every management operation; I/O
+ * queues are spread over all threads by completion queue (every SQ is served by the thread that
+ * owns its CQ, so a CQ is only ever written by one thread and needs no lock). Thread 0 changes
+ * the queue set only while the other threads are parked (sim_park()), so the I/O path takes no
+ * lock and allocates nothing.
+ */
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <nvfio/sim.h>
+
+#include "nvme/sim/sim.h"
+#include "nvme/sim/spec.h"
+#include "nvme/sim/xport.h"
+
+#define SIM_MAX_NS       1024
+#define SIM_MAX_IOQ      1024
+#define SIM_MAX_DEPTH    65536
+#define SIM_MAX_THREADS  16
+#define SIM_AERL         3   /* 0's based: four outstanding Asynchronous Event Requests */
+#define SIM_ACL          3   /* 0's based: four outstanding Aborts */
+#define SIM_MAX_EVENTS   64
+#define SIM_ERRLOG       64
+#define SIM_MAX_RULES    32
+#define SIM_PENDING_MAX  4096
+#define SIM_MAX_SEGS     4096
+#define SIM_NLBAF        6
+#define SIM_TEMP_KELVIN  313 /* what the temperature sensor reads */
+#define SIM_WCTEMP       343
+#define SIM_CCTEMP       358
+
+enum sim_storage_kind {
+	SIM_STORE_RAM,
+	SIM_STORE_SPARSE,
+	SIM_STORE_FILE,
+};
+
+struct sim_opts {
+	uint64_t size; /* bytes of user data per namespace */
+	unsigned int lbaf;
+	unsigned int namespaces;
+	unsigned int queues; /* I/O queue pairs */
+	unsigned int depth;  /* entries per queue, CAP.MQES + 1 */
+	unsigned int mdts;
+	unsigned int threads;
+	enum sim_storage_kind storage;
+	bool sgl;
+	bool dbbuf;
+	bool vwc;
+	char serial[21];
+	char model[41];
+	char firmware[9];
+	char file[4096];
+	long long cfs_after;    /* -1: none */
+	long long remove_after; /* -1: none */
+};
+
+/* The LBA formats every namespace offers, in Identify Namespace order. */
+struct sim_lbaf {
+	uint16_t ms;
+	uint8_t ds;
+};
+extern const struct sim_lbaf sim_lbafs[SIM_NLBAF];
+
+/* Storage of one namespace (user data and metadata side by side). */
+struct sim_store {
+	enum sim_storage_kind kind;
+	uint64_t size;
+	uint8_t *flat;      /* RAM and file: the whole store, mapped */
+	size_t map_len;
+	/* Sparse: a two-level table of chunks, allocated on first write. */
+	_Atomic(_Atomic(uint8_t *) *) *l1;
+	uint64_t nl1;
+	/* File: where this store starts in the file (shared by all namespaces). */
+	int fd;
+	uint64_t file_off;
+	/* Chunks deallocated while other threads may still read them (threads > 1). */
+	struct nvfio_sim *sim;
+};
+
+#define SIM_CHUNK_SHIFT 14 /* 16 KiB chunks */
+#define SIM_CHUNK       (1ull << SIM_CHUNK_SHIFT)
+#define SIM_L2_SHIFT    12 /* 4096 chunk pointers per second-level table */
+
+struct sim_ns {
+	uint32_t nsid;
+	unsigned int lbaf;
+	unsigned int lbads; /* log2 of the block size */
+	uint16_t ms;
+	uint64_t nsze;
+	/* Data at [0, size), metadata at [size, size + size / 32). */
+	struct sim_store store;
+	uint64_t meta_off;
+	uint8_t eui64[8];
+	uint8_t nguid[16];
+	uint8_t uuid[16];
+};
+
+struct sim_cq {
+	struct sim_cqe *ring;
+	uint64_t iova;
+	uint32_t size;
+	uint32_t tail;
+	uint32_t head;
+	uint16_t qid;
+	uint16_t iv;
+	uint8_t phase;
+	bool ien;
+	bool irq_pending;
+	bool live;
+	unsigned int nsq;
+	volatile uint32_t *db;  /* head doorbell: MMIO, or the shadow doorbell */
+	volatile uint32_t *ei;  /* EventIdx, with shadow doorbells */
+	struct sim_thread *thr;
+};
+
+struct sim_thread;
+
+struct sim_sq {
+	struct sim_sqe *ring;
+	uint64_t iova;
+	uint32_t size;
+	uint32_t head;
+	uint16_t qid;
+	uint16_t cqid;
+	bool live;
+	bool bad_db; /* an invalid doorbell value was reported; ignore it until it changes */
+	uint32_t last_db;
+	volatile uint32_t *db;
+	volatile uint32_t *ei;
+	struct sim_cq *cq;
+};
+
+/* A command whose completion is not posted yet: held by a fault, or delayed. */
+struct sim_pending {
+	struct sim_sq *sq;
+	uint64_t due; /* CLOCK_MONOTONIC ns; UINT64_MAX: held until aborted */
+	uint32_t dw0;
+	uint16_t cid;
+	uint16_t status;
+	uint16_t sqhd;
+};
+
+/* A piece of host memory a command transfers to or from. */
+struct sim_seg {
+	uint8_t *p;
+	uint32_t len;
+};
+
+enum {
+	SIM_THR_RUNNING,
+	SIM_THR_SLEEPING,
+	SIM_THR_PARKED,
+};
+
+struct sim_thread {
+	struct nvfio_sim *sim;
+	unsigned int idx;
+	pthread_t tid;
+	bool started;
+	_Atomic int state;
+
+	struct sim_sq **sqs; /* served by this thread, admin SQ first on thread 0 */
+	unsigned int nsqs;
+
+	struct sim_pending *pend;
+	unsigned int npend;
+	unsigned int nheld;
+
+	struct sim_seg *segs;
+	uint8_t *scratch; /* one MDTS of bytes, for Compare */
+
+	/* SMART counters, written by this thread only. */
+	_Atomic uint64_t rd_cmds, wr_cmds, rd_units, wr_units;
+	_Atomic uint64_t io_cmds;
+	/* Busy-time accounting, when sim->acct is on (the per-I/O cost bench). */
+	_Atomic uint64_t busy_ns, busy_cmds;
+	struct timespec idle_since;
+	unsigned int idle_passes;
+	uint64_t nap_ns;
+};
+
+struct sim_rule {
+	struct nvfio_sim_fault f;
+	bool armed;
+	uint64_t hits;
+};
+
+struct sim_event {
+	uint8_t type, info, lid;
+};
+
+struct sim_features {
+	uint32_t arbitration;
+	uint32_t power_mgmt;
+	uint16_t temp_over[9];
+	uint16_t temp_under[9];
+	uint32_t err_recovery;
+	uint32_t vwc;
+	uint32_t irq_coalesce;
+	uint32_t write_atomic;
+	uint32_t async_event;
+	uint64_t timestamp_ms; /* host's value at timestamp_set */
+	struct timespec timestamp_set;
+	bool timestamp_valid;
+};
+
+/* Requests from the application's threads to thread 0. */
+enum {
+	SIM_REQ_RESET = 1u << 0,
+	SIM_REQ_REMOVE = 1u << 1,
+	SIM_REQ_FATAL = 1u << 2,
+	SIM_REQ_EVENT = 1u << 3,
+};
+
+struct nvfio_sim {
+	struct sim_xport x;
+	struct sim_opts opts;
+	uint64_t cap;
+
+	/* Controller state, thread 0 only. */
+	uint32_t cc;
+	bool ready;
+	bool shut;
+	bool fatal;
+	bool removed_seen;
+	unsigned int page_shift;
+	uint32_t mdts_bytes;
+	struct sim_sq *sq; /* [queues + 1] */
+	struct sim_cq *cq;
+	unsigned int nsq_granted, ncq_granted;
+	bool queues_created;
+	uint64_t dbs_iova, eis_iova;
+	uint32_t *dbs, *eis;
+	struct sim_features feat;
+	uint32_t *ivc; /* Interrupt Vector Configuration, per vector */
+
+	/* Asynchronous events. */
+	uint16_t aer_cid[SIM_AERL + 1];
+	unsigned int naer;
+	pthread_mutex_t ev_lock;
+	struct sim_event evq[SIM_MAX_EVENTS];
+	unsigned int nev;
+	uint8_t ev_masked;   /* bit per event type: reported, its log page not read yet */
+	uint8_t ev_lid[8];   /* the log page of the last event reported per type */
+	uint32_t changed_ns[1024];
+	unsigned int nchanged;
+	bool temp_event_sent;
+
+	/* Error Information log. */
+	pthread_mutex_t err_lock;
+	struct nvme_error_log_page errlog[SIM_ERRLOG];
+	uint64_t err_count;
+
+	/* Fault injection. */
+	pthread_mutex_t fault_lock;
+	struct sim_rule rules[SIM_MAX_RULES];
+	unsigned int nrules;
+	_Atomic unsigned int faults_armed; /* armed rules + armed trip counters */
+	_Atomic long long cfs_after, remove_after;
+	uint64_t rng;
+
+	struct nvfio_sim_stats st; /* updated with relaxed atomics via the helpers below */
+	uint64_t power_on_ns;
+
+	/* Requests from other threads. */
+	pthread_mutex_t req_lock;
+	pthread_cond_t req_cond;
+	_Atomic unsigned int req;
+	uint64_t req_seq, req_done;
+
+	/* Threads. */
+	struct sim_thread *thr;
+	unsigned int nthr;
+	_Atomic bool stop;
+	_Atomic bool halt; /* fatal, shut down or removed: I/O threads stop fetching */
+	_Atomic int park_req;
+	pthread_mutex_t park_lock;
+	pthread_cond_t park_cond;
+	_Atomic bool acct;
+
+	/* Sparse chunks freed by a Deallocate while other threads might read them. */
+	pthread_mutex_t retire_lock;
+	void *retired;
+	_Atomic unsigned int nretired;
+
+	struct sim_ns *ns; /* [namespaces] */
+	unsigned int nns;
+	int file_fd;
+};
+
+/* Counters of struct nvfio_sim_stats: bumped from any model thread, read by the application. */
+#define SIM_STAT_ADD(sim, field, n)                                                               \
+	atomic_fetch_add_explicit((_Atomic uint64_t *)&(sim)->st.field, (n), memory_order_relaxed)
+#define SIM_STAT_SET(sim, field, v)                                                               \
+	atomic_store_explicit((_Atomic uint64_t *)&(sim)->st.field, (v), memory_order_relaxed)
+#define SIM_STAT_GET(sim, field)                                                                  \
+	atomic_load_explicit((_Atomic uint64_t *)&(sim)->st.field, memory_order_relaxed)
+
+/* A counter written by one thread only: a plain increment, no locked instruction. */
+static inline void sim_count(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+			      memory_order_relaxed);
+}
+
+static inline uint64_t sim_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* opts.c */
+int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts);
+int nvf_sim_parse_fault(const char *rule, struct nvfio_sim_fault *f);
+
+/* store.c */
+int nvf_sim_store_open(struct nvfio_sim *sim, struct sim_ns *ns, unsigned int idx);
+void nvf_sim_store_close(struct sim_store *st);
+void nvf_sim_store_read(struct sim_store *st, uint64_t off, void *dst, size_t len);
+int nvf_sim_store_write(struct sim_store *st, uint64_t off, const void *src, size_t len);
+int nvf_sim_store_zero(struct sim_store *st, uint64_t off, size_t len, bool dealloc);
+int nvf_sim_store_cmp(struct sim_store *st, uint64_t off, const void *buf, size_t len);
+int nvf_sim_store_flush(struct sim_store *st);
+int nvf_sim_store_erase(struct sim_store *st);
+void nvf_sim_store_reclaim(struct nvfio_sim *sim);
+
+/* dma.c: PRPs and SGLs to segments; 0 or an NVMe status. */
+uint16_t nvf_sim_map_data(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t len,
+			  bool admin, unsigned int *nsegs);
+uint16_t nvf_sim_to_host(struct sim_thread *t, const struct sim_sqe *cmd, const void *buf,
+			 uint32_t len, bool admin);
+uint16_t nvf_sim_from_host(struct sim_thread *t, const struct sim_sqe *cmd, void *buf,
+			   uint32_t len, bool admin);
+
+/* ctrl.c */
+bool nvf_sim_cq_post(struct sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid,
+		     uint16_t status, uint32_t dw0);
+void nvf_sim_park(struct nvfio_sim *sim);
+void nvf_sim_unpark(struct nvfio_sim *sim);
+void nvf_sim_log_error(struct nvfio_sim *sim, const struct sim_sqe *cmd, uint16_t sqid,
+		       uint16_t status, uint64_t lba);
+uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd);
+uint16_t nvf_sim_create_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd);
+uint16_t nvf_sim_delete_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd);
+uint16_t nvf_sim_delete_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd);
+uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct sim_sqe *cmd, uint32_t *dw0);
+uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct sim_sqe *cmd);
+void nvf_sim_features_default(struct nvfio_sim *sim);
+void nvf_sim_request_event(struct nvfio_sim *sim);
+void nvf_sim_request_fatal(struct nvfio_sim *sim);
+void nvf_sim_request_remove(struct nvfio_sim *sim);
+
+/* admin.c: 0 or a status, *dw0 the result; SIM_DEFER when the command completes later. */
+#define SIM_DEFER 0xffffu
+uint16_t nvf_sim_admin(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *dw0);
+void nvf_sim_aer_flush(struct nvfio_sim *sim);
+void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t lid);
+
+/* io.c */
+uint16_t nvf_sim_io(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *dw0);
+
+/* fault.c */
+enum sim_fault_action {
+	SIM_FAULT_NONE,
+	SIM_FAULT_FAIL,
+	SIM_FAULT_HOLD,
+	SIM_FAULT_DELAY,
+};
+enum sim_fault_action nvf_sim_fault_check(struct nvfio_sim *sim, bool admin,
+					  const struct sim_sqe *cmd, uint16_t *status,
+					  uint64_t *delay_ns);
+void nvf_sim_fault_completed(struct nvfio_sim *sim);
+void nvf_sim_raise_fatal(struct nvfio_sim *sim);
+void nvf_sim_do_remove(struct nvfio_sim *sim);
+
+#endif /* NVFIO_NVME_SIM_PRIV_H */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef NVFIO_NVME_SIM_XPORT_H
+#define NVFIO_NVME_SIM_XPORT_H
+
+/*
+ * How the controller model meets its host: a BAR0 it polls and writes, host memory it reaches
+ * through an IOMMU-like translation, and MSI-X vectors it signals. Command handling uses only
+ * these accessors, so serving the model to another process (vfio-user: the BAR shared as a file
+ * mapping, DMA through the client's mapped regions, interrupts through the client's eventfds)
+ * means providing another struct sim_xport, not touching the command code.
+ */
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "nvme/sim/sim.h"
+#include "support/barrier.h"
+#include "support/compiler.h"
+
+struct sim_xport {
+	/* BAR0 as the host sees it: registers at 0, doorbells at 0x1000. */
+	volatile uint8_t *bar;
+	size_t bar_len;
+	/* The host's DMA translation. */
+	struct nvf_sim_mem mem;
+	/* One eventfd per MSI-X vector, -1 when unbound. */
+	_Atomic int *irqfd;
+	unsigned int nirq;
+};
+
+static inline uint32_t sim_reg_read32(const struct sim_xport *x, uint32_t off)
+{
+	return nvf_mmio_read32(x->bar + off);
+}
+
+static inline uint64_t sim_reg_read64(const struct sim_xport *x, uint32_t off)
+{
+	return nvf_mmio_read64(x->bar + off);
+}
+
+/* Register values the model publishes (CSTS, CAP...): release, so that what the model did
+ * before (queues set up) is visible to a host that sees the new value. */
+static inline void sim_reg_write32(struct sim_xport *x, uint32_t off, uint32_t v)
+{
+	nvf_store_release32((volatile uint32_t *)(x->bar + off), v);
+}
+
+static inline void sim_reg_write64(struct sim_xport *x, uint32_t off, uint64_t v)
+{
+	nvf_mmio_write64(x->bar + off, v);
+}
+
+static inline volatile uint32_t *sim_doorbell(struct sim_xport *x, unsigned int qid, int cq)
+{
+	return (volatile uint32_t *)(x->bar + 0x1000 + (2 * qid + (cq ? 1 : 0)) * 4);
+}
+
+/* Host memory for [iova, iova + len), or NULL: the model's only way to host memory. */
+static inline void *sim_dma(const struct sim_xport *x, uint64_t iova, size_t len)
+{
+	if (unlikely(iova + len < iova))
+		return NULL;
+	return x->mem.translate(x->mem.ctx, iova, len);
+}
+
+/* Fire MSI-X vector @vec. */
+static inline void sim_irq(struct sim_xport *x, unsigned int vec)
+{
+	int fd;
+	uint64_t one = 1;
+
+	if (vec >= x->nirq)
+		return;
+	fd = atomic_load_explicit(&x->irqfd[vec], memory_order_acquire);
+	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0) {
+		/* An eventfd write fails only when its counter would overflow, i.e. the host has
+		 * not read it for 2^64 interrupts: nothing more to signal then. */
+	}
+}
+
+#endif /* NVFIO_NVME_SIM_XPORT_H */
