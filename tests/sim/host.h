@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef NVFIO_TESTS_SIM_HOST_H
+#define NVFIO_TESTS_SIM_HOST_H
+
+/*
+ * A minimal NVMe host for testing the controller model directly: it owns an IOVA window over
+ * its own memory (the model's translate callback bounds-checks it like an IOMMU), enables the
+ * controller, creates queues and submits raw commands. Its queue entry layouts are written here
+ * from the spec, independently of the model's.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nvfio/sim.h>
+
+#include "nvme/sim/sim.h"
+
+struct h_sqe {
+	uint8_t opc;
+	uint8_t flags;
+	uint16_t cid;
+	uint32_t nsid;
+	uint32_t rsvd[2];
+	uint64_t mptr;
+	uint64_t prp1;
+	uint64_t prp2;
+	uint32_t cdw10, cdw11, cdw12, cdw13, cdw14, cdw15;
+};
+
+struct h_cqe {
+	uint32_t dw0;
+	uint32_t dw1;
+	uint16_t sqhd;
+	uint16_t sqid;
+	uint16_t cid;
+	uint16_t status; /* phase in bit 0 */
+};
+
+/* Status as returned by the helpers: SC in bits 7:0, SCT in 10:8, DNR in bit 14. */
+#define H_SC(s)  ((s) & 0xff)
+#define H_SCT(s) (((s) >> 8) & 0x7)
+#define H_TIMEOUT 0xffffu
+
+#define H_IOVA_BASE 0x100000000ull /* deliberately not the virtual address */
+
+struct h_queue {
+	void *ring;
+	uint64_t iova;
+	uint32_t size;
+	uint32_t tail; /* SQ */
+	uint32_t head; /* CQ */
+	uint8_t phase;
+	uint16_t qid;
+};
+
+#define H_MAX_IOQ 64
+
+struct host {
+	struct nvfio_sim *sim;
+	volatile uint8_t *bar;
+	size_t bar_len;
+	uint8_t *mem; /* the IOVA window: [H_IOVA_BASE, H_IOVA_BASE + mem_len) */
+	size_t mem_len;
+	size_t brk;
+	/* Bytes at the end of the window the translate callback refuses (a hole to point at). */
+	uint64_t hole_start, hole_end;
+	struct h_queue asq, acq;
+	struct h_queue sq[H_MAX_IOQ + 1], cq[H_MAX_IOQ + 1];
+	uint16_t cid;
+	uint32_t *dbs, *eis; /* shadow doorbells, when configured */
+	_Atomic unsigned int translations;
+};
+
+/* Create a controller with @opts and a @mem_mb MiB window; 0 or a negative error. */
+int h_open(struct host *h, const char *opts, size_t mem_mb);
+void h_close(struct host *h);
+
+/* Memory in the window, zeroed, aligned to @align; its IOVA. Aborts the test when full. */
+void *h_alloc(struct host *h, size_t len, size_t align);
+uint64_t h_iova(const struct host *h, const void *p);
+
+uint32_t h_reg32(struct host *h, uint32_t off);
+uint64_t h_reg64(struct host *h, uint32_t off);
+void h_wreg32(struct host *h, uint32_t off, uint32_t v);
+void h_wreg64(struct host *h, uint32_t off, uint64_t v);
+
+/* Wait until (CSTS & mask) == want, at most @ms. 0 or -1. */
+int h_wait_csts(struct host *h, uint32_t mask, uint32_t want, unsigned int ms);
+
+/* Admin queue of @entries, CC with IOSQES=6/IOCQES=4/MPS 4K, wait for RDY. 0 or -1. */
+int h_enable(struct host *h, unsigned int entries);
+int h_disable(struct host *h);
+
+/* Put @cmd in the queue (cid assigned unless @keep_cid), ring the doorbell unless @no_ring. */
+uint16_t h_submit(struct host *h, struct h_queue *sq, struct h_sqe *cmd, bool ring);
+void h_ring(struct host *h, struct h_queue *sq);
+/* Reap one completion from @cq within @ms; true if one was found. */
+bool h_reap(struct host *h, struct h_queue *cq, struct h_cqe *cqe, unsigned int ms);
+
+/* Submit and wait for the completion of that command. Returns its status or H_TIMEOUT. */
+uint16_t h_admin(struct host *h, struct h_sqe *cmd, struct h_cqe *cqe);
+uint16_t h_io(struct host *h, unsigned int qid, struct h_sqe *cmd, struct h_cqe *cqe);
+
+/* Create I/O CQ and SQ @qid of @entries (interrupts off). Returns the first failing status. */
+uint16_t h_create_ioq(struct host *h, unsigned int qid, unsigned int entries);
+
+/* Read/write @nlb blocks at @slba on @nsid through I/O queue @qid, PRPs built by the helper. */
+uint16_t h_rw(struct host *h, unsigned int qid, uint8_t opc, uint32_t nsid, uint64_t slba,
+	      uint32_t nlb, void *buf, size_t len);
+
+/* Fill @cmd's PRP1/PRP2 (and a PRP list in window memory) for @buf of @len bytes. */
+void h_prp(struct host *h, struct h_sqe *cmd, void *buf, size_t len);
+
+/* Identify controller / namespace into @buf (4096 bytes in the window). */
+uint16_t h_identify(struct host *h, uint32_t cns, uint32_t nsid, void *buf);
+
+/* Thread CPU time of the whole process, for idle checks. */
+uint64_t h_now_ns(void);
+
+#endif /* NVFIO_TESTS_SIM_HOST_H */
