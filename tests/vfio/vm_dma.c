@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Guest: DMA through the container. The IOMMU's description (valid IOVA ranges, mappings left,
+ * page sizes); raw VFIO_IOMMU_MAP_DMA/UNMAP_DMA of 4 KiB and 2 MiB hugepage memory and their
+ * errors; the container's DMA address space (allocations, registrations); and the proof that the
+ * mappings are real: the controller fetches an Identify command from a queue in mapped memory,
+ * writes its answer and its completion there, and raises MSI-X vector 0 on a bound eventfd.
+ * The controller is driven by hand here (just enough NVMe to make it do DMA).
+ */
+#include <endian.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nvfio/dma.h>
+#include <nvme/types.h>
+
+#include "support/barrier.h"
+#include "tests/vfio/leak.h"
+#include "tests/vfio/vm.h"
+
+#define PG    4096u
+#define HUGE  (2u << 20)
+#define QSIZE 16
+
+struct sqe {
+	uint8_t opcode, flags;
+	uint16_t cid;
+	uint32_t nsid;
+	uint64_t rsvd, mptr, prp1, prp2;
+	uint32_t cdw10, cdw11, cdw12, cdw13, cdw14, cdw15;
+};
+_Static_assert(sizeof(struct sqe) == 64, "SQE");
+
+struct cqe {
+	uint32_t result, rsvd;
+	uint16_t sq_head, sq_id, cid, status;
+};
+_Static_assert(sizeof(struct cqe) == 16, "CQE");
+
+static struct vm vm;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint32_t dma_avail(struct nvfio_vfio_container *c)
+{
+	struct nvfio_vfio_iommu_info info;
+
+	CHECK_OK(nvfio_vfio_container_iommu_info(c, &info));
+	CHECK(info.has_dma_avail);
+	return info.dma_avail;
+}
+
+/* ---- Raw container mappings (IOMMU mode) ---- */
+
+static uint64_t pick_iova(const struct nvfio_vfio_iommu_info *info, uint64_t align, uint64_t len)
+{
+	for (uint32_t i = 0; i < info->nr_ranges; i++) {
+		uint64_t s = (info->ranges[i].start + (16u << 20) + align - 1) & ~(align - 1);
+
+		if (s > info->ranges[i].start && s + len - 1 <= info->ranges[i].last)
+			return s;
+	}
+	CHECK(!"no IOVA range fits");
+	return 0;
+}
+
+static void raw_iommu(struct nvfio_vfio_container *c, void *page, void *huge, uint64_t *page_iova)
+{
+	struct nvfio_vfio_iommu_info info;
+	uint32_t avail0;
+	uint64_t iova, hiova, msi = 0xfee00000;
+	bool msi_reserved = true;
+
+	CHECK_OK(nvfio_vfio_container_iommu_info(c, &info));
+	printf("IOMMU: page sizes 0x%llx, %u DMA mappings left, %u IOVA ranges:\n",
+	       (unsigned long long)info.pgsize_bitmap, info.dma_avail, info.nr_ranges);
+	for (uint32_t i = 0; i < info.nr_ranges; i++) {
+		printf("  [0x%llx, 0x%llx]\n", (unsigned long long)info.ranges[i].start,
+		       (unsigned long long)info.ranges[i].last);
+		if (info.ranges[i].start <= msi && msi <= info.ranges[i].last)
+			msi_reserved = false;
+	}
+	CHECK(info.pgsize_bitmap & PG);
+	CHECK(info.has_dma_avail && info.dma_avail > 0);
+	CHECK(info.nr_ranges >= 1);
+	/* x86's interrupt window is never a valid IOVA. */
+	CHECK(msi_reserved);
+	avail0 = info.dma_avail;
+
+	/* 4 KiB of ordinary memory. */
+	iova = pick_iova(&info, PG, PG);
+	CHECK_OK(nvfio_vfio_container_dma_map(c, page, PG, iova, 0));
+	CHECK(dma_avail(c) == avail0 - 1);
+	CHECK_ERR(nvfio_vfio_container_dma_map(c, page, PG, iova, 0), -EEXIST);
+	CHECK_ERR(nvfio_vfio_container_dma_map(c, (char *)page + 1, PG, iova + PG, 0), -EINVAL);
+	CHECK_ERR(nvfio_vfio_container_dma_map(c, page, PG, msi, 0), -EINVAL);
+	printf("outside the ranges: %s\n", nvfio_last_error());
+	CHECK_OK(nvfio_vfio_container_dma_unmap(c, iova, PG));
+	CHECK(dma_avail(c) == avail0);
+	/* An unmapped range: the documented error, and nothing changes. */
+	CHECK_ERR(nvfio_vfio_container_dma_unmap(c, iova, PG), -NVFIO_ENOTMAPPED);
+	printf("unmapped range: %s\n", nvfio_last_error());
+	CHECK(dma_avail(c) == avail0);
+
+	/* A 2 MiB hugepage, at a 2 MiB aligned IOVA; a piece of it cannot be unmapped alone. */
+	if (huge) {
+		hiova = pick_iova(&info, HUGE, HUGE);
+		CHECK_OK(nvfio_vfio_container_dma_map(c, huge, HUGE, hiova,
+						      NVFIO_VFIO_DMA_READ | NVFIO_VFIO_DMA_WRITE));
+		CHECK(dma_avail(c) == avail0 - 1);
+		CHECK_ERR(nvfio_vfio_container_dma_unmap(c, hiova + PG, PG), -EINVAL);
+		CHECK_OK(nvfio_vfio_container_dma_unmap(c, hiova, HUGE));
+		CHECK(dma_avail(c) == avail0);
+	}
+
+	/* Left mapped for the device test below. */
+	CHECK_OK(nvfio_vfio_container_dma_map(c, page, PG, iova, 0));
+	*page_iova = iova;
+}
+
+/* ---- The controller, driven by hand ---- */
+
+struct ctrl {
+	char *bar;
+	struct sqe *sq;
+	struct cqe *cq;
+	uint64_t sq_iova, cq_iova;
+	unsigned int tail, head;
+	unsigned int timeout_ms;
+};
+
+static void wait_rdy(struct ctrl *ct, unsigned int want)
+{
+	double end = now() + ct->timeout_ms / 1000.0;
+
+	while (NVME_CSTS_RDY(nvf_mmio_read32(ct->bar + NVME_REG_CSTS)) != want) {
+		CHECK(!NVME_CSTS_CFS(nvf_mmio_read32(ct->bar + NVME_REG_CSTS)));
+		CHECK(now() < end);
+		usleep(1000);
+	}
+}
+
+static void ctrl_enable(struct ctrl *ct)
+{
+	uint32_t cc;
+
+	nvf_mmio_write32(ct->bar + NVME_REG_CC, 0);
+	wait_rdy(ct, 0);
+	nvf_mmio_write32(ct->bar + NVME_REG_AQA, (QSIZE - 1) << 16 | (QSIZE - 1));
+	nvf_mmio_write64(ct->bar + NVME_REG_ASQ, ct->sq_iova);
+	nvf_mmio_write64(ct->bar + NVME_REG_ACQ, ct->cq_iova);
+	/* 64-byte SQEs, 16-byte CQEs, 4 KiB pages, NVM command set. */
+	cc = 1u | (6u << 16) | (4u << 20);
+	/* The queue registers above reach the controller before it is enabled: MMIO writes to
+	 * one BAR are not reordered, the barrier keeps the compiler from doing so. */
+	nvf_wmb();
+	nvf_mmio_write32(ct->bar + NVME_REG_CC, cc);
+	wait_rdy(ct, 1);
+}
+
+static void ctrl_disable(struct ctrl *ct)
+{
+	nvf_mmio_write32(ct->bar + NVME_REG_CC, 0);
+	wait_rdy(ct, 0);
+}
+
+/* Identify Controller into @iova; wait for its completion. */
+static void identify(struct ctrl *ct, uint64_t iova)
+{
+	struct sqe *s = &ct->sq[ct->tail];
+	volatile struct cqe *c = &ct->cq[ct->head];
+	uint16_t cid = (uint16_t)(0x100 + ct->tail);
+	double end = now() + 5.0;
+	uint16_t status;
+
+	memset(s, 0, sizeof(*s));
+	s->opcode = 0x06; /* Identify */
+	s->cid = htole16(cid);
+	s->prp1 = htole64(iova);
+	s->cdw10 = htole32(1); /* CNS 1: the controller */
+	ct->tail = (ct->tail + 1) % QSIZE;
+	/* The SQE is in memory before the doorbell tells the controller to fetch it. */
+	nvf_wmb();
+	nvf_mmio_write32(ct->bar + 0x1000, ct->tail);
+
+	/* Phase 1 on the first pass through the queue. */
+	while (!(le16toh(c->status) & 1)) {
+		CHECK(now() < end);
+		usleep(100);
+	}
+	/* The rest of the CQE is read after its phase bit. */
+	nvf_rmb();
+	status = le16toh(c->status) >> 1;
+	CHECK(le16toh(c->cid) == cid);
+	if (status) {
+		fprintf(stderr, "Identify failed: status 0x%x\n", status);
+		exit(T_EXIT_FAIL);
+	}
+	ct->head++;
+	nvf_mmio_write32(ct->bar + 0x1004, ct->head);
+}
+
+static void check_identify(const void *buf)
+{
+	const struct nvme_id_ctrl *id = buf;
+	const char *serial = getenv("NVFIO_VM_SERIAL");
+	char sn[21];
+
+	memcpy(sn, id->sn, 20);
+	sn[20] = '\0';
+	for (int i = 19; i >= 0 && sn[i] == ' '; i--)
+		sn[i] = '\0';
+	printf("Identify: vid 0x%04x ssvid 0x%04x sn '%s' mn '%.40s'\n", le16toh(id->vid),
+	       le16toh(id->ssvid), sn, id->mn);
+	CHECK(le16toh(id->vid) == QEMU_VENDOR_ID);
+	if (serial)
+		CHECK(strcmp(sn, serial) == 0);
+}
+
+static void device_dma(struct nvfio_vfio_device *d, struct nvfio_dma *dma, void *raw,
+		       uint64_t raw_iova)
+{
+	struct ctrl ct = {0};
+	void *sq, *cq, *idbuf;
+	uint64_t idiova, cap;
+	struct pollfd pfd;
+	void *bar;
+	int efd;
+
+	CHECK_OK(nvfio_dma_alloc(dma, PG, NVFIO_DMA_CONTIG, &sq));
+	CHECK_OK(nvfio_dma_alloc(dma, PG, NVFIO_DMA_CONTIG, &cq));
+	CHECK_OK(nvfio_dma_alloc(dma, PG, NVFIO_DMA_CONTIG, &idbuf));
+	CHECK_OK(nvfio_dma_iova(dma, sq, PG, &ct.sq_iova));
+	CHECK_OK(nvfio_dma_iova(dma, cq, PG, &ct.cq_iova));
+	CHECK_OK(nvfio_dma_iova(dma, idbuf, PG, &idiova));
+	ct.sq = sq;
+	ct.cq = cq;
+
+	CHECK_OK(nvfio_vfio_device_map_region(d, NVFIO_VFIO_PCI_BAR0, &bar, NULL));
+	ct.bar = bar;
+	cap = nvf_mmio_read64(ct.bar + NVME_REG_CAP);
+	ct.timeout_ms = (unsigned int)NVME_CAP_TO(cap) * 500 + 1000;
+	CHECK((efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) >= 0);
+	CHECK_OK(nvfio_vfio_device_msix_bind(d, 0, 1, &efd));
+	CHECK_OK(nvfio_vfio_device_bus_master(d, true));
+
+	ctrl_enable(&ct);
+	memset(idbuf, 0, PG);
+	identify(&ct, idiova);
+	check_identify(idbuf);
+	/* The admin completion queue interrupts on vector 0. */
+	pfd = (struct pollfd){.fd = efd, .events = POLLIN};
+	CHECK(poll(&pfd, 1, 2000) == 1);
+	printf("MSI-X vector 0 fired (host IRQ %d)\n", nvfio_vfio_msix_host_irq(vm.addr, 0));
+
+	/* The same into memory mapped by hand through the container. */
+	if (raw) {
+		memset(raw, 0, PG);
+		identify(&ct, raw_iova);
+		check_identify(raw);
+	}
+	ctrl_disable(&ct);
+
+	CHECK_OK(nvfio_vfio_device_msix_unbind(d, 0, 1));
+	close(efd);
+	nvfio_dma_free(dma, sq);
+	nvfio_dma_free(dma, cq);
+	nvfio_dma_free(dma, idbuf);
+}
+
+/* ---- The container's DMA address space ---- */
+
+static void dma_space(struct nvfio_vfio_device *d, struct nvfio_dma **out)
+{
+	struct nvfio_vfio_container *c = nvfio_vfio_device_container(d);
+	struct nvfio_dma *dma, *again;
+	void *small, *huge, *mine;
+	uint64_t iova, iova2;
+	uint32_t avail0 = 0;
+
+	CHECK_OK(nvfio_vfio_container_dma(c, &dma));
+	CHECK_OK(nvfio_vfio_container_dma(c, &again));
+	CHECK(dma == again);
+	if (vm.iommu)
+		avail0 = dma_avail(c);
+
+	CHECK_OK(nvfio_dma_alloc(dma, PG, 0, &small));
+	CHECK_OK(nvfio_dma_iova(dma, small, PG, &iova));
+	CHECK(iova % PG == 0);
+	if (vm_env("NVFIO_VM_HUGEPAGES", 0) || !vm.iommu) {
+		CHECK_OK(nvfio_dma_alloc(dma, HUGE, NVFIO_DMA_HUGE_2M | NVFIO_DMA_CONTIG, &huge));
+		CHECK_OK(nvfio_dma_iova(dma, huge, HUGE, &iova2));
+		CHECK(iova2 % HUGE == 0 || !vm.iommu);
+		printf("DMA space: 4 KiB at IOVA 0x%llx, 2 MiB hugepage at 0x%llx\n",
+		       (unsigned long long)iova, (unsigned long long)iova2);
+	} else {
+		huge = NULL;
+	}
+	if (vm.iommu) {
+		/* Each allocation is one IOMMU mapping; registrations of the caller's own memory
+		 * work with any page. */
+		CHECK(dma_avail(c) == avail0 - 1 - (huge != NULL));
+		mine =
+		    mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CHECK(mine != MAP_FAILED);
+		CHECK_OK(nvfio_dma_register(dma, mine, 2 * PG));
+		CHECK_OK(nvfio_dma_iova(dma, (char *)mine + PG, PG, &iova2));
+		CHECK(dma_avail(c) == avail0 - 2 - (huge != NULL));
+		CHECK_OK(nvfio_dma_unregister(dma, mine, 2 * PG));
+		CHECK_ERR(nvfio_dma_unregister(dma, mine, 2 * PG), -NVFIO_ENOTMAPPED);
+		munmap(mine, 2 * PG);
+	}
+	nvfio_dma_free(dma, small);
+	nvfio_dma_free(dma, huge);
+	if (vm.iommu)
+		CHECK(dma_avail(c) == avail0);
+	*out = dma;
+}
+
+int main(int argc, char **argv)
+{
+	struct nvfio_vfio_device *d;
+	struct nvfio_vfio_container *c;
+	struct nvfio_vfio_iommu_info info;
+	struct nvfio_dma *dma;
+	void *page, *huge;
+	uint64_t page_iova = 0;
+	int fds, maps;
+
+	vm = vm_setup(argc, argv);
+	page = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(page != MAP_FAILED);
+	huge = mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB,
+		    -1, 0);
+	if (huge == MAP_FAILED) {
+		CHECK(!vm_env("NVFIO_VM_HUGEPAGES", 0));
+		printf("no hugepages in the guest: the 2 MiB cases are left out\n");
+		huge = NULL;
+	}
+	fds = count_fds();
+	maps = count_maps();
+
+	CHECK_OK(nvfio_vfio_open(vm.addr, 0, &d));
+	c = nvfio_vfio_device_container(d);
+	if (vm.iommu) {
+		raw_iommu(c, page, huge, &page_iova);
+	} else {
+		CHECK_ERR(nvfio_vfio_container_dma_map(c, page, PG, 1u << 20, 0), -ENOTSUP);
+		CHECK_ERR(nvfio_vfio_container_dma_unmap(c, 1u << 20, PG), -ENOTSUP);
+		CHECK_ERR(nvfio_vfio_container_iommu_info(c, &info), -ENOTSUP);
+	}
+	dma_space(d, &dma);
+	device_dma(d, dma, vm.iommu ? page : NULL, page_iova);
+	if (vm.iommu)
+		CHECK_OK(nvfio_vfio_container_dma_unmap(c, page_iova, PG));
+
+	/* Close with memory still allocated in the DMA space: close releases it. */
+	{
+		void *left;
+
+		CHECK_OK(nvfio_dma_alloc(dma, PG, 0, &left));
+	}
+	nvfio_vfio_close(d);
+	CHECK(count_fds() == fds);
+	CHECK(count_maps() == maps);
+	munmap(page, PG);
+	if (huge)
+		munmap(huge, HUGE);
+	return T_EXIT_PASS;
+}
