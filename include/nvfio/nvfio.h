@@ -5,5 +5,9 @@
 /* The whole public API of nvfio. */
 
 #include <nvfio/error.h>
+#include <nvfio/vfio.h>
+#include <nvfio/dma.h>
+#include <nvfio/nvme.h>
+#include <nvfio/sim.h>
 
 #endif /* NVFIO_NVFIO_H */

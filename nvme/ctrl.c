@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Controllers: opening by address, bring-up as an explicit state machine whose every wait is
+ * bounded by the controller's own deadline, failure detection, and shutdown.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nvme/ctrl.h"
+#include "support/error.h"
+
+void nvfio_ctrl_opts_init(struct nvfio_ctrl_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->nr_io_queues = 8;
+	opts->queue_depth = 256;
+	opts->interrupts = false;
+	opts->hugepages = false;
+	opts->shadow_doorbells = true;
+	opts->iommu = NVFIO_IOMMU_AUTO;
+	opts->admin_timeout_ms = 10000;
+	opts->io_timeout_ms = 30000;
+}
+
+uint64_t nvf_nvme_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Wait a little longer each time: a yield first (the device, or the simulated controller's
+ * thread, is usually quick), then sleeps doubling from 5 us to 1 ms. */
+void nvf_nvme_backoff(unsigned int *us)
+{
+	struct timespec ts;
+
+	if (*us == 0) {
+		sched_yield();
+		*us = 5;
+		return;
+	}
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)*us * 1000;
+	nanosleep(&ts, NULL);
+	*us = *us < 500 ? *us * 2 : 1000;
+}
+
+unsigned int nvf_nvme_dma_flags(const struct nvfio_ctrl *ctrl)
+{
+	return NVFIO_DMA_CONTIG | (ctrl->opts.hugepages ? NVFIO_DMA_HUGE_2M : 0);
+}
+
+static void ctrl_set_failed(struct nvfio_ctrl *ctrl, int err)
+{
+	struct nvfio_qpair *qp;
+
+	__atomic_store_n(&ctrl->failed, err, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&ctrl->lock);
+	for (qp = ctrl->qpairs; qp; qp = qp->next_qp)
+		__atomic_store_n(&qp->state, err, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&ctrl->lock);
+	if (ctrl->admin)
+		__atomic_store_n(&ctrl->admin->state, err, __ATOMIC_RELAXED);
+}
+
+static int failed_err(struct nvfio_ctrl *ctrl, int err)
+{
+	if (err == -NVFIO_EREMOVED)
+		return nvf_err(err, "controller %s is gone: its registers read all-ones (device "
+			       "removed or unplugged, or its PCI link is down)", ctrl->address);
+	return nvf_err(err, "controller %s reports a fatal status (CSTS.CFS): close and reopen it "
+		       "to reset it", ctrl->address);
+}
+
+int nvf_nvme_ctrl_check(struct nvfio_ctrl *ctrl)
+{
+	int failed = __atomic_load_n(&ctrl->failed, __ATOMIC_RELAXED);
+	uint32_t csts;
+
+	if (failed)
+		return failed_err(ctrl, failed);
+	csts = nvf_dev_read32(ctrl->dev, NVME_REG_CSTS);
+	if (csts == UINT32_MAX)
+		failed = -NVFIO_EREMOVED;
+	else if (NVME_CSTS_CFS(csts))
+		failed = -NVFIO_EFATAL;
+	else
+		return 0;
+	ctrl_set_failed(ctrl, failed);
+	return failed_err(ctrl, failed);
+}
+
+int nvfio_ctrl_check(struct nvfio_ctrl *ctrl)
+{
+	return nvf_nvme_ctrl_check(ctrl);
+}
+
+/*
+ * Wait until CSTS & @mask == @want, for at most @timeout_ms. All-ones is a removed device, CFS
+ * (when @cfs_fatal) a failed one: neither is waited on.
+ */
+static int wait_csts(struct nvfio_ctrl *ctrl, uint32_t mask, uint32_t want, bool cfs_fatal,
+		     unsigned int timeout_ms, const char *what)
+{
+	uint64_t deadline = nvf_nvme_now_ms() + timeout_ms;
+	unsigned int backoff = 0;
+	uint32_t csts;
+
+	for (;;) {
+		csts = nvf_dev_read32(ctrl->dev, NVME_REG_CSTS);
+		if (csts == UINT32_MAX) {
+			ctrl_set_failed(ctrl, -NVFIO_EREMOVED);
+			return failed_err(ctrl, -NVFIO_EREMOVED);
+		}
+		if (cfs_fatal && NVME_CSTS_CFS(csts)) {
+			ctrl_set_failed(ctrl, -NVFIO_EFATAL);
+			return failed_err(ctrl, -NVFIO_EFATAL);
+		}
+		if ((csts & mask) == want)
+			return 0;
+		if (nvf_nvme_now_ms() > deadline)
+			return nvf_err(-NVFIO_ETIMEDOUT, "controller %s did not %s within %u ms "
+				       "(CSTS 0x%x)", ctrl->address, what, timeout_ms, csts);
+		nvf_nvme_backoff(&backoff);
+	}
+}
+
+static void copy_id_string(char *dst, const char *src, size_t n)
+{
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	while (n && (dst[n - 1] == ' ' || dst[n - 1] == '\0'))
+		dst[--n] = '\0';
+}
+
+static int init_identify(struct nvfio_ctrl *ctrl)
+{
+	struct nvme_id_ctrl *id = ctrl->id;
+	struct nvfio_ctrl_info *info = &ctrl->info;
+	int ret;
+
+	ret = nvfio_identify(ctrl, NVME_IDENTIFY_CNS_CTRL, 0, id);
+	if (ret < 0)
+		return ret;
+	copy_id_string(info->model, id->mn, sizeof(id->mn));
+	copy_id_string(info->serial, id->sn, sizeof(id->sn));
+	copy_id_string(info->firmware, id->fr, sizeof(id->fr));
+	info->vid = id->vid;
+	info->ssvid = id->ssvid;
+	info->cntlid = id->cntlid;
+	info->nn = id->nn;
+	info->oacs = id->oacs;
+	info->oncs = id->oncs;
+	info->sgls = id->sgls;
+	info->vwc = id->vwc;
+	/* MDTS is in units of the minimum memory page size (CAP.MPSMIN, 4 KiB here). */
+	info->mdts = id->mdts ? (uint64_t)NVF_PAGE_SIZE << id->mdts : 0;
+	ctrl->max_xfer = NVF_MAX_XFER;
+	if (info->mdts && info->mdts < ctrl->max_xfer)
+		ctrl->max_xfer = (uint32_t)info->mdts;
+	info->max_xfer = ctrl->max_xfer;
+	ctrl->sgl = (id->sgls & NVME_CTRL_SGLS_SUPPORTED) != 0;
+	return 0;
+}
+
+static int init_queues(struct nvfio_ctrl *ctrl)
+{
+	unsigned int want = ctrl->opts.nr_io_queues, nsq, ncq;
+	struct nvfio_cmd cmd = {
+		.opcode = nvme_admin_set_features,
+		.cdw10 = NVME_FEAT_FID_NUM_QUEUES,
+	};
+	struct nvfio_cqe cqe;
+	int ret;
+
+	if (want < 1)
+		want = 1;
+	if (want > 0xfffe)
+		want = 0xfffe;
+	cmd.cdw11 = NVF_FEAT_NRQS(want, want);
+	ret = nvf_nvme_admin_exec(ctrl, &cmd, NULL, 0, &cqe, 0);
+	if (ret < 0) {
+		nvf_err_prefix("asking controller %s for %u I/O queues", ctrl->address, want);
+		return ret;
+	}
+	nsq = (cqe.cdw0 & 0xffff) + 1;
+	ncq = (cqe.cdw0 >> 16) + 1;
+	ctrl->nr_io = want;
+	if (nsq < ctrl->nr_io)
+		ctrl->nr_io = nsq;
+	if (ncq < ctrl->nr_io)
+		ctrl->nr_io = ncq;
+	ctrl->info.nr_io_queues = ctrl->nr_io;
+	free(ctrl->qid_used);
+	ctrl->qid_used = calloc(ctrl->nr_io + 1, sizeof(*ctrl->qid_used));
+	if (!ctrl->qid_used)
+		return nvf_err(-ENOMEM, "out of memory");
+	return 0;
+}
+
+static int init_dbbuf(struct nvfio_ctrl *ctrl)
+{
+	struct nvfio_cmd cmd = { .opcode = nvme_admin_dbbuf };
+	struct nvfio_cqe cqe;
+	int ret;
+
+	if (!ctrl->opts.shadow_doorbells || !(ctrl->info.oacs & NVF_OACS_DBBUF))
+		return 0;
+	/* Shadow doorbells of every queue in one page, their event indexes in the next; the
+	 * layout follows the doorbell registers, so a stride above 4 bytes needs more room. */
+	if ((2u * (ctrl->nr_io + 1)) * ctrl->dstrd > NVF_PAGE_SIZE)
+		return 0;
+	ret = nvfio_dma_alloc(ctrl->dev->dma, 2 * NVF_PAGE_SIZE, nvf_nvme_dma_flags(ctrl),
+			      &ctrl->dbbuf);
+	if (ret < 0) {
+		nvf_err_prefix("allocating shadow doorbells for %s", ctrl->address);
+		return ret;
+	}
+	ret = nvfio_dma_iova(ctrl->dev->dma, ctrl->dbbuf, 2 * NVF_PAGE_SIZE, &ctrl->dbbuf_iova);
+	if (ret < 0)
+		goto err_free;
+	cmd.dptr[0] = ctrl->dbbuf_iova;
+	cmd.dptr[1] = ctrl->dbbuf_iova + NVF_PAGE_SIZE;
+	ret = nvf_nvme_admin_exec(ctrl, &cmd, NULL, 0, &cqe, 0);
+	if (ret == -NVFIO_ENVME) {
+		/* Advertised but refused: carry on with doorbell registers only. */
+		ret = 0;
+		goto err_free;
+	}
+	if (ret < 0)
+		goto err_free;
+	ctrl->info.shadow_doorbells = true;
+	return 0;
+
+err_free:
+	nvfio_dma_free(ctrl->dev->dma, ctrl->dbbuf);
+	ctrl->dbbuf = NULL;
+	return ret;
+}
+
+/* Bring the controller from whatever state it is in to ready, with I/O queues granted,
+ * namespaces known and an event request outstanding. */
+static int ctrl_init(struct nvfio_ctrl *ctrl)
+{
+	struct nvf_nvme_dev *dev = ctrl->dev;
+	uint32_t cc, csts;
+	int ret = 0;
+
+	ctrl->state = NVF_INIT_DISABLE;
+	while (ctrl->state != NVF_INIT_DONE) {
+		switch (ctrl->state) {
+		case NVF_INIT_DISABLE:
+			cc = nvf_dev_read32(dev, NVME_REG_CC);
+			csts = nvf_dev_read32(dev, NVME_REG_CSTS);
+			if (cc == UINT32_MAX && csts == UINT32_MAX) {
+				ctrl_set_failed(ctrl, -NVFIO_EREMOVED);
+				return failed_err(ctrl, -NVFIO_EREMOVED);
+			}
+			if (NVME_CC_EN(cc) && !NVME_CSTS_RDY(csts)) {
+				/* Clearing EN while an enable is in progress is undefined: let
+				 * it finish first. A controller that never gets there is reset
+				 * anyway below. */
+				wait_csts(ctrl, 1u << NVME_CSTS_RDY_SHIFT,
+					  1u << NVME_CSTS_RDY_SHIFT, false, ctrl->ready_timeout_ms,
+					  "finish an earlier enable");
+			}
+			if (NVME_CC_EN(cc))
+				nvf_dev_write32(dev, NVME_REG_CC, cc & ~(1u << NVME_CC_EN_SHIFT));
+			ctrl->state = NVF_INIT_WAIT_DISABLED;
+			break;
+		case NVF_INIT_WAIT_DISABLED:
+			ret = wait_csts(ctrl, 1u << NVME_CSTS_RDY_SHIFT, 0, false,
+					ctrl->ready_timeout_ms, "become disabled (CSTS.RDY = 0)");
+			if (ret < 0)
+				return ret;
+			ctrl->state = NVF_INIT_ADMIN_QUEUE;
+			break;
+		case NVF_INIT_ADMIN_QUEUE:
+			if (!ctrl->admin) {
+				ret = nvf_qpair_init(ctrl, 0, NVF_ADMIN_DEPTH, 2, &ctrl->admin);
+				if (ret < 0)
+					return ret;
+			}
+			nvf_dev_write32(dev, NVME_REG_AQA,
+					(uint32_t)(ctrl->admin->sq_entries - 1) |
+						(uint32_t)(ctrl->admin->cq_entries - 1) << 16);
+			nvf_dev_write64(dev, NVME_REG_ASQ, ctrl->admin->sq_iova);
+			nvf_dev_write64(dev, NVME_REG_ACQ, ctrl->admin->cq_iova);
+			ctrl->state = NVF_INIT_IRQ;
+			break;
+		case NVF_INIT_IRQ:
+			if (ctrl->opts.interrupts) {
+				if (!dev->nr_vectors)
+					return nvf_err(-NVFIO_ENOIRQ, "controller %s has no MSI-X "
+						       "vectors: open it without interrupts",
+						       ctrl->address);
+				if (ctrl->admin_efd < 0) {
+					ctrl->admin_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+					if (ctrl->admin_efd < 0)
+						return nvf_err(-errno, "eventfd: %s",
+							       strerror(errno));
+				}
+				ret = dev->ops->irq_bind(dev, 0, ctrl->admin_efd);
+				if (ret < 0) {
+					nvf_err_prefix("enabling MSI-X on %s", ctrl->address);
+					return ret;
+				}
+				ctrl->admin->efd = ctrl->admin_efd;
+				ctrl->info.interrupts = true;
+			}
+			ctrl->state = NVF_INIT_ENABLE;
+			break;
+		case NVF_INIT_ENABLE:
+			cc = NVME_SET(NVME_CC_CSS_NVM, CC_CSS) |
+			     NVME_SET(NVF_PAGE_SHIFT - 12, CC_MPS) |
+			     NVME_SET(NVME_CC_AMS_RR, CC_AMS) | NVME_SET(NVF_SQES, CC_IOSQES) |
+			     NVME_SET(NVF_CQES, CC_IOCQES);
+			nvf_dev_write32(dev, NVME_REG_CC, cc);
+			nvf_dev_write32(dev, NVME_REG_CC, cc | 1u << NVME_CC_EN_SHIFT);
+			ctrl->state = NVF_INIT_WAIT_READY;
+			break;
+		case NVF_INIT_WAIT_READY:
+			ret = wait_csts(ctrl, 1u << NVME_CSTS_RDY_SHIFT, 1u << NVME_CSTS_RDY_SHIFT,
+					true, ctrl->ready_timeout_ms, "become ready (CSTS.RDY = 1)");
+			if (ret < 0)
+				return ret;
+			ctrl->state = NVF_INIT_IDENTIFY;
+			break;
+		case NVF_INIT_IDENTIFY:
+			ret = init_identify(ctrl);
+			if (ret < 0)
+				return ret;
+			ctrl->state = NVF_INIT_QUEUES;
+			break;
+		case NVF_INIT_QUEUES:
+			ret = init_queues(ctrl);
+			if (ret < 0)
+				return ret;
+			ctrl->state = NVF_INIT_DBBUF;
+			break;
+		case NVF_INIT_DBBUF:
+			ret = init_dbbuf(ctrl);
+			if (ret < 0)
+				return ret;
+			ctrl->state = NVF_INIT_NAMESPACES;
+			break;
+		case NVF_INIT_NAMESPACES:
+			ret = nvf_nvme_ns_scan(ctrl);
+			if (ret < 0)
+				return ret;
+			ctrl->state = NVF_INIT_AER;
+			break;
+		case NVF_INIT_AER:
+			pthread_mutex_lock(&ctrl->admin_lock);
+			ret = nvf_nvme_aer_submit_locked(ctrl);
+			pthread_mutex_unlock(&ctrl->admin_lock);
+			if (ret < 0)
+				return ret;
+			ctrl->state = NVF_INIT_DONE;
+			break;
+		case NVF_INIT_DONE:
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Normal shutdown (CC.SHN), then disable, so nothing of ours is in the device's hands. */
+static int ctrl_shutdown(struct nvfio_ctrl *ctrl)
+{
+	struct nvf_nvme_dev *dev = ctrl->dev;
+	unsigned int timeout = NVF_SHUTDOWN_DEFAULT_MS;
+	uint32_t cc;
+	int ret;
+
+	if (ctrl->failed || ctrl->state < NVF_INIT_WAIT_READY)
+		return ctrl->failed;
+	if (ctrl->id && ctrl->id->rtd3e) {
+		timeout = ctrl->id->rtd3e / 1000 + 1;
+		if (timeout > NVF_SHUTDOWN_MAX_MS)
+			timeout = NVF_SHUTDOWN_MAX_MS;
+	}
+	cc = nvf_dev_read32(dev, NVME_REG_CC);
+	if (cc == UINT32_MAX)
+		return nvf_nvme_ctrl_check(ctrl);
+	cc &= ~((uint32_t)NVME_CC_SHN_MASK << NVME_CC_SHN_SHIFT);
+	nvf_dev_write32(dev, NVME_REG_CC, cc | NVME_SET(NVME_CC_SHN_NORMAL, CC_SHN));
+	ret = wait_csts(ctrl, NVME_CSTS_SHST_MASK << NVME_CSTS_SHST_SHIFT,
+			NVME_CSTS_SHST_CMPLT << NVME_CSTS_SHST_SHIFT, true, timeout,
+			"complete its shutdown (CSTS.SHST)");
+	nvf_dev_write32(dev, NVME_REG_CC, cc & ~(1u << NVME_CC_EN_SHIFT));
+	if (ret == 0)
+		ret = wait_csts(ctrl, 1u << NVME_CSTS_RDY_SHIFT, 0, false, ctrl->ready_timeout_ms,
+				"become disabled after shutdown");
+	return ret;
+}
+
+static void ctrl_release(struct nvfio_ctrl *ctrl)
+{
+	struct nvf_nvme_dev *dev = ctrl->dev;
+
+	if (ctrl->admin) {
+		nvf_qpair_fail_all(ctrl->admin, ctrl->failed ? ctrl->failed : -ECANCELED);
+		ctrl->admin->efd = -1;
+	}
+	if (dev && ctrl->info.interrupts)
+		dev->ops->irq_disable(dev);
+	if (ctrl->admin_efd >= 0)
+		close(ctrl->admin_efd);
+	if (dev && ctrl->dbbuf)
+		nvfio_dma_free(dev->dma, ctrl->dbbuf);
+	if (dev && ctrl->scratch)
+		nvfio_dma_free(dev->dma, ctrl->scratch);
+	nvf_qpair_destroy(ctrl->admin);
+	nvf_nvme_ns_free(ctrl);
+	if (dev)
+		dev->ops->close(dev);
+	pthread_mutex_destroy(&ctrl->admin_lock);
+	pthread_mutex_destroy(&ctrl->ns_lock);
+	pthread_mutex_destroy(&ctrl->lock);
+	free(ctrl->qid_used);
+	free(ctrl->id);
+	free(ctrl->address);
+	free(ctrl);
+}
+
+static int open_device(const char *address, const struct nvfio_ctrl_opts *opts,
+		       struct nvf_nvme_dev **dev)
+{
+	if (!strncmp(address, "sim:", 4))
+		return nvf_nvme_dev_sim_open(address + 4, dev);
+	if (!strcmp(address, "sim"))
+		return nvf_nvme_dev_sim_open("", dev);
+	if (!strncmp(address, "vfio-user:", 10))
+		return nvf_err(-ENOTSUP, "\"%s\": vfio-user controllers are not supported by this "
+			       "build of nvfio", address);
+	if (!strncmp(address, "pci:", 4))
+		address += 4;
+	return nvf_nvme_dev_vfio_open(address, opts->iommu, dev);
+}
+
+int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
+		    struct nvfio_ctrl **out)
+{
+	struct nvfio_ctrl_opts defaults;
+	struct nvfio_ctrl *ctrl;
+	char msg[1024];
+	uint64_t cap;
+	int ret;
+
+	if (!address || !out)
+		return nvf_err(-EINVAL, "nvfio_ctrl_open: address and out are required");
+	if (!opts) {
+		nvfio_ctrl_opts_init(&defaults);
+		opts = &defaults;
+	}
+	if (opts->queue_depth < 1)
+		return nvf_err(-NVFIO_EBADOPT, "queue_depth must be at least 1");
+
+	ctrl = calloc(1, sizeof(*ctrl));
+	if (!ctrl)
+		return nvf_err(-ENOMEM, "out of memory");
+	ctrl->opts = *opts;
+	ctrl->admin_efd = -1;
+	pthread_mutex_init(&ctrl->lock, NULL);
+	pthread_mutex_init(&ctrl->admin_lock, NULL);
+	pthread_mutex_init(&ctrl->ns_lock, NULL);
+	ctrl->address = strdup(address);
+	ctrl->id = calloc(1, sizeof(*ctrl->id));
+	if (!ctrl->address || !ctrl->id) {
+		ret = nvf_err(-ENOMEM, "out of memory");
+		goto err;
+	}
+
+	ret = open_device(address, opts, &ctrl->dev);
+	if (ret < 0)
+		goto err;
+
+	if (ctrl->dev->bar0_len < NVF_DOORBELL_BASE + 8) {
+		ret = nvf_err(-NVFIO_ENOREGION, "BAR0 of %s is %zu bytes: too small for an NVMe "
+			      "controller", address, ctrl->dev->bar0_len);
+		goto err;
+	}
+	cap = nvf_dev_read64(ctrl->dev, NVME_REG_CAP);
+	if (cap == UINT64_MAX) {
+		ctrl_set_failed(ctrl, -NVFIO_EREMOVED);
+		ret = failed_err(ctrl, -NVFIO_EREMOVED);
+		goto err;
+	}
+	ctrl->cap = cap;
+	ctrl->dstrd = 4u << NVME_CAP_DSTRD(cap);
+	ctrl->ready_timeout_ms = (unsigned int)(NVME_CAP_TO(cap) ? NVME_CAP_TO(cap) : 1) * 500;
+	ctrl->info.version = nvf_dev_read32(ctrl->dev, NVME_REG_VS);
+	ctrl->info.max_queue_depth = (uint32_t)NVME_CAP_MQES(cap);
+	ctrl->info.nr_vectors = ctrl->dev->nr_vectors;
+	ctrl->info.backend = ctrl->dev->backend;
+	ctrl->info.address = ctrl->address;
+	if (NVME_CAP_MPSMIN(cap) > NVF_PAGE_SHIFT - 12) {
+		ret = nvf_err(-ENOTSUP, "controller %s needs memory pages of at least %u bytes; "
+			      "nvfio uses 4096", address, 1u << (12 + NVME_CAP_MPSMIN(cap)));
+		goto err;
+	}
+	if (!(NVME_CAP_CSS(cap) & NVME_CAP_CSS_NVM)) {
+		ret = nvf_err(-ENOTSUP, "controller %s does not offer the NVM command set "
+			      "(CAP.CSS 0x%x)", address, (unsigned int)NVME_CAP_CSS(cap));
+		goto err;
+	}
+	if ((size_t)ctrl->dstrd * 2 * (opts->nr_io_queues + 1) + NVF_DOORBELL_BASE >
+	    ctrl->dev->bar0_len) {
+		unsigned int fit = (unsigned int)((ctrl->dev->bar0_len - NVF_DOORBELL_BASE) /
+						  (2 * ctrl->dstrd));
+		ctrl->opts.nr_io_queues = fit > 1 ? fit - 1 : 1;
+	}
+
+	ret = ctrl_init(ctrl);
+	if (ret < 0) {
+		nvf_err_prefix("opening %s", address);
+		goto err_shutdown;
+	}
+	*out = ctrl;
+	return 0;
+
+err_shutdown:
+	/* Shutting down and releasing must not overwrite the reason the open failed. */
+	snprintf(msg, sizeof(msg), "%s", nvfio_last_error());
+	if (ctrl->state > NVF_INIT_WAIT_READY && !ctrl->failed)
+		ctrl_shutdown(ctrl);
+	ctrl_release(ctrl);
+	return nvf_err(ret, "%s", msg);
+err:
+	snprintf(msg, sizeof(msg), "%s", nvfio_last_error());
+	ctrl_release(ctrl);
+	return nvf_err(ret, "%s", msg);
+}
+
+int nvfio_ctrl_close(struct nvfio_ctrl *ctrl)
+{
+	int ret;
+
+	if (!ctrl)
+		return 0;
+	while (ctrl->qpairs)
+		nvfio_qpair_free(ctrl->qpairs);
+	ret = ctrl_shutdown(ctrl);
+	ctrl_release(ctrl);
+	return ret;
+}
+
+const struct nvfio_ctrl_info *nvfio_ctrl_get_info(const struct nvfio_ctrl *ctrl)
+{
+	return &ctrl->info;
+}
+
+const void *nvfio_ctrl_identify(const struct nvfio_ctrl *ctrl)
+{
+	return ctrl->id;
+}
+
+struct nvfio_dma *nvfio_ctrl_dma(struct nvfio_ctrl *ctrl)
+{
+	return ctrl->dev->dma;
+}
+
+struct nvfio_sim *nvfio_ctrl_sim(struct nvfio_ctrl *ctrl)
+{
+	return ctrl->dev->sim;
+}
+
+int nvfio_ctrl_admin_fd(const struct nvfio_ctrl *ctrl)
+{
+	return ctrl->admin_efd;
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Namespaces: discovery of the active ones and what Identify Namespace says about each. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nvme/ctrl.h"
+#include "support/error.h"
+
+/* Namespace ids beyond this are not tracked (an NN of millions would cost memory for nothing). */
+#define NVF_NS_MAX 65536u
+
+static void ns_deactivate(struct nvfio_ns *ns)
+{
+	ns->active = false;
+	ns->nsze = 0;
+}
+
+static void ns_descriptors(struct nvfio_ctrl *ctrl, struct nvfio_ns *ns, uint8_t *buf)
+{
+	size_t off = 0;
+
+	if (nvfio_identify(ctrl, NVME_IDENTIFY_CNS_NS_DESC_LIST, ns->nsid, buf) < 0)
+		return;
+	while (off + 4 <= NVME_IDENTIFY_DATA_SIZE) {
+		uint8_t type = buf[off], len = buf[off + 1];
+
+		if (!type || !len || off + 4 + len > NVME_IDENTIFY_DATA_SIZE)
+			break;
+		if (type == NVME_NIDT_EUI64 && len == 8)
+			memcpy(ns->info.eui64, buf + off + 4, 8);
+		else if (type == NVME_NIDT_NGUID && len == 16)
+			memcpy(ns->info.nguid, buf + off + 4, 16);
+		else if (type == NVME_NIDT_UUID && len == 16)
+			memcpy(ns->info.uuid, buf + off + 4, 16);
+		off += 4 + len;
+	}
+}
+
+static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
+{
+	struct nvme_id_ns *id = (struct nvme_id_ns *)buf;
+	struct nvfio_ns *ns = ctrl->ns[nsid];
+	struct nvfio_ns_info *info;
+	unsigned int i, fmt;
+	int ret;
+
+	if (!ns) {
+		ns = calloc(1, sizeof(*ns));
+		if (!ns)
+			return nvf_err(-ENOMEM, "out of memory");
+		ns->nsid = nsid;
+		ns->ctrl = ctrl;
+		ctrl->ns[nsid] = ns;
+	}
+	ret = nvfio_identify(ctrl, NVME_IDENTIFY_CNS_NS, nsid, buf);
+	if (ret < 0 || !id->nsze) {
+		ns_deactivate(ns);
+		return ret == -NVFIO_ENVME ? 0 : ret;
+	}
+	info = &ns->info;
+	memset(info, 0, sizeof(*info));
+	info->nsid = nsid;
+	info->nblocks = id->nsze;
+	info->capacity = id->ncap;
+	info->utilization = id->nuse;
+	info->nlbaf = id->nlbaf;
+	fmt = (id->flbas & 0xf) | (id->nlbaf >= 16 ? ((id->flbas >> 5) & 3u) << 4 : 0);
+	info->lbaf = (uint8_t)fmt;
+	info->meta_extended = (id->flbas >> 4) & 1;
+	for (i = 0; i <= id->nlbaf && i < 64; i++) {
+		info->lbaf_sizes[i] = id->lbaf[i].ds >= 9 && id->lbaf[i].ds < 32 ?
+					      1u << id->lbaf[i].ds : 0;
+		info->lbaf_meta[i] = id->lbaf[i].ms;
+	}
+	if (fmt > id->nlbaf || id->lbaf[fmt].ds < 9 || id->lbaf[fmt].ds > 24) {
+		ns_deactivate(ns);
+		return nvf_err(-EIO, "namespace %u of %s reports an invalid LBA format (%u)", nsid,
+			       ctrl->address, fmt);
+	}
+	info->block_size = 1u << id->lbaf[fmt].ds;
+	info->meta_size = id->lbaf[fmt].ms;
+	ns_descriptors(ctrl, ns, buf);
+
+	ns->lbads = id->lbaf[fmt].ds;
+	ns->max_nlb = ctrl->max_xfer >> ns->lbads;
+	if (ns->max_nlb > 65536)
+		ns->max_nlb = 65536;
+	if (!ns->max_nlb)
+		ns->max_nlb = 1;
+	ns->active = true;
+	/* Blocks with metadata need a metadata pointer or a larger buffer per block than the
+	 * fast path describes: such namespaces take raw commands only. */
+	ns->nsze = info->meta_size ? 0 : info->nblocks;
+	return 0;
+}
+
+int nvf_nvme_ns_scan(struct nvfio_ctrl *ctrl)
+{
+	uint32_t nn = ctrl->id->nn, nsid, i, start = 0;
+	uint8_t *buf, *seen;
+	uint32_t *list;
+	bool have_list = true;
+	int ret = 0;
+
+	if (nn > NVF_NS_MAX)
+		nn = NVF_NS_MAX;
+	buf = malloc(NVME_IDENTIFY_DATA_SIZE);
+	list = malloc(NVME_IDENTIFY_DATA_SIZE);
+	seen = calloc(nn + 1, 1);
+	if (!buf || !list || !seen) {
+		ret = nvf_err(-ENOMEM, "out of memory");
+		goto out;
+	}
+	pthread_mutex_lock(&ctrl->ns_lock);
+	if (!ctrl->ns) {
+		ctrl->ns = calloc(nn + 1, sizeof(*ctrl->ns));
+		if (!ctrl->ns) {
+			ret = nvf_err(-ENOMEM, "out of memory");
+			goto out_unlock;
+		}
+		ctrl->nn = nn;
+	}
+	if (nn > ctrl->nn)
+		nn = ctrl->nn;
+
+	/* The active namespace list comes 1024 ids at a time, each list starting after the id
+	 * given; controllers before NVMe 1.1 lack it and every id is tried instead. */
+	for (;;) {
+		ret = nvfio_identify(ctrl, NVME_IDENTIFY_CNS_NS_ACTIVE_LIST, start, list);
+		if (ret == -NVFIO_ENVME && start == 0) {
+			have_list = false;
+			ret = 0;
+			break;
+		}
+		if (ret < 0)
+			goto out_unlock;
+		for (i = 0; i < NVME_ID_NS_LIST_MAX && list[i]; i++)
+			if (list[i] <= nn)
+				seen[list[i]] = 1;
+		if (i < NVME_ID_NS_LIST_MAX || list[i - 1] >= nn)
+			break;
+		start = list[i - 1];
+	}
+	for (nsid = 1; nsid <= nn; nsid++) {
+		if (have_list && !seen[nsid]) {
+			if (ctrl->ns[nsid])
+				ns_deactivate(ctrl->ns[nsid]);
+			continue;
+		}
+		ret = ns_identify(ctrl, nsid, buf);
+		if (ret < 0)
+			goto out_unlock;
+		if (!have_list && !ctrl->ns[nsid]->active) {
+			free(ctrl->ns[nsid]);
+			ctrl->ns[nsid] = NULL;
+		}
+	}
+out_unlock:
+	pthread_mutex_unlock(&ctrl->ns_lock);
+out:
+	free(seen);
+	free(list);
+	free(buf);
+	if (ret < 0)
+		nvf_err_prefix("discovering the namespaces of %s", ctrl->address);
+	return ret;
+}
+
+void nvf_nvme_ns_free(struct nvfio_ctrl *ctrl)
+{
+	uint32_t i;
+
+	if (!ctrl->ns)
+		return;
+	for (i = 0; i <= ctrl->nn; i++)
+		free(ctrl->ns[i]);
+	free(ctrl->ns);
+	ctrl->ns = NULL;
+}
+
+struct nvfio_ns *nvfio_ctrl_ns(struct nvfio_ctrl *ctrl, uint32_t nsid)
+{
+	if (!ctrl->ns || nsid == 0 || nsid > ctrl->nn || !ctrl->ns[nsid] || !ctrl->ns[nsid]->active)
+		return NULL;
+	return ctrl->ns[nsid];
+}
+
+struct nvfio_ns *nvfio_ctrl_ns_next(struct nvfio_ctrl *ctrl, const struct nvfio_ns *prev)
+{
+	uint32_t nsid = prev ? prev->nsid + 1 : 1;
+
+	for (; ctrl->ns && nsid <= ctrl->nn; nsid++)
+		if (ctrl->ns[nsid] && ctrl->ns[nsid]->active)
+			return ctrl->ns[nsid];
+	return NULL;
+}
+
+const struct nvfio_ns_info *nvfio_ns_get_info(const struct nvfio_ns *ns)
+{
+	return &ns->info;
+}

@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Queue pairs: memory, creation and deletion, reaping completions, waiting, failure handling.
+ * The submission fast paths are in io.c.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "nvme/ctrl.h"
+#include "nvme/qpair.h"
+#include "support/error.h"
+
+static size_t page_align(size_t n)
+{
+	return ALIGN_UP(n, (size_t)NVF_PAGE_SIZE);
+}
+
+int nvf_qpair_init(struct nvfio_ctrl *ctrl, uint16_t qid, unsigned int depth, unsigned int nlarge,
+		   struct nvfio_qpair **out)
+{
+	unsigned int entries = depth + 1, nsmall = 0, i;
+	size_t sq_bytes = page_align((size_t)entries * sizeof(struct nvfio_cmd));
+	size_t cq_bytes = page_align((size_t)entries * sizeof(struct nvfio_cqe));
+	struct nvfio_qpair *qp;
+	uint64_t iova;
+	size_t len;
+	int ret;
+
+	if (qid)
+		nsmall = depth < NVF_LIST_SMALL_MAX ? depth : NVF_LIST_SMALL_MAX;
+	if (nlarge > NVF_LIST_LARGE_MAX)
+		nlarge = NVF_LIST_LARGE_MAX;
+	len = sq_bytes + cq_bytes + (size_t)nlarge * NVF_PAGE_SIZE + (size_t)nsmall * NVF_LIST_SMALL;
+	len = page_align(len);
+
+	qp = calloc(1, sizeof(*qp));
+	if (!qp)
+		return nvf_err(-ENOMEM, "out of memory for a queue pair");
+	qp->trk = calloc(depth, sizeof(*qp->trk));
+	qp->list_stack = calloc(nsmall + nlarge + 1, sizeof(*qp->list_stack));
+	if (!qp->trk || !qp->list_stack) {
+		ret = nvf_err(-ENOMEM, "out of memory for %u command trackers", depth);
+		goto err_free;
+	}
+	ret = nvfio_dma_alloc(ctrl->dev->dma, len, nvf_nvme_dma_flags(ctrl), &qp->dmamem);
+	if (ret < 0) {
+		nvf_err_prefix("allocating %zu bytes of DMA memory for queue %u", len, qid);
+		goto err_free;
+	}
+	ret = nvfio_dma_iova(ctrl->dev->dma, qp->dmamem, len, &iova);
+	if (ret < 0) {
+		nvf_err_prefix("queue %u memory", qid);
+		goto err_dma;
+	}
+
+	qp->ctrl = ctrl;
+	qp->qid = qid;
+	qp->depth = (uint16_t)depth;
+	qp->sq_entries = qp->cq_entries = (uint16_t)entries;
+	qp->sq = qp->dmamem;
+	qp->sq_iova = iova;
+	qp->cq = (volatile struct nvfio_cqe *)((uint8_t *)qp->dmamem + sq_bytes);
+	qp->cq_iova = iova + sq_bytes;
+	qp->cq_phase = 1;
+	qp->lists = (uint8_t *)qp->dmamem + sq_bytes + cq_bytes;
+	qp->lists_iova = iova + sq_bytes + cq_bytes;
+	qp->nsmall = (uint16_t)nsmall;
+	qp->nlarge = (uint16_t)nlarge;
+	for (i = 0; i < nsmall; i++)
+		qp->list_stack[i] = (uint16_t)(nlarge + i);
+	qp->small_top = (uint16_t)nsmall;
+	for (i = 0; i < nlarge; i++)
+		qp->list_stack[nsmall + i] = (uint16_t)i;
+	qp->large_top = (uint16_t)(nsmall + nlarge);
+
+	for (i = 0; i < depth; i++)
+		qp->trk[i].next = (uint16_t)(i + 1 < depth ? i + 1 : NVF_TRK_NONE);
+	qp->free = 0;
+	qp->nfree = (uint16_t)depth;
+
+	qp->sq_db = (volatile uint32_t *)(ctrl->dev->bar0 + nvf_db_offset(ctrl, qid, false));
+	qp->cq_db = (volatile uint32_t *)(ctrl->dev->bar0 + nvf_db_offset(ctrl, qid, true));
+	qp->dma = ctrl->dev->dma;
+	nvf_dma_cache_init(qp->dma, &qp->dcache);
+	qp->efd = -1;
+	qp->dma_bytes = len;
+	qp->heap_bytes = sizeof(*qp) + (size_t)depth * sizeof(*qp->trk) +
+			 (nsmall + nlarge + 1) * sizeof(*qp->list_stack);
+	*out = qp;
+	return 0;
+
+err_dma:
+	nvfio_dma_free(ctrl->dev->dma, qp->dmamem);
+err_free:
+	free(qp->list_stack);
+	free(qp->trk);
+	free(qp);
+	return ret;
+}
+
+void nvf_qpair_destroy(struct nvfio_qpair *qp)
+{
+	if (!qp)
+		return;
+	nvfio_dma_free(qp->ctrl->dev->dma, qp->dmamem);
+	free(qp->list_stack);
+	free(qp->trk);
+	free(qp);
+}
+
+int nvf_qpair_reap(struct nvfio_qpair *qp, unsigned int max)
+{
+	uint16_t head = qp->cq_head, old = head, phase = qp->cq_phase;
+	unsigned int n = 0;
+	bool moved = false;
+
+	qp->plugged++;
+	for (;;) {
+		const volatile struct nvfio_cqe *cqe = &qp->cq[head];
+		uint32_t dw3 = ((const volatile uint32_t *)cqe)[3];
+		uint16_t cid;
+
+		if (((dw3 >> 16) & 1) != phase)
+			break;
+		/* The phase tag before the rest of the entry. */
+		nvf_rmb();
+		if (unlikely(++head == qp->cq_entries)) {
+			head = 0;
+			phase ^= 1;
+		}
+		moved = true;
+		cid = (uint16_t)dw3;
+		/* A completion for no outstanding command is dropped rather than completing a
+		 * command twice. */
+		if (unlikely(cid >= qp->depth || qp->trk[cid].next != NVF_TRK_BUSY))
+			continue;
+		nvf_trk_complete(qp, cid, 0, (const struct nvfio_cqe *)cqe);
+		if (++n == max)
+			break;
+	}
+	if (moved) {
+		qp->cq_head = head;
+		qp->cq_phase = phase;
+		nvf_cq_ring(qp, old);
+	}
+	qp->completed += n;
+	qp->polls++;
+	if (--qp->plugged == 0 && qp->sq_tail != qp->sq_last)
+		nvf_sq_ring(qp);
+	return (int)n;
+}
+
+void nvf_qpair_fail_all(struct nvfio_qpair *qp, int err)
+{
+	struct nvfio_cqe cqe = {
+		.sqid = qp->qid,
+		.status = NVFIO_STATUS_HOST_ABORTED << 1,
+	};
+	unsigned int i;
+
+	qp->plugged++;
+	for (i = 0; i < qp->depth; i++) {
+		if (qp->trk[i].next != NVF_TRK_BUSY)
+			continue;
+		cqe.cid = (uint16_t)i;
+		nvf_trk_complete(qp, (uint16_t)i, err, &cqe);
+	}
+	qp->plugged--;
+}
+
+static void noop_cb(void *arg, int err, const struct nvfio_cqe *cqe)
+{
+}
+
+void nvf_qpair_forget(struct nvfio_qpair *qp, const void *arg, nvfio_cb cb)
+{
+	unsigned int i;
+
+	for (i = 0; i < qp->depth; i++) {
+		struct nvf_trk *t = &qp->trk[i];
+
+		if ((t->next == NVF_TRK_BUSY || t->next == NVF_TRK_PARENT) && t->arg == arg) {
+			t->cb = cb ? cb : noop_cb;
+			t->arg = cb ? t->arg : NULL;
+		}
+	}
+}
+
+int nvf_qpair_submit_cmd(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, uint16_t list, nvfio_cb cb,
+			 void *arg)
+{
+	uint16_t cid = qp->free;
+	struct nvf_trk *t;
+
+	if (cid == NVF_TRK_NONE) {
+		qp->eagain++;
+		return -EAGAIN;
+	}
+	t = &qp->trk[cid];
+	qp->free = t->next;
+	qp->nfree--;
+	t->next = NVF_TRK_BUSY;
+	t->cb = cb;
+	t->arg = arg;
+	t->list = list;
+	cmd->cid = cid;
+	qp->sq[qp->sq_tail] = *cmd;
+	if (++qp->sq_tail == qp->sq_entries)
+		qp->sq_tail = 0;
+	qp->submitted++;
+	if (!qp->plugged)
+		nvf_sq_ring(qp);
+	return 0;
+}
+
+/* ---- Public functions ---- */
+
+int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max)
+{
+	return nvf_qpair_reap(qp, max);
+}
+
+int nvfio_qpair_wait(struct nvfio_qpair *qp, unsigned int max, int timeout_ms)
+{
+	struct nvfio_ctrl *ctrl = qp->ctrl;
+	uint64_t start = nvf_nvme_now_ms(), last_check = start, now;
+	unsigned int backoff = 0;
+	int n, ret;
+
+	for (;;) {
+		n = nvf_qpair_reap(qp, max);
+		if (n)
+			return n;
+		now = nvf_nvme_now_ms();
+		if (now - last_check >= 10 || ctrl->failed) {
+			last_check = now;
+			ret = nvf_nvme_ctrl_check(ctrl);
+			if (ret < 0) {
+				nvf_qpair_fail_all(qp, ret);
+				return ret;
+			}
+		}
+		if (timeout_ms >= 0 && now - start >= (uint64_t)timeout_ms)
+			return 0;
+		if (qp->efd >= 0) {
+			struct pollfd pfd = { .fd = qp->efd, .events = POLLIN };
+			int wait = 10;
+			uint64_t v;
+
+			if (timeout_ms >= 0 && (uint64_t)timeout_ms - (now - start) < (uint64_t)wait)
+				wait = (int)((uint64_t)timeout_ms - (now - start));
+			ret = poll(&pfd, 1, wait);
+			if (ret < 0 && errno == EINTR)
+				return nvf_err(-EINTR, "waiting for queue %u was interrupted", qp->qid);
+			if (ret > 0 && read(qp->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				return nvf_err(-errno, "reading the eventfd of queue %u", qp->qid);
+		} else {
+			nvf_nvme_backoff(&backoff);
+		}
+	}
+}
+
+void nvfio_qpair_plug(struct nvfio_qpair *qp)
+{
+	qp->plugged++;
+}
+
+int nvfio_qpair_unplug(struct nvfio_qpair *qp)
+{
+	if (qp->plugged && --qp->plugged == 0 && qp->sq_tail != qp->sq_last)
+		nvf_sq_ring(qp);
+	return 0;
+}
+
+unsigned int nvfio_qpair_id(const struct nvfio_qpair *qp)
+{
+	return qp->qid;
+}
+
+unsigned int nvfio_qpair_depth(const struct nvfio_qpair *qp)
+{
+	return qp->depth;
+}
+
+unsigned int nvfio_qpair_outstanding(const struct nvfio_qpair *qp)
+{
+	return (unsigned int)(qp->depth - qp->nfree);
+}
+
+int nvfio_qpair_fd(const struct nvfio_qpair *qp)
+{
+	return qp->efd;
+}
+
+void nvfio_qpair_get_stats(const struct nvfio_qpair *qp, struct nvfio_qpair_stats *stats)
+{
+	memset(stats, 0, sizeof(*stats));
+	stats->submitted = qp->submitted;
+	stats->completed = qp->completed;
+	stats->polls = qp->polls;
+	stats->sq_doorbells = qp->sq_doorbells;
+	stats->cq_doorbells = qp->cq_doorbells;
+	stats->eagain = qp->eagain;
+	stats->dma_bytes = qp->dma_bytes;
+	stats->mem_bytes = qp->dma_bytes + qp->heap_bytes;
+}
+
+int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int flags,
+		      struct nvfio_qpair **out)
+{
+	unsigned int mqes = (unsigned int)NVME_CAP_MQES(ctrl->cap), qid, max_depth;
+	struct nvfio_qpair *qp;
+	int ret;
+
+	if (ctrl->failed)
+		return nvf_err(ctrl->failed, "controller %s has failed; close and reopen it",
+			       ctrl->address);
+	if (!depth)
+		depth = ctrl->opts.queue_depth;
+	max_depth = mqes < NVF_QPAIR_MAX_DEPTH ? mqes : NVF_QPAIR_MAX_DEPTH;
+	if (depth < 1 || depth > max_depth)
+		return nvf_err(-EINVAL,
+			       "queue depth %u out of range: controller %s takes 1 to %u (CAP.MQES)",
+			       depth, ctrl->address, max_depth);
+	if ((flags & NVFIO_QPAIR_INTERRUPTS) && !ctrl->opts.interrupts)
+		return nvf_err(-EINVAL, "queue pair with interrupts on controller %s opened without "
+			       "them: set nvfio_ctrl_opts.interrupts", ctrl->address);
+
+	pthread_mutex_lock(&ctrl->lock);
+	for (qid = 1; qid <= ctrl->nr_io; qid++)
+		if (!ctrl->qid_used[qid])
+			break;
+	if (qid > ctrl->nr_io) {
+		pthread_mutex_unlock(&ctrl->lock);
+		return nvf_err(-EBUSY, "all %u I/O queue pairs of controller %s are allocated: free "
+			       "one, or open with more nvfio_ctrl_opts.nr_io_queues (%u asked)",
+			       ctrl->nr_io, ctrl->address, ctrl->opts.nr_io_queues);
+	}
+	if ((flags & NVFIO_QPAIR_INTERRUPTS) && qid >= ctrl->dev->nr_vectors) {
+		pthread_mutex_unlock(&ctrl->lock);
+		return nvf_err(-EINVAL, "controller %s has %u MSI-X vectors: none left for queue %u",
+			       ctrl->address, ctrl->dev->nr_vectors, qid);
+	}
+	ctrl->qid_used[qid] = true;
+	pthread_mutex_unlock(&ctrl->lock);
+
+	ret = nvf_qpair_init(ctrl, (uint16_t)qid, depth, depth < NVF_LIST_LARGE_MAX ? depth :
+			     NVF_LIST_LARGE_MAX, &qp);
+	if (ret < 0)
+		goto err_qid;
+	if (ctrl->dbbuf) {
+		size_t off = nvf_db_offset(ctrl, (uint16_t)qid, false) - NVF_DOORBELL_BASE;
+		size_t coff = nvf_db_offset(ctrl, (uint16_t)qid, true) - NVF_DOORBELL_BASE;
+
+		qp->sq_sdb = (uint32_t *)((uint8_t *)ctrl->dbbuf + off);
+		qp->cq_sdb = (uint32_t *)((uint8_t *)ctrl->dbbuf + coff);
+		qp->sq_ei = (const uint32_t *)((uint8_t *)ctrl->dbbuf + NVF_PAGE_SIZE + off);
+		qp->cq_ei = (const uint32_t *)((uint8_t *)ctrl->dbbuf + NVF_PAGE_SIZE + coff);
+	}
+	if (flags & NVFIO_QPAIR_INTERRUPTS) {
+		qp->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (qp->efd < 0) {
+			ret = nvf_err(-errno, "eventfd for queue %u: %s", qid, strerror(errno));
+			goto err_qp;
+		}
+		qp->irq = true;
+		qp->vector = qid;
+		ret = ctrl->dev->ops->irq_bind(ctrl->dev, qid, qp->efd);
+		if (ret < 0) {
+			nvf_err_prefix("binding MSI-X vector %u of %s", qid, ctrl->address);
+			goto err_efd;
+		}
+	}
+	ret = nvf_nvme_create_qpair(ctrl, qp);
+	if (ret < 0)
+		goto err_irq;
+
+	pthread_mutex_lock(&ctrl->lock);
+	qp->next_qp = ctrl->qpairs;
+	ctrl->qpairs = qp;
+	pthread_mutex_unlock(&ctrl->lock);
+	*out = qp;
+	return 0;
+
+err_irq:
+	if (qp->irq)
+		ctrl->dev->ops->irq_bind(ctrl->dev, qid, -1);
+err_efd:
+	if (qp->efd >= 0)
+		close(qp->efd);
+err_qp:
+	nvf_qpair_destroy(qp);
+err_qid:
+	pthread_mutex_lock(&ctrl->lock);
+	ctrl->qid_used[qid] = false;
+	pthread_mutex_unlock(&ctrl->lock);
+	return ret;
+}
+
+int nvfio_qpair_free(struct nvfio_qpair *qp)
+{
+	struct nvfio_ctrl *ctrl;
+	struct nvfio_qpair **pp;
+	int ret = 0;
+
+	if (!qp)
+		return 0;
+	ctrl = qp->ctrl;
+	pthread_mutex_lock(&ctrl->lock);
+	for (pp = &ctrl->qpairs; *pp; pp = &(*pp)->next_qp) {
+		if (*pp == qp) {
+			*pp = qp->next_qp;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ctrl->lock);
+
+	/* Deleting the SQ makes the controller complete what it still holds (Command Aborted due
+	 * to SQ Deletion); reap that, then complete what is left ourselves. */
+	if (!ctrl->failed)
+		ret = nvf_nvme_delete_qpair(ctrl, qp);
+	nvf_qpair_fail_all(qp, ctrl->failed ? ctrl->failed : -ECANCELED);
+	if (qp->irq)
+		ctrl->dev->ops->irq_bind(ctrl->dev, qp->vector, -1);
+	if (qp->efd >= 0)
+		close(qp->efd);
+	pthread_mutex_lock(&ctrl->lock);
+	ctrl->qid_used[qp->qid] = false;
+	pthread_mutex_unlock(&ctrl->lock);
+	nvf_qpair_destroy(qp);
+	return ret;
+}

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef NVFIO_NVME_QPAIR_H
+#define NVFIO_NVME_QPAIR_H
+
+/*
+ * A submission/completion queue pair and its command trackers: the transport-independent queue
+ * mechanics shared by the admin queue and the I/O queues.
+ *
+ * Trackers: one per command the pair can hold outstanding, indexed by the command identifier.
+ * Free trackers form a LIFO list through 'next'; an outstanding one has next == NVF_TRK_BUSY, the
+ * parent of a split request NVF_TRK_PARENT, so that a reset or a failure can find and complete
+ * every outstanding command exactly once. The submission ring has one entry more than there are
+ * trackers, so it can never overflow and the controller's SQ head need not be followed.
+ *
+ * PRP lists and SGL segments come from a pool in the pair's DMA memory: small slots for
+ * transfers up to 128 KiB and a few whole pages for larger ones, so that a deep queue pair does
+ * not carry a list page per tracker.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <nvfio/nvme.h>
+
+#include "dma/dma.h"
+#include "nvme/spec.h"
+#include "support/barrier.h"
+#include "support/compiler.h"
+
+#define NVF_TRK_NONE   0xffff /* end of the free list */
+#define NVF_TRK_BUSY   0xfffe /* outstanding command */
+#define NVF_TRK_PARENT 0xfffd /* split request waiting for its commands */
+
+/* The deepest queue pair: command identifiers and tracker links are 16-bit, less the markers. */
+#define NVF_QPAIR_MAX_DEPTH 0xfff0u
+
+/* PRP list / SGL segment pool. */
+#define NVF_LIST_SMALL       256u /* 32 PRP entries or 16 SGL descriptors */
+#define NVF_LIST_SMALL_MAX   128u /* small slots per queue pair, at most */
+#define NVF_LIST_LARGE_MAX   4u   /* whole-page lists per queue pair, at most */
+
+struct nvf_trk {
+	nvfio_cb cb;
+	void *arg;
+	uint16_t next;    /* free list link, or NVF_TRK_BUSY / NVF_TRK_PARENT */
+	uint16_t list;    /* list slot + 1 held by the command; 0: none */
+	uint16_t parent;  /* command of a split request: its parent tracker */
+	uint16_t pending; /* parent: commands not completed yet */
+	uint16_t status;  /* parent: the first failed command's status field (with phase bit) */
+	uint16_t rsvd;
+	int32_t err;      /* parent: the first error of a command nvfio completed itself */
+};
+_Static_assert(sizeof(struct nvf_trk) == 32, "tracker size is part of the memory budget");
+
+struct nvfio_qpair {
+	/* Submission side, touched by every command. */
+	struct nvfio_cmd *sq;
+	struct nvf_trk *trk;
+	uint16_t sq_tail;
+	uint16_t sq_entries;
+	uint16_t free;    /* head of the free tracker list */
+	uint16_t nfree;
+	uint16_t plugged; /* > 0: submissions do not ring the doorbell */
+	uint16_t sq_last; /* tail the controller was last told */
+	int state;        /* 0, or the controller's failure (-NVFIO_EFATAL, -NVFIO_EREMOVED) */
+	volatile uint32_t *sq_db;
+	uint32_t *sq_sdb;          /* shadow doorbell, NULL when not in use */
+	const uint32_t *sq_ei;     /* its event index */
+	struct nvfio_dma *dma;
+	struct nvf_dma_cache dcache;
+	uint64_t submitted;
+	uint64_t eagain;
+
+	/* Completion side. */
+	volatile struct nvfio_cqe *cq;
+	uint16_t cq_head;
+	uint16_t cq_phase;
+	uint16_t cq_entries;
+	uint16_t depth;
+	volatile uint32_t *cq_db;
+	uint32_t *cq_sdb;
+	const uint32_t *cq_ei;
+	uint64_t completed;
+	uint64_t polls;
+	uint64_t sq_doorbells;
+	uint64_t cq_doorbells;
+
+	/* List pool. */
+	uint8_t *lists;       /* large pages first, then small slots */
+	uint64_t lists_iova;
+	uint16_t *list_stack; /* free small slots [0, small_top), free large [nsmall, large_top) */
+	uint16_t nsmall, nlarge;
+	uint16_t small_top, large_top;
+
+	/* Set-up state. */
+	struct nvfio_ctrl *ctrl;
+	uint16_t qid;
+	bool irq;
+	unsigned int vector;
+	int efd;
+	void *dmamem;
+	uint64_t sq_iova, cq_iova;
+	size_t dma_bytes, heap_bytes;
+	struct nvfio_qpair *next_qp; /* controller's list of I/O queue pairs */
+};
+
+/* Slot @l (1-based) of the pool: its address and IOVA. */
+static inline void *nvf_list_addr(const struct nvfio_qpair *qp, uint16_t l)
+{
+	unsigned int i = l - 1u;
+
+	if (i < qp->nlarge)
+		return qp->lists + (size_t)i * NVF_PAGE_SIZE;
+	return qp->lists + (size_t)qp->nlarge * NVF_PAGE_SIZE + (size_t)(i - qp->nlarge) * NVF_LIST_SMALL;
+}
+
+static inline uint64_t nvf_list_iova(const struct nvfio_qpair *qp, uint16_t l)
+{
+	return qp->lists_iova + (uint64_t)((uint8_t *)nvf_list_addr(qp, l) - qp->lists);
+}
+
+static inline size_t nvf_list_size(const struct nvfio_qpair *qp, uint16_t l)
+{
+	return (unsigned int)(l - 1u) < qp->nlarge ? NVF_PAGE_SIZE : NVF_LIST_SMALL;
+}
+
+/* Take a list slot of at least @bytes; 0 when none is free. */
+static inline uint16_t nvf_list_get(struct nvfio_qpair *qp, size_t bytes)
+{
+	if (bytes <= NVF_LIST_SMALL && qp->small_top)
+		return (uint16_t)(qp->list_stack[--qp->small_top] + 1);
+	if (qp->large_top > qp->nsmall)
+		return (uint16_t)(qp->list_stack[--qp->large_top] + 1);
+	return 0;
+}
+
+static inline void nvf_list_put(struct nvfio_qpair *qp, uint16_t l)
+{
+	if ((unsigned int)(l - 1u) < qp->nlarge)
+		qp->list_stack[qp->large_top++] = (uint16_t)(l - 1u);
+	else
+		qp->list_stack[qp->small_top++] = (uint16_t)(l - 1u);
+}
+
+/* Whether a doorbell move from @old to @new passed the controller's event index @ei (the
+ * shadow doorbell rule of the Doorbell Buffer Config command). */
+static inline bool nvf_db_need_event(uint16_t ei, uint16_t new_idx, uint16_t old)
+{
+	return (uint16_t)(new_idx - ei - 1) < (uint16_t)(new_idx - old);
+}
+
+/* Tell the controller about the new SQ tail: the shadow doorbell, and the register only when
+ * the event index asks for it. */
+static inline void nvf_sq_ring(struct nvfio_qpair *qp)
+{
+	uint16_t tail = qp->sq_tail;
+
+	if (qp->sq_sdb) {
+		/* The SQEs before the shadow tail that publishes them. */
+		nvf_wmb();
+		nvf_store_release32(qp->sq_sdb, tail);
+		/* The shadow store before the event index load: the controller may update the
+		 * index after reading an older shadow value. */
+		nvf_mb();
+		if (!nvf_db_need_event((uint16_t)nvf_load_acquire32(qp->sq_ei), tail, qp->sq_last)) {
+			qp->sq_last = tail;
+			return;
+		}
+	}
+	/* The SQEs before the doorbell write that publishes them. */
+	nvf_wmb();
+	nvf_mmio_write32(qp->sq_db, tail);
+	qp->sq_last = tail;
+	qp->sq_doorbells++;
+}
+
+static inline void nvf_cq_ring(struct nvfio_qpair *qp, uint16_t old)
+{
+	uint16_t head = qp->cq_head;
+
+	/* Our reads of the reaped CQEs before the head that lets the controller reuse them. */
+	nvf_wmb();
+	if (qp->cq_sdb) {
+		nvf_store_release32(qp->cq_sdb, head);
+		/* The shadow store before the event index load. */
+		nvf_mb();
+		if (!nvf_db_need_event((uint16_t)nvf_load_acquire32(qp->cq_ei), head, old))
+			return;
+	}
+	nvf_mmio_write32(qp->cq_db, head);
+	qp->cq_doorbells++;
+}
+
+/* Complete the command of tracker @cid: release it, then run its callback. */
+static inline void nvf_trk_complete(struct nvfio_qpair *qp, uint16_t cid, int err,
+				    const struct nvfio_cqe *cqe)
+{
+	struct nvf_trk *t = &qp->trk[cid];
+	nvfio_cb cb = t->cb;
+	void *arg = t->arg;
+
+	if (unlikely(t->list)) {
+		nvf_list_put(qp, t->list);
+		t->list = 0;
+	}
+	t->next = qp->free;
+	qp->free = cid;
+	qp->nfree++;
+	cb(arg, err, cqe);
+}
+
+/* Queue pair memory and queue life cycle (qpair.c). */
+int nvf_qpair_init(struct nvfio_ctrl *ctrl, uint16_t qid, unsigned int depth, unsigned int nlarge,
+		   struct nvfio_qpair **out);
+void nvf_qpair_destroy(struct nvfio_qpair *qp);
+/* Reap up to @max completions (0: all); the caller holds the pair. */
+int nvf_qpair_reap(struct nvfio_qpair *qp, unsigned int max);
+/* Complete every outstanding command with @err, as if the controller had. */
+void nvf_qpair_fail_all(struct nvfio_qpair *qp, int err);
+/* Find the tracker that holds @arg and make its completion a no-op (the waiter gave up). */
+void nvf_qpair_forget(struct nvfio_qpair *qp, const void *arg, nvfio_cb cb);
+
+/* Submit a command whose data is already described (dptr set, list taken): 0 or -EAGAIN. */
+int nvf_qpair_submit_cmd(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, uint16_t list, nvfio_cb cb,
+			 void *arg);
+/* Describe a contiguous buffer with PRPs into @cmd. 0, -NVFIO_ENOTMAPPED, -EINVAL, -EAGAIN. */
+int nvf_qpair_map_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, void *buf, size_t len,
+		      uint16_t *list);
+
+#endif /* NVFIO_NVME_QPAIR_H */
