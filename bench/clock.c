@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+
+struct nvb_clock nvb_clock = {.tsc = false, .shift = 0, .mult = 1, .ticks_per_s = 1000000000ull};
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+uint64_t nvb_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t raw_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The TSC is usable as a clock only if it ticks at one rate in every P-state and C-state. */
+static bool tsc_invariant(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	bool constant = false, nonstop = false;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5) != 0)
+			continue;
+		constant = strstr(line, " constant_tsc") != NULL;
+		nonstop = strstr(line, " nonstop_tsc") != NULL;
+		break;
+	}
+	fclose(f);
+	return constant && nonstop;
+}
+
+static void calibrate(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	struct timespec nap = {0, 20 * 1000 * 1000};
+	uint64_t t0, c0, t1, c1, hz;
+
+	if (!tsc_invariant())
+		return;
+	nvb_clock.tsc = true;
+	t0 = raw_ns();
+	c0 = nvb_ticks();
+	nanosleep(&nap, NULL);
+	t1 = raw_ns();
+	c1 = nvb_ticks();
+	if (c1 <= c0 || t1 <= t0) {
+		nvb_clock.tsc = false;
+		return;
+	}
+	hz = (uint64_t)((double)(c1 - c0) * 1e9 / (double)(t1 - t0));
+	/* mult/2^shift = 1e9/hz; a shift of 24 keeps the ratio to within 1e-6 at 4 GHz and lets
+	 * ticks * mult stay in 64 bits for about 15 minutes at any rate. */
+	nvb_clock.shift = 24;
+	nvb_clock.mult = (uint64_t)((1e9 * (double)(1u << 24)) / (double)hz + 0.5);
+	nvb_clock.ticks_per_s = hz;
+#endif
+}
+
+void nvb_clock_init(void)
+{
+	pthread_once(&once, calibrate);
+}
+
+uint64_t nvb_ticks_to_ns_long(uint64_t ticks)
+{
+	return (uint64_t)(((unsigned __int128)ticks * nvb_clock.mult) >> nvb_clock.shift);
+}
+
+uint64_t nvb_ns_to_ticks(uint64_t ns)
+{
+	return (uint64_t)(((unsigned __int128)ns * nvb_clock.ticks_per_s) / 1000000000u);
+}

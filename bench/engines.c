@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/* The engines, and which one a target gets. */
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+#include "options.h"
+
+static const struct nvb_engine *const engines[] = {
+#ifdef NVB_HAVE_NVFIO_ENGINE
+	&nvb_engine_nvfio,
+#endif
+	&nvb_engine_uring,
+	&nvb_engine_uring_cmd,
+};
+
+const struct nvb_engine *nvb_engine_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++)
+		if (strcmp(engines[i]->name, name) == 0)
+			return engines[i];
+	return NULL;
+}
+
+static bool hex_run(const char **p, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++, (*p)++)
+		if (!isxdigit((unsigned char)**p))
+			return false;
+	return true;
+}
+
+bool nvb_is_pci_address(const char *s)
+{
+	const char *p = s;
+
+	/* DDDD:BB:DD.F or BB:DD.F */
+	if (strlen(s) == 12) {
+		if (!hex_run(&p, 4) || *p++ != ':')
+			return false;
+	} else if (strlen(s) != 7) {
+		return false;
+	}
+	return hex_run(&p, 2) && *p++ == ':' && hex_run(&p, 2) && *p++ == '.' && *p >= '0' &&
+	       *p <= '7' && p[1] == '\0';
+}
+
+const char *nvb_engine_for_target(const char *filename)
+{
+	if (strncmp(filename, "sim:", 4) == 0 || strcmp(filename, "sim") == 0 ||
+	    strncmp(filename, "vfio-user:", 10) == 0 || nvb_is_pci_address(filename))
+		return "nvfio";
+	return "io_uring";
+}
+
+int nvb_resolve_engine(struct nvb_opts *o, char *err, size_t errlen)
+{
+	const struct nvb_engine *e;
+	bool chosen = o->ioengine[0] != '\0';
+
+	if (!chosen)
+		snprintf(o->ioengine, sizeof(o->ioengine), "%s", nvb_engine_for_target(o->filename));
+	e = nvb_engine_find(o->ioengine);
+	if (!e) {
+		if (strcmp(o->ioengine, "nvfio") == 0)
+			snprintf(err, errlen,
+				 "%s: ioengine=nvfio%s: this nvfio-perf was built without the nvfio "
+				 "NVMe driver (include/nvfio/nvme.h); rebuild nvfio",
+				 o->name, chosen ? "" : " (chosen by --filename)");
+		else
+			snprintf(err, errlen,
+				 "%s: --ioengine=%s: unknown; accepted: nvfio, io_uring, io_uring_cmd",
+				 o->name, o->ioengine);
+		return -EINVAL;
+	}
+	for (int i = 0; i < nvb_opt_count(); i++) {
+		unsigned m = nvb_opt_engines(i);
+		if (!(o->given_mask & (1ull << i)) || !m || (m & e->mask))
+			continue;
+		snprintf(err, errlen,
+			 "%s: --%s is an option of %s, not of ioengine=%s%s", o->name,
+			 nvb_opt_name(i),
+			 m == (NVB_ENG_URING | NVB_ENG_URING_CMD) ? "ioengine=io_uring and io_uring_cmd"
+			 : m == NVB_ENG_URING_CMD		 ? "ioengine=io_uring_cmd"
+			 : m == NVB_ENG_NVFIO			 ? "ioengine=nvfio"
+								 : "other engines",
+			 o->ioengine, chosen ? "" : " (chosen by --filename)");
+		return -EINVAL;
+	}
+	if (o->verify && !(o->rw & NVB_RW_WRITES)) {
+		snprintf(err, errlen,
+			 "%s: --verify=crc32c writes the region and reads it back: give a --rw "
+			 "that writes (write, randwrite, rw, randrw)",
+			 o->name);
+		return -EINVAL;
+	}
+	if (o->verify && o->norandommap) {
+		snprintf(err, errlen,
+			 "%s: --verify with --norandommap: every block must be written exactly once "
+			 "before it is read back; drop --norandommap",
+			 o->name);
+		return -EINVAL;
+	}
+	if (o->verify && o->time_based) {
+		snprintf(err, errlen,
+			 "%s: --verify with --time_based: a verify job writes the region once and "
+			 "reads it back once; drop --time_based",
+			 o->name);
+		return -EINVAL;
+	}
+	if (o->time_based && !o->runtime_ns) {
+		snprintf(err, errlen, "%s: --time_based needs --runtime", o->name);
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include <math.h>
+#include <string.h>
+
+#include "hist.h"
+
+void nvb_hist_reset(struct nvb_hist *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->min = UINT64_MAX;
+}
+
+void nvb_hist_merge(struct nvb_hist *dst, const struct nvb_hist *src)
+{
+	if (!src->n)
+		return;
+	for (unsigned i = 0; i < NVB_HIST_BUCKETS; i++)
+		dst->count[i] += src->count[i];
+	dst->n += src->n;
+	dst->sum += src->sum;
+	if (src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+}
+
+void nvb_hist_bucket(unsigned idx, uint64_t *lo, uint64_t *hi)
+{
+	unsigned shift = idx < 2 * NVB_HIST_SUB ? 0 : (idx >> NVB_HIST_SUB_BITS) - 1;
+	uint64_t m = idx - ((uint64_t)shift << NVB_HIST_SUB_BITS);
+
+	*lo = m << shift;
+	*hi = (m + 1) << shift;
+}
+
+static double midpoint(unsigned idx)
+{
+	uint64_t lo, hi;
+
+	nvb_hist_bucket(idx, &lo, &hi);
+	return ((double)lo + (double)(hi - 1)) / 2.0;
+}
+
+uint64_t nvb_hist_percentile(const struct nvb_hist *h, double p)
+{
+	uint64_t rank, seen = 0, lo, hi, v;
+	unsigned i;
+
+	if (!h->n)
+		return 0;
+	if (p <= 0.0)
+		return h->min;
+	rank = (uint64_t)ceil(p / 100.0 * (double)h->n);
+	if (rank < 1)
+		rank = 1;
+	if (rank > h->n)
+		rank = h->n;
+	for (i = 0; i < NVB_HIST_BUCKETS; i++) {
+		seen += h->count[i];
+		if (seen >= rank)
+			break;
+	}
+	if (i == NVB_HIST_BUCKETS)
+		return h->max;
+	nvb_hist_bucket(i, &lo, &hi);
+	v = lo + (hi - 1 - lo) / 2;
+	if (v < h->min)
+		v = h->min;
+	if (v > h->max)
+		v = h->max;
+	return v;
+}
+
+double nvb_hist_mean(const struct nvb_hist *h)
+{
+	return h->n ? (double)h->sum / (double)h->n : 0.0;
+}
+
+double nvb_hist_stdev(const struct nvb_hist *h)
+{
+	double mean = nvb_hist_mean(h), acc = 0.0;
+
+	if (h->n < 2)
+		return 0.0;
+	for (unsigned i = 0; i < NVB_HIST_BUCKETS; i++) {
+		double d;
+		if (!h->count[i])
+			continue;
+		d = midpoint(i) - mean;
+		acc += d * d * (double)h->count[i];
+	}
+	return sqrt(acc / (double)(h->n - 1));
+}

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * A job's rare paths: setting up its region and offset generator, the periodic event (ramp end,
+ * deadline, progress), errors, and verification.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crc32c.h"
+#include "job.h"
+
+/* Header at the start of every block a verify job writes; the rest is a pattern from the seed. */
+struct nvb_vhdr {
+	uint32_t magic;
+	uint32_t crc;    /* crc32c of the whole block with this field 0 */
+	uint64_t offset; /* where it was written */
+	uint64_t seed;   /* which run wrote it */
+	uint32_t len;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct nvb_vhdr) == 32, "verify header layout");
+
+#define NVB_VMAGIC          0x7646764eu /* "NvFv" */
+#define NVB_VERIFY_REPORTS  5
+#define NVB_DRAIN_TIMEOUT_S 10
+
+void nvb_job_fail(struct nvb_job *job, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	job->to_issue = 0;
+	if (job->error)
+		return;
+	job->error = err < 0 ? err : -EIO;
+	va_start(ap, fmt);
+	vsnprintf(job->errmsg, sizeof(job->errmsg), fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t splitmix(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ull;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+	return x ^ (x >> 31);
+}
+
+void nvb_verify_fill(struct nvb_job *job, struct nvb_io *io)
+{
+	struct nvb_vhdr h = {
+		.magic = NVB_VMAGIC,
+		.crc = 0,
+		.offset = io->offset,
+		.seed = job->data_seed,
+		.len = io->len,
+	};
+	uint64_t *w = io->buf;
+	uint64_t x = splitmix(job->data_seed ^ io->offset);
+
+	for (size_t i = sizeof(h) / 8; i < io->len / 8; i++) {
+		x = splitmix(x);
+		w[i] = x;
+	}
+	memcpy(io->buf, &h, sizeof(h));
+	h.crc = nvb_crc32c(0, io->buf, io->len);
+	memcpy(io->buf, &h, sizeof(h));
+}
+
+/* Check a block read back; a mismatch is counted, reported a few times, and fails the job. */
+static void verify_check(struct nvb_job *job, struct nvb_io *io)
+{
+	struct nvb_vhdr h, z;
+	char why[256];
+	uint32_t crc;
+
+	memcpy(&h, io->buf, sizeof(h));
+	if (h.magic != NVB_VMAGIC) {
+		snprintf(why, sizeof(why),
+			 "no verify header (magic 0x%08x, expected 0x%08x): never written, or "
+			 "overwritten",
+			 h.magic, NVB_VMAGIC);
+		goto bad;
+	}
+	if (h.offset != io->offset || h.len != io->len) {
+		snprintf(why, sizeof(why),
+			 "header says it was written at offset %llu with length %u: misplaced",
+			 (unsigned long long)h.offset, h.len);
+		goto bad;
+	}
+	if (h.seed != job->data_seed) {
+		snprintf(why, sizeof(why), "written by another run (seed 0x%llx, expected 0x%llx)",
+			 (unsigned long long)h.seed, (unsigned long long)job->data_seed);
+		goto bad;
+	}
+	z = h;
+	z.crc = 0;
+	memcpy(io->buf, &z, sizeof(z));
+	crc = nvb_crc32c(0, io->buf, io->len);
+	memcpy(io->buf, &h, sizeof(h));
+	if (crc != h.crc) {
+		snprintf(why, sizeof(why), "crc32c 0x%08x, header says 0x%08x: data corrupted", crc,
+			 h.crc);
+		goto bad;
+	}
+	return;
+
+bad:
+	job->verify_errors++;
+	if (job->verify_reports < NVB_VERIFY_REPORTS) {
+		job->verify_reports++;
+		fprintf(stderr, "nvfio-perf: %s: verify: block at offset %llu (%u bytes): %s\n",
+			job->o->name, (unsigned long long)io->offset, io->len, why);
+	}
+	if (!job->error) {
+		job->error = -EILSEQ;
+		snprintf(job->errmsg, sizeof(job->errmsg),
+			 "verify: a block read back did not match what was written (first at offset "
+			 "%llu)",
+			 (unsigned long long)io->offset);
+	}
+}
+
+bool nvb_io_slow(struct nvb_job *job, struct nvb_io *io, int status)
+{
+	if (status) {
+		nvb_job_fail(job, status, "%s of %u bytes at offset %llu failed: %s",
+			     io->ddir == NVB_READ ? "read" : "write", io->len,
+			     (unsigned long long)io->offset, strerror(-status));
+		return false;
+	}
+	if (job->phase == NVB_PHASE_READ)
+		verify_check(job, io);
+	return true;
+}
+
+static uint64_t tv_ns(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000ull + (uint64_t)tv->tv_usec * 1000ull;
+}
+
+/* Start counting: statistics so far (the ramp) are dropped, the clock and CPU times start. */
+void nvb_job_begin_counting(struct nvb_job *job, uint64_t now)
+{
+	nvb_hist_reset(&job->lat[NVB_READ]);
+	nvb_hist_reset(&job->lat[NVB_WRITE]);
+	job->t_start = now;
+	job->ramp_end = 0;
+	job->deadline = job->runtime_ticks ? now + job->runtime_ticks : 0;
+	if (job->to_issue)
+		job->to_issue = job->initial_to_issue;
+	getrusage(RUSAGE_THREAD, &job->ru_start);
+	__atomic_store_n(&job->progress.ramping, 0, __ATOMIC_RELAXED);
+}
+
+void nvb_job_end_counting(struct nvb_job *job)
+{
+	struct rusage ru;
+
+	job->t_end = nvb_ticks();
+	getrusage(RUSAGE_THREAD, &ru);
+	job->runtime_ns = nvb_ticks_to_ns_long(job->t_end - job->t_start);
+	job->usr_ns = tv_ns(&ru.ru_utime) - tv_ns(&job->ru_start.ru_utime);
+	job->sys_ns = tv_ns(&ru.ru_stime) - tv_ns(&job->ru_start.ru_stime);
+	job->ctx_switches = (uint64_t)(ru.ru_nvcsw - job->ru_start.ru_nvcsw) +
+			    (uint64_t)(ru.ru_nivcsw - job->ru_start.ru_nivcsw);
+	job->majf = (uint64_t)(ru.ru_majflt - job->ru_start.ru_majflt);
+	job->minf = (uint64_t)(ru.ru_minflt - job->ru_start.ru_minflt);
+}
+
+void nvb_job_publish(struct nvb_job *job)
+{
+	uint64_t r = job->ios_before[NVB_READ] + job->lat[NVB_READ].n;
+	uint64_t w = job->ios_before[NVB_WRITE] + job->lat[NVB_WRITE].n;
+
+	__atomic_store_n(&job->progress.ios_rw[NVB_READ], r, __ATOMIC_RELAXED);
+	__atomic_store_n(&job->progress.ios_rw[NVB_WRITE], w, __ATOMIC_RELAXED);
+	__atomic_store_n(&job->progress.counted, job->lat[NVB_READ].n + job->lat[NVB_WRITE].n,
+			 __ATOMIC_RELAXED);
+}
+
+void nvb_job_event(struct nvb_job *job)
+{
+	uint64_t now = nvb_ticks();
+
+	job->next_event = now + job->event_ticks;
+	if (job->ramp_end && now >= job->ramp_end) {
+		job->ios_before[NVB_READ] += job->lat[NVB_READ].n;
+		job->ios_before[NVB_WRITE] += job->lat[NVB_WRITE].n;
+		nvb_job_begin_counting(job, now);
+	} else if (job->deadline && now >= job->deadline) {
+		job->to_issue = 0;
+	}
+	if (*job->stop)
+		job->to_issue = 0;
+	nvb_job_publish(job);
+
+	if (!job->to_issue && job->nfree != job->depth) {
+		if (!job->drain_deadline) {
+			job->drain_deadline = now + nvb_ns_to_ticks(NVB_DRAIN_TIMEOUT_S * 1000000000ull);
+		} else if (now >= job->drain_deadline) {
+			nvb_job_fail(job, -ETIMEDOUT,
+				     "%u I/Os still in flight %d s after the job stopped issuing; the "
+				     "target stopped completing I/O",
+				     job->depth - job->nfree, NVB_DRAIN_TIMEOUT_S);
+			job->abandon = true;
+		}
+	}
+}
+
+static unsigned ilog2_ceil(uint64_t n)
+{
+	unsigned k = 0;
+
+	while (k < 63 && (1ull << k) < n)
+		k++;
+	return k;
+}
+
+/* Reset the offset generator and directions for a phase (the same order every time). */
+void nvb_job_start_phase(struct nvb_job *job, uint8_t rw, uint8_t phase)
+{
+	const struct nvb_opts *o = job->o;
+	unsigned k = ilog2_ceil(job->nblocks);
+
+	job->rw = rw;
+	job->phase = phase;
+	job->fixed_ddir = rw & NVB_RW_READS ? NVB_READ : NVB_WRITE;
+	job->seq_next = 0;
+	job->rng = splitmix(o->randseed + job->sub) | 1;
+	job->map_mask = k ? (1ull << k) - 1 : 0;
+	job->map_shift = k / 2 + 1;
+	job->map_state = splitmix(o->randseed ^ (job->sub * 0x100000001b3ull)) & job->map_mask;
+	/* rwmixread percent of 2^32. */
+	job->mix_threshold = (uint32_t)(((uint64_t)o->rwmixread << 32) / 100 > UINT32_MAX
+						? UINT32_MAX
+						: ((uint64_t)o->rwmixread << 32) / 100);
+	if (o->rwmixread == 100)
+		job->mix_threshold = UINT32_MAX;
+}
+
+int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_target *t,
+		  unsigned index, unsigned sub, volatile int *stop, uint64_t run_id, char *err,
+		  size_t errlen)
+{
+	uint64_t off, size, bs = o->bs;
+
+	memset(job, 0, sizeof(*job));
+	job->o = o;
+	job->t = t;
+	job->engine = t->engine;
+	job->index = index;
+	job->sub = sub;
+	job->stop = stop;
+	job->cpu = -1;
+
+	off = o->offset_pct ? (uint64_t)((unsigned __int128)t->size * o->offset / 1000000u)
+			    : o->offset;
+	off -= off % t->block_size;
+	if (off >= t->size) {
+		snprintf(err, errlen, "%s: --offset=%llu is at or past the end of %s (%llu bytes)",
+			 o->name, (unsigned long long)off, t->filename,
+			 (unsigned long long)t->size);
+		return -EINVAL;
+	}
+	if (o->size_pct)
+		size = (uint64_t)((unsigned __int128)t->size * o->size / 1000000u);
+	else if (o->size)
+		size = o->size;
+	else
+		size = t->size - off;
+	if (size > t->size - off) {
+		snprintf(err, errlen,
+			 "%s: --size=%llu from --offset=%llu goes past the end of %s (%llu bytes)",
+			 o->name, (unsigned long long)size, (unsigned long long)off, t->filename,
+			 (unsigned long long)t->size);
+		return -EINVAL;
+	}
+	if (bs % t->block_size) {
+		snprintf(err, errlen, "%s: --bs=%llu is not a multiple of %s's block size (%u bytes)",
+			 o->name, (unsigned long long)bs, t->filename, t->block_size);
+		return -EINVAL;
+	}
+	if (t->max_io && bs > t->max_io) {
+		snprintf(err, errlen, "%s: --bs=%llu is larger than %s's largest transfer (%u bytes)",
+			 o->name, (unsigned long long)bs, t->filename, t->max_io);
+		return -EINVAL;
+	}
+	if (size < bs) {
+		snprintf(err, errlen, "%s: the region (%llu bytes) is smaller than --bs=%llu",
+			 o->name, (unsigned long long)size, (unsigned long long)bs);
+		return -EINVAL;
+	}
+	if (t->max_depth && o->iodepth > t->max_depth) {
+		snprintf(err, errlen, "%s: --iodepth=%llu: %s takes at most %u I/Os in flight per job",
+			 o->name, (unsigned long long)o->iodepth, t->filename, t->max_depth);
+		return -EINVAL;
+	}
+	if (o->verify && bs < 512) {
+		snprintf(err, errlen, "%s: --verify needs --bs of at least 512", o->name);
+		return -EINVAL;
+	}
+
+	job->bs = (uint32_t)bs;
+	job->region_off = off;
+	job->nblocks = size / bs;
+	job->depth = (unsigned)o->iodepth;
+	job->batch = o->iodepth_batch_submit ? (unsigned)o->iodepth_batch_submit : job->depth;
+	if (job->batch > job->depth)
+		job->batch = job->depth;
+	job->norandommap = o->norandommap;
+	job->idle_yield = o->idle_yield;
+	job->data_seed = splitmix(o->randseed ^ (run_id * 0x9E3779B97F4A7C15ull));
+	job->runtime_ticks = o->verify ? 0 : nvb_ns_to_ticks(o->runtime_ns);
+	job->event_ticks = nvb_ns_to_ticks(1000000); /* 1 ms */
+
+	if (o->verify)
+		job->initial_to_issue = job->nblocks;
+	else if (o->time_based)
+		job->initial_to_issue = o->number_ios ? o->number_ios : UINT64_MAX;
+	else
+		job->initial_to_issue = o->number_ios && o->number_ios < job->nblocks
+						? o->number_ios
+						: job->nblocks;
+	nvb_hist_reset(&job->lat[NVB_READ]);
+	nvb_hist_reset(&job->lat[NVB_WRITE]);
+	nvb_job_start_phase(job, (uint8_t)o->rw, NVB_PHASE_RUN);
+	return 0;
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef NVFIO_BENCH_JOB_H
+#define NVFIO_BENCH_JOB_H
+
+/*
+ * A job thread's state and the per-I/O work of the tool itself: choosing the next offset and
+ * direction, and accounting a completion. Everything here is inline, allocation-free,
+ * lock-free and makes no system call; the rare paths (errors, verification, the periodic
+ * event) are out of line.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include "clock.h"
+#include "engine.h"
+#include "hist.h"
+#include "perf.h"
+
+#define NVB_CACHELINE 64
+
+enum nvb_verify_phase {
+	NVB_PHASE_RUN = 0,    /* no verification */
+	NVB_PHASE_WRITE = 1,  /* writing blocks with headers and checksums */
+	NVB_PHASE_READ = 2,   /* reading them back and checking */
+};
+
+/* What the main thread can read while the job runs (its own cache line). */
+struct nvb_job_progress {
+	uint64_t ios_rw[NVB_DDIRS]; /* completed, ramp included (for rates) */
+	uint64_t counted;           /* completed since counting began */
+	uint32_t state;             /* enum nvb_job_state */
+	uint32_t ramping;
+} __attribute__((aligned(NVB_CACHELINE)));
+
+enum nvb_job_state {
+	NVB_JOB_SETUP = 0,
+	NVB_JOB_RUNNING,
+	NVB_JOB_VERIFYING,
+	NVB_JOB_DONE,
+};
+
+struct nvb_job {
+	/* Hot: read or written on every I/O. */
+	struct nvb_io **free; /* stack of idle slots */
+	unsigned nfree;
+	unsigned depth;
+	unsigned batch;
+	uint32_t bs;
+	uint64_t to_issue;     /* I/Os still to issue; UINT64_MAX: until told to stop */
+	uint64_t region_off;   /* bytes */
+	uint64_t nblocks;      /* blocks of bs in the region */
+	uint64_t seq_next;
+	uint64_t map_state;    /* random map: an LCG over [0, 2^k) permuted, skipping >= nblocks */
+	uint64_t map_mask;
+	unsigned map_shift;
+	uint8_t rw;            /* enum nvb_rw of the current phase */
+	uint8_t fixed_ddir;    /* when rw is not mixed */
+	uint8_t phase;         /* enum nvb_verify_phase */
+	bool norandommap;
+	bool idle_yield;
+	uint32_t mix_threshold; /* a read when the top 32 random bits fall below it */
+	uint64_t rng;
+	uint64_t next_event;   /* ticks */
+	void *ctx;             /* the engine's per-job state */
+	struct nvb_hist lat[NVB_DDIRS] __attribute__((aligned(NVB_CACHELINE)));
+
+	/* Cold: set up by the runner, read by the rare paths and the report. */
+	const struct nvb_opts *o __attribute__((aligned(NVB_CACHELINE)));
+	struct nvb_target *t;
+	const struct nvb_engine *engine;
+	unsigned index; /* among every job thread of the run */
+	unsigned sub;   /* among this section's numjobs */
+	int cpu;        /* pinned CPU, -1 for none */
+	struct nvb_io *ios;
+	void *bufs;     /* the engine's buffer area, for job_close */
+	volatile int *stop;
+	uint64_t initial_to_issue;
+	uint64_t event_ticks;
+	uint64_t ramp_end;    /* ticks, 0: not ramping */
+	uint64_t deadline;    /* ticks, 0: none */
+	uint64_t runtime_ticks;
+	uint64_t t_start;     /* ticks when counting began */
+	uint64_t t_end;
+	uint64_t data_seed;   /* verification pattern */
+	struct rusage ru_start;
+	int error;            /* first error, negative errno */
+	bool abandon;         /* in-flight I/O did not complete in time: stop waiting */
+	uint64_t drain_deadline;
+	char errmsg[NVB_ERR_MAX];
+	uint64_t verify_errors;
+	unsigned verify_reports;
+	int tid;
+	uint64_t ios_before[NVB_DDIRS]; /* completed before counting began */
+
+	/* Results, filled when the job ends. */
+	uint64_t runtime_ns;
+	uint64_t usr_ns, sys_ns;
+	uint64_t ctx_switches, majf, minf;
+
+	struct nvb_job_progress progress;
+};
+
+/* The out-of-line parts: errors, verification, the periodic event. nvb_io_slow() says whether
+ * the completion counts (a failed I/O does not). */
+bool nvb_io_slow(struct nvb_job *job, struct nvb_io *io, int status);
+void nvb_verify_fill(struct nvb_job *job, struct nvb_io *io);
+void nvb_job_event(struct nvb_job *job);
+
+/*
+ * nvb_job_setup() - prepare @job (thread @sub of section @o on target @t) in the main thread:
+ * region, limits, offset generator. 0 or -EINVAL with a sentence in @err.
+ */
+int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_target *t,
+		  unsigned index, unsigned sub, volatile int *stop, uint64_t run_id, char *err,
+		  size_t errlen);
+
+/* Restart the offset generator (same order each time) for a phase doing @rw. */
+void nvb_job_start_phase(struct nvb_job *job, uint8_t rw, uint8_t phase);
+
+/* Start counting at @now (ticks), dropping what came before; end it and take the CPU times. */
+void nvb_job_begin_counting(struct nvb_job *job, uint64_t now);
+void nvb_job_end_counting(struct nvb_job *job);
+
+/* Make the job's counts visible to the main thread. */
+void nvb_job_publish(struct nvb_job *job);
+
+/* Stop the job with @err (negative errno) and a message; the loop drains what is in flight. */
+void nvb_job_fail(struct nvb_job *job, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static inline uint64_t nvb_rand(uint64_t *s)
+{
+	/* xorshift64*: a few instructions, good enough to scatter offsets and pick directions. */
+	uint64_t x = *s;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545F4914F6CDD1Dull;
+}
+
+/* The random map: each block of the region exactly once per pass, in scattered order. */
+static inline uint64_t nvb_map_next(struct nvb_job *job)
+{
+	uint64_t x;
+
+	do {
+		/* Full period over [0, 2^k): increment odd, multiplier 1 mod 4 (Hull-Dobell). */
+		job->map_state = (job->map_state * 6364136223846793005ull + 1442695040888963407ull) &
+				 job->map_mask;
+		/* A bijection of [0, 2^k), so the output also visits each value once per period. */
+		x = job->map_state;
+		x ^= x >> job->map_shift;
+		x = (x * 0x9E3779B97F4A7C15ull) & job->map_mask;
+		x ^= x >> job->map_shift;
+	} while (x >= job->nblocks);
+	return x;
+}
+
+/* Fill in @io's offset and direction for the next I/O of the job. */
+static inline void nvb_next_io(struct nvb_job *job, struct nvb_io *io)
+{
+	uint64_t blk;
+
+	if (job->rw & NVB_RW_RANDOM) {
+		if (job->norandommap)
+			blk = (uint64_t)(((unsigned __int128)nvb_rand(&job->rng) * job->nblocks) >> 64);
+		else
+			blk = nvb_map_next(job);
+	} else {
+		blk = job->seq_next;
+		job->seq_next = blk + 1 == job->nblocks ? 0 : blk + 1;
+	}
+	io->offset = job->region_off + blk * job->bs;
+	if ((job->rw & (NVB_RW_READS | NVB_RW_WRITES)) == (NVB_RW_READS | NVB_RW_WRITES))
+		io->ddir = (uint32_t)(nvb_rand(&job->rng) >> 32) < job->mix_threshold ? NVB_READ
+										      : NVB_WRITE;
+	else
+		io->ddir = job->fixed_ddir;
+	if (__builtin_expect(job->phase == NVB_PHASE_WRITE, 0))
+		nvb_verify_fill(job, io);
+}
+
+/* Account one completion (called by the engine's reap) and return the slot. */
+static inline void nvb_io_done(struct nvb_job *job, struct nvb_io *io, int status)
+{
+	int64_t d = (int64_t)(nvb_ticks() - io->start);
+
+	/* A thread moved between CPUs may see a TSC a few cycles behind. */
+	d = d < 0 ? 0 : d;
+	job->free[job->nfree++] = io;
+	if (__builtin_expect(status != 0 || job->phase == NVB_PHASE_READ, 0) &&
+	    !nvb_io_slow(job, io, status))
+		return;
+	nvb_hist_add(&job->lat[io->ddir], nvb_ticks_to_ns((uint64_t)d));
+}
+
+#endif /* NVFIO_BENCH_JOB_H */
