@@ -16,7 +16,7 @@
 struct nvb_clock {
 	bool tsc;
 	uint32_t shift;
-	uint64_t mult;       /* ns = ticks * mult >> shift */
+	uint64_t mult;	      /* ns = ticks * mult >> shift */
 	uint64_t ticks_per_s; /* for deadlines */
 };
 

@@ -36,7 +36,7 @@ int nvb_side_prepare(const struct nvb_opts *jobs, unsigned n, const char *filena
 		if (filename || engine)
 			snprintf(o->ioengine, sizeof(o->ioengine), "%s", engine ? engine : "");
 		mine = nvb_engine_find(o->ioengine[0] ? o->ioengine
-						     : nvb_engine_for_target(o->filename));
+						      : nvb_engine_for_target(o->filename));
 		peer = peer_name ? nvb_engine_find(peer_name) : NULL;
 		if (!mine)
 			continue; /* resolution reports it */
@@ -63,22 +63,23 @@ struct figure {
 };
 
 static const struct figure figures[] = {
-	{"IOPS", "iops", "", 1.0, true},
-	{"bandwidth", "bw_mib", "MiB/s", 1.0 / 1048576.0, true},
-	{"latency mean", "lat_mean_us", "us", 1e-3, false},
-	{"latency p50", "lat_p50_us", "us", 1e-3, false},
-	{"latency p99", "lat_p99_us", "us", 1e-3, false},
-	{"latency p99.9", "lat_p999_us", "us", 1e-3, false},
-	{"CPU per I/O", "cpu_ns_per_io", "ns", 1.0, false},
-	{"  usr per I/O", "usr_ns_per_io", "ns", 1.0, false},
-	{"  sys per I/O", "sys_ns_per_io", "ns", 1.0, false},
+    {"IOPS", "iops", "", 1.0, true},
+    {"bandwidth", "bw_mib", "MiB/s", 1.0 / 1048576.0, true},
+    {"latency mean", "lat_mean_us", "us", 1e-3, false},
+    {"latency p50", "lat_p50_us", "us", 1e-3, false},
+    {"latency p99", "lat_p99_us", "us", 1e-3, false},
+    {"latency p99.9", "lat_p999_us", "us", 1e-3, false},
+    {"CPU per I/O", "cpu_ns_per_io", "ns", 1.0, false},
+    {"  usr per I/O", "usr_ns_per_io", "ns", 1.0, false},
+    {"  sys per I/O", "sys_ns_per_io", "ns", 1.0, false},
 };
 #define NFIG (sizeof(figures) / sizeof(figures[0]))
 
 static double figure_value(const struct nvb_figures *f, unsigned i)
 {
-	double v[] = {f->iops,   f->bw,           f->lat_mean_ns,  f->p50_ns,     f->p99_ns,
-		      f->p999_ns, f->cpu_ns_per_io, f->usr_ns_per_io, f->sys_ns_per_io};
+	double v[] = {f->iops,	       f->bw,	   f->lat_mean_ns,   f->p50_ns,
+		      f->p99_ns,       f->p999_ns, f->cpu_ns_per_io, f->usr_ns_per_io,
+		      f->sys_ns_per_io};
 	return v[i] * figures[i].scale;
 }
 
@@ -135,8 +136,8 @@ int nvb_mode_compare(struct nvb_config *cfg, FILE *out)
 	unsigned n = cfg->njobs, rounds = (unsigned)prog->rounds;
 	struct nvb_opts *side[2] = {NULL, NULL};
 	struct nvb_target **targets[2] = {NULL, NULL};
-	double (*val)[2][NFIG] = NULL; /* [round][side][figure] */
-	struct nvb_run *runs = NULL;   /* kept for the JSON report: [round * 2 + side] */
+	double(*val)[2][NFIG] = NULL; /* [round][side][figure] */
+	struct nvb_run *runs = NULL;  /* kept for the JSON report: [round * 2 + side] */
 	char err[NVB_ERR_MAX];
 	const char *eng[2];
 	int rc = NVB_EXIT_FAIL, r;
@@ -189,7 +190,8 @@ int nvb_mode_compare(struct nvb_config *cfg, FILE *out)
 				char a[32], b[32];
 				fmt(a, sizeof(a), f.iops);
 				fmt(b, sizeof(b), f.cpu_ns_per_io);
-				fprintf(out, "round %u/%u %c: IOPS=%s, lat p50=%.2fus, CPU/IO=%sns\n",
+				fprintf(out,
+					"round %u/%u %c: IOPS=%s, lat p50=%.2fus, CPU/IO=%sns\n",
 					k + 1, rounds, 'A' + s, a, f.p50_ns / 1e3, b);
 				fflush(out);
 			}
@@ -273,9 +275,9 @@ int nvb_mode_compare(struct nvb_config *cfg, FILE *out)
 			snprintf(name, sizeof(name), "%s%s%s%s", figures[i].name,
 				 figures[i].unit[0] ? " (" : "", figures[i].unit,
 				 figures[i].unit[0] ? ")" : "");
-			fprintf(out, "%-22s %7s / %7s / %7s   %7s / %7s / %7s   %s / %s / %s\n", name,
-				x[0][0], x[0][1], x[0][2], x[1][0], x[1][1], x[1][2], x[2][0], x[2][1],
-				x[2][2]);
+			fprintf(out, "%-22s %7s / %7s / %7s   %7s / %7s / %7s   %s / %s / %s\n",
+				name, x[0][0], x[0][1], x[0][2], x[1][0], x[1][1], x[1][2], x[2][0],
+				x[2][1], x[2][2]);
 		}
 		fprintf(out, "\nA: %s (%s, %s)\nB: %s (%s, %s)\n", side[0][0].filename,
 			side[0][0].ioengine, targets[0][0]->describe, side[1][0].filename,

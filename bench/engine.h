@@ -32,10 +32,10 @@ struct nvb_io {
 	uint64_t offset; /* bytes from the start of the target */
 	void *buf;
 	uint32_t len;
-	uint8_t ddir;    /* enum nvb_ddir */
-	uint16_t index;  /* slot number: index of a registered buffer */
-	uint64_t start;  /* ticks when queued */
-	uint64_t priv;   /* the engine's: e.g. the buffer's device address */
+	uint8_t ddir;	/* enum nvb_ddir */
+	uint16_t index; /* slot number: index of a registered buffer */
+	uint64_t start; /* ticks when queued */
+	uint64_t priv;	/* the engine's: e.g. the buffer's device address */
 };
 
 struct nvb_engine {
@@ -66,12 +66,12 @@ struct nvb_engine {
 struct nvb_target {
 	const struct nvb_engine *engine;
 	char filename[NVB_PATH_MAX];
-	uint64_t size;       /* bytes addressable */
+	uint64_t size;	     /* bytes addressable */
 	uint32_t block_size; /* offsets and lengths must be multiples */
 	uint32_t max_io;     /* largest transfer in bytes, 0: no limit */
 	uint32_t max_depth;  /* largest iodepth of one job, 0: no limit */
 	uint32_t max_jobs;   /* job threads it can serve at once, 0: no limit */
-	char describe[128];  /* a line for the report, e.g. "QEMU NVMe Ctrl, nsid 1, 512 B blocks" */
+	char describe[128]; /* a line for the report, e.g. "QEMU NVMe Ctrl, nsid 1, 512 B blocks" */
 	void *priv;
 };
 

@@ -29,16 +29,16 @@
 /* Per target: what every job's open needs to know. */
 struct uring_target {
 	bool is_block;
-	bool cmd;       /* io_uring_cmd passthrough */
-	uint32_t nsid;  /* passthrough namespace */
+	bool cmd;      /* io_uring_cmd passthrough */
+	uint32_t nsid; /* passthrough namespace */
 	uint32_t lba_shift;
-	bool writes;    /* some job writes: open read-write */
+	bool writes; /* some job writes: open read-write */
 };
 
 struct uring_ctx {
 	struct io_uring ring;
 	int fd;
-	int sqe_fd;       /* fd as the SQE names it: 0 when registered */
+	int sqe_fd; /* fd as the SQE names it: 0 when registered */
 	uint8_t sqe_flags;
 	bool fixed;
 	bool cmd;
@@ -103,9 +103,9 @@ static int uring_target_open(struct nvb_target *t, const struct nvb_opts *const 
 	}
 	ut->is_block = S_ISBLK(st.st_mode);
 
-	flags = (writes || (S_ISREG(st.st_mode) && (uint64_t)st.st_size < need) ? O_RDWR
-										     : O_RDONLY) |
-		O_CLOEXEC;
+	flags =
+	    (writes || (S_ISREG(st.st_mode) && (uint64_t)st.st_size < need) ? O_RDWR : O_RDONLY) |
+	    O_CLOEXEC;
 	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < need)
 		flags |= O_CREAT;
 	fd = open(t->filename, flags, 0644);
@@ -180,7 +180,8 @@ static int uring_target_open(struct nvb_target *t, const struct nvb_opts *const 
 	}
 	close(fd);
 	if (!t->size) {
-		snprintf(err, errlen, "%s is empty; give --size to use (and create) that much of it",
+		snprintf(err, errlen,
+			 "%s is empty; give --size to use (and create) that much of it",
 			 t->filename);
 		r = -EINVAL;
 		goto fail;
@@ -207,14 +208,14 @@ fail:
 	return r;
 }
 
-static int uring_open_file(struct nvb_target *t, const struct nvb_opts *const *jobs,
-			   unsigned njobs, char *err, size_t errlen)
+static int uring_open_file(struct nvb_target *t, const struct nvb_opts *const *jobs, unsigned njobs,
+			   char *err, size_t errlen)
 {
 	return uring_target_open(t, jobs, njobs, err, errlen, false);
 }
 
-static int uring_open_cmd(struct nvb_target *t, const struct nvb_opts *const *jobs,
-			  unsigned njobs, char *err, size_t errlen)
+static int uring_open_cmd(struct nvb_target *t, const struct nvb_opts *const *jobs, unsigned njobs,
+			  char *err, size_t errlen)
 {
 	return uring_target_open(t, jobs, njobs, err, errlen, true);
 }
@@ -287,8 +288,8 @@ static int uring_job_open(struct nvb_job *job, char *err, size_t errlen)
 	}
 
 	c->bufs_len = (size_t)job->depth * job->bs;
-	c->bufs = mmap(NULL, c->bufs_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-			MAP_POPULATE, -1, 0);
+	c->bufs = mmap(NULL, c->bufs_len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (c->bufs == MAP_FAILED) {
 		r = -errno;
 		snprintf(err, errlen, "cannot allocate %zu bytes of I/O buffers: %s", c->bufs_len,
@@ -457,28 +458,28 @@ static inline int uring_reap(void *ctx, struct nvb_job *job, unsigned min)
 	return (int)n;
 }
 
-#define NVB_LOOP_NAME   uring_run
-#define NVB_LOOP_QUEUE  uring_queue
+#define NVB_LOOP_NAME	uring_run
+#define NVB_LOOP_QUEUE	uring_queue
 #define NVB_LOOP_COMMIT uring_commit
-#define NVB_LOOP_REAP   uring_reap
+#define NVB_LOOP_REAP	uring_reap
 #include "job_loop.h"
 
 const struct nvb_engine nvb_engine_uring = {
-	.name = "io_uring",
-	.mask = NVB_ENG_URING,
-	.target_open = uring_open_file,
-	.target_close = uring_target_close,
-	.job_open = uring_job_open,
-	.job_close = uring_job_close,
-	.run = uring_run,
+    .name = "io_uring",
+    .mask = NVB_ENG_URING,
+    .target_open = uring_open_file,
+    .target_close = uring_target_close,
+    .job_open = uring_job_open,
+    .job_close = uring_job_close,
+    .run = uring_run,
 };
 
 const struct nvb_engine nvb_engine_uring_cmd = {
-	.name = "io_uring_cmd",
-	.mask = NVB_ENG_URING_CMD,
-	.target_open = uring_open_cmd,
-	.target_close = uring_target_close,
-	.job_open = uring_job_open,
-	.job_close = uring_job_close,
-	.run = uring_run,
+    .name = "io_uring_cmd",
+    .mask = NVB_ENG_URING_CMD,
+    .target_open = uring_open_cmd,
+    .target_close = uring_target_close,
+    .job_open = uring_job_open,
+    .job_close = uring_job_close,
+    .run = uring_run,
 };

@@ -11,10 +11,10 @@
 
 static const struct nvb_engine *const engines[] = {
 #ifdef NVB_HAVE_NVFIO_ENGINE
-	&nvb_engine_nvfio,
+    &nvb_engine_nvfio,
 #endif
-	&nvb_engine_uring,
-	&nvb_engine_uring_cmd,
+    &nvb_engine_uring,
+    &nvb_engine_uring_cmd,
 };
 
 const struct nvb_engine *nvb_engine_find(const char *name)
@@ -62,31 +62,34 @@ int nvb_resolve_engine(struct nvb_opts *o, char *err, size_t errlen)
 	bool chosen = o->ioengine[0] != '\0';
 
 	if (!chosen)
-		snprintf(o->ioengine, sizeof(o->ioengine), "%s", nvb_engine_for_target(o->filename));
+		snprintf(o->ioengine, sizeof(o->ioengine), "%s",
+			 nvb_engine_for_target(o->filename));
 	e = nvb_engine_find(o->ioengine);
 	if (!e) {
 		if (strcmp(o->ioengine, "nvfio") == 0)
-			snprintf(err, errlen,
-				 "%s: ioengine=nvfio%s: this nvfio-perf was built without the nvfio "
-				 "NVMe driver (include/nvfio/nvme.h); rebuild nvfio",
-				 o->name, chosen ? "" : " (chosen by --filename)");
+			snprintf(
+			    err, errlen,
+			    "%s: ioengine=nvfio%s: this nvfio-perf was built without the nvfio "
+			    "NVMe driver (include/nvfio/nvme.h); rebuild nvfio",
+			    o->name, chosen ? "" : " (chosen by --filename)");
 		else
-			snprintf(err, errlen,
-				 "%s: --ioengine=%s: unknown; accepted: nvfio, io_uring, io_uring_cmd",
-				 o->name, o->ioengine);
+			snprintf(
+			    err, errlen,
+			    "%s: --ioengine=%s: unknown; accepted: nvfio, io_uring, io_uring_cmd",
+			    o->name, o->ioengine);
 		return -EINVAL;
 	}
 	for (int i = 0; i < nvb_opt_count(); i++) {
 		unsigned m = nvb_opt_engines(i);
 		if (!(o->given_mask & (1ull << i)) || !m || (m & e->mask))
 			continue;
-		snprintf(err, errlen,
-			 "%s: --%s is an option of %s, not of ioengine=%s%s", o->name,
+		snprintf(err, errlen, "%s: --%s is an option of %s, not of ioengine=%s%s", o->name,
 			 nvb_opt_name(i),
-			 m == (NVB_ENG_URING | NVB_ENG_URING_CMD) ? "ioengine=io_uring and io_uring_cmd"
-			 : m == NVB_ENG_URING_CMD		 ? "ioengine=io_uring_cmd"
-			 : m == NVB_ENG_NVFIO			 ? "ioengine=nvfio"
-								 : "other engines",
+			 m == (NVB_ENG_URING | NVB_ENG_URING_CMD)
+			     ? "ioengine=io_uring and io_uring_cmd"
+			 : m == NVB_ENG_URING_CMD ? "ioengine=io_uring_cmd"
+			 : m == NVB_ENG_NVFIO	  ? "ioengine=nvfio"
+						  : "other engines",
 			 o->ioengine, chosen ? "" : " (chosen by --filename)");
 		return -EINVAL;
 	}
@@ -98,10 +101,11 @@ int nvb_resolve_engine(struct nvb_opts *o, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (o->verify && o->norandommap) {
-		snprintf(err, errlen,
-			 "%s: --verify with --norandommap: every block must be written exactly once "
-			 "before it is read back; drop --norandommap",
-			 o->name);
+		snprintf(
+		    err, errlen,
+		    "%s: --verify with --norandommap: every block must be written exactly once "
+		    "before it is read back; drop --norandommap",
+		    o->name);
 		return -EINVAL;
 	}
 	if (o->verify && o->time_based) {

@@ -17,9 +17,9 @@
 #include <stdint.h>
 
 #define NVB_HIST_SUB_BITS 6
-#define NVB_HIST_SUB      (1u << NVB_HIST_SUB_BITS)
+#define NVB_HIST_SUB	  (1u << NVB_HIST_SUB_BITS)
 #define NVB_HIST_MAX_BITS 40
-#define NVB_HIST_LIMIT    (1ull << NVB_HIST_MAX_BITS)
+#define NVB_HIST_LIMIT	  (1ull << NVB_HIST_MAX_BITS)
 #define NVB_HIST_BUCKETS  ((NVB_HIST_MAX_BITS - NVB_HIST_SUB_BITS + 1) * NVB_HIST_SUB)
 
 struct nvb_hist {

@@ -15,15 +15,15 @@
 /* Header at the start of every block a verify job writes; the rest is a pattern from the seed. */
 struct nvb_vhdr {
 	uint32_t magic;
-	uint32_t crc;    /* crc32c of the whole block with this field 0 */
+	uint32_t crc;	 /* crc32c of the whole block with this field 0 */
 	uint64_t offset; /* where it was written */
-	uint64_t seed;   /* which run wrote it */
+	uint64_t seed;	 /* which run wrote it */
 	uint32_t len;
 	uint32_t pad;
 };
 _Static_assert(sizeof(struct nvb_vhdr) == 32, "verify header layout");
 
-#define NVB_VMAGIC          0x7646764eu /* "NvFv" */
+#define NVB_VMAGIC	    0x7646764eu /* "NvFv" */
 #define NVB_VERIFY_REPORTS  5
 #define NVB_DRAIN_TIMEOUT_S 10
 
@@ -51,11 +51,11 @@ static uint64_t splitmix(uint64_t x)
 void nvb_verify_fill(struct nvb_job *job, struct nvb_io *io)
 {
 	struct nvb_vhdr h = {
-		.magic = NVB_VMAGIC,
-		.crc = 0,
-		.offset = io->offset,
-		.seed = job->data_seed,
-		.len = io->len,
+	    .magic = NVB_VMAGIC,
+	    .crc = 0,
+	    .offset = io->offset,
+	    .seed = job->data_seed,
+	    .len = io->len,
 	};
 	uint64_t *w = io->buf;
 	uint64_t x = splitmix(job->data_seed ^ io->offset);
@@ -116,10 +116,11 @@ bad:
 	}
 	if (!job->error) {
 		job->error = -EILSEQ;
-		snprintf(job->errmsg, sizeof(job->errmsg),
-			 "verify: a block read back did not match what was written (first at offset "
-			 "%llu)",
-			 (unsigned long long)io->offset);
+		snprintf(
+		    job->errmsg, sizeof(job->errmsg),
+		    "verify: a block read back did not match what was written (first at offset "
+		    "%llu)",
+		    (unsigned long long)io->offset);
 	}
 }
 
@@ -199,12 +200,14 @@ void nvb_job_event(struct nvb_job *job)
 
 	if (!job->to_issue && job->nfree != job->depth) {
 		if (!job->drain_deadline) {
-			job->drain_deadline = now + nvb_ns_to_ticks(NVB_DRAIN_TIMEOUT_S * 1000000000ull);
+			job->drain_deadline =
+			    now + nvb_ns_to_ticks(NVB_DRAIN_TIMEOUT_S * 1000000000ull);
 		} else if (now >= job->drain_deadline) {
-			nvb_job_fail(job, -ETIMEDOUT,
-				     "%u I/Os still in flight %d s after the job stopped issuing; the "
-				     "target stopped completing I/O",
-				     job->depth - job->nfree, NVB_DRAIN_TIMEOUT_S);
+			nvb_job_fail(
+			    job, -ETIMEDOUT,
+			    "%u I/Os still in flight %d s after the job stopped issuing; the "
+			    "target stopped completing I/O",
+			    job->depth - job->nfree, NVB_DRAIN_TIMEOUT_S);
 			job->abandon = true;
 		}
 	}
@@ -235,8 +238,8 @@ void nvb_job_start_phase(struct nvb_job *job, uint8_t rw, uint8_t phase)
 	job->map_state = splitmix(o->randseed ^ (job->sub * 0x100000001b3ull)) & job->map_mask;
 	/* rwmixread percent of 2^32. */
 	job->mix_threshold = (uint32_t)(((uint64_t)o->rwmixread << 32) / 100 > UINT32_MAX
-						? UINT32_MAX
-						: ((uint64_t)o->rwmixread << 32) / 100);
+					    ? UINT32_MAX
+					    : ((uint64_t)o->rwmixread << 32) / 100);
 	if (o->rwmixread == 100)
 		job->mix_threshold = UINT32_MAX;
 }
@@ -279,13 +282,15 @@ int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_targ
 		return -EINVAL;
 	}
 	if (bs % t->block_size) {
-		snprintf(err, errlen, "%s: --bs=%llu is not a multiple of %s's block size (%u bytes)",
-			 o->name, (unsigned long long)bs, t->filename, t->block_size);
+		snprintf(err, errlen,
+			 "%s: --bs=%llu is not a multiple of %s's block size (%u bytes)", o->name,
+			 (unsigned long long)bs, t->filename, t->block_size);
 		return -EINVAL;
 	}
 	if (t->max_io && bs > t->max_io) {
-		snprintf(err, errlen, "%s: --bs=%llu is larger than %s's largest transfer (%u bytes)",
-			 o->name, (unsigned long long)bs, t->filename, t->max_io);
+		snprintf(err, errlen,
+			 "%s: --bs=%llu is larger than %s's largest transfer (%u bytes)", o->name,
+			 (unsigned long long)bs, t->filename, t->max_io);
 		return -EINVAL;
 	}
 	if (size < bs) {
@@ -294,8 +299,9 @@ int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_targ
 		return -EINVAL;
 	}
 	if (t->max_depth && o->iodepth > t->max_depth) {
-		snprintf(err, errlen, "%s: --iodepth=%llu: %s takes at most %u I/Os in flight per job",
-			 o->name, (unsigned long long)o->iodepth, t->filename, t->max_depth);
+		snprintf(err, errlen,
+			 "%s: --iodepth=%llu: %s takes at most %u I/Os in flight per job", o->name,
+			 (unsigned long long)o->iodepth, t->filename, t->max_depth);
 		return -EINVAL;
 	}
 	if (o->verify && bs < 512) {
@@ -321,9 +327,8 @@ int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_targ
 	else if (o->time_based)
 		job->initial_to_issue = o->number_ios ? o->number_ios : UINT64_MAX;
 	else
-		job->initial_to_issue = o->number_ios && o->number_ios < job->nblocks
-						? o->number_ios
-						: job->nblocks;
+		job->initial_to_issue =
+		    o->number_ios && o->number_ios < job->nblocks ? o->number_ios : job->nblocks;
 	nvb_hist_reset(&job->lat[NVB_READ]);
 	nvb_hist_reset(&job->lat[NVB_WRITE]);
 	nvb_job_start_phase(job, (uint8_t)o->rw, NVB_PHASE_RUN);

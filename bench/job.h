@@ -21,16 +21,16 @@
 #define NVB_CACHELINE 64
 
 enum nvb_verify_phase {
-	NVB_PHASE_RUN = 0,    /* no verification */
-	NVB_PHASE_WRITE = 1,  /* writing blocks with headers and checksums */
-	NVB_PHASE_READ = 2,   /* reading them back and checking */
+	NVB_PHASE_RUN = 0,   /* no verification */
+	NVB_PHASE_WRITE = 1, /* writing blocks with headers and checksums */
+	NVB_PHASE_READ = 2,  /* reading them back and checking */
 };
 
 /* What the main thread can read while the job runs (its own cache line). */
 struct nvb_job_progress {
 	uint64_t ios_rw[NVB_DDIRS]; /* completed, ramp included (for rates) */
-	uint64_t counted;           /* completed since counting began */
-	uint32_t state;             /* enum nvb_job_state */
+	uint64_t counted;	    /* completed since counting began */
+	uint32_t state;		    /* enum nvb_job_state */
 	uint32_t ramping;
 } __attribute__((aligned(NVB_CACHELINE)));
 
@@ -48,22 +48,22 @@ struct nvb_job {
 	unsigned depth;
 	unsigned batch;
 	uint32_t bs;
-	uint64_t to_issue;     /* I/Os still to issue; UINT64_MAX: until told to stop */
-	uint64_t region_off;   /* bytes */
-	uint64_t nblocks;      /* blocks of bs in the region */
+	uint64_t to_issue;   /* I/Os still to issue; UINT64_MAX: until told to stop */
+	uint64_t region_off; /* bytes */
+	uint64_t nblocks;    /* blocks of bs in the region */
 	uint64_t seq_next;
-	uint64_t map_state;    /* random map: an LCG over [0, 2^k) permuted, skipping >= nblocks */
+	uint64_t map_state; /* random map: an LCG over [0, 2^k) permuted, skipping >= nblocks */
 	uint64_t map_mask;
 	unsigned map_shift;
-	uint8_t rw;            /* enum nvb_rw of the current phase */
-	uint8_t fixed_ddir;    /* when rw is not mixed */
-	uint8_t phase;         /* enum nvb_verify_phase */
+	uint8_t rw;	    /* enum nvb_rw of the current phase */
+	uint8_t fixed_ddir; /* when rw is not mixed */
+	uint8_t phase;	    /* enum nvb_verify_phase */
 	bool norandommap;
 	bool idle_yield;
 	uint32_t mix_threshold; /* a read when the top 32 random bits fall below it */
 	uint64_t rng;
-	uint64_t next_event;   /* ticks */
-	void *ctx;             /* the engine's per-job state */
+	uint64_t next_event; /* ticks */
+	void *ctx;	     /* the engine's per-job state */
 	struct nvb_hist lat[NVB_DDIRS] __attribute__((aligned(NVB_CACHELINE)));
 
 	/* Cold: set up by the runner, read by the rare paths and the report. */
@@ -71,22 +71,22 @@ struct nvb_job {
 	struct nvb_target *t;
 	const struct nvb_engine *engine;
 	unsigned index; /* among every job thread of the run */
-	unsigned sub;   /* among this section's numjobs */
-	int cpu;        /* pinned CPU, -1 for none */
+	unsigned sub;	/* among this section's numjobs */
+	int cpu;	/* pinned CPU, -1 for none */
 	struct nvb_io *ios;
-	void *bufs;     /* the engine's buffer area, for job_close */
+	void *bufs; /* the engine's buffer area, for job_close */
 	volatile int *stop;
 	uint64_t initial_to_issue;
 	uint64_t event_ticks;
-	uint64_t ramp_end;    /* ticks, 0: not ramping */
-	uint64_t deadline;    /* ticks, 0: none */
+	uint64_t ramp_end; /* ticks, 0: not ramping */
+	uint64_t deadline; /* ticks, 0: none */
 	uint64_t runtime_ticks;
-	uint64_t t_start;     /* ticks when counting began */
+	uint64_t t_start; /* ticks when counting began */
 	uint64_t t_end;
-	uint64_t data_seed;   /* verification pattern */
+	uint64_t data_seed; /* verification pattern */
 	struct rusage ru_start;
-	int error;            /* first error, negative errno */
-	bool abandon;         /* in-flight I/O did not complete in time: stop waiting */
+	int error;    /* first error, negative errno */
+	bool abandon; /* in-flight I/O did not complete in time: stop waiting */
 	uint64_t drain_deadline;
 	char errmsg[NVB_ERR_MAX];
 	uint64_t verify_errors;
@@ -128,7 +128,7 @@ void nvb_job_publish(struct nvb_job *job);
 
 /* Stop the job with @err (negative errno) and a message; the loop drains what is in flight. */
 void nvb_job_fail(struct nvb_job *job, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static inline uint64_t nvb_rand(uint64_t *s)
 {
@@ -148,8 +148,9 @@ static inline uint64_t nvb_map_next(struct nvb_job *job)
 
 	do {
 		/* Full period over [0, 2^k): increment odd, multiplier 1 mod 4 (Hull-Dobell). */
-		job->map_state = (job->map_state * 6364136223846793005ull + 1442695040888963407ull) &
-				 job->map_mask;
+		job->map_state =
+		    (job->map_state * 6364136223846793005ull + 1442695040888963407ull) &
+		    job->map_mask;
 		/* A bijection of [0, 2^k), so the output also visits each value once per period. */
 		x = job->map_state;
 		x ^= x >> job->map_shift;
@@ -166,7 +167,8 @@ static inline void nvb_next_io(struct nvb_job *job, struct nvb_io *io)
 
 	if (job->rw & NVB_RW_RANDOM) {
 		if (job->norandommap)
-			blk = (uint64_t)(((unsigned __int128)nvb_rand(&job->rng) * job->nblocks) >> 64);
+			blk = (uint64_t)(((unsigned __int128)nvb_rand(&job->rng) * job->nblocks) >>
+					 64);
 		else
 			blk = nvb_map_next(job);
 	} else {

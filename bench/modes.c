@@ -130,4 +130,3 @@ int nvb_mode_single(struct nvb_config *cfg, FILE *out)
 	free(targets);
 	return rc;
 }
-

@@ -10,8 +10,8 @@
 #include "report.h"
 
 /* Exit statuses. */
-#define NVB_EXIT_OK    0
-#define NVB_EXIT_FAIL  1 /* a job failed (I/O error, verify mismatch) or could not start */
+#define NVB_EXIT_OK   0
+#define NVB_EXIT_FAIL 1 /* a job failed (I/O error, verify mismatch) or could not start */
 
 /* Run the jobs once and report them. */
 int nvb_mode_single(struct nvb_config *cfg, FILE *out);

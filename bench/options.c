@@ -16,20 +16,20 @@
 #include "options.h"
 
 enum opt_type {
-	T_STR,      /* char[] at off, size in max */
-	T_SIZE,     /* uint64_t bytes, range min..max */
+	T_STR,	    /* char[] at off, size in max */
+	T_SIZE,	    /* uint64_t bytes, range min..max */
 	T_SIZE_PCT, /* uint64_t bytes or ppm; the bool after it says which */
-	T_INT,      /* uint64_t, range min..max (size suffixes accepted) */
-	T_TIME,     /* uint64_t ns; min is the unit of a bare number */
-	T_BOOL,     /* bool */
-	T_ENUM,     /* int: index into choices[] mapped through values[] */
-	T_CPUS,     /* cpu_set_t, the bool after it set */
+	T_INT,	    /* uint64_t, range min..max (size suffixes accepted) */
+	T_TIME,	    /* uint64_t ns; min is the unit of a bare number */
+	T_BOOL,	    /* bool */
+	T_ENUM,	    /* int: index into choices[] mapped through values[] */
+	T_CPUS,	    /* cpu_set_t, the bool after it set */
 	T_QDLIST,   /* --plot_qd */
 	T_RWMIXWRITE,
 };
 
 enum opt_scope {
-	S_JOB,  /* struct nvb_opts */
+	S_JOB,	/* struct nvb_opts */
 	S_PROG, /* struct nvb_prog */
 };
 
@@ -52,9 +52,9 @@ struct optdef {
 
 #define NS_PER_S 1000000000ull
 
-static const char *const rw_names[] = {"read",      "write", "randread", "randwrite",
-				       "rw",        "randrw", "readwrite", NULL};
-static const int rw_values[] = {NVB_RW_READ, NVB_RW_WRITE, NVB_RW_RANDREAD, NVB_RW_RANDWRITE,
+static const char *const rw_names[] = {"read", "write",	 "randread",  "randwrite",
+				       "rw",   "randrw", "readwrite", NULL};
+static const int rw_values[] = {NVB_RW_READ, NVB_RW_WRITE,  NVB_RW_RANDREAD, NVB_RW_RANDWRITE,
 				NVB_RW_RW,   NVB_RW_RANDRW, NVB_RW_RW};
 static const char *const engine_names[] = {"nvfio", "io_uring", "io_uring_cmd", NULL};
 static const int engine_values[] = {0, 1, 2};
@@ -73,97 +73,98 @@ static const int eta_values[] = {NVB_ETA_AUTO, NVB_ETA_ALWAYS, NVB_ETA_NEVER};
 #define URING (NVB_ENG_URING | NVB_ENG_URING_CMD)
 
 static const struct optdef opts[] = {
-	{"name", NULL, T_STR, J(name), 0, NVB_NAME_MAX, NULL, NULL, 0, "NAME",
-	 "start a new job named NAME; later options belong to it"},
-	{"filename", NULL, T_STR, J(filename), 0, NVB_PATH_MAX, NULL, NULL, 0, "TARGET",
-	 "PCI address, sim:[opts], vfio-user:SOCKET, block device or file"},
-	{"ioengine", NULL, T_STR, J(ioengine), 0, 32, engine_names, engine_values, 0, "ENGINE",
-	 "nvfio, io_uring or io_uring_cmd (default: from the target)"},
-	{"rw", "readwrite", T_ENUM, J(rw), 0, 0, rw_names, rw_values, 0, "PATTERN",
-	 "read, write, randread, randwrite, rw, randrw"},
-	{"rwmixread", NULL, T_INT, J(rwmixread), 0, 100, NULL, NULL, 0, "PCT",
-	 "percentage of reads in rw and randrw (50)"},
-	{"rwmixwrite", NULL, T_RWMIXWRITE, J(rwmixread), 0, 100, NULL, NULL, 0, "PCT",
-	 "percentage of writes in rw and randrw (50)"},
-	{"bs", "blocksize", T_SIZE, J(bs), 1, 128ull << 20, NULL, NULL, 0, "SIZE",
-	 "bytes per I/O (4k)"},
-	{"iodepth", NULL, T_INT, J(iodepth), 1, 65536, NULL, NULL, 0, "N", "I/Os in flight per job (1)"},
-	{"iodepth_batch_submit", "iodepth_batch", T_INT, J(iodepth_batch_submit), 0, 65536, NULL,
-	 NULL, 0, "N", "I/Os submitted at once, 0 for iodepth (1)"},
-	{"numjobs", NULL, T_INT, J(numjobs), 1, 1024, NULL, NULL, 0, "N",
-	 "threads running this job, each with its own queue (1)"},
-	{"cpus_allowed", NULL, T_CPUS, J(cpus_allowed), 0, 0, NULL, NULL, 0, "LIST",
-	 "CPUs the job threads run on, e.g. 0-3,6"},
-	{"cpus_allowed_policy", NULL, T_ENUM, J(cpus_allowed_policy), 0, 0, policy_names,
-	 policy_values, 0, "POLICY", "shared: every thread on all of them; split: one CPU each"},
-	{"runtime", "timeout", T_TIME, J(runtime_ns), NS_PER_S, 0, NULL, NULL, 0, "TIME",
-	 "stop after TIME (seconds unless suffixed)"},
-	{"time_based", NULL, T_BOOL, J(time_based), 0, 0, NULL, NULL, 0, NULL,
-	 "run for the whole runtime, repeating the region"},
-	{"ramp_time", NULL, T_TIME, J(ramp_time_ns), NS_PER_S, 0, NULL, NULL, 0, "TIME",
-	 "run TIME before counting"},
-	{"size", NULL, T_SIZE_PCT, J(size), 1, UINT64_MAX, NULL, NULL, 0, "SIZE|PCT%",
-	 "bytes of the target to use (all from offset)"},
-	{"offset", NULL, T_SIZE_PCT, J(offset), 0, UINT64_MAX, NULL, NULL, 0, "SIZE|PCT%",
-	 "where the region starts (0)"},
-	{"norandommap", NULL, T_BOOL, J(norandommap), 0, 0, NULL, NULL, 0, NULL,
-	 "random offsets may repeat within a pass"},
-	{"number_ios", NULL, T_INT, J(number_ios), 1, UINT64_MAX, NULL, NULL, 0, "N",
-	 "stop after N I/Os"},
-	{"verify", NULL, T_ENUM, J(verify), 0, 0, verify_names, verify_values, 0, "crc32c",
-	 "write the region, read it back and check every block"},
-	{"exec_preverify", NULL, T_STR, J(exec_preverify), 0, NVB_PATH_MAX, NULL, NULL, 0, "CMD",
-	 "shell command run between a verify job's write and read phases"},
-	{"randseed", NULL, T_INT, J(randseed), 0, UINT64_MAX, NULL, NULL, 0, "N",
-	 "seed of the random offsets"},
-	{"direct", NULL, T_BOOL, J(direct), 0, 0, NULL, NULL, 0, "BOOL",
-	 "O_DIRECT for files and block devices (1)"},
-	{"thread", NULL, T_BOOL, 0, 0, 0, 0, NULL, NULL, 0, NULL,
-	 "accepted for fio job files; jobs always run as threads"},
-	{"idle_yield", NULL, T_BOOL, J(idle_yield), 0, 0, NULL, NULL, 0, NULL,
-	 "sched_yield() when a poll finds nothing (for callgrind)"},
-	{"group_reporting", NULL, T_BOOL, J(group_reporting), 0, 0, NULL, NULL, 0, NULL,
-	 "report all jobs as one"},
-	{"hipri", NULL, T_BOOL, J(hipri), 0, 0, NULL, NULL, URING, NULL,
-	 "polled completions (IORING_SETUP_IOPOLL)"},
-	{"sqthread_poll", NULL, T_BOOL, J(sqthread_poll), 0, 0, NULL, NULL, URING, NULL,
-	 "kernel thread polls the submission queue (IORING_SETUP_SQPOLL)"},
-	{"sqthread_poll_cpu", NULL, T_INT, J(sqthread_poll_cpu), 0, CPU_SETSIZE - 1, NULL, NULL,
-	 URING, "CPU", "pin the SQPOLL thread"},
-	{"fixedbufs", NULL, T_BOOL, J(fixedbufs), 0, 0, NULL, NULL, URING, NULL,
-	 "register the I/O buffers with the ring"},
-	{"registerfiles", NULL, T_BOOL, J(registerfiles), 0, 0, NULL, NULL, URING, NULL,
-	 "register the file with the ring"},
-	{"cmd_type", NULL, T_ENUM, J(cmd_type), 0, 0, cmd_type_names, cmd_type_values,
-	 NVB_ENG_URING_CMD, "nvme", "passthrough command set"},
-	{"nsid", NULL, T_INT, J(nsid), 1, UINT32_MAX - 1, NULL, NULL, NVB_ENG_NVFIO, "N",
-	 "namespace (default: the first active one)"},
+    {"name", NULL, T_STR, J(name), 0, NVB_NAME_MAX, NULL, NULL, 0, "NAME",
+     "start a new job named NAME; later options belong to it"},
+    {"filename", NULL, T_STR, J(filename), 0, NVB_PATH_MAX, NULL, NULL, 0, "TARGET",
+     "PCI address, sim:[opts], vfio-user:SOCKET, block device or file"},
+    {"ioengine", NULL, T_STR, J(ioengine), 0, 32, engine_names, engine_values, 0, "ENGINE",
+     "nvfio, io_uring or io_uring_cmd (default: from the target)"},
+    {"rw", "readwrite", T_ENUM, J(rw), 0, 0, rw_names, rw_values, 0, "PATTERN",
+     "read, write, randread, randwrite, rw, randrw"},
+    {"rwmixread", NULL, T_INT, J(rwmixread), 0, 100, NULL, NULL, 0, "PCT",
+     "percentage of reads in rw and randrw (50)"},
+    {"rwmixwrite", NULL, T_RWMIXWRITE, J(rwmixread), 0, 100, NULL, NULL, 0, "PCT",
+     "percentage of writes in rw and randrw (50)"},
+    {"bs", "blocksize", T_SIZE, J(bs), 1, 128ull << 20, NULL, NULL, 0, "SIZE",
+     "bytes per I/O (4k)"},
+    {"iodepth", NULL, T_INT, J(iodepth), 1, 65536, NULL, NULL, 0, "N",
+     "I/Os in flight per job (1)"},
+    {"iodepth_batch_submit", "iodepth_batch", T_INT, J(iodepth_batch_submit), 0, 65536, NULL, NULL,
+     0, "N", "I/Os submitted at once, 0 for iodepth (1)"},
+    {"numjobs", NULL, T_INT, J(numjobs), 1, 1024, NULL, NULL, 0, "N",
+     "threads running this job, each with its own queue (1)"},
+    {"cpus_allowed", NULL, T_CPUS, J(cpus_allowed), 0, 0, NULL, NULL, 0, "LIST",
+     "CPUs the job threads run on, e.g. 0-3,6"},
+    {"cpus_allowed_policy", NULL, T_ENUM, J(cpus_allowed_policy), 0, 0, policy_names, policy_values,
+     0, "POLICY", "shared: every thread on all of them; split: one CPU each"},
+    {"runtime", "timeout", T_TIME, J(runtime_ns), NS_PER_S, 0, NULL, NULL, 0, "TIME",
+     "stop after TIME (seconds unless suffixed)"},
+    {"time_based", NULL, T_BOOL, J(time_based), 0, 0, NULL, NULL, 0, NULL,
+     "run for the whole runtime, repeating the region"},
+    {"ramp_time", NULL, T_TIME, J(ramp_time_ns), NS_PER_S, 0, NULL, NULL, 0, "TIME",
+     "run TIME before counting"},
+    {"size", NULL, T_SIZE_PCT, J(size), 1, UINT64_MAX, NULL, NULL, 0, "SIZE|PCT%",
+     "bytes of the target to use (all from offset)"},
+    {"offset", NULL, T_SIZE_PCT, J(offset), 0, UINT64_MAX, NULL, NULL, 0, "SIZE|PCT%",
+     "where the region starts (0)"},
+    {"norandommap", NULL, T_BOOL, J(norandommap), 0, 0, NULL, NULL, 0, NULL,
+     "random offsets may repeat within a pass"},
+    {"number_ios", NULL, T_INT, J(number_ios), 1, UINT64_MAX, NULL, NULL, 0, "N",
+     "stop after N I/Os"},
+    {"verify", NULL, T_ENUM, J(verify), 0, 0, verify_names, verify_values, 0, "crc32c",
+     "write the region, read it back and check every block"},
+    {"exec_preverify", NULL, T_STR, J(exec_preverify), 0, NVB_PATH_MAX, NULL, NULL, 0, "CMD",
+     "shell command run between a verify job's write and read phases"},
+    {"randseed", NULL, T_INT, J(randseed), 0, UINT64_MAX, NULL, NULL, 0, "N",
+     "seed of the random offsets"},
+    {"direct", NULL, T_BOOL, J(direct), 0, 0, NULL, NULL, 0, "BOOL",
+     "O_DIRECT for files and block devices (1)"},
+    {"thread", NULL, T_BOOL, 0, 0, 0, 0, NULL, NULL, 0, NULL,
+     "accepted for fio job files; jobs always run as threads"},
+    {"idle_yield", NULL, T_BOOL, J(idle_yield), 0, 0, NULL, NULL, 0, NULL,
+     "sched_yield() when a poll finds nothing (for callgrind)"},
+    {"group_reporting", NULL, T_BOOL, J(group_reporting), 0, 0, NULL, NULL, 0, NULL,
+     "report all jobs as one"},
+    {"hipri", NULL, T_BOOL, J(hipri), 0, 0, NULL, NULL, URING, NULL,
+     "polled completions (IORING_SETUP_IOPOLL)"},
+    {"sqthread_poll", NULL, T_BOOL, J(sqthread_poll), 0, 0, NULL, NULL, URING, NULL,
+     "kernel thread polls the submission queue (IORING_SETUP_SQPOLL)"},
+    {"sqthread_poll_cpu", NULL, T_INT, J(sqthread_poll_cpu), 0, CPU_SETSIZE - 1, NULL, NULL, URING,
+     "CPU", "pin the SQPOLL thread"},
+    {"fixedbufs", NULL, T_BOOL, J(fixedbufs), 0, 0, NULL, NULL, URING, NULL,
+     "register the I/O buffers with the ring"},
+    {"registerfiles", NULL, T_BOOL, J(registerfiles), 0, 0, NULL, NULL, URING, NULL,
+     "register the file with the ring"},
+    {"cmd_type", NULL, T_ENUM, J(cmd_type), 0, 0, cmd_type_names, cmd_type_values,
+     NVB_ENG_URING_CMD, "nvme", "passthrough command set"},
+    {"nsid", NULL, T_INT, J(nsid), 1, UINT32_MAX - 1, NULL, NULL, NVB_ENG_NVFIO, "N",
+     "namespace (default: the first active one)"},
 
-	{"output-format", NULL, T_ENUM, P(output_format), 0, 0, format_names, format_values, 0,
-	 "FORMAT", "normal or json"},
-	{"output", NULL, T_STR, P(output), 0, NVB_PATH_MAX, NULL, NULL, 0, "FILE",
-	 "write the report to FILE"},
-	{"compare", NULL, T_STR, P(compare), 0, NVB_PATH_MAX, NULL, NULL, 0, "TARGET",
-	 "run every job on --filename and TARGET alternately"},
-	{"compare_ioengine", NULL, T_STR, P(compare_ioengine), 0, 32, engine_names, engine_values,
-	 0, "ENGINE", "engine for the --compare target (default: from it)"},
-	{"rounds", NULL, T_INT, P(rounds), 1, 1000, NULL, NULL, 0, "N",
-	 "rounds of --compare (3)"},
-	{"plot", NULL, T_STR, P(plot), 0, NVB_PATH_MAX, NULL, NULL, 0, "FILE.svg",
-	 "sweep queue depths and draw IOPS and latency percentiles"},
-	{"plot_qd", NULL, T_QDLIST, P(plot_qd), 1, 65536, NULL, NULL, 0, "LIST",
-	 "queue depths of --plot (1,2,4,8,16,32,64,128)"},
-	{"eta", NULL, T_ENUM, P(eta), 0, 0, eta_names, eta_values, 0, "WHEN",
-	 "live status line: auto (on a terminal), always, never"},
-	{"help", NULL, T_BOOL, P(help), 0, 0, NULL, NULL, 0, NULL, "this summary"},
-	{"version", NULL, T_BOOL, P(version), 0, 0, NULL, NULL, 0, NULL, "print the version"},
+    {"output-format", NULL, T_ENUM, P(output_format), 0, 0, format_names, format_values, 0,
+     "FORMAT", "normal or json"},
+    {"output", NULL, T_STR, P(output), 0, NVB_PATH_MAX, NULL, NULL, 0, "FILE",
+     "write the report to FILE"},
+    {"compare", NULL, T_STR, P(compare), 0, NVB_PATH_MAX, NULL, NULL, 0, "TARGET",
+     "run every job on --filename and TARGET alternately"},
+    {"compare_ioengine", NULL, T_STR, P(compare_ioengine), 0, 32, engine_names, engine_values, 0,
+     "ENGINE", "engine for the --compare target (default: from it)"},
+    {"rounds", NULL, T_INT, P(rounds), 1, 1000, NULL, NULL, 0, "N", "rounds of --compare (3)"},
+    {"plot", NULL, T_STR, P(plot), 0, NVB_PATH_MAX, NULL, NULL, 0, "FILE.svg",
+     "sweep queue depths and draw IOPS and latency percentiles"},
+    {"plot_qd", NULL, T_QDLIST, P(plot_qd), 1, 65536, NULL, NULL, 0, "LIST",
+     "queue depths of --plot (1,2,4,8,16,32,64,128)"},
+    {"eta", NULL, T_ENUM, P(eta), 0, 0, eta_names, eta_values, 0, "WHEN",
+     "live status line: auto (on a terminal), always, never"},
+    {"help", NULL, T_BOOL, P(help), 0, 0, NULL, NULL, 0, NULL, "this summary"},
+    {"version", NULL, T_BOOL, P(version), 0, 0, NULL, NULL, 0, NULL, "print the version"},
 };
 
 _Static_assert(sizeof(opts) / sizeof(opts[0]) <= 64, "given_mask has 64 bits");
 
 #define NOPTS ((int)(sizeof(opts) / sizeof(opts[0])))
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -341,16 +342,10 @@ int nvb_parse_time(const char *s, uint64_t unit_ns, uint64_t *out)
 		const char *suffix;
 		uint64_t ns;
 	} units[] = {
-		{"us", 1000ull},
-		{"usec", 1000ull},
-		{"ms", 1000000ull},
-		{"msec", 1000000ull},
-		{"s", NS_PER_S},
-		{"sec", NS_PER_S},
-		{"m", 60 * NS_PER_S},
-		{"min", 60 * NS_PER_S},
-		{"h", 3600 * NS_PER_S},
-		{"d", 86400 * NS_PER_S},
+	    {"us", 1000ull},	     {"usec", 1000ull},	     {"ms", 1000000ull},
+	    {"msec", 1000000ull},    {"s", NS_PER_S},	     {"sec", NS_PER_S},
+	    {"m", 60 * NS_PER_S},    {"min", 60 * NS_PER_S}, {"h", 3600 * NS_PER_S},
+	    {"d", 86400 * NS_PER_S},
 	};
 	const char *rest;
 	uint64_t v, mult = unit_ns;
@@ -447,7 +442,8 @@ static void record_given(struct nvb_opts *o, int idx, const char *val)
 	for (size_t at = 0; at < o->given_len;) {
 		size_t l = strlen(o->given + at) + 1;
 		size_t klen = strlen(opts[idx].name);
-		if (strncmp(o->given + at, opts[idx].name, klen) == 0 && o->given[at + klen] == '=') {
+		if (strncmp(o->given + at, opts[idx].name, klen) == 0 &&
+		    o->given[at + klen] == '=') {
 			memmove(o->given + at, o->given + at + l, o->given_len - at - l);
 			o->given_len -= l;
 			continue;
@@ -536,9 +532,9 @@ static int apply(int idx, const char *val, const char *where, struct nvb_opts *o
 		if (r)
 			return fail(err, errlen,
 				    d->type == T_SIZE
-					    ? "%s%s=%s: not a size; give bytes with an optional "
-					      "suffix k, m, g, t (powers of 1024, e.g. 4k, 128k, 1m)"
-					    : "%s%s=%s: not a whole number",
+					? "%s%s=%s: not a size; give bytes with an optional "
+					  "suffix k, m, g, t (powers of 1024, e.g. 4k, 128k, 1m)"
+					: "%s%s=%s: not a whole number",
 				    where, d->name, shown);
 		if (v < d->min || v > d->max)
 			return fail(err, errlen, "%s%s=%s: out of range; accepted: %llu to %llu",
@@ -556,7 +552,8 @@ static int apply(int idx, const char *val, const char *where, struct nvb_opts *o
 			char *end;
 			double f;
 			if (n >= sizeof(num))
-				return fail(err, errlen, "%s%s=%s: not a percentage", where, d->name, val);
+				return fail(err, errlen, "%s%s=%s: not a percentage", where,
+					    d->name, val);
 			memcpy(num, val, n - 1);
 			num[n - 1] = '\0';
 			f = strtod(num, &end);
@@ -596,10 +593,11 @@ static int apply(int idx, const char *val, const char *where, struct nvb_opts *o
 		break;
 	case T_CPUS:
 		if (nvb_parse_cpus(val, &o->cpus_allowed))
-			return fail(err, errlen,
-				    "%s%s=%s: not a CPU list; give CPU numbers and ranges below %d, "
-				    "e.g. 0-3,6",
-				    where, d->name, val, CPU_SETSIZE);
+			return fail(
+			    err, errlen,
+			    "%s%s=%s: not a CPU list; give CPU numbers and ranges below %d, "
+			    "e.g. 0-3,6",
+			    where, d->name, val, CPU_SETSIZE);
 		o->cpus_allowed_set = true;
 		break;
 	case T_QDLIST: {
@@ -719,8 +717,8 @@ static void kv_free(struct kvlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int apply_list(const struct kvlist *l, struct nvb_opts *o, struct nvb_prog *prog,
-		      char *err, size_t errlen)
+static int apply_list(const struct kvlist *l, struct nvb_opts *o, struct nvb_prog *prog, char *err,
+		      size_t errlen)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		int r = apply(l->v[i].idx, l->v[i].val, l->v[i].where, o, prog, err, errlen);
@@ -825,7 +823,8 @@ static int parse_jobfile(const char *text, const char *fname, struct nvb_config 
 		if (*s == '[') {
 			char *end = strchr(s, ']');
 			if (!end || end == s + 1 || *trim(end + 1))
-				r = fail(err, errlen, "%sbad section header '%s'; write [name]", where, s);
+				r = fail(err, errlen, "%sbad section header '%s'; write [name]",
+					 where, s);
 			else if ((size_t)(end - s - 1) >= sizeof(section))
 				r = fail(err, errlen, "%ssection name longer than %zu characters",
 					 where, sizeof(section) - 1);
@@ -845,7 +844,8 @@ static int parse_jobfile(const char *text, const char *fname, struct nvb_config 
 			continue;
 		}
 		if (!in_job && !in_global) {
-			r = fail(err, errlen, "%soption outside a section; start with [global] or [jobname]",
+			r = fail(err, errlen,
+				 "%soption outside a section; start with [global] or [jobname]",
 				 where);
 			break;
 		}
@@ -886,8 +886,8 @@ static int parse_jobfile(const char *text, const char *fname, struct nvb_config 
 	return r;
 }
 
-int nvb_parse_jobfile_text(const char *text, const char *where, struct nvb_config *cfg,
-			   char *err, size_t errlen)
+int nvb_parse_jobfile_text(const char *text, const char *where, struct nvb_config *cfg, char *err,
+			   size_t errlen)
 {
 	struct kvlist none = {0};
 
@@ -972,8 +972,9 @@ int nvb_parse_args(int argc, char **argv, struct nvb_config *cfg, char *err, siz
 		} else if (opts[idx].type != T_BOOL) {
 			/* "--bs 4k", as getopt_long allows in fio. */
 			if (i + 1 >= argc) {
-				r = fail(err, errlen, "--%s needs a value (--%s=%s)", opts[idx].name,
-					 opts[idx].name, opts[idx].arg ? opts[idx].arg : "VALUE");
+				r = fail(err, errlen, "--%s needs a value (--%s=%s)",
+					 opts[idx].name, opts[idx].name,
+					 opts[idx].arg ? opts[idx].arg : "VALUE");
 				break;
 			}
 			val = argv[++i];
@@ -1051,12 +1052,13 @@ void nvb_usage(FILE *f)
 		else
 			snprintf(left, sizeof(left), "--%s", opts[i].name);
 		fprintf(f, "  %-34s %s%s\n", left, opts[i].help,
-			opts[i].engines == URING		   ? " [io_uring engines]"
+			opts[i].engines == URING	       ? " [io_uring engines]"
 			: opts[i].engines == NVB_ENG_URING_CMD ? " [io_uring_cmd]"
-			: opts[i].engines == NVB_ENG_NVFIO	   ? " [nvfio]"
-							   : "");
+			: opts[i].engines == NVB_ENG_NVFIO     ? " [nvfio]"
+							       : "");
 	}
-	fprintf(f, "\nSizes take k, m, g, t suffixes (powers of 1024); times take us, ms, s, m, h.\n"
-		   "The engine follows from --filename: nvfio for PCI addresses, sim: and vfio-user:,\n"
-		   "io_uring for block devices and files.\n");
+	fprintf(
+	    f, "\nSizes take k, m, g, t suffixes (powers of 1024); times take us, ms, s, m, h.\n"
+	       "The engine follows from --filename: nvfio for PCI addresses, sim: and vfio-user:,\n"
+	       "io_uring for block devices and files.\n");
 }

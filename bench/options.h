@@ -30,7 +30,8 @@ enum {
 	NVB_ENG_URING_CMD = 1u << 2,
 };
 
-/* nvb_parse_args() - parse argv (argv[0] is the program) into @cfg; free it with nvb_config_free(). */
+/* nvb_parse_args() - parse argv (argv[0] is the program) into @cfg; free it with nvb_config_free().
+ */
 int nvb_parse_args(int argc, char **argv, struct nvb_config *cfg, char *err, size_t errlen);
 
 /*

@@ -14,10 +14,10 @@
 
 #define NVB_VERSION "nvfio-perf-0.1.0"
 
-#define NVB_NAME_MAX  64
-#define NVB_PATH_MAX  1024
-#define NVB_GIVEN_MAX 2048
-#define NVB_ERR_MAX   512
+#define NVB_NAME_MAX	64
+#define NVB_PATH_MAX	1024
+#define NVB_GIVEN_MAX	2048
+#define NVB_ERR_MAX	512
 #define NVB_PLOT_QD_MAX 16
 
 enum nvb_ddir {
@@ -69,7 +69,7 @@ struct nvb_opts {
 	char name[NVB_NAME_MAX];
 	char filename[NVB_PATH_MAX];
 	char ioengine[32]; /* "" until resolved from the filename */
-	int rw;            /* enum nvb_rw */
+	int rw;		   /* enum nvb_rw */
 	uint64_t rwmixread;
 	uint64_t bs;
 	uint64_t iodepth;
@@ -81,13 +81,13 @@ struct nvb_opts {
 	uint64_t runtime_ns;
 	uint64_t ramp_time_ns;
 	bool time_based;
-	uint64_t size;     /* bytes, or parts per million of the target when size_pct */
+	uint64_t size; /* bytes, or parts per million of the target when size_pct */
 	bool size_pct;
-	uint64_t offset;   /* bytes, or parts per million of the target when offset_pct */
+	uint64_t offset; /* bytes, or parts per million of the target when offset_pct */
 	bool offset_pct;
 	bool norandommap;
 	uint64_t number_ios; /* 0: no limit */
-	int verify;          /* enum nvb_verify */
+	int verify;	     /* enum nvb_verify */
 	char exec_preverify[NVB_PATH_MAX];
 	uint64_t randseed;
 	bool direct;

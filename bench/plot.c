@@ -16,13 +16,13 @@
 #include "options.h"
 #include "run.h"
 
-#define W        1000.0
-#define H        440.0
-#define PANEL_W  400.0
-#define PANEL_H  300.0
-#define LEFT1    90.0
-#define LEFT2    580.0
-#define TOP      60.0
+#define W	1000.0
+#define H	440.0
+#define PANEL_W 400.0
+#define PANEL_H 300.0
+#define LEFT1	90.0
+#define LEFT2	580.0
+#define TOP	60.0
 
 static const char *const colours[] = {"#1f77b4", "#d62728"};
 
@@ -52,8 +52,7 @@ static double nice_ceil(double v)
 	return (m <= 1.0 ? 1.0 : m <= 2.0 ? 2.0 : m <= 5.0 ? 5.0 : 10.0) * e;
 }
 
-static void text(FILE *f, double x, double y, const char *anchor, const char *extra,
-		 const char *s)
+static void text(FILE *f, double x, double y, const char *anchor, const char *extra, const char *s)
 {
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>", x, y, anchor, extra);
 	nvb_xml_text(f, s);
@@ -129,31 +128,33 @@ static void write_svg(FILE *f, const struct series *s, unsigned ns, const char *
 			continue;
 		x = LEFT1 + PANEL_W * (log2(q) - log2(qmin)) / (log2(qmax) - log2(qmin));
 		fprintf(f,
-			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", x,
-			TOP, x, TOP + PANEL_H);
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+			x, TOP, x, TOP + PANEL_H);
 		snprintf(buf, sizeof(buf), "%g", q);
 		text(f, x, TOP + PANEL_H + 16, "middle", "", buf);
 	}
 	text(f, LEFT1 + PANEL_W / 2, TOP + PANEL_H + 36, "middle", "", "queue depth (iodepth)");
-	text(f, LEFT1 - 60, TOP + PANEL_H / 2, "middle",
-	     " transform=\"rotate(-90 30 210)\"", "IOPS");
+	text(f, LEFT1 - 60, TOP + PANEL_H / 2, "middle", " transform=\"rotate(-90 30 210)\"",
+	     "IOPS");
 	for (unsigned k = 0; k < ns; k++) {
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
 			colours[k % 2]);
 		for (unsigned i = 0; i < s[k].npts; i++) {
 			double x = LEFT1 + PANEL_W * (log2(s[k].qd[i]) - log2(qmin)) /
-						   (log2(qmax) - log2(qmin));
+					       (log2(qmax) - log2(qmin));
 			double y = TOP + PANEL_H - PANEL_H * s[k].iops[i] / ymax;
 			fprintf(f, "%s%.1f,%.1f", i ? " " : "", x, y);
 		}
 		fprintf(f, "\"/>\n");
 		for (unsigned i = 0; i < s[k].npts; i++) {
 			double x = LEFT1 + PANEL_W * (log2(s[k].qd[i]) - log2(qmin)) /
-						   (log2(qmax) - log2(qmin));
+					       (log2(qmax) - log2(qmin));
 			double y = TOP + PANEL_H - PANEL_H * s[k].iops[i] / ymax;
 			nvb_num2str(buf, sizeof(buf), s[k].iops[i], 1000.0, " IOPS");
-			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>QD %g: ",
-				x, y, colours[k % 2], s[k].qd[i]);
+			fprintf(
+			    f,
+			    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>QD %g: ", x,
+			    y, colours[k % 2], s[k].qd[i]);
 			nvb_xml_text(f, buf);
 			fprintf(f, "</title></circle>\n");
 		}
@@ -218,9 +219,9 @@ static void write_svg(FILE *f, const struct series *s, unsigned ns, const char *
 }
 
 /* Run the sections at queue depth @qd on @targets; the figures into @fig. */
-static int run_at(const struct nvb_opts *base, unsigned n, struct nvb_target **targets,
-		  uint64_t qd, uint64_t run_id, bool status, struct nvb_figures *fig, bool *failed,
-		  char *err, size_t errlen)
+static int run_at(const struct nvb_opts *base, unsigned n, struct nvb_target **targets, uint64_t qd,
+		  uint64_t run_id, bool status, struct nvb_figures *fig, bool *failed, char *err,
+		  size_t errlen)
 {
 	struct nvb_opts *o = malloc(n * sizeof(*o));
 	struct nvb_run run;
@@ -297,8 +298,8 @@ int nvb_mode_plot(struct nvb_config *cfg, FILE *out)
 		s->curve_qd = side[k][0].iodepth;
 		for (unsigned i = 0; i < prog->plot_nqd && !nvb_stop; i++) {
 			uint64_t qd = prog->plot_qd[i];
-			r = run_at(side[k], n, targets[k], qd, run_id++, nvb_status_wanted(prog), fig,
-				   &failed, err, sizeof(err));
+			r = run_at(side[k], n, targets[k], qd, run_id++, nvb_status_wanted(prog),
+				   fig, &failed, err, sizeof(err));
 			if (r)
 				goto fail;
 			s->qd[s->npts] = (double)qd;
@@ -307,7 +308,7 @@ int nvb_mode_plot(struct nvb_config *cfg, FILE *out)
 			if (qd == s->curve_qd) {
 				for (unsigned p = 0; p < nvb_npercentiles; p++)
 					s->pct_ns[p] = (double)nvb_hist_percentile(
-						&fig->lat, nvb_percentiles[p]);
+					    &fig->lat, nvb_percentiles[p]);
 				have_curve = true;
 			}
 			if (!json) {
@@ -325,8 +326,8 @@ int nvb_mode_plot(struct nvb_config *cfg, FILE *out)
 			if (r)
 				goto fail;
 			for (unsigned p = 0; p < nvb_npercentiles; p++)
-				s->pct_ns[p] = (double)nvb_hist_percentile(&fig->lat,
-									   nvb_percentiles[p]);
+				s->pct_ns[p] =
+				    (double)nvb_hist_percentile(&fig->lat, nvb_percentiles[p]);
 		}
 	}
 

@@ -6,7 +6,7 @@
 
 #include "report.h"
 
-const double nvb_percentiles[] = {1.0,  5.0,  10.0, 20.0, 30.0, 40.0,  50.0,  60.0, 70.0,
+const double nvb_percentiles[] = {1.0,	5.0,  10.0, 20.0, 30.0, 40.0, 50.0,  60.0, 70.0,
 				  80.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.95, 99.99};
 const unsigned nvb_npercentiles = sizeof(nvb_percentiles) / sizeof(nvb_percentiles[0]);
 
@@ -195,7 +195,9 @@ static void print_percentiles(FILE *f, const struct nvb_hist *h)
 		if (i % 4 == 0)
 			fprintf(f, "     |");
 		fprintf(f, " %5.2fth=[%*.0f]%s", nvb_percentiles[i], width, (double)v[i] / div,
-			i + 1 == nvb_npercentiles ? "\n" : i % 4 == 3 ? ",\n" : ",");
+			i + 1 == nvb_npercentiles ? "\n"
+			: i % 4 == 3		  ? ",\n"
+						  : ",");
 	}
 }
 
@@ -247,15 +249,16 @@ void nvb_report_normal(FILE *f, const struct nvb_run *run)
 	for (unsigned i = 0; i < n; i++) {
 		const struct nvb_entry *x = &e[i];
 		double rt = x->runtime_ns ? (double)x->runtime_ns : 1.0;
-		fprintf(f, "\n%s: (groupid=0, jobs=%u): err=%2d: pid=%d: %s\n", x->o->name, x->njobs,
-			-x->error, x->tid, when);
+		fprintf(f, "\n%s: (groupid=0, jobs=%u): err=%2d: pid=%d: %s\n", x->o->name,
+			x->njobs, -x->error, x->tid, when);
 		if (x->error)
 			fprintf(f, "  error        : %s\n", x->errmsg);
 		fprintf(f, "  target       : %s (%s, %s)\n", x->t->filename, x->o->ioengine,
 			x->t->describe);
 		for (int d = 0; d < NVB_DDIRS; d++)
 			print_dir(f, x, d);
-		fprintf(f, "  cpu          : usr=%.2f%%, sys=%.2f%%, ctx=%llu, majf=%llu, minf=%llu\n",
+		fprintf(f,
+			"  cpu          : usr=%.2f%%, sys=%.2f%%, ctx=%llu, majf=%llu, minf=%llu\n",
 			100.0 * (double)x->usr_ns / rt / x->njobs,
 			100.0 * (double)x->sys_ns / rt / x->njobs, (unsigned long long)x->ctx,
 			(unsigned long long)x->majf, (unsigned long long)x->minf);
@@ -271,7 +274,8 @@ void nvb_report_normal(FILE *f, const struct nvb_run *run)
 			(unsigned long long)x->lat[0].n, (unsigned long long)x->lat[1].n);
 		if (x->o->verify)
 			fprintf(f, "     verify     : %llu bad block%s\n",
-				(unsigned long long)x->verify_errors, x->verify_errors == 1 ? "" : "s");
+				(unsigned long long)x->verify_errors,
+				x->verify_errors == 1 ? "" : "s");
 		for (int d = 0; d < NVB_DDIRS; d++) {
 			double bw = x->iops[d] * (double)x->bs;
 			io[d] += x->lat[d].n * x->bs;
@@ -299,7 +303,8 @@ void nvb_report_normal(FILE *f, const struct nvb_run *run)
 		nvb_num2str(h, sizeof(h), (double)io[d], 1000.0, "B");
 		fprintf(f, "%7s: bw=%s (%s), %s-%s (%s-%s), io=%s (%s), run=%llu-%llumsec\n",
 			d == NVB_READ ? "READ" : "WRITE", a, b, c, dd, ee, ff, g, h,
-			(unsigned long long)(minrt / 1000000), (unsigned long long)(maxrt / 1000000));
+			(unsigned long long)(minrt / 1000000),
+			(unsigned long long)(maxrt / 1000000));
 	}
 	free(e);
 }

@@ -43,15 +43,15 @@ unsigned nvb_entries(const struct nvb_run *run, struct nvb_entry **out);
 
 /* Headline figures of a run, for --compare and --plot. */
 struct nvb_figures {
-	double iops;          /* read + write */
-	double bw;            /* bytes/s */
-	double lat_mean_ns;   /* over both directions */
+	double iops;	    /* read + write */
+	double bw;	    /* bytes/s */
+	double lat_mean_ns; /* over both directions */
 	double p50_ns, p99_ns, p999_ns, p9999_ns;
 	double cpu_ns_per_io; /* usr + sys of the job threads per I/O */
 	double usr_ns_per_io;
 	double sys_ns_per_io;
 	uint64_t ios;
-	struct nvb_hist lat;  /* both directions, every job */
+	struct nvb_hist lat; /* both directions, every job */
 };
 void nvb_figures(const struct nvb_run *run, struct nvb_figures *f);
 

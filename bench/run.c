@@ -213,9 +213,16 @@ static void fmt_rate(char *buf, size_t len, double v, const char *unit, double b
 		v /= base;
 		i++;
 	}
-	snprintf(buf, len, v < 10.0 && i ? "%.2f%s%s" : v < 100.0 && i ? "%.1f%s%s" : "%.0f%s%s",
-		 v, base == 1024.0 && i ? (i == 1 ? "Ki" : i == 2 ? "Mi" : i == 3 ? "Gi" : "Ti")
-					: pfx[i],
+	snprintf(buf, len,
+		 v < 10.0 && i	  ? "%.2f%s%s"
+		 : v < 100.0 && i ? "%.1f%s%s"
+				  : "%.0f%s%s",
+		 v,
+		 base == 1024.0 && i ? (i == 1	 ? "Ki"
+					: i == 2 ? "Mi"
+					: i == 3 ? "Gi"
+						 : "Ti")
+				     : pfx[i],
 		 unit);
 }
 
@@ -265,7 +272,7 @@ static void status_line(struct nvb_run *run, struct status *s, uint64_t start_ns
 				pct = elapsed / total_s;
 			} else {
 				pct = total && total != UINT64_MAX ? (double)counted / (double)total
-								    : 0.0;
+								   : 0.0;
 				if (!o->verify && o->runtime_ns && total_s > 0 &&
 				    elapsed / total_s > pct)
 					pct = elapsed / total_s;
@@ -292,11 +299,11 @@ static void status_line(struct nvb_run *run, struct status *s, uint64_t start_ns
 		s->last_rw[d] = rw[d];
 	}
 	s->last_ns = now;
-	n = (size_t)snprintf(line, sizeof(line),
-			     "Jobs: %u (f=%u): [%s][%.1f%%][r=%s,w=%s][r=%s,w=%s IOPS][eta %02um:%02us]",
-			     running, running, states, 100.0 * pct_sum / run->njobs, rate[NVB_READ],
-			     rate[NVB_WRITE], iops[NVB_READ], iops[NVB_WRITE],
-			     (unsigned)(eta / 60.0), (unsigned)eta % 60);
+	n = (size_t)snprintf(
+	    line, sizeof(line),
+	    "Jobs: %u (f=%u): [%s][%.1f%%][r=%s,w=%s][r=%s,w=%s IOPS][eta %02um:%02us]", running,
+	    running, states, 100.0 * pct_sum / run->njobs, rate[NVB_READ], rate[NVB_WRITE],
+	    iops[NVB_READ], iops[NVB_WRITE], (unsigned)(eta / 60.0), (unsigned)eta % 60);
 	printf("\r%s%*s", line, s->last_len > n ? (int)(s->last_len - n) : 0, "");
 	fflush(stdout);
 	s->last_len = n;
@@ -330,16 +337,17 @@ int nvb_run(struct nvb_run *run, char *err, size_t errlen)
 	for (unsigned s = 0, k = 0; s < run->nsections; s++) {
 		const struct nvb_opts *o = &run->sections[s];
 		if (run->targets[s]->max_jobs && o->numjobs > run->targets[s]->max_jobs) {
-			snprintf(err, errlen, "%s: --numjobs=%llu: %s serves at most %u jobs at once",
-				 o->name, (unsigned long long)o->numjobs, run->targets[s]->filename,
+			snprintf(err, errlen,
+				 "%s: --numjobs=%llu: %s serves at most %u jobs at once", o->name,
+				 (unsigned long long)o->numjobs, run->targets[s]->filename,
 				 run->targets[s]->max_jobs);
 			r = -EINVAL;
 			goto out;
 		}
 		for (unsigned j = 0; j < o->numjobs; j++, k++) {
-			struct nvb_job *job = aligned_alloc(NVB_CACHELINE,
-							    (sizeof(*job) + NVB_CACHELINE - 1) &
-								    ~(size_t)(NVB_CACHELINE - 1));
+			struct nvb_job *job =
+			    aligned_alloc(NVB_CACHELINE, (sizeof(*job) + NVB_CACHELINE - 1) &
+							     ~(size_t)(NVB_CACHELINE - 1));
 			if (!job) {
 				snprintf(err, errlen, "out of memory for job %s", o->name);
 				r = -ENOMEM;
@@ -347,8 +355,8 @@ int nvb_run(struct nvb_run *run, char *err, size_t errlen)
 			}
 			run->jobs[k] = job;
 			run->njobs = k + 1;
-			r = nvb_job_setup(job, o, run->targets[s], k, j, &nvb_stop, run->run_id, err,
-					  errlen);
+			r = nvb_job_setup(job, o, run->targets[s], k, j, &nvb_stop, run->run_id,
+					  err, errlen);
 			if (r)
 				goto out;
 		}
@@ -425,8 +433,8 @@ void nvb_run_free(struct nvb_run *run)
 	run->njobs = 0;
 }
 
-int nvb_targets_open(struct nvb_opts *sections, unsigned n, struct nvb_target **targets,
-		     char *err, size_t errlen)
+int nvb_targets_open(struct nvb_opts *sections, unsigned n, struct nvb_target **targets, char *err,
+		     size_t errlen)
 {
 	const struct nvb_opts **users = calloc(n, sizeof(*users));
 	int r = 0;

@@ -21,11 +21,11 @@ struct nvb_run {
 	const struct nvb_opts *sections;
 	unsigned nsections;
 	struct nvb_target **targets; /* one per section */
-	bool status;                 /* show the live status line on stdout */
-	uint64_t run_id;             /* distinguishes runs in verification data */
+	bool status;		     /* show the live status line on stdout */
+	uint64_t run_id;	     /* distinguishes runs in verification data */
 
 	/* Out. */
-	struct nvb_job **jobs;       /* every job thread's state, results included */
+	struct nvb_job **jobs; /* every job thread's state, results included */
 	unsigned njobs;
 	time_t started;
 	uint64_t elapsed_ns;
@@ -46,8 +46,8 @@ void nvb_run_free(struct nvb_run *run);
  * nvb_targets_open() - resolve the engine of every section and open each distinct target once.
  * @targets gets one pointer per section (sections naming the same target and engine share it).
  */
-int nvb_targets_open(struct nvb_opts *sections, unsigned n, struct nvb_target **targets,
-		     char *err, size_t errlen);
+int nvb_targets_open(struct nvb_opts *sections, unsigned n, struct nvb_target **targets, char *err,
+		     size_t errlen);
 void nvb_targets_close(struct nvb_target **targets, unsigned n);
 
 #endif /* NVFIO_BENCH_RUN_H */
