@@ -9,9 +9,12 @@
  * first DATA_EVENTFD call, and before Linux 6.5 that set cannot grow without disabling the index.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <linux/vfio.h>
 
@@ -53,6 +56,38 @@ int nvfio_vfio_device_irq_info(struct nvfio_vfio_device *dev, unsigned int index
 	info->index = index;
 	info->flags = ii.flags;
 	info->count = ii.count;
+	return 0;
+}
+
+/*
+ * Check that every descriptor of @fds is an eventfd (or -1) before the kernel sees them: the
+ * kernel releases a vector's old eventfd before it looks at the new one, so a bad descriptor
+ * would silently unbind a vector that was working.
+ */
+static int check_eventfds(struct nvfio_vfio_device *dev, unsigned int index, unsigned int start,
+			  unsigned int count, const int *fds)
+{
+	char path[64], target[64];
+
+	for (unsigned int i = 0; i < count; i++) {
+		ssize_t n;
+
+		if (fds[i] == -1)
+			continue;
+		if (fds[i] < 0 || fcntl(fds[i], F_GETFD) < 0)
+			return nvf_err(-EBADF,
+				       "%s vector %u of %s: %d is not an open file descriptor",
+				       irq_name(index), start + i, dev->addr, fds[i]);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[i]);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			continue; /* no /proc: the kernel will judge */
+		target[n] = '\0';
+		if (strcmp(target, "anon_inode:[eventfd]") != 0)
+			return nvf_err(-EINVAL,
+				       "%s vector %u of %s: descriptor %d is %s, not an eventfd",
+				       irq_name(index), start + i, dev->addr, fds[i], target);
+	}
 	return 0;
 }
 
@@ -133,6 +168,9 @@ int nvfio_vfio_device_msix_bind(struct nvfio_vfio_device *dev, unsigned int star
 	ret = check_range(dev, VFIO_PCI_MSIX_IRQ_INDEX, start, count, &info);
 	if (ret < 0)
 		return ret;
+	ret = check_eventfds(dev, VFIO_PCI_MSIX_IRQ_INDEX, start, count, fds);
+	if (ret < 0)
+		return ret;
 	if (dev->msix_enabled && start + count <= dev->msix_enabled)
 		return set_irqs(dev, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
 				VFIO_PCI_MSIX_IRQ_INDEX, start, count, fds);
@@ -183,6 +221,9 @@ int nvfio_vfio_device_irq_set_eventfds(struct nvfio_vfio_device *dev, unsigned i
 	int ret;
 
 	ret = check_range(dev, index, start, count, &info);
+	if (ret < 0)
+		return ret;
+	ret = check_eventfds(dev, index, start, count, fds);
 	if (ret < 0)
 		return ret;
 	ret = set_irqs(dev, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, index, start,
@@ -240,6 +281,9 @@ int nvfio_vfio_device_irq_unmask_eventfd(struct nvfio_vfio_device *dev, unsigned
 	int ret;
 
 	ret = check_range(dev, index, 0, 1, &info);
+	if (ret < 0)
+		return ret;
+	ret = check_eventfds(dev, index, 0, 1, &fd);
 	if (ret < 0)
 		return ret;
 	return set_irqs(dev, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_UNMASK, index, 0, 1,

@@ -78,7 +78,7 @@ struct nvfio_vfio_iommu_info {
 	const struct nvfio_vfio_iova_range *ranges; /* owned by the container */
 };
 
-/* nvfio_vfio_device_info(): the kernel's VFIO_DEVICE_FLAGS_* and counts. */
+/* nvfio_vfio_device_get_info(): the kernel's VFIO_DEVICE_FLAGS_* and counts. */
 struct nvfio_vfio_device_info {
 	uint32_t flags;	      /* NVFIO_VFIO_DEVICE_* */
 	uint32_t num_regions; /* region indices 0 .. num_regions - 1 */
@@ -360,8 +360,8 @@ struct nvfio_vfio_group *nvfio_vfio_device_group(const struct nvfio_vfio_device 
 /* nvfio_vfio_device_container() - the container of the device's group. */
 struct nvfio_vfio_container *nvfio_vfio_device_container(const struct nvfio_vfio_device *dev);
 
-/* nvfio_vfio_device_info() - VFIO_DEVICE_GET_INFO. Returns 0 or a negative error. */
-int nvfio_vfio_device_info(struct nvfio_vfio_device *dev, struct nvfio_vfio_device_info *info);
+/* nvfio_vfio_device_get_info() - VFIO_DEVICE_GET_INFO. Returns 0 or a negative error. */
+int nvfio_vfio_device_get_info(struct nvfio_vfio_device *dev, struct nvfio_vfio_device_info *info);
 
 /*
  * nvfio_vfio_device_region_info() - VFIO_DEVICE_GET_REGION_INFO with its capability chain
@@ -441,7 +441,10 @@ int nvfio_vfio_device_irq_info(struct nvfio_vfio_device *dev, unsigned int index
  * The first bind enables MSI-X with every vector the device has (the kernel cannot grow the
  * set later on kernels before 6.5), the vectors not given staying unbound. Binding a bound
  * vector replaces its eventfd.
- * Returns 0, -NVFIO_ENOIRQ (no MSI-X, or the range exceeds the vectors), -EBADF, -ENOSPC (the
+ * Every descriptor is checked before the kernel sees any (the kernel drops a vector's old eventfd
+ * before looking at the new one), so bad input leaves the bindings as they were.
+ * Returns 0, -NVFIO_ENOIRQ (no MSI-X, or the range exceeds the vectors), -EBADF (not an open
+ * descriptor), -EINVAL (not an eventfd, or another interrupt index is enabled), -ENOSPC (the
  * host is out of interrupt vectors).
  */
 int nvfio_vfio_device_msix_bind(struct nvfio_vfio_device *dev, unsigned int start,

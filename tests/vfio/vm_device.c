@@ -6,6 +6,7 @@
  */
 #include <endian.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <nvme/types.h>
 
@@ -27,7 +28,7 @@ static void check_regions(struct vm *vm, struct nvfio_vfio_device *d)
 	struct nvfio_vfio_device_info info;
 	uint8_t class[3];
 
-	CHECK_OK(nvfio_vfio_device_info(d, &info));
+	CHECK_OK(nvfio_vfio_device_get_info(d, &info));
 	printf("device flags 0x%x, %u regions, %u irq indices\n", info.flags, info.num_regions,
 	       info.num_irqs);
 	CHECK(info.flags & NVFIO_VFIO_DEVICE_PCI);
@@ -109,10 +110,20 @@ static void check_bus_master(struct nvfio_vfio_device *d)
 	CHECK(cfg16(d, 4) & 0x4);
 }
 
+/* Wait until CSTS.RDY reads @want, for at most CAP.TO (500 ms units). */
+static void wait_rdy(char *b, unsigned int want)
+{
+	unsigned int ms = (unsigned int)NVME_CAP_TO(nvf_mmio_read64(b + NVME_REG_CAP)) * 500;
+
+	while (NVME_CSTS_RDY(nvf_mmio_read32(b + NVME_REG_CSTS)) != want) {
+		CHECK(ms-- > 0);
+		usleep(1000);
+	}
+}
+
 static void check_reset(struct nvfio_vfio_device *d)
 {
 	struct nvfio_vfio_device_info info;
-	const uint32_t aqa = 0x001f001f;
 	void *bar;
 	char *b;
 	uint64_t cap;
@@ -120,24 +131,36 @@ static void check_reset(struct nvfio_vfio_device *d)
 	CHECK_OK(nvfio_vfio_device_map_region(d, NVFIO_VFIO_PCI_BAR0, &bar, NULL));
 	b = bar;
 	cap = nvf_mmio_read64(b + NVME_REG_CAP);
-	CHECK_OK(nvfio_vfio_device_info(d, &info));
+	CHECK_OK(nvfio_vfio_device_get_info(d, &info));
 	if (!(info.flags & NVFIO_VFIO_DEVICE_RESET)) {
 		CHECK_ERR(nvfio_vfio_device_reset(d), -ENOTSUP);
 		printf("no reset method: %s\n", nvfio_last_error());
 		return;
 	}
-	/* AQA is a plain read/write register that resets to 0: a visible effect. */
-	nvf_mmio_write32(b + NVME_REG_AQA, aqa);
-	CHECK(nvf_mmio_read32(b + NVME_REG_AQA) == aqa);
+	/* Enable the controller (queues at addresses it never gets to use: no command is
+	 * submitted), so that the reset has something visible to undo. */
+	nvf_mmio_write32(b + NVME_REG_CC, 0);
+	wait_rdy(b, 0);
+	nvf_mmio_write32(b + NVME_REG_AQA, 0x001f001f);
+	nvf_mmio_write64(b + NVME_REG_ASQ, 0x100000);
+	nvf_mmio_write64(b + NVME_REG_ACQ, 0x200000);
+	/* The queue registers are written before CC enables the controller; MMIO to one BAR is
+	 * not reordered, the barrier keeps the compiler from doing so. */
+	nvf_wmb();
+	nvf_mmio_write32(b + NVME_REG_CC, 1u | (6u << 16) | (4u << 20));
+	wait_rdy(b, 1);
+	CHECK(NVME_CC_EN(nvf_mmio_read32(b + NVME_REG_CC)) == 1);
+
 	CHECK_OK(nvfio_vfio_device_reset(d));
-	CHECK(nvf_mmio_read32(b + NVME_REG_AQA) == 0);
-	CHECK(NVME_CSTS_RDY(nvf_mmio_read32(b + NVME_REG_CSTS)) == 0);
+	printf("after reset: CC 0x%08x CSTS 0x%08x AQA 0x%08x\n", nvf_mmio_read32(b + NVME_REG_CC),
+	       nvf_mmio_read32(b + NVME_REG_CSTS), nvf_mmio_read32(b + NVME_REG_AQA));
 	CHECK(NVME_CC_EN(nvf_mmio_read32(b + NVME_REG_CC)) == 0);
+	CHECK(NVME_CSTS_RDY(nvf_mmio_read32(b + NVME_REG_CSTS)) == 0);
 	CHECK(nvf_mmio_read64(b + NVME_REG_CAP) == cap);
 	/* The kernel restores config space: still the same device, bus master as it was. */
 	CHECK(cfg16(d, 0) == QEMU_VENDOR_ID);
 	CHECK(cfg16(d, 4) & 0x4);
-	printf("reset: AQA back to 0, controller disabled, mapping still valid\n");
+	printf("reset: controller disabled, mapping still valid\n");
 }
 
 /* The one-call open and close. */

@@ -103,7 +103,7 @@ static void regions(struct nvfio_vfio_device *d)
 	uint32_t v;
 	void *p;
 
-	CHECK_OK(nvfio_vfio_device_info(d, &info));
+	CHECK_OK(nvfio_vfio_device_get_info(d, &info));
 	CHECK_ERR(nvfio_vfio_device_region_info(d, info.num_regions, &r), -NVFIO_ENOREGION);
 	CHECK_ERR(nvfio_vfio_device_map_region(d, 99, &p, NULL), -NVFIO_ENOREGION);
 	CHECK_ERR(nvfio_vfio_device_map_region(d, NVFIO_VFIO_PCI_BAR0 + 2, &p, NULL),

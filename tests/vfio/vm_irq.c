@@ -122,7 +122,7 @@ int main(int argc, char **argv)
 		CHECK_ERR(nvfio_vfio_device_msix_unbind(d, 0, nmsix + 1), -NVFIO_ENOIRQ);
 		CHECK_ERR(nvfio_vfio_device_msix_bind(d, 0, 1, &bad), -EBADF);
 		CHECK(pipe(notevent) == 0);
-		CHECK(nvfio_vfio_device_msix_bind(d, 0, 1, &notevent[0]) < 0);
+		CHECK_ERR(nvfio_vfio_device_msix_bind(d, 0, 1, &notevent[0]), -EINVAL);
 		close(notevent[0]);
 		close(notevent[1]);
 		CHECK_OK(nvfio_vfio_device_msix_bind(d, 0, 0, efd)); /* nothing to do */
