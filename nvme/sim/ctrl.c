@@ -236,6 +236,8 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 		memcpy(&cmd, &sq->ring[sq->head], sizeof(cmd));
 		if (++sq->head == sq->size)
 			sq->head = 0;
+		/* The host wrote the next entries from another core: start fetching them. */
+		__builtin_prefetch(&sq->ring[sq->head + 2 < sq->size ? sq->head + 2 : 0]);
 		n++;
 
 		if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed))) {
@@ -1164,4 +1166,34 @@ int nvf_sim_set_irq(struct nvfio_sim *sim, unsigned int vector, int eventfd)
 		return -EINVAL;
 	atomic_store_explicit(&sim->x.irqfd[vector], eventfd, memory_order_release);
 	return 0;
+}
+
+uint64_t nvf_sim_thread_cpu_ns(struct nvfio_sim *sim)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < sim->nthr; i++) {
+		clockid_t cid;
+		struct timespec ts;
+
+		if (!sim->thr[i].started || pthread_getcpuclockid(sim->thr[i].tid, &cid) ||
+		    clock_gettime(cid, &ts))
+			continue;
+		sum += (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	}
+	return sum;
+}
+
+void nvf_sim_account(struct nvfio_sim *sim, bool on)
+{
+	atomic_store(&sim->acct, on);
+}
+
+void nvf_sim_busy(struct nvfio_sim *sim, uint64_t *ns, uint64_t *cmds)
+{
+	*ns = *cmds = 0;
+	for (unsigned int i = 0; i < sim->nthr; i++) {
+		*ns += atomic_load_explicit(&sim->thr[i].busy_ns, memory_order_relaxed);
+		*cmds += atomic_load_explicit(&sim->thr[i].busy_cmds, memory_order_relaxed);
+	}
 }

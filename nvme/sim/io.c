@@ -53,9 +53,20 @@ static uint16_t rw(struct sim_thread *t, const struct sim_sqe *cmd, bool write)
 	st = check_range(ns, slba, nlb);
 	if (unlikely(st))
 		return st;
-	st = nvf_sim_map_data(t, cmd, len, false, &n);
-	if (unlikely(st))
-		return st;
+	if (likely(SIM_SQE_PSDT(cmd->flags) == SIM_PSDT_PRP && !(cmd->dptr[0] & 3) &&
+		   len <= (1u << sim->page_shift) -
+				  (cmd->dptr[0] & ((1u << sim->page_shift) - 1)))) {
+		/* The common case: the whole transfer within PRP1's page. */
+		t->segs[0].p = sim_dma(&sim->x, cmd->dptr[0], len);
+		if (unlikely(!t->segs[0].p))
+			return SIM_DATA_XFER;
+		t->segs[0].len = len;
+		n = 1;
+	} else {
+		st = nvf_sim_map_data(t, cmd, len, false, &n);
+		if (unlikely(st))
+			return st;
+	}
 	if (unlikely(ns->ms)) {
 		st = map_meta(sim, ns, cmd, nlb, &meta);
 		if (st)

@@ -49,4 +49,16 @@ int nvf_sim_set_irq(struct nvfio_sim *sim, unsigned int vector, int eventfd);
 /* Function-level reset: as VFIO_DEVICE_RESET does to a PCI function. */
 int nvf_sim_reset(struct nvfio_sim *sim);
 
+/*
+ * For tests and benchmarks of the model itself.
+ *
+ * nvf_sim_thread_cpu_ns() - CPU time the controller's threads have used so far, in ns.
+ * nvf_sim_account() - turn per-pass accounting on or off: with it on, the threads measure the CPU
+ * time of each pass that carried out I/O commands (one clock read per pass, not per command).
+ * nvf_sim_busy() - CPU ns spent in such passes and the I/O commands they carried out.
+ */
+uint64_t nvf_sim_thread_cpu_ns(struct nvfio_sim *sim);
+void nvf_sim_account(struct nvfio_sim *sim, bool on);
+void nvf_sim_busy(struct nvfio_sim *sim, uint64_t *ns, uint64_t *cmds);
+
 #endif /* NVFIO_NVME_SIM_SIM_H */

@@ -58,19 +58,22 @@ struct h_queue {
 #define H_MAX_IOQ 64
 
 struct host {
-	struct nvfio_sim *sim;
+	/* What the model's translate callback reads, on its own cache line: the host's queue
+	 * bookkeeping below changes all the time and must not bounce this line. */
+	struct {
+		uint8_t *mem; /* the IOVA window: [H_IOVA_BASE, H_IOVA_BASE + mem_len) */
+		size_t mem_len;
+		/* Offsets in the window the translate callback refuses (a hole to point at). */
+		uint64_t hole_start, hole_end;
+	} __attribute__((aligned(64)));
+	struct nvfio_sim *sim __attribute__((aligned(64)));
 	volatile uint8_t *bar;
 	size_t bar_len;
-	uint8_t *mem; /* the IOVA window: [H_IOVA_BASE, H_IOVA_BASE + mem_len) */
-	size_t mem_len;
 	size_t brk;
-	/* Bytes at the end of the window the translate callback refuses (a hole to point at). */
-	uint64_t hole_start, hole_end;
 	struct h_queue asq, acq;
 	struct h_queue sq[H_MAX_IOQ + 1], cq[H_MAX_IOQ + 1];
 	uint16_t cid;
 	uint32_t *dbs, *eis; /* shadow doorbells, when configured */
-	_Atomic unsigned int translations;
 };
 
 /* Create a controller with @opts and a @mem_mb MiB window; 0 or a negative error. */
