@@ -383,7 +383,9 @@ static int ctrl_shutdown(struct nvfio_ctrl *ctrl)
 
 	if (ctrl->failed || ctrl->state < NVF_INIT_WAIT_READY)
 		return ctrl->failed;
-	if (ctrl->id && ctrl->id->rtd3e) {
+	/* RTD3E is the typical time to shut down, not a bound: take it when it is longer than the
+	 * default, within reason. */
+	if (ctrl->id && ctrl->id->rtd3e / 1000 + 1 > timeout) {
 		timeout = ctrl->id->rtd3e / 1000 + 1;
 		if (timeout > NVF_SHUTDOWN_MAX_MS)
 			timeout = NVF_SHUTDOWN_MAX_MS;

@@ -80,8 +80,6 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 	}
 	info->block_size = 1u << id->lbaf[fmt].ds;
 	info->meta_size = id->lbaf[fmt].ms;
-	ns_descriptors(ctrl, ns, buf);
-
 	ns->lbads = id->lbaf[fmt].ds;
 	ns->max_nlb = ctrl->max_xfer >> ns->lbads;
 	if (ns->max_nlb > 65536)
@@ -92,6 +90,8 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 	/* Blocks with metadata need a metadata pointer or a larger buffer per block than the
 	 * fast path describes: such namespaces take raw commands only. */
 	ns->nsze = info->meta_size ? 0 : info->nblocks;
+	/* Last: it reuses the buffer that holds Identify Namespace. */
+	ns_descriptors(ctrl, ns, buf);
 	return 0;
 }
 

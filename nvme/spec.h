@@ -68,8 +68,8 @@ _Static_assert(sizeof(struct nvf_sgl_desc) == 16, "SGL descriptor is 16 bytes");
 /* Identify Controller OACS bit 8: Doorbell Buffer Config supported. */
 #define NVF_OACS_DBBUF (1u << 8)
 
-/* Default shutdown deadline when RTD3E does not give one, and the cap on it. */
-#define NVF_SHUTDOWN_DEFAULT_MS 10000
+/* Shutdown deadline: at least this, longer when RTD3E says so, never more than the cap. */
+#define NVF_SHUTDOWN_DEFAULT_MS 5000
 #define NVF_SHUTDOWN_MAX_MS     60000
 
 /* The largest transfer nvfio puts in one command, so that one 4 KiB PRP list always suffices:

@@ -197,7 +197,7 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
  * nvfio_ctrl_close() - shut the controller down and release everything
  *
  * Frees the queue pairs still allocated (their outstanding commands complete with -ECANCELED),
- * deletes the I/O queues, performs a normal shutdown (CC.SHN, bounded by RTD3E or 10 s), and
+ * deletes the I/O queues, performs a normal shutdown (CC.SHN, bounded by RTD3E, at least 5 s), and
  * releases interrupts, DMA memory and the device. NULL is ignored.
  * Returns 0, or -NVFIO_ETIMEDOUT / -NVFIO_EFATAL / -NVFIO_EREMOVED when the shutdown did not
  * complete cleanly; everything is released in every case.
