@@ -461,6 +461,7 @@ int nvb_targets_open(struct nvb_opts *sections, unsigned n, struct nvb_target **
 
 		for (unsigned p = 0; p < s; p++) {
 			if (targets[p] && targets[p]->engine == e &&
+			    sections[p].nsid == sections[s].nsid &&
 			    strcmp(targets[p]->filename, sections[s].filename) == 0) {
 				targets[s] = targets[p];
 				break;
@@ -470,7 +471,8 @@ int nvb_targets_open(struct nvb_opts *sections, unsigned n, struct nvb_target **
 			continue;
 		for (unsigned p = s; p < n; p++)
 			if (strcmp(sections[p].filename, sections[s].filename) == 0 &&
-			    strcmp(sections[p].ioengine, sections[s].ioengine) == 0)
+			    strcmp(sections[p].ioengine, sections[s].ioengine) == 0 &&
+			    sections[p].nsid == sections[s].nsid)
 				users[nu++] = &sections[p];
 		t = calloc(1, sizeof(*t));
 		if (!t) {

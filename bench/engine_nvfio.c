@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The nvfio engine: the controller is opened once per target; each job thread allocates its own
+ * queue pair and its buffers from the controller's DMA memory. Per I/O the tool adds the offset
+ * to LBA shift, the driver call, and the accounting of job.h in the completion callback; the
+ * submission doorbell is rung once per batch by keeping the queue pair plugged between commits.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nvfio/dma.h>
+#include <nvfio/nvme.h>
+
+#include "job.h"
+#include "options.h"
+
+struct nvfio_target {
+	struct nvfio_ctrl *ctrl;
+	struct nvfio_ns *ns;
+	uint32_t shift; /* log2 of the block size */
+};
+
+struct nvfio_ctx {
+	struct nvfio_qpair *qp;
+	struct nvfio_ns *ns;
+	uint32_t shift;
+	struct nvb_job *job;
+	struct nvfio_dma *dma;
+	void *bufs;
+};
+
+static int nvfio_target_open(struct nvb_target *t, const struct nvb_opts *const *jobs,
+			     unsigned njobs, char *err, size_t errlen)
+{
+	struct nvfio_target *nt = calloc(1, sizeof(*nt));
+	const struct nvfio_ctrl_info *ci;
+	const struct nvfio_ns_info *ni;
+	struct nvfio_ctrl_opts opts;
+	unsigned queues = 0, depth = 1;
+	uint32_t nsid = (uint32_t)jobs[0]->nsid;
+	int r;
+
+	if (!nt)
+		return -ENOMEM;
+	for (unsigned i = 0; i < njobs; i++) {
+		queues += (unsigned)jobs[i]->numjobs;
+		if (jobs[i]->iodepth > depth)
+			depth = (unsigned)jobs[i]->iodepth;
+		if (!jobs[i]->direct) {
+			snprintf(err, errlen,
+				 "%s: --direct=0: ioengine=nvfio has no page cache; drop --direct",
+				 jobs[i]->name);
+			r = -EINVAL;
+			goto fail;
+		}
+	}
+	nvfio_ctrl_opts_init(&opts);
+	opts.nr_io_queues = queues;
+	opts.queue_depth = depth;
+	r = nvfio_ctrl_open(t->filename, &opts, &nt->ctrl);
+	if (r) {
+		snprintf(err, errlen, "%s: %s", t->filename, nvfio_last_error());
+		goto fail;
+	}
+	ci = nvfio_ctrl_get_info(nt->ctrl);
+	nt->ns = nsid ? nvfio_ctrl_ns(nt->ctrl, nsid) : nvfio_ctrl_ns_next(nt->ctrl, NULL);
+	if (!nt->ns) {
+		if (nsid)
+			snprintf(err, errlen,
+				 "%s: --nsid=%u is not an active namespace (the highest is %u)",
+				 t->filename, nsid, ci->nn);
+		else
+			snprintf(err, errlen, "%s: the controller has no active namespace",
+				 t->filename);
+		r = -ENODEV;
+		goto fail_close;
+	}
+	ni = nvfio_ns_get_info(nt->ns);
+	if (!ni->block_size || (ni->block_size & (ni->block_size - 1))) {
+		snprintf(err, errlen,
+			 "%s: namespace %u has a block size of %u bytes, not a power of 2",
+			 t->filename, ni->nsid, ni->block_size);
+		r = -EINVAL;
+		goto fail_close;
+	}
+	nt->shift = (uint32_t)__builtin_ctz(ni->block_size);
+	t->size = ni->nblocks << nt->shift;
+	t->block_size = ni->block_size;
+	t->max_io = ci->max_xfer;
+	t->max_depth = ci->max_queue_depth;
+	t->max_jobs = ci->nr_io_queues;
+	snprintf(t->describe, sizeof(t->describe), "%s, nsid %u, %u B blocks, %s", ci->model,
+		 ni->nsid, ni->block_size, ci->backend);
+	t->priv = nt;
+	return 0;
+
+fail_close:
+	nvfio_ctrl_close(nt->ctrl);
+fail:
+	free(nt);
+	return r;
+}
+
+static void nvfio_target_close(struct nvb_target *t)
+{
+	struct nvfio_target *nt = t->priv;
+
+	nvfio_ctrl_close(nt->ctrl);
+	free(nt);
+	t->priv = NULL;
+}
+
+static int nvfio_job_open(struct nvb_job *job, char *err, size_t errlen)
+{
+	struct nvfio_target *nt = job->t->priv;
+	struct nvfio_ctx *c = calloc(1, sizeof(*c));
+	size_t len = (size_t)job->depth * job->bs;
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	c->ns = nt->ns;
+	c->shift = nt->shift;
+	c->job = job;
+	c->dma = nvfio_ctrl_dma(nt->ctrl);
+	r = nvfio_qpair_alloc(nt->ctrl, job->depth, 0, &c->qp);
+	if (r) {
+		snprintf(err, errlen, "queue pair of depth %u on %s: %s", job->depth,
+			 job->t->filename, nvfio_last_error());
+		goto fail;
+	}
+	r = nvfio_dma_alloc(c->dma, len, 0, &c->bufs);
+	if (r) {
+		snprintf(err, errlen, "%zu bytes of I/O buffers on %s: %s", len, job->t->filename,
+			 nvfio_last_error());
+		goto fail_qp;
+	}
+	for (unsigned i = 0; i < job->depth; i++) {
+		job->ios[i].buf = (char *)c->bufs + (size_t)i * job->bs;
+		job->ios[i].priv = (uint64_t)(uintptr_t)job;
+	}
+	/* Plugged between commits: a submission only writes its entry, a commit rings once. */
+	nvfio_qpair_plug(c->qp);
+	job->ctx = c;
+	job->bufs = c->bufs;
+	return 0;
+
+fail_qp:
+	nvfio_qpair_free(c->qp);
+fail:
+	free(c);
+	return r;
+}
+
+static void nvfio_job_close(struct nvb_job *job)
+{
+	struct nvfio_ctx *c = job->ctx;
+
+	nvfio_qpair_unplug(c->qp);
+	/* Anything still in flight completes here with -ECANCELED, before its buffer goes. */
+	nvfio_qpair_free(c->qp);
+	nvfio_dma_free(c->dma, c->bufs);
+	free(c);
+	job->ctx = NULL;
+}
+
+static __attribute__((noinline, cold)) int io_error(struct nvb_job *job, struct nvb_io *io, int err,
+						    const struct nvfio_cqe *cqe)
+{
+	const char *what = io->ddir == NVB_READ ? "read" : "write";
+
+	if (err)
+		nvb_job_fail(job, err, "%s of %u bytes at offset %llu was not completed: %s", what,
+			     io->len, (unsigned long long)io->offset, nvfio_strerror(err));
+	else
+		nvb_job_fail(job, -EIO, "%s of %u bytes at offset %llu failed: NVMe status %s",
+			     what, io->len, (unsigned long long)io->offset,
+			     nvfio_status_str(nvfio_cqe_status(cqe)));
+	return err ? err : -EIO;
+}
+
+static void nvfio_done(void *arg, int err, const struct nvfio_cqe *cqe)
+{
+	struct nvb_io *io = arg;
+	struct nvb_job *job = (struct nvb_job *)(uintptr_t)io->priv;
+	int st = 0;
+
+	if (__builtin_expect(err != 0 || nvfio_cqe_status(cqe) != 0, 0))
+		st = io_error(job, io, err, cqe);
+	nvb_io_done(job, io, st);
+}
+
+static __attribute__((noinline, cold)) int submit_error(struct nvfio_ctx *c, struct nvb_io *io,
+							int r)
+{
+	nvb_job_fail(c->job, r, "submitting a %s of %u bytes at offset %llu: %s",
+		     io->ddir == NVB_READ ? "read" : "write", io->len,
+		     (unsigned long long)io->offset, nvfio_last_error());
+	return r;
+}
+
+static inline int nvfio_queue(void *ctx, struct nvb_io *io)
+{
+	struct nvfio_ctx *c = ctx;
+	uint64_t lba = io->offset >> c->shift;
+	uint32_t nlb = io->len >> c->shift;
+	int r;
+
+	if (io->ddir == NVB_READ)
+		r = nvfio_read(c->qp, c->ns, io->buf, lba, nlb, nvfio_done, io);
+	else
+		r = nvfio_write(c->qp, c->ns, io->buf, lba, nlb, nvfio_done, io);
+	if (__builtin_expect(r != 0, 0))
+		return submit_error(c, io, r);
+	return 0;
+}
+
+static inline int nvfio_commit(void *ctx)
+{
+	struct nvfio_ctx *c = ctx;
+
+	nvfio_qpair_unplug(c->qp);
+	nvfio_qpair_plug(c->qp);
+	return 0;
+}
+
+static inline int nvfio_reap(void *ctx, struct nvb_job *job, unsigned min)
+{
+	struct nvfio_ctx *c = ctx;
+
+	(void)job;
+	(void)min; /* polled: the loop calls again */
+	return nvfio_qpair_poll(c->qp, 0);
+}
+
+#define NVB_LOOP_NAME	nvfio_run
+#define NVB_LOOP_QUEUE	nvfio_queue
+#define NVB_LOOP_COMMIT nvfio_commit
+#define NVB_LOOP_REAP	nvfio_reap
+#include "job_loop.h"
+
+const struct nvb_engine nvb_engine_nvfio = {
+    .name = "nvfio",
+    .mask = NVB_ENG_NVFIO,
+    .target_open = nvfio_target_open,
+    .target_close = nvfio_target_close,
+    .job_open = nvfio_job_open,
+    .job_close = nvfio_job_close,
+    .run = nvfio_run,
+};
