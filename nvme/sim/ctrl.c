@@ -688,6 +688,10 @@ uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 			nvf_store_release32(sq->ei, v);
 		}
 		if (cq->live) {
+			uint32_t v = nvf_load_acquire32(cq->db);
+
+			if (v < cq->size)
+				cq->head = v;
 			cq->db = &dp[2 * q + 1];
 			cq->ei = &ep[2 * q + 1];
 			nvf_store_release32(cq->db, cq->head);

@@ -74,6 +74,9 @@ struct host {
 	struct h_queue sq[H_MAX_IOQ + 1], cq[H_MAX_IOQ + 1];
 	uint16_t cid;
 	uint32_t *dbs, *eis; /* shadow doorbells, when configured */
+	/* Admin completions that arrived while waiting for another one (events), in order. */
+	struct h_cqe stash[16];
+	unsigned int nstash;
 };
 
 /* Create a controller with @opts and a @mem_mb MiB window; 0 or a negative error. */
