@@ -69,10 +69,15 @@ int nvfio_vfio_container_open(struct nvfio_vfio_container **c)
 	return nvf_vfio_container_open_at(&nvf_vfio_root_default, c);
 }
 
-/* Forget the DMA address space and the IOMMU model (the kernel drops its model when the last
- * group leaves). */
-static void container_forget_iommu(struct nvfio_vfio_container *c)
+/*
+ * Forget the DMA address space and the IOMMU model. With @iommu_gone (the last group left, so
+ * the kernel released the IOMMU and every mapping with it) the DMA layer's unmaps have nothing
+ * left to undo and must not reach the kernel; otherwise they are done for real.
+ */
+static void container_forget_iommu(struct nvfio_vfio_container *c, bool iommu_gone)
 {
+	if (iommu_gone)
+		c->ops = NULL;
 	if (c->dma) {
 		nvf_dma_destroy(c->dma);
 		c->dma = NULL;
@@ -88,14 +93,14 @@ static void container_forget_iommu(struct nvfio_vfio_container *c)
 void nvf_vfio_container_group_left(struct nvfio_vfio_container *c)
 {
 	if (c->ngroups && --c->ngroups == 0)
-		container_forget_iommu(c);
+		container_forget_iommu(c, true);
 }
 
 void nvfio_vfio_container_close(struct nvfio_vfio_container *c)
 {
 	if (!c)
 		return;
-	container_forget_iommu(c);
+	container_forget_iommu(c, false);
 	close(c->fd);
 	free(c);
 }
@@ -210,6 +215,8 @@ static int iommu_map(void *ctx, void *vaddr, size_t len, uint64_t iova)
 {
 	struct nvfio_vfio_container *c = ctx;
 
+	if (!c->ops)
+		return nvf_err(-ENODEV, "the container's IOMMU is gone: its last group left it");
 	return c->ops->dma_map(c, vaddr, len, iova, 0);
 }
 
@@ -217,6 +224,9 @@ static int iommu_unmap(void *ctx, uint64_t iova, size_t len)
 {
 	struct nvfio_vfio_container *c = ctx;
 
+	/* The IOMMU went away with every mapping in it (see container_forget_iommu()). */
+	if (!c->ops)
+		return 0;
 	return c->ops->dma_unmap(c, iova, len);
 }
 

@@ -88,13 +88,8 @@ err_free:
 
 void nvfio_vfio_device_close(struct nvfio_vfio_device *dev)
 {
-	struct nvfio_vfio_group *g;
-	struct nvfio_vfio_container *c;
-
 	if (!dev)
 		return;
-	g = dev->group;
-	c = g->container;
 	for (uint32_t i = 0; i < dev->info.num_regions; i++) {
 		if (dev->regions[i].map)
 			munmap(dev->regions[i].map, dev->regions[i].map_len);
@@ -103,7 +98,11 @@ void nvfio_vfio_device_close(struct nvfio_vfio_device *dev)
 	free(dev->regions);
 	/* Closing the fd makes the kernel release the interrupts and reset the device. */
 	close(dev->fd);
+	/* A caller's own group may be closed already: look at it only when it is ours. */
 	if (dev->owns_group) {
+		struct nvfio_vfio_group *g = dev->group;
+		struct nvfio_vfio_container *c = g->container;
+
 		nvfio_vfio_group_close(g);
 		nvfio_vfio_container_close(c);
 	}

@@ -324,7 +324,9 @@ int nvfio_vfio_group_set_container(struct nvfio_vfio_group *g, struct nvfio_vfio
 /*
  * nvfio_vfio_group_unset_container() - take the group out of its container
  *
- * Devices of the group must be closed first. Returns 0, -EINVAL (not in one), -EBUSY.
+ * Devices of the group must be closed first. When the last group leaves, the kernel drops the
+ * container's IOMMU type and every DMA mapping in it, and the container's DMA address space
+ * (nvfio_vfio_container_dma()) is destroyed with them. Returns 0, -EINVAL (not in one), -EBUSY.
  */
 int nvfio_vfio_group_unset_container(struct nvfio_vfio_group *g);
 

@@ -20,6 +20,7 @@
 #include <nvme/types.h>
 
 #include "support/barrier.h"
+#include "support/error.h"
 #include "tests/vfio/leak.h"
 #include "tests/vfio/vm.h"
 
@@ -328,6 +329,39 @@ static void dma_space(struct nvfio_vfio_device *d, struct nvfio_dma **out)
 	*out = dma;
 }
 
+/* The DMA space dies with the IOMMU when the last group leaves the container, quietly. */
+static void space_dies_with_group(void)
+{
+	enum nvfio_vfio_iommu_type type = vm.iommu ? NVFIO_VFIO_TYPE1V2 : NVFIO_VFIO_NOIOMMU;
+	struct nvfio_vfio_container *c;
+	struct nvfio_vfio_group *g;
+	struct nvfio_vfio_device *d;
+	struct nvfio_dma *dma;
+	unsigned int id;
+	bool noiommu;
+	char name[32];
+	void *mem;
+
+	CHECK_OK(nvfio_vfio_container_open(&c));
+	CHECK_OK(nvfio_vfio_group_of_device(vm.addr, &id, &noiommu));
+	snprintf(name, sizeof(name), "%s%u", noiommu ? "noiommu-" : "", id);
+	CHECK_OK(nvfio_vfio_group_open_name(name, &g));
+	CHECK_OK(nvfio_vfio_group_set_container(g, c));
+	CHECK_OK(nvfio_vfio_container_set_iommu(c, type));
+	CHECK_OK(nvfio_vfio_device_open(g, vm.addr, &d));
+	CHECK_OK(nvfio_vfio_container_dma(c, &dma));
+	CHECK_OK(nvfio_dma_alloc(dma, 2 * PG, 0, &mem));
+	nvfio_vfio_device_close(d);
+	nvf_err_clear();
+	CHECK_OK(nvfio_vfio_group_unset_container(g));
+	CHECK(nvfio_vfio_container_iommu_type(c) == 0);
+	CHECK(nvfio_last_error()[0] == '\0');
+	/* A new space needs an IOMMU type again. */
+	CHECK_ERR(nvfio_vfio_container_dma(c, &dma), -EINVAL);
+	nvfio_vfio_group_close(g);
+	nvfio_vfio_container_close(c);
+}
+
 int main(int argc, char **argv)
 {
 	struct nvfio_vfio_device *d;
@@ -372,6 +406,9 @@ int main(int argc, char **argv)
 		CHECK_OK(nvfio_dma_alloc(dma, PG, 0, &left));
 	}
 	nvfio_vfio_close(d);
+	CHECK(count_fds() == fds);
+	CHECK(count_maps() == maps);
+	space_dies_with_group();
 	CHECK(count_fds() == fds);
 	CHECK(count_maps() == maps);
 	munmap(page, PG);
