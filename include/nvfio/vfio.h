@@ -294,7 +294,11 @@ int nvfio_vfio_group_open(unsigned int id, struct nvfio_vfio_group **g);
  */
 int nvfio_vfio_group_open_name(const char *name, struct nvfio_vfio_group **g);
 
-/* nvfio_vfio_group_close() - leave the container (if in one) and close. NULL is ignored. */
+/*
+ * nvfio_vfio_group_close() - leave the container (if in one) and close. Its devices are closed
+ * first (a device left open keeps the group, its IOMMU and its mappings alive in the kernel
+ * until it closes). NULL is ignored.
+ */
 void nvfio_vfio_group_close(struct nvfio_vfio_group *g);
 
 /* nvfio_vfio_group_fd() - the group's file descriptor (owned by the group). */
