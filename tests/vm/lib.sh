@@ -3,7 +3,7 @@
 
 # Bump when the layout of the prepared cache changes, so that `run` refuses a stale cache and
 # asks for `tests/vm/prepare` instead of booting something half-compatible.
-NVFIO_VM_PREP_VERSION=1
+NVFIO_VM_PREP_VERSION=2
 
 # The modules the guest loads, by name; their dependencies are resolved with modules.dep when
 # the cache is prepared.
