@@ -69,11 +69,32 @@ static void check_namespace(const char *ctrl, const char *disk, unsigned mdts)
 	       sectors * 512, lbs, max_kb);
 	CHECK(lbs == 1ul << lbads);
 	CHECK(sectors * 512 == blocks << lbads);
-	/* MDTS is in units of the minimum page size, 4 KiB on QEMU; Linux caps transfers at 4 MiB. */
+	/* MDTS counts in minimum pages (4 KiB on QEMU); Linux caps transfers at 4 MiB. */
 	if (mdts && (4ul << mdts) <= 4096)
 		CHECK(max_kb == 4ul << mdts);
 	else
 		CHECK(max_kb >= 4096);
+}
+
+/*
+ * The harness hands <module>.<param>=<value> from the kernel command line to the module when it
+ * loads it, as kmod would; check that nvme got the ones given.
+ */
+static void check_module_params(void)
+{
+	char cmdline[4096], path[PATH_MAX], *tok, *save = NULL, *eq;
+	char val[64];
+
+	CHECK(guest_read_line("/proc/cmdline", cmdline, sizeof(cmdline)) == 0);
+	for (tok = strtok_r(cmdline, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (strncmp(tok, "nvme.", 5) || !(eq = strchr(tok, '=')))
+			continue;
+		*eq = '\0';
+		snprintf(path, sizeof(path), "/sys/module/nvme/parameters/%s", tok + 5);
+		CHECK(guest_read_line(path, val, sizeof(val)) == 0);
+		printf("nvme parameter %s: %s (command line says %s)\n", tok + 5, val, eq + 1);
+		CHECK(strcmp(val, eq + 1) == 0);
+	}
 }
 
 int main(int argc, char **argv)
@@ -118,11 +139,13 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/msi_irqs", argv[1]);
 	vectors = count_entries(path, "");
 	msix = guest_msix_table_size(argv[1]);
-	printf("%u I/O queues in use (at most %s), %u of %d MSI-X vectors (config says %s)\n", queues,
-	       guest_env("NVFIO_VM_MAX_IOQPAIRS"), vectors, msix, guest_env("NVFIO_VM_MSIX_QSIZE"));
+	printf("%u I/O queues in use (at most %s), %u of %d MSI-X vectors (config says %s)\n",
+	       queues, guest_env("NVFIO_VM_MAX_IOQPAIRS"), vectors, msix,
+	       guest_env("NVFIO_VM_MSIX_QSIZE"));
 	CHECK(queues >= 1 && queues <= (unsigned)atoi(guest_env("NVFIO_VM_MAX_IOQPAIRS")));
 	CHECK(msix == atoi(guest_env("NVFIO_VM_MSIX_QSIZE")));
 	CHECK(vectors >= 1 && (int)vectors <= msix);
+	check_module_params();
 	printf("ok\n");
 	return T_EXIT_PASS;
 }
