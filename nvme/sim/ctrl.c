@@ -27,9 +27,16 @@
 #include "nvme/sim/priv.h"
 #include "support/error.h"
 
-#define SIM_SPIN_NS   50000ull  /* spin this long after the last work before sleeping */
+/*
+ * Idle back-off. A nap costs 10-15 us of CPU on a virtual machine whatever its length (timer and
+ * scheduler work), so naps grow: 1 us doubling up to 200 us while the controller was busy
+ * recently, then 1 ms once it has been idle for SIM_DEEP_NS. New work waits at most one nap.
+ */
+#define SIM_SPIN_NS   50000ull    /* spin this long after the last work before sleeping */
 #define SIM_NAP_MIN   1000ull
-#define SIM_NAP_MAX   128000ull /* the longest sleep, so that new work waits at most this */
+#define SIM_NAP_MAX   200000ull
+#define SIM_DEEP_NS   20000000ull /* idle this long: deep naps */
+#define SIM_NAP_DEEP  1000000ull
 #define SIM_SQ_BUDGET 256       /* commands taken from one SQ per pass, for fairness */
 #define SIM_CAP_TO    2         /* 500 ms units: RDY follows CC.EN within one sleep */
 #define SIM_MPSMAX    4         /* 64 KiB pages */
@@ -536,9 +543,12 @@ uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	if (sim->dbs) {
 		cq->db = &sim->dbs[2 * qid + 1];
 		cq->ei = &sim->eis[2 * qid + 1];
+		nvf_store_release32(cq->ei, 0);
 	} else {
 		cq->db = sim_doorbell(&sim->x, qid, 1);
 	}
+	/* A new queue's head is 0, whatever an earlier queue of that id left behind. */
+	nvf_store_release32(cq->db, 0);
 	cq->live = true;
 	sim->queues_created = true;
 	nvf_sim_unpark(sim);
@@ -584,9 +594,11 @@ uint16_t nvf_sim_create_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	if (sim->dbs) {
 		sq->db = &sim->dbs[2 * qid];
 		sq->ei = &sim->eis[2 * qid];
+		nvf_store_release32(sq->ei, 0);
 	} else {
 		sq->db = sim_doorbell(&sim->x, qid, 0);
 	}
+	nvf_store_release32(sq->db, 0);
 	sq->live = true;
 	cq->nsq++;
 	t->sqs[t->nsqs++] = sq;
@@ -828,8 +840,12 @@ static unsigned int ctrl_pass(struct sim_thread *t)
 		work += requests_poll(sim);
 	if (unlikely(sim->removed_seen)) {
 		/* Registers of a removed device read all-ones whatever the host wrote. */
-		if (csts(sim) != 0xffffffffu)
-			memset((void *)sim->x.bar, 0xff, SIM_DOORBELL_BASE);
+		for (uint32_t off = 0; off < 0x40; off += 4) {
+			if (sim_reg_read32(&sim->x, off) != 0xffffffffu) {
+				memset((void *)sim->x.bar, 0xff, SIM_DOORBELL_BASE);
+				break;
+			}
+		}
 		return work;
 	}
 	if (unlikely(atomic_load_explicit(&sim->nretired, memory_order_relaxed))) {
@@ -857,6 +873,15 @@ static unsigned int io_pass(struct sim_thread *t)
 	return work;
 }
 
+static uint64_t idle_ns(const struct sim_thread *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - t->idle_since.tv_sec) * 1000000000ull + (uint64_t)now.tv_nsec -
+	       (uint64_t)t->idle_since.tv_nsec;
+}
+
 static void nap(struct sim_thread *t)
 {
 	struct nvfio_sim *sim = t->sim;
@@ -867,15 +892,17 @@ static void nap(struct sim_thread *t)
 	atomic_store(&t->state, SIM_THR_RUNNING);
 	if (t->idx && atomic_load(&sim->park_req))
 		park_wait(t);
-	t->nap_ns *= 2;
-	if (t->nap_ns > SIM_NAP_MAX)
-		t->nap_ns = SIM_NAP_MAX;
+	if (t->nap_ns < SIM_NAP_MAX) {
+		t->nap_ns *= 2;
+		if (t->nap_ns > SIM_NAP_MAX)
+			t->nap_ns = SIM_NAP_MAX;
+	} else if (t->nap_ns == SIM_NAP_MAX && idle_ns(t) > SIM_DEEP_NS) {
+		t->nap_ns = SIM_NAP_DEEP;
+	}
 }
 
 static void backoff(struct sim_thread *t)
 {
-	struct timespec now;
-
 	if (t->idle_passes++ == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t->idle_since);
 		t->nap_ns = 0;
@@ -885,10 +912,7 @@ static void backoff(struct sim_thread *t)
 		cpu_relax();
 		if (t->idle_passes & 63)
 			return;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((uint64_t)(now.tv_sec - t->idle_since.tv_sec) * 1000000000ull + (uint64_t)now.tv_nsec -
-			    (uint64_t)t->idle_since.tv_nsec <
-		    SIM_SPIN_NS)
+		if (idle_ns(t) < SIM_SPIN_NS)
 			return;
 		t->nap_ns = SIM_NAP_MIN;
 	}
