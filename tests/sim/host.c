@@ -69,18 +69,21 @@ void h_close(struct host *h)
 
 void *h_alloc(struct host *h, size_t len, size_t align)
 {
+	size_t old = atomic_load(&h->brk), start;
 	void *p;
 
 	if (align < 64)
 		align = 64;
-	h->brk = (h->brk + align - 1) & ~(align - 1);
-	if (h->brk + len > h->mem_len) {
-		fprintf(stderr, "test host: window of %zu bytes is full\n", h->mem_len);
-		exit(T_EXIT_FAIL);
-	}
-	p = h->mem + h->brk;
+	/* Host threads of one test may allocate at once (PRP lists). */
+	do {
+		start = (old + align - 1) & ~(align - 1);
+		if (start + len > h->mem_len) {
+			fprintf(stderr, "test host: window of %zu bytes is full\n", h->mem_len);
+			exit(T_EXIT_FAIL);
+		}
+	} while (!atomic_compare_exchange_weak(&h->brk, &old, start + len));
+	p = h->mem + start;
 	memset(p, 0, len);
-	h->brk += len;
 	return p;
 }
 

@@ -9,6 +9,7 @@
  * from the spec, independently of the model's.
  */
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,10 +70,10 @@ struct host {
 	struct nvfio_sim *sim __attribute__((aligned(64)));
 	volatile uint8_t *bar;
 	size_t bar_len;
-	size_t brk;
+	_Atomic size_t brk;
 	struct h_queue asq, acq;
 	struct h_queue sq[H_MAX_IOQ + 1], cq[H_MAX_IOQ + 1];
-	uint16_t cid;
+	_Atomic uint16_t cid;
 	uint32_t *dbs, *eis; /* shadow doorbells, when configured */
 	/* Admin completions that arrived while waiting for another one (events), in order. */
 	struct h_cqe stash[16];
