@@ -36,7 +36,7 @@ struct nvfio_sim;
 /* Which submission queues a fault rule matches. */
 enum nvfio_sim_queue {
 	NVFIO_SIM_ADMIN = 1u << 0, /* the admin queue */
-	NVFIO_SIM_IO = 1u << 1,    /* every I/O queue */
+	NVFIO_SIM_IO = 1u << 1,	   /* every I/O queue */
 	NVFIO_SIM_ANYQ = NVFIO_SIM_ADMIN | NVFIO_SIM_IO,
 };
 
@@ -58,7 +58,7 @@ enum nvfio_sim_fault_kind {
 struct nvfio_sim_fault {
 	enum nvfio_sim_fault_kind kind;
 	unsigned int queues; /* enum nvfio_sim_queue bits */
-	int opcode;          /* 0..255, or NVFIO_SIM_ANY_OPCODE */
+	int opcode;	     /* 0..255, or NVFIO_SIM_ANY_OPCODE */
 	/* Only for commands that name this namespace; 0 for any. */
 	uint32_t nsid;
 	/* How many matching commands to hit before the rule retires itself; 0: no limit. */
@@ -144,23 +144,23 @@ int nvfio_sim_post_event(struct nvfio_sim *sim, unsigned int type, unsigned int 
 /* What the controller has done, for tests that check a fault took effect. */
 struct nvfio_sim_stats {
 	uint64_t admin_commands; /* admin commands fetched */
-	uint64_t io_commands;    /* I/O commands fetched */
-	uint64_t failed;         /* completed with an injected status (NVFIO_SIM_FAIL) */
-	uint64_t held;           /* kept without completion (NVFIO_SIM_HOLD) */
-	uint64_t holding;        /* of those, held right now */
-	uint64_t aborted;        /* held commands completed by an Abort */
-	uint64_t sq_deleted;     /* held commands completed by the deletion of their SQ */
-	uint64_t dropped;        /* held or delayed commands dropped by a reset or disable */
-	uint64_t delayed;        /* completions posted late (NVFIO_SIM_DELAY) */
-	uint64_t fatal;          /* times CSTS.CFS was raised (by nvfio_sim_fatal() or cfs=) */
-	uint64_t removed;        /* 1 once the device has been removed */
-	uint64_t events_posted;  /* asynchronous events posted (by the API or by the controller) */
+	uint64_t io_commands;	 /* I/O commands fetched */
+	uint64_t failed;	 /* completed with an injected status (NVFIO_SIM_FAIL) */
+	uint64_t held;		 /* kept without completion (NVFIO_SIM_HOLD) */
+	uint64_t holding;	 /* of those, held right now */
+	uint64_t aborted;	 /* held commands completed by an Abort */
+	uint64_t sq_deleted;	 /* held commands completed by the deletion of their SQ */
+	uint64_t dropped;	 /* held or delayed commands dropped by a reset or disable */
+	uint64_t delayed;	 /* completions posted late (NVFIO_SIM_DELAY) */
+	uint64_t fatal;		 /* times CSTS.CFS was raised (by nvfio_sim_fatal() or cfs=) */
+	uint64_t removed;	 /* 1 once the device has been removed */
+	uint64_t events_posted;	 /* asynchronous events posted (by the API or by the controller) */
 	uint64_t events_completed; /* Asynchronous Event Requests completed with an event */
 	uint64_t aer_outstanding;  /* Asynchronous Event Requests held right now */
-	uint64_t resets;         /* controller resets (CC.EN 1 to 0) and function-level resets */
-	uint64_t enables;        /* times the controller became ready */
-	uint64_t shutdowns;      /* shutdowns completed (CSTS.SHST complete) */
-	uint64_t errors_logged;  /* commands that completed with an error (the error log's count) */
+	uint64_t resets;	   /* controller resets (CC.EN 1 to 0) and function-level resets */
+	uint64_t enables;	   /* times the controller became ready */
+	uint64_t shutdowns;	   /* shutdowns completed (CSTS.SHST complete) */
+	uint64_t errors_logged; /* commands that completed with an error (the error log's count) */
 	uint64_t reserved[14];
 };
 

@@ -7,12 +7,12 @@
 
 #include "nvme/sim/priv.h"
 
-#define SIM_VID           0x4e56 /* not a registered PCI vendor: this is no real device */
-#define INVALID_FORMAT    (SIM_CMD_SPEC(NVME_SC_INVALID_FORMAT) | SIM_DNR)
-#define INVALID_LOG_PAGE  (SIM_CMD_SPEC(NVME_SC_INVALID_LOG_PAGE) | SIM_DNR)
-#define AER_LIMIT         (SIM_CMD_SPEC(NVME_SC_ASYNC_LIMIT) | SIM_DNR)
-#define NOT_SAVEABLE      (SIM_CMD_SPEC(NVME_SC_FEATURE_NOT_SAVEABLE) | SIM_DNR)
-#define CMD_SEQ_ERROR     (SIM_GENERIC(NVME_SC_CMD_SEQ_ERROR) | SIM_DNR)
+#define SIM_VID		 0x4e56 /* not a registered PCI vendor: this is no real device */
+#define INVALID_FORMAT	 (SIM_CMD_SPEC(NVME_SC_INVALID_FORMAT) | SIM_DNR)
+#define INVALID_LOG_PAGE (SIM_CMD_SPEC(NVME_SC_INVALID_LOG_PAGE) | SIM_DNR)
+#define AER_LIMIT	 (SIM_CMD_SPEC(NVME_SC_ASYNC_LIMIT) | SIM_DNR)
+#define NOT_SAVEABLE	 (SIM_CMD_SPEC(NVME_SC_FEATURE_NOT_SAVEABLE) | SIM_DNR)
+#define CMD_SEQ_ERROR	 (SIM_GENERIC(NVME_SC_CMD_SEQ_ERROR) | SIM_DNR)
 
 static void pad(char *dst, const char *src, size_t len)
 {
@@ -168,9 +168,9 @@ void nvf_sim_aer_flush(struct nvfio_sim *sim)
 		if (i == sim->nev)
 			break;
 		ev = sim->evq[i];
-		if (!nvf_sim_cq_post(cq, 0, (uint16_t)sim->sq[0].head, sim->aer_cid[sim->naer - 1],
-				     0, (uint32_t)ev.type | (uint32_t)ev.info << 8 |
-						(uint32_t)ev.lid << 16))
+		if (!nvf_sim_cq_post(
+			cq, 0, (uint16_t)sim->sq[0].head, sim->aer_cid[sim->naer - 1], 0,
+			(uint32_t)ev.type | (uint32_t)ev.info << 8 | (uint32_t)ev.lid << 16))
 			break;
 		memmove(&sim->evq[i], &sim->evq[i + 1], (sim->nev - i - 1) * sizeof(ev));
 		sim->nev--;
@@ -246,10 +246,10 @@ static void smart_log(struct nvfio_sim *sim, struct nvme_smart_log *s)
 static void effects_log(struct nvfio_sim *sim, struct nvme_cmd_effects_log *e)
 {
 	static const uint8_t admin[] = {
-		nvme_admin_delete_sq,   nvme_admin_create_sq,    nvme_admin_get_log_page,
-		nvme_admin_delete_cq,   nvme_admin_create_cq,    nvme_admin_identify,
-		nvme_admin_abort_cmd,   nvme_admin_set_features, nvme_admin_get_features,
-		nvme_admin_async_event, nvme_admin_format_nvm,
+	    nvme_admin_delete_sq,   nvme_admin_create_sq,    nvme_admin_get_log_page,
+	    nvme_admin_delete_cq,   nvme_admin_create_cq,    nvme_admin_identify,
+	    nvme_admin_abort_cmd,   nvme_admin_set_features, nvme_admin_get_features,
+	    nvme_admin_async_event, nvme_admin_format_nvm,
 	};
 
 	for (unsigned int i = 0; i < sizeof(admin); i++)
@@ -274,8 +274,8 @@ static uint16_t get_log_page(struct sim_thread *t, const struct sim_sqe *cmd)
 	uint64_t numd = ((uint64_t)(cmd->cdw11 & 0xffff) << 16 | cmd->cdw10 >> 16) + 1;
 	uint64_t off = (uint64_t)cmd->cdw13 << 32 | cmd->cdw12;
 	static _Thread_local uint8_t buf[SIM_ERRLOG * sizeof(struct nvme_error_log_page) > 4096
-						 ? SIM_ERRLOG * sizeof(struct nvme_error_log_page)
-						 : 4096];
+					     ? SIM_ERRLOG * sizeof(struct nvme_error_log_page)
+					     : 4096];
 	size_t size = 0;
 	uint64_t len = numd * 4;
 	uint16_t st;
@@ -341,7 +341,7 @@ static uint16_t get_log_page(struct sim_thread *t, const struct sim_sqe *cmd)
 		pthread_mutex_lock(&sim->ev_lock);
 		for (unsigned int ty = 0; ty < 8; ty++)
 			if ((sim->ev_masked & (1u << ty)) && sim->ev_lid[ty] == lid)
-				sim->ev_masked &= (uint8_t)~(1u << ty);
+				sim->ev_masked &= (uint8_t) ~(1u << ty);
 		pthread_mutex_unlock(&sim->ev_lock);
 		nvf_sim_aer_flush(sim);
 	}
@@ -379,8 +379,7 @@ static void check_temperature(struct nvfio_sim *sim)
 	}
 }
 
-static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *dw0,
-			 bool set)
+static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *dw0, bool set)
 {
 	struct nvfio_sim *sim = t->sim;
 	struct sim_features *f = &sim->feat, def;

@@ -32,23 +32,23 @@
  * scheduler work), so naps grow: 1 us doubling up to 200 us while the controller was busy
  * recently, then 1 ms once it has been idle for SIM_DEEP_NS. New work waits at most one nap.
  */
-#define SIM_SPIN_NS   50000ull    /* spin this long after the last work before sleeping */
+#define SIM_SPIN_NS   50000ull /* spin this long after the last work before sleeping */
 #define SIM_NAP_MIN   1000ull
 #define SIM_NAP_MAX   200000ull
 #define SIM_DEEP_NS   20000000ull /* idle this long: deep naps */
 #define SIM_NAP_DEEP  1000000ull
-#define SIM_SQ_BUDGET 256       /* commands taken from one SQ per pass, for fairness */
-#define SIM_CAP_TO    2         /* 500 ms units: RDY follows CC.EN within one sleep */
-#define SIM_MPSMAX    4         /* 64 KiB pages */
+#define SIM_SQ_BUDGET 256 /* commands taken from one SQ per pass, for fairness */
+#define SIM_CAP_TO    2	  /* 500 ms units: RDY follows CC.EN within one sleep */
+#define SIM_MPSMAX    4	  /* 64 KiB pages */
 
-#define CQ_INVALID      (SIM_CMD_SPEC(NVME_SC_CQ_INVALID) | SIM_DNR)
-#define QID_INVALID     (SIM_CMD_SPEC(NVME_SC_QID_INVALID) | SIM_DNR)
-#define QSIZE_INVALID   (SIM_CMD_SPEC(NVME_SC_QUEUE_SIZE) | SIM_DNR)
-#define VECTOR_INVALID  (SIM_CMD_SPEC(NVME_SC_INVALID_VECTOR) | SIM_DNR)
-#define QDEL_INVALID    (SIM_CMD_SPEC(NVME_SC_INVALID_QUEUE) | SIM_DNR)
+#define CQ_INVALID	(SIM_CMD_SPEC(NVME_SC_CQ_INVALID) | SIM_DNR)
+#define QID_INVALID	(SIM_CMD_SPEC(NVME_SC_QID_INVALID) | SIM_DNR)
+#define QSIZE_INVALID	(SIM_CMD_SPEC(NVME_SC_QUEUE_SIZE) | SIM_DNR)
+#define VECTOR_INVALID	(SIM_CMD_SPEC(NVME_SC_INVALID_VECTOR) | SIM_DNR)
+#define QDEL_INVALID	(SIM_CMD_SPEC(NVME_SC_INVALID_QUEUE) | SIM_DNR)
 #define PRP_OFF_INVALID (SIM_GENERIC(NVME_SC_PRP_INVALID_OFFSET) | SIM_DNR)
-#define ABORT_REQ       SIM_GENERIC(NVME_SC_ABORT_REQ)
-#define ABORT_SQ_DEL    SIM_GENERIC(NVME_SC_ABORT_QUEUE)
+#define ABORT_REQ	SIM_GENERIC(NVME_SC_ABORT_REQ)
+#define ABORT_SQ_DEL	SIM_GENERIC(NVME_SC_ABORT_QUEUE)
 
 static inline void cpu_relax(void)
 {
@@ -127,8 +127,8 @@ static inline bool cq_room(struct sim_cq *cq)
 	return next != cq->head;
 }
 
-bool nvf_sim_cq_post(struct sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid,
-		     uint16_t status, uint32_t dw0)
+bool nvf_sim_cq_post(struct sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid, uint16_t status,
+		     uint32_t dw0)
 {
 	struct sim_cqe *e;
 
@@ -142,7 +142,7 @@ bool nvf_sim_cq_post(struct sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t c
 	/* The entry's other dwords before the dword with the phase tag that publishes it. */
 	nvf_wmb();
 	*(volatile uint32_t *)&e->dw3 =
-		(uint32_t)cid | (uint32_t)cq->phase << 16 | (uint32_t)status << 17;
+	    (uint32_t)cid | (uint32_t)cq->phase << 16 | (uint32_t)status << 17;
 	if (++cq->tail == cq->size) {
 		cq->tail = 0;
 		cq->phase ^= 1;
@@ -277,7 +277,7 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 				continue;
 			nvf_sim_log_error(sim, &cmd, sq->qid, status, 0);
 		}
-complete:
+	complete:
 		nvf_sim_cq_post(cq, sq->qid, (uint16_t)sq->head, cmd.cid, status, dw0);
 		if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed)))
 			nvf_sim_fault_completed(sim);
@@ -431,8 +431,7 @@ static bool ctrl_enable(struct nvfio_sim *sim, uint32_t cc)
 	struct sim_cq *cq = &sim->cq[0];
 
 	if (mps > SIM_MPSMAX || NVME_CC_CSS(cc) != NVME_CC_CSS_NVM ||
-	    NVME_CC_AMS(cc) != NVME_CC_AMS_RR || NVME_CC_IOSQES(cc) != 6 ||
-	    NVME_CC_IOCQES(cc) != 4)
+	    NVME_CC_AMS(cc) != NVME_CC_AMS_RR || NVME_CC_IOSQES(cc) != 6 || NVME_CC_IOCQES(cc) != 4)
 		return enable_fail(sim);
 	ps = 4096ull << mps;
 	if (sqs < 2 || cqs < 2 || !asq || !acq || (asq & (ps - 1)) || (acq & (ps - 1)))
@@ -485,13 +484,13 @@ static unsigned int regs_poll(struct nvfio_sim *sim)
 		/* Normal or abrupt shutdown: stop fetching, keep the data (stores are always
 		 * consistent here), report completion. */
 		set_csts(sim, (csts(sim) & ~(3u << NVME_CSTS_SHST_SHIFT)) |
-				      NVME_CSTS_SHST_OCCUR << NVME_CSTS_SHST_SHIFT);
+				  NVME_CSTS_SHST_OCCUR << NVME_CSTS_SHST_SHIFT);
 		sim->shut = true;
 		atomic_store(&sim->halt, true);
 		for (unsigned int i = 0; i < sim->nns; i++)
 			nvf_sim_store_flush(&sim->ns[i].store);
 		set_csts(sim, (csts(sim) & ~(3u << NVME_CSTS_SHST_SHIFT)) |
-				      NVME_CSTS_SHST_CMPLT << NVME_CSTS_SHST_SHIFT);
+				  NVME_CSTS_SHST_CMPLT << NVME_CSTS_SHST_SHIFT);
 		SIM_STAT_ADD(sim, shutdowns, 1);
 	} else if (!shn && oldshn) {
 		set_csts(sim, csts(sim) & ~(3u << NVME_CSTS_SHST_SHIFT));
@@ -878,8 +877,8 @@ static uint64_t idle_ns(const struct sim_thread *t)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)(now.tv_sec - t->idle_since.tv_sec) * 1000000000ull + (uint64_t)now.tv_nsec -
-	       (uint64_t)t->idle_since.tv_nsec;
+	return (uint64_t)(now.tv_sec - t->idle_since.tv_sec) * 1000000000ull +
+	       (uint64_t)now.tv_nsec - (uint64_t)t->idle_since.tv_nsec;
 }
 
 static void nap(struct sim_thread *t)
@@ -1020,8 +1019,8 @@ static void sim_free(struct nvfio_sim *sim)
 
 static int open_file(struct nvfio_sim *sim)
 {
-	uint64_t need = ALIGN_UP(sim->opts.size + sim->opts.size / 32, 4096ull) *
-			sim->opts.namespaces;
+	uint64_t need =
+	    ALIGN_UP(sim->opts.size + sim->opts.size / 32, 4096ull) * sim->opts.namespaces;
 	struct stat stb;
 	int fd = open(sim->opts.file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
@@ -1082,8 +1081,8 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 
 	ret = -ENOMEM;
 	sim->x.bar_len = ALIGN_UP(SIM_DOORBELL_BASE + 8 * nq, 4096u);
-	sim->x.bar = mmap(NULL, sim->x.bar_len, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	sim->x.bar =
+	    mmap(NULL, sim->x.bar_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (sim->x.bar == MAP_FAILED) {
 		sim->x.bar = NULL;
 		goto nomem;

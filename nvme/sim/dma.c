@@ -168,8 +168,8 @@ static uint16_t map_sgl(struct sim_thread *t, const struct sim_sqe *cmd, uint32_
 	return 0;
 }
 
-uint16_t nvf_sim_map_data(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t len,
-			  bool admin, unsigned int *nsegs)
+uint16_t nvf_sim_map_data(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t len, bool admin,
+			  unsigned int *nsegs)
 {
 	unsigned int psdt = SIM_SQE_PSDT(cmd->flags);
 
@@ -197,8 +197,8 @@ uint16_t nvf_sim_to_host(struct sim_thread *t, const struct sim_sqe *cmd, const 
 	return 0;
 }
 
-uint16_t nvf_sim_from_host(struct sim_thread *t, const struct sim_sqe *cmd, void *buf,
-			   uint32_t len, bool admin)
+uint16_t nvf_sim_from_host(struct sim_thread *t, const struct sim_sqe *cmd, void *buf, uint32_t len,
+			   bool admin)
 {
 	uint8_t *b = buf;
 	unsigned int n;

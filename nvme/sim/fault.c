@@ -89,12 +89,10 @@ int nvfio_sim_fault_add(struct nvfio_sim *sim, const struct nvfio_sim_fault *f)
 	int id;
 
 	if (!f || !(f->queues & NVFIO_SIM_ANYQ) || (f->queues & ~(unsigned int)NVFIO_SIM_ANYQ) ||
-	    f->opcode < NVFIO_SIM_ANY_OPCODE || f->opcode > 255 || f->sct > 7 ||
-	    f->ppm > 1000000 ||
-	    (f->kind != NVFIO_SIM_FAIL && f->kind != NVFIO_SIM_HOLD &&
-	     f->kind != NVFIO_SIM_DELAY))
+	    f->opcode < NVFIO_SIM_ANY_OPCODE || f->opcode > 255 || f->sct > 7 || f->ppm > 1000000 ||
+	    (f->kind != NVFIO_SIM_FAIL && f->kind != NVFIO_SIM_HOLD && f->kind != NVFIO_SIM_DELAY))
 		return nvf_err(-EINVAL, "sim: malformed fault rule (kind, queues, opcode 0-255 or "
-			       "any, SCT 0-7, ppm up to 1000000)");
+					"any, SCT 0-7, ppm up to 1000000)");
 	pthread_mutex_lock(&sim->fault_lock);
 	if (sim->nrules == SIM_MAX_RULES) {
 		pthread_mutex_unlock(&sim->fault_lock);
@@ -162,12 +160,15 @@ int nvfio_sim_post_event(struct nvfio_sim *sim, unsigned int type, unsigned int 
 			 unsigned int lid, uint32_t nsid)
 {
 	if (type > 7 || info > 255 || lid > 255)
-		return nvf_err(-EINVAL, "sim: event type %u, info %u, log page %u: type must be "
-			       "0-7, info and log page 0-255", type, info, lid);
+		return nvf_err(-EINVAL,
+			       "sim: event type %u, info %u, log page %u: type must be "
+			       "0-7, info and log page 0-255",
+			       type, info, lid);
 	pthread_mutex_lock(&sim->ev_lock);
 	if (sim->nev == SIM_MAX_EVENTS) {
 		pthread_mutex_unlock(&sim->ev_lock);
-		return nvf_err(-ENOSPC, "sim: %d asynchronous events already queued; the host "
+		return nvf_err(-ENOSPC,
+			       "sim: %d asynchronous events already queued; the host "
 			       "must send Asynchronous Event Requests and read the log pages",
 			       SIM_MAX_EVENTS);
 	}

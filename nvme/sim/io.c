@@ -9,7 +9,7 @@
 #include "nvme/sim/priv.h"
 
 #define COMPARE_FAILURE SIM_MEDIA(NVME_SC_COMPARE_FAILED)
-#define INTERNAL_ERROR  SIM_GENERIC(NVME_SC_INTERNAL)
+#define INTERNAL_ERROR	SIM_GENERIC(NVME_SC_INTERNAL)
 
 static inline struct sim_ns *ns_get(struct nvfio_sim *sim, uint32_t nsid)
 {
@@ -26,8 +26,8 @@ static inline uint16_t check_range(const struct sim_ns *ns, uint64_t slba, uint6
 }
 
 /* The separate metadata buffer of a command (MPTR: one contiguous buffer). */
-static uint16_t map_meta(struct nvfio_sim *sim, const struct sim_ns *ns,
-			 const struct sim_sqe *cmd, uint32_t nlb, uint8_t **p)
+static uint16_t map_meta(struct nvfio_sim *sim, const struct sim_ns *ns, const struct sim_sqe *cmd,
+			 uint32_t nlb, uint8_t **p)
 {
 	if (SIM_SQE_PSDT(cmd->flags) == SIM_PSDT_SGL_MPTR_SGL)
 		return SIM_INVALID_FIELD;
@@ -54,8 +54,8 @@ static uint16_t rw(struct sim_thread *t, const struct sim_sqe *cmd, bool write)
 	if (unlikely(st))
 		return st;
 	if (likely(SIM_SQE_PSDT(cmd->flags) == SIM_PSDT_PRP && !(cmd->dptr[0] & 3) &&
-		   len <= (1u << sim->page_shift) -
-				  (cmd->dptr[0] & ((1u << sim->page_shift) - 1)))) {
+		   len <=
+		       (1u << sim->page_shift) - (cmd->dptr[0] & ((1u << sim->page_shift) - 1)))) {
 		/* The common case: the whole transfer within PRP1's page. */
 		t->segs[0].p = sim_dma(&sim->x, cmd->dptr[0], len);
 		if (unlikely(!t->segs[0].p))
@@ -76,8 +76,8 @@ static uint16_t rw(struct sim_thread *t, const struct sim_sqe *cmd, bool write)
 	off = slba << ns->lbads;
 	if (write) {
 		for (unsigned int i = 0; i < n; i++) {
-			if (unlikely(nvf_sim_store_write(&ns->store, off, t->segs[i].p,
-							 t->segs[i].len)))
+			if (unlikely(
+				nvf_sim_store_write(&ns->store, off, t->segs[i].p, t->segs[i].len)))
 				return INTERNAL_ERROR;
 			off += t->segs[i].len;
 		}
@@ -144,8 +144,7 @@ static void zero_blocks(struct sim_ns *ns, uint64_t slba, uint64_t nlb, bool dea
 {
 	nvf_sim_store_zero(&ns->store, slba << ns->lbads, nlb << ns->lbads, dealloc);
 	if (ns->ms)
-		nvf_sim_store_zero(&ns->store, ns->meta_off + slba * ns->ms, nlb * ns->ms,
-				   dealloc);
+		nvf_sim_store_zero(&ns->store, ns->meta_off + slba * ns->ms, nlb * ns->ms, dealloc);
 }
 
 static uint16_t write_zeroes(struct sim_thread *t, const struct sim_sqe *cmd)

@@ -13,12 +13,16 @@
 #include "support/error.h"
 
 const struct sim_lbaf sim_lbafs[SIM_NLBAF] = {
-	{.ms = 0, .ds = 9},  {.ms = 8, .ds = 9},  {.ms = 16, .ds = 9},
-	{.ms = 0, .ds = 12}, {.ms = 8, .ds = 12}, {.ms = 64, .ds = 12},
+	[0] = {.ms = 0, .ds = 9},
+	[1] = {.ms = 8, .ds = 9},
+	[2] = {.ms = 16, .ds = 9},
+	[3] = {.ms = 0, .ds = 12},
+	[4] = {.ms = 8, .ds = 12},
+	[5] = {.ms = 64, .ds = 12},
 };
 
 #define SIM_OPTS_HELP                                                                              \
-	"size, lbads, ms, namespaces, queues, depth, mdts, serial, model, firmware, storage, "   \
+	"size, lbads, ms, namespaces, queues, depth, mdts, serial, model, firmware, storage, "     \
 	"file, sgl, dbbuf, vwc, threads, fail, hold, delay, cfs, remove, event"
 
 static int bad(const char *key, const char *val, const char *accepted)
@@ -41,12 +45,28 @@ static int parse_u64(const char *s, bool suffix, uint64_t *out)
 		return -1;
 	if (suffix && *end) {
 		switch (*end) {
-		case 'k': case 'K': shift = 10; break;
-		case 'm': case 'M': shift = 20; break;
-		case 'g': case 'G': shift = 30; break;
-		case 't': case 'T': shift = 40; break;
-		case 'p': case 'P': shift = 50; break;
-		default: return -1;
+		case 'k':
+		case 'K':
+			shift = 10;
+			break;
+		case 'm':
+		case 'M':
+			shift = 20;
+			break;
+		case 'g':
+		case 'G':
+			shift = 30;
+			break;
+		case 't':
+		case 'T':
+			shift = 40;
+			break;
+		case 'p':
+		case 'P':
+			shift = 50;
+			break;
+		default:
+			return -1;
 		}
 		end++;
 		if (!strcmp(end, "iB") || !strcmp(end, "B"))
@@ -286,7 +306,8 @@ int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
 		if (!val) {
 			ret = nvf_err(-NVFIO_EBADOPT,
 				      "sim: option '%s' has no value: write it as key=value; the "
-				      "options are " SIM_OPTS_HELP, tok);
+				      "options are " SIM_OPTS_HELP,
+				      tok);
 			goto out;
 		}
 		*val++ = '\0';
@@ -395,12 +416,13 @@ int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
 						 (unsigned int)l, 0) < 0)
 				goto bad_out;
 		} else {
-			ret = nvf_err(-NVFIO_EBADOPT, "sim: unknown option '%s': the options are "
-				      SIM_OPTS_HELP, key);
+			ret = nvf_err(-NVFIO_EBADOPT,
+				      "sim: unknown option '%s': the options are " SIM_OPTS_HELP,
+				      key);
 			goto out;
 		}
 		continue;
-bad_out:
+	bad_out:
 		ret = -NVFIO_EBADOPT;
 		goto out;
 	}

@@ -24,21 +24,21 @@
 #include "nvme/sim/spec.h"
 #include "nvme/sim/xport.h"
 
-#define SIM_MAX_NS       1024
-#define SIM_MAX_IOQ      1024
-#define SIM_MAX_DEPTH    65536
-#define SIM_MAX_THREADS  16
-#define SIM_AERL         3   /* 0's based: four outstanding Asynchronous Event Requests */
-#define SIM_ACL          3   /* 0's based: four outstanding Aborts */
-#define SIM_MAX_EVENTS   64
-#define SIM_ERRLOG       64
-#define SIM_MAX_RULES    32
-#define SIM_PENDING_MAX  4096
-#define SIM_MAX_SEGS     4096
-#define SIM_NLBAF        6
-#define SIM_TEMP_KELVIN  313 /* what the temperature sensor reads */
-#define SIM_WCTEMP       343
-#define SIM_CCTEMP       358
+#define SIM_MAX_NS	1024
+#define SIM_MAX_IOQ	1024
+#define SIM_MAX_DEPTH	65536
+#define SIM_MAX_THREADS 16
+#define SIM_AERL	3 /* 0's based: four outstanding Asynchronous Event Requests */
+#define SIM_ACL		3 /* 0's based: four outstanding Aborts */
+#define SIM_MAX_EVENTS	64
+#define SIM_ERRLOG	64
+#define SIM_MAX_RULES	32
+#define SIM_PENDING_MAX 4096
+#define SIM_MAX_SEGS	4096
+#define SIM_NLBAF	6
+#define SIM_TEMP_KELVIN 313 /* what the temperature sensor reads */
+#define SIM_WCTEMP	343
+#define SIM_CCTEMP	358
 
 enum sim_storage_kind {
 	SIM_STORE_RAM,
@@ -62,7 +62,7 @@ struct sim_opts {
 	char model[41];
 	char firmware[9];
 	char file[4096];
-	long long cfs_after;    /* -1: none */
+	long long cfs_after;	/* -1: none */
 	long long remove_after; /* -1: none */
 };
 
@@ -77,7 +77,7 @@ extern const struct sim_lbaf sim_lbafs[SIM_NLBAF];
 struct sim_store {
 	enum sim_storage_kind kind;
 	uint64_t size;
-	uint8_t *flat;      /* RAM and file: the whole store, mapped */
+	uint8_t *flat; /* RAM and file: the whole store, mapped */
 	size_t map_len;
 	/* Sparse: a two-level table of chunks, allocated on first write. */
 	_Atomic(_Atomic(uint8_t *) *) *l1;
@@ -90,8 +90,8 @@ struct sim_store {
 };
 
 #define SIM_CHUNK_SHIFT 14 /* 16 KiB chunks */
-#define SIM_CHUNK       (1ull << SIM_CHUNK_SHIFT)
-#define SIM_L2_SHIFT    12 /* 4096 chunk pointers per second-level table */
+#define SIM_CHUNK	(1ull << SIM_CHUNK_SHIFT)
+#define SIM_L2_SHIFT	12 /* 4096 chunk pointers per second-level table */
 
 struct sim_ns {
 	uint32_t nsid;
@@ -120,8 +120,8 @@ struct sim_cq {
 	bool irq_pending;
 	bool live;
 	unsigned int nsq;
-	volatile uint32_t *db;  /* head doorbell: MMIO, or the shadow doorbell */
-	volatile uint32_t *ei;  /* EventIdx, with shadow doorbells */
+	volatile uint32_t *db; /* head doorbell: MMIO, or the shadow doorbell */
+	volatile uint32_t *ei; /* EventIdx, with shadow doorbells */
 	struct sim_thread *thr;
 };
 
@@ -252,8 +252,8 @@ struct nvfio_sim {
 	pthread_mutex_t ev_lock;
 	struct sim_event evq[SIM_MAX_EVENTS];
 	unsigned int nev;
-	uint8_t ev_masked;   /* bit per event type: reported, its log page not read yet */
-	uint8_t ev_lid[8];   /* the log page of the last event reported per type */
+	uint8_t ev_masked; /* bit per event type: reported, its log page not read yet */
+	uint8_t ev_lid[8]; /* the log page of the last event reported per type */
 	uint32_t changed_ns[1024];
 	unsigned int nchanged;
 	bool temp_event_sent;
@@ -301,11 +301,11 @@ struct nvfio_sim {
 };
 
 /* Counters of struct nvfio_sim_stats: bumped from any model thread, read by the application. */
-#define SIM_STAT_ADD(sim, field, n)                                                               \
+#define SIM_STAT_ADD(sim, field, n)                                                                \
 	atomic_fetch_add_explicit((_Atomic uint64_t *)&(sim)->st.field, (n), memory_order_relaxed)
-#define SIM_STAT_SET(sim, field, v)                                                               \
+#define SIM_STAT_SET(sim, field, v)                                                                \
 	atomic_store_explicit((_Atomic uint64_t *)&(sim)->st.field, (v), memory_order_relaxed)
-#define SIM_STAT_GET(sim, field)                                                                  \
+#define SIM_STAT_GET(sim, field)                                                                   \
 	atomic_load_explicit((_Atomic uint64_t *)&(sim)->st.field, memory_order_relaxed)
 
 /* A counter written by one thread only: a plain increment, no locked instruction. */
@@ -339,16 +339,16 @@ int nvf_sim_store_erase(struct sim_store *st);
 void nvf_sim_store_reclaim(struct nvfio_sim *sim);
 
 /* dma.c: PRPs and SGLs to segments; 0 or an NVMe status. */
-uint16_t nvf_sim_map_data(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t len,
-			  bool admin, unsigned int *nsegs);
+uint16_t nvf_sim_map_data(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t len, bool admin,
+			  unsigned int *nsegs);
 uint16_t nvf_sim_to_host(struct sim_thread *t, const struct sim_sqe *cmd, const void *buf,
 			 uint32_t len, bool admin);
-uint16_t nvf_sim_from_host(struct sim_thread *t, const struct sim_sqe *cmd, void *buf,
-			   uint32_t len, bool admin);
+uint16_t nvf_sim_from_host(struct sim_thread *t, const struct sim_sqe *cmd, void *buf, uint32_t len,
+			   bool admin);
 
 /* ctrl.c */
-bool nvf_sim_cq_post(struct sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid,
-		     uint16_t status, uint32_t dw0);
+bool nvf_sim_cq_post(struct sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid, uint16_t status,
+		     uint32_t dw0);
 void nvf_sim_park(struct nvfio_sim *sim);
 void nvf_sim_unpark(struct nvfio_sim *sim);
 void nvf_sim_log_error(struct nvfio_sim *sim, const struct sim_sqe *cmd, uint16_t sqid,

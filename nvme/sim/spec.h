@@ -35,7 +35,7 @@ static_assert(offsetof(struct sim_sqe, mptr) == 16, "MPTR at byte 16");
 static_assert(offsetof(struct sim_sqe, dptr) == 24, "DPTR at byte 24");
 static_assert(offsetof(struct sim_sqe, cdw10) == 40, "CDW10 at byte 40");
 
-#define SIM_SQE_FUSE(flags) ((flags) & 0x3)
+#define SIM_SQE_FUSE(flags) ((flags)&0x3)
 #define SIM_SQE_PSDT(flags) (((flags) >> 6) & 0x3)
 enum {
 	SIM_PSDT_PRP = 0,
@@ -73,16 +73,16 @@ enum {
 
 /* A status as the CQE carries it in bits 31:17, less the phase: SC 7:0, SCT 10:8, DNR 14. */
 #define SIM_STATUS(sct, sc) ((uint16_t)(((sct) << 8) | (sc)))
-#define SIM_DNR             ((uint16_t)NVME_SC_DNR)
-#define SIM_GENERIC(sc)     SIM_STATUS(NVME_SCT_GENERIC, sc)
+#define SIM_DNR		    ((uint16_t)NVME_SC_DNR)
+#define SIM_GENERIC(sc)	    SIM_STATUS(NVME_SCT_GENERIC, sc)
 #define SIM_CMD_SPEC(sc)    SIM_STATUS(NVME_SCT_CMD_SPECIFIC, sc)
-#define SIM_MEDIA(sc)       SIM_STATUS(NVME_SCT_MEDIA, sc)
+#define SIM_MEDIA(sc)	    SIM_STATUS(NVME_SCT_MEDIA, sc)
 
 #define SIM_INVALID_FIELD  (SIM_GENERIC(NVME_SC_INVALID_FIELD) | SIM_DNR)
 #define SIM_INVALID_OPCODE (SIM_GENERIC(NVME_SC_INVALID_OPCODE) | SIM_DNR)
-#define SIM_INVALID_NS     (SIM_GENERIC(NVME_SC_INVALID_NS) | SIM_DNR)
-#define SIM_DATA_XFER      SIM_GENERIC(NVME_SC_DATA_XFER_ERROR)
-#define SIM_LBA_RANGE      (SIM_GENERIC(NVME_SC_LBA_RANGE) | SIM_DNR)
+#define SIM_INVALID_NS	   (SIM_GENERIC(NVME_SC_INVALID_NS) | SIM_DNR)
+#define SIM_DATA_XFER	   SIM_GENERIC(NVME_SC_DATA_XFER_ERROR)
+#define SIM_LBA_RANGE	   (SIM_GENERIC(NVME_SC_LBA_RANGE) | SIM_DNR)
 
 /* Doorbells start at this offset in BAR0; with CAP.DSTRD = 0 each one is 4 bytes. */
 #define SIM_DOORBELL_BASE 0x1000u

@@ -47,10 +47,11 @@ int nvf_sim_store_open(struct nvfio_sim *sim, struct sim_ns *ns, unsigned int id
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (st->flat == MAP_FAILED) {
 			st->flat = NULL;
-			return nvf_err(-ENOMEM,
-				       "sim: cannot reserve %llu bytes of RAM for namespace %u: use "
-				       "a smaller size= or storage=sparse",
-				       (unsigned long long)size, idx + 1);
+			return nvf_err(
+			    -ENOMEM,
+			    "sim: cannot reserve %llu bytes of RAM for namespace %u: use "
+			    "a smaller size= or storage=sparse",
+			    (unsigned long long)size, idx + 1);
 		}
 		st->map_len = size;
 		break;
@@ -60,8 +61,10 @@ int nvf_sim_store_open(struct nvfio_sim *sim, struct sim_ns *ns, unsigned int id
 		st->nl1 = (nchunks + (1u << SIM_L2_SHIFT) - 1) >> SIM_L2_SHIFT;
 		st->l1 = calloc(st->nl1, sizeof(*st->l1));
 		if (!st->l1)
-			return nvf_err(-ENOMEM, "sim: out of memory for the chunk table of "
-				       "namespace %u", idx + 1);
+			return nvf_err(-ENOMEM,
+				       "sim: out of memory for the chunk table of "
+				       "namespace %u",
+				       idx + 1);
 		break;
 	}
 	case SIM_STORE_FILE:
@@ -141,9 +144,8 @@ static uint8_t *chunk_alloc(struct sim_store *st, uint64_t off)
 
 		if (!fresh)
 			return NULL;
-		if (atomic_compare_exchange_strong_explicit(slot1, &none, fresh,
-							    memory_order_acq_rel,
-							    memory_order_acquire)) {
+		if (atomic_compare_exchange_strong_explicit(
+			slot1, &none, fresh, memory_order_acq_rel, memory_order_acquire)) {
 			l2 = fresh;
 		} else {
 			free(fresh);

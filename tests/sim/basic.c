@@ -16,19 +16,19 @@ int main(void)
 	struct h_sqe c;
 	struct h_cqe cqe;
 
-	CHECK_OK(h_open(&h, "size=64M,queues=4,depth=256,mdts=5,serial=SER123,model=TestModel",
-			16));
+	CHECK_OK(
+	    h_open(&h, "size=64M,queues=4,depth=256,mdts=5,serial=SER123,model=TestModel", 16));
 
 	/* Power-on registers. */
 	cap = h_reg64(&h, 0x00);
-	CHECK((cap & 0xffff) == 255);              /* MQES */
-	CHECK(((cap >> 16) & 1) == 1);             /* CQR */
-	CHECK(((cap >> 24) & 0xff) >= 1);          /* TO */
-	CHECK(((cap >> 32) & 0xf) == 0);           /* DSTRD */
-	CHECK(((cap >> 37) & 1) == 1);             /* CSS NVM */
-	CHECK(((cap >> 48) & 0xf) == 0);           /* MPSMIN 4K */
-	CHECK(h_reg32(&h, 0x08) == 0x00010400);    /* VS 1.4 */
-	CHECK(h_reg32(&h, 0x1c) == 0);             /* CSTS */
+	CHECK((cap & 0xffff) == 255);		/* MQES */
+	CHECK(((cap >> 16) & 1) == 1);		/* CQR */
+	CHECK(((cap >> 24) & 0xff) >= 1);	/* TO */
+	CHECK(((cap >> 32) & 0xf) == 0);	/* DSTRD */
+	CHECK(((cap >> 37) & 1) == 1);		/* CSS NVM */
+	CHECK(((cap >> 48) & 0xf) == 0);	/* MPSMIN 4K */
+	CHECK(h_reg32(&h, 0x08) == 0x00010400); /* VS 1.4 */
+	CHECK(h_reg32(&h, 0x1c) == 0);		/* CSTS */
 	CHECK(h.bar_len >= 0x1000 + 8 * 5);
 	CHECK(nvf_sim_irq_count(h.sim) == 5);
 
@@ -38,15 +38,15 @@ int main(void)
 	CHECK(h_identify(&h, 1, 0, id) == 0);
 	CHECK(!memcmp(id + 4, "SER123              ", 20));
 	CHECK(!memcmp(id + 24, "TestModel ", 10));
-	CHECK(id[77] == 5);                         /* MDTS */
+	CHECK(id[77] == 5);			   /* MDTS */
 	CHECK(id[512] == 0x66 && id[513] == 0x44); /* SQES, CQES */
-	CHECK(id[516] == 1);                        /* NN */
+	CHECK(id[516] == 1);			   /* NN */
 	CHECK(*(uint32_t *)(id + 80) == 0x00010400);
 
 	CHECK(h_identify(&h, 0, 1, id) == 0);
-	CHECK(*(uint64_t *)id == (64ull << 20) / 512);  /* NSZE */
-	CHECK((id[26] & 0xf) == 0);                      /* FLBAS */
-	CHECK(id[128 + 2] == 9);                         /* LBAF0 LBADS */
+	CHECK(*(uint64_t *)id == (64ull << 20) / 512); /* NSZE */
+	CHECK((id[26] & 0xf) == 0);		       /* FLBAS */
+	CHECK(id[128 + 2] == 9);		       /* LBAF0 LBADS */
 
 	CHECK(h_identify(&h, 2, 0, id) == 0);
 	CHECK(((uint32_t *)id)[0] == 1 && ((uint32_t *)id)[1] == 0);

@@ -17,7 +17,7 @@
 #include "sim/host.h"
 
 #define TARGET_NS 100.0
-#define NBUF      32
+#define NBUF	  32
 static uint64_t span_lba;
 #define SPAN_LBA span_lba
 
@@ -106,14 +106,14 @@ int main(int argc, char **argv)
 		bool target;
 		const char *what;
 	} cases[] = {
-		{"storage=ram,size=1G,queues=1,depth=1024", 1024, 1023, 64 << 10, true,
-		 "ram, 64 KiB span, 1023 per doorbell"},
-		{"storage=sparse,size=1G,queues=1,depth=1024", 1024, 1023, 64 << 10, true,
-		 "sparse, 64 KiB span, 1023 per doorbell"},
-		{"storage=ram,size=1G,queues=1,depth=1024", 64, 32, 64 << 10, false,
-		 "ram, 64 KiB span, depth 32"},
-		{"storage=sparse,size=1G,queues=1,depth=1024", 1024, 1023, 256 << 20, false,
-		 "sparse, 256 MiB span (copies from DRAM), 1023 per doorbell"},
+	    {"storage=ram,size=1G,queues=1,depth=1024", 1024, 1023, 64 << 10, true,
+	     "ram, 64 KiB span, 1023 per doorbell"},
+	    {"storage=sparse,size=1G,queues=1,depth=1024", 1024, 1023, 64 << 10, true,
+	     "sparse, 64 KiB span, 1023 per doorbell"},
+	    {"storage=ram,size=1G,queues=1,depth=1024", 64, 32, 64 << 10, false,
+	     "ram, 64 KiB span, depth 32"},
+	    {"storage=sparse,size=1G,queues=1,depth=1024", 1024, 1023, 256 << 20, false,
+	     "sparse, 256 MiB span (copies from DRAM), 1023 per doorbell"},
 	};
 	double worst = 0;
 
@@ -123,8 +123,8 @@ int main(int argc, char **argv)
 		span_lba = cases[i].span / 512;
 		/* Best of three: other processes on a small machine only ever add time. */
 		for (unsigned int r = 0; r < 3; r++) {
-			double total, per = run(cases[i].opts, cases[i].depth, cases[i].batch, secs,
-						&total);
+			double total,
+			    per = run(cases[i].opts, cases[i].depth, cases[i].batch, secs, &total);
 
 			if (per < best) {
 				best = per;

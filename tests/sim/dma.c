@@ -8,8 +8,8 @@
 #include "common/test.h"
 #include "sim/host.h"
 
-#define DNR      0x4000
-#define XFER_ERR 0x0004
+#define DNR	    0x4000
+#define XFER_ERR    0x0004
 #define ST(sct, sc) ((uint16_t)((sct) << 8 | (sc)))
 
 struct sgl {

@@ -127,8 +127,8 @@ int main(void)
 	cqe = event(&h);
 	CHECK(cqe.dw0 == (1u | 1u << 8 | 2u << 16));
 	CHECK(get_log(&h, 0x02, false, log, 512) == 0);
-	CHECK(log[0] & (1u << 1));                             /* critical warning: temperature */
-	CHECK((log[1] | log[2] << 8) == 313);                  /* Kelvin */
+	CHECK(log[0] & (1u << 1));	      /* critical warning: temperature */
+	CHECK((log[1] | log[2] << 8) == 313); /* Kelvin */
 	CHECK(feat(&h, false, 0x04, 0, &dw0) == 0 && dw0 == 300);
 	CHECK(feat(&h, true, 0x04, 350, NULL) == 0);
 	CHECK(get_log(&h, 0x02, false, log, 512) == 0);
@@ -170,8 +170,8 @@ int main(void)
 	CHECK(log[0] == 1 && !memcmp(log + 8, "FW42    ", 8));
 	/* Commands supported and effects. */
 	CHECK(get_log(&h, 0x05, false, log, 4096) == 0);
-	CHECK(((uint32_t *)log)[0x06] & 1);       /* Identify */
-	CHECK(((uint32_t *)log)[0x80] & 2);       /* Format changes LBA content */
+	CHECK(((uint32_t *)log)[0x06] & 1);	  /* Identify */
+	CHECK(((uint32_t *)log)[0x80] & 2);	  /* Format changes LBA content */
 	CHECK(((uint32_t *)log)[256 + 0x02] & 1); /* Read */
 
 	/* Features read back what was set; defaults through SEL = 1. */

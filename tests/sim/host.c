@@ -44,8 +44,7 @@ int h_open(struct host *h, const char *opts, size_t mem_mb)
 
 	memset(h, 0, sizeof(*h));
 	h->mem_len = mem_mb << 20;
-	h->mem = mmap(NULL, h->mem_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		      0);
+	h->mem = mmap(NULL, h->mem_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(h->mem != MAP_FAILED);
 	m.translate = translate;
 	m.ctx = h;
@@ -231,8 +230,10 @@ static uint16_t wait_for(struct host *h, struct h_queue *cq, uint16_t cid, struc
 		if (cqe.cid == cid)
 			break;
 		if (cq != &h->acq || skipped == 16) {
-			fprintf(stderr, "test host: unexpected completion cid %u status 0x%x dw0 "
-				"0x%x on CQ %u\n", cqe.cid, cqe.status >> 1, cqe.dw0, cq->qid);
+			fprintf(stderr,
+				"test host: unexpected completion cid %u status 0x%x dw0 "
+				"0x%x on CQ %u\n",
+				cqe.cid, cqe.status >> 1, cqe.dw0, cq->qid);
 			continue;
 		}
 		later[skipped++] = cqe;

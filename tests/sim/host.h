@@ -40,8 +40,8 @@ struct h_cqe {
 };
 
 /* Status as returned by the helpers: SC in bits 7:0, SCT in 10:8, DNR in bit 14. */
-#define H_SC(s)  ((s) & 0xff)
-#define H_SCT(s) (((s) >> 8) & 0x7)
+#define H_SC(s)	  ((s)&0xff)
+#define H_SCT(s)  (((s) >> 8) & 0x7)
 #define H_TIMEOUT 0xffffu
 
 #define H_IOVA_BASE 0x100000000ull /* deliberately not the virtual address */

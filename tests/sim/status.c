@@ -7,7 +7,7 @@
 #include "common/test.h"
 #include "sim/host.h"
 
-#define DNR 0x4000
+#define DNR	    0x4000
 #define ST(sct, sc) ((uint16_t)((sct) << 8 | (sc)))
 
 static uint16_t admin(struct host *h, uint8_t opc, uint32_t nsid, uint32_t cdw10, uint32_t cdw11,
@@ -61,10 +61,9 @@ int main(void)
 	CHECK(admin(&h, 0x06, 0, 0x55, 0, h_iova(&h, buf), NULL) == (ST(0, 0x02) | DNR));
 	CHECK(admin(&h, 0x06, 0, 0x00, 0, h_iova(&h, buf), NULL) == (ST(0, 0x0b) | DNR));
 	CHECK(admin(&h, 0x06, 3, 0x00, 0, h_iova(&h, buf), NULL) == (ST(0, 0x0b) | DNR));
-	CHECK(admin(&h, 0x06, 0xfffffffe, 0x02, 0, h_iova(&h, buf), NULL) ==
-	      (ST(0, 0x0b) | DNR));
+	CHECK(admin(&h, 0x06, 0xfffffffe, 0x02, 0, h_iova(&h, buf), NULL) == (ST(0, 0x0b) | DNR));
 	CHECK(admin(&h, 0x06, 2, 0x03, 0, h_iova(&h, buf), NULL) == 0);
-	CHECK(buf[0] == 1 && buf[1] == 8);   /* EUI64 descriptor first */
+	CHECK(buf[0] == 1 && buf[1] == 8);    /* EUI64 descriptor first */
 	CHECK(buf[12] == 2 && buf[13] == 16); /* then NGUID */
 	CHECK(buf[32] == 3 && buf[33] == 16); /* then UUID */
 	CHECK(buf[52] == 4 && buf[53] == 1);  /* then CSI */
@@ -99,8 +98,7 @@ int main(void)
 	CHECK(admin(&h, 0x05, 0, 1 | 7u << 16, 3 | 5u << 16, h_iova(&h, q), NULL) ==
 	      (ST(1, 0x08) | DNR));
 	/* Queue memory: not page-aligned, not mapped. */
-	CHECK(admin(&h, 0x05, 0, 1 | 7u << 16, 1, h_iova(&h, q) + 64, NULL) ==
-	      (ST(0, 0x13) | DNR));
+	CHECK(admin(&h, 0x05, 0, 1 | 7u << 16, 1, h_iova(&h, q) + 64, NULL) == (ST(0, 0x13) | DNR));
 	CHECK(admin(&h, 0x05, 0, 1 | 7u << 16, 1, 0x1000, NULL) == (ST(0, 0x02) | DNR));
 	/* Create I/O SQ: its CQ does not exist. */
 	CHECK(admin(&h, 0x01, 0, 1 | 7u << 16, 1 | 1u << 16, h_iova(&h, q), NULL) ==
@@ -144,8 +142,8 @@ int main(void)
 	/* The error log records failures, newest first, and SMART counts them. */
 	memset(buf, 0, 4096);
 	CHECK(admin(&h, 0x02, 0, 0x01 | 31u << 16, 0, h_iova(&h, buf), NULL) == 0);
-	CHECK(*(uint64_t *)buf >= 20);               /* error count */
-	CHECK(*(uint16_t *)(buf + 8) == 1);          /* SQID of the fused read */
+	CHECK(*(uint64_t *)buf >= 20);	    /* error count */
+	CHECK(*(uint16_t *)(buf + 8) == 1); /* SQID of the fused read */
 	CHECK((*(uint16_t *)(buf + 12) >> 1) == (ST(0, 0x02) | DNR));
 	CHECK(*(uint64_t *)(buf + 64) == *(uint64_t *)buf - 1);
 
@@ -156,7 +154,8 @@ int main(void)
 	*(volatile uint32_t *)(h.bar + 0x1000 + 8) = 200;
 	CHECK(h_reap(&h, &h.acq, &cqe, 2000));
 	CHECK((cqe.status >> 1) == 0);
-	CHECK((cqe.dw0 & 0x7) == 0 && ((cqe.dw0 >> 8) & 0xff) == 1 && ((cqe.dw0 >> 16) & 0xff) == 1);
+	CHECK((cqe.dw0 & 0x7) == 0 && ((cqe.dw0 >> 8) & 0xff) == 1 &&
+	      ((cqe.dw0 >> 16) & 0xff) == 1);
 
 	h_close(&h);
 	return 0;

@@ -12,7 +12,7 @@
 #include "common/test.h"
 #include "sim/host.h"
 
-#define DNR 0x4000
+#define DNR	    0x4000
 #define ST(sct, sc) ((uint16_t)((sct) << 8 | (sc)))
 
 static long rss_kib(void)
@@ -225,8 +225,8 @@ static void test_format(void)
 	CHECK(h_rw(&h, 1, 0x01, 2, 0, 16, buf, 8192) == 0);
 
 	CHECK(h_identify(&h, 0, 1, id) == 0);
-	CHECK(id[25] == 5);            /* NLBAF: six formats */
-	CHECK(id[128 + 4 * 3 + 2] == 12); /* LBAF3: 4096 bytes */
+	CHECK(id[25] == 5);			     /* NLBAF: six formats */
+	CHECK(id[128 + 4 * 3 + 2] == 12);	     /* LBAF3: 4096 bytes */
 	CHECK(*(uint16_t *)(id + 128 + 4 * 4) == 8); /* LBAF4 metadata */
 
 	/* Format namespace 1 to LBAF 3 (4096 bytes): block size changes, data gone. */

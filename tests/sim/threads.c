@@ -48,8 +48,8 @@ static void *work(void *arg)
 		uint16_t st2 = h_rw(h, w->qid, 0x02, 1, lba, BLOCKS, w->rbuf, BLOCKS * 512);
 
 		if (st1 || st2 || memcmp(w->wbuf, w->rbuf, BLOCKS * 512)) {
-			fprintf(stderr, "queue %u iteration %u: write 0x%x, read 0x%x\n", w->qid, it,
-				st1, st2);
+			fprintf(stderr, "queue %u iteration %u: write 0x%x, read 0x%x\n", w->qid,
+				it, st1, st2);
 			w->failed = 1;
 			break;
 		}
