@@ -1,6 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The options after "sim:", e.g. "size=1G,lbads=512,namespaces=2,queues=16,depth=1024,mdts=7".
+ *
+ *   size=1G          user data per namespace, a multiple of 4 KiB (K, M, G, T, P suffixes)
+ *   lbads=512        block size in bytes (512, 4096) or as a shift (9, 12)
+ *   ms=0             metadata bytes per block: 0, 8, 16 with 512; 0, 8, 64 with 4096
+ *   namespaces=1     active namespaces, 1..1024
+ *   queues=16        I/O queue pairs (and queues + 1 MSI-X vectors), 1..1024
+ *   depth=1024       entries per queue, CAP.MQES + 1, 2..65536
+ *   mdts=7           maximum transfer, 2^mdts * 4 KiB, 1..10
+ *   serial=, model=, firmware=   Identify strings (default serial NVFIOSIMnnnn)
+ *   storage=sparse   ram, sparse, or file (with file=/path; file= alone implies it)
+ *   sgl=on, dbbuf=on, vwc=on     advertise and implement SGLs, Doorbell Buffer Config, a
+ *                    volatile write cache
+ *   threads=1        controller threads, 1..16
+ *   fail=, hold=, delay=, cfs=, remove=, event=   faults, see <nvfio/sim.h>
  */
 #include <errno.h>
 #include <inttypes.h>
