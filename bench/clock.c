@@ -82,6 +82,11 @@ uint64_t nvb_ticks_to_ns_long(uint64_t ticks)
 	return (uint64_t)(((unsigned __int128)ticks * nvb_clock.mult) >> nvb_clock.shift);
 }
 
+double nvb_ticks_to_ns_d(double ticks)
+{
+	return ticks * (double)nvb_clock.mult / (double)(1ull << nvb_clock.shift);
+}
+
 uint64_t nvb_ns_to_ticks(uint64_t ns)
 {
 	return (uint64_t)(((unsigned __int128)ns * nvb_clock.ticks_per_s) / 1000000000u);

@@ -50,6 +50,9 @@ static inline uint64_t nvb_ticks_to_ns(uint64_t ticks)
 /* Long intervals (whole runs) without the overflow of nvb_ticks_to_ns(). */
 uint64_t nvb_ticks_to_ns_long(uint64_t ticks);
 
+/* Ticks to ns as a double, for reports. */
+double nvb_ticks_to_ns_d(double ticks);
+
 /* ns to ticks, for deadlines. */
 uint64_t nvb_ns_to_ticks(uint64_t ns);
 

@@ -24,6 +24,7 @@
 
 #include "perf.h"
 
+struct nvb_hist;
 struct nvb_job;
 struct nvb_target;
 
@@ -32,10 +33,11 @@ struct nvb_io {
 	uint64_t offset; /* bytes from the start of the target */
 	void *buf;
 	uint32_t len;
-	uint8_t ddir;	/* enum nvb_ddir */
-	uint16_t index; /* slot number: index of a registered buffer */
-	uint64_t start; /* ticks when queued */
-	uint64_t priv;	/* the engine's: e.g. the buffer's device address */
+	uint8_t ddir;	       /* enum nvb_ddir */
+	uint16_t index;	       /* slot number: index of a registered buffer */
+	uint64_t start;	       /* ticks when queued */
+	struct nvb_hist *hist; /* the job's histogram of its direction */
+	uint64_t priv;	       /* the engine's: e.g. the buffer's device address */
 };
 
 struct nvb_engine {

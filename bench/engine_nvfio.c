@@ -27,6 +27,8 @@ struct nvfio_ctx {
 	struct nvfio_qpair *qp;
 	struct nvfio_ns *ns;
 	uint32_t shift;
+	uint32_t nlb; /* blocks per I/O */
+	nvfio_cb cb;  /* nvfio_done, or nvfio_done_slow while verifying reads */
 	struct nvb_job *job;
 	struct nvfio_dma *dma;
 	void *bufs;
@@ -124,6 +126,7 @@ static int nvfio_job_open(struct nvb_job *job, char *err, size_t errlen)
 		return -ENOMEM;
 	c->ns = nt->ns;
 	c->shift = nt->shift;
+	c->nlb = job->bs >> nt->shift;
 	c->job = job;
 	c->dma = nvfio_ctrl_dma(nt->ctrl);
 	r = nvfio_qpair_alloc(nt->ctrl, job->depth, 0, &c->qp);
@@ -182,40 +185,45 @@ static __attribute__((noinline, cold)) int io_error(struct nvb_job *job, struct 
 	return err ? err : -EIO;
 }
 
-static void nvfio_done(void *arg, int err, const struct nvfio_cqe *cqe)
+/* Everything but a plain success: a failure, or a block to verify. */
+static __attribute__((noinline)) void nvfio_done_slow(void *arg, int err,
+						      const struct nvfio_cqe *cqe)
 {
 	struct nvb_io *io = arg;
 	struct nvb_job *job = (struct nvb_job *)(uintptr_t)io->priv;
 	int st = 0;
 
-	if (__builtin_expect(err != 0 || nvfio_cqe_status(cqe) != 0, 0))
+	if (err != 0 || nvfio_cqe_status(cqe) != 0)
 		st = io_error(job, io, err, cqe);
-	nvb_io_done(job, io, st);
+	nvb_io_done_slow(job, io, st);
 }
 
-static __attribute__((noinline, cold)) int submit_error(struct nvfio_ctx *c, struct nvb_io *io,
-							int r)
+/* The callback of every I/O outside the verify read phase: a leaf unless something failed. */
+static void nvfio_done(void *arg, int err, const struct nvfio_cqe *cqe)
 {
-	nvb_job_fail(c->job, r, "submitting a %s of %u bytes at offset %llu: %s",
-		     io->ddir == NVB_READ ? "read" : "write", io->len,
-		     (unsigned long long)io->offset, nvfio_last_error());
-	return r;
+	struct nvb_io *io = arg;
+	struct nvb_job *job = (struct nvb_job *)(uintptr_t)io->priv;
+
+	if (__builtin_expect(err != 0 || nvfio_cqe_status(cqe) != 0, 0)) {
+		nvfio_done_slow(arg, err, cqe);
+		return;
+	}
+	nvb_io_done(job, io);
 }
 
-static inline int nvfio_queue(void *ctx, struct nvb_io *io)
+static inline __attribute__((always_inline)) int nvfio_queue(void *ctx, struct nvb_io *io,
+							     const unsigned mode)
 {
 	struct nvfio_ctx *c = ctx;
 	uint64_t lba = io->offset >> c->shift;
-	uint32_t nlb = io->len >> c->shift;
 	int r;
 
-	if (io->ddir == NVB_READ)
-		r = nvfio_read(c->qp, c->ns, io->buf, lba, nlb, nvfio_done, io);
+	/* On failure nvfio_last_error() says why; the loop reports it. */
+	if (nvb_io_is_read(io, mode))
+		r = nvfio_read(c->qp, c->ns, io->buf, lba, c->nlb, c->cb, io);
 	else
-		r = nvfio_write(c->qp, c->ns, io->buf, lba, nlb, nvfio_done, io);
-	if (__builtin_expect(r != 0, 0))
-		return submit_error(c, io, r);
-	return 0;
+		r = nvfio_write(c->qp, c->ns, io->buf, lba, c->nlb, c->cb, io);
+	return r;
 }
 
 static inline int nvfio_commit(void *ctx)
@@ -231,16 +239,25 @@ static inline int nvfio_reap(void *ctx, struct nvb_job *job, unsigned min)
 {
 	struct nvfio_ctx *c = ctx;
 
-	(void)job;
 	(void)min; /* polled: the loop calls again */
+	nvb_stamp(job);
 	return nvfio_qpair_poll(c->qp, 0);
 }
 
-#define NVB_LOOP_NAME	nvfio_run
-#define NVB_LOOP_QUEUE	nvfio_queue
-#define NVB_LOOP_COMMIT nvfio_commit
-#define NVB_LOOP_REAP	nvfio_reap
+#define NVB_LOOP_NAME	     nvfio_loop
+#define NVB_LOOP_QUEUE	     nvfio_queue
+#define NVB_LOOP_COMMIT	     nvfio_commit
+#define NVB_LOOP_REAP	     nvfio_reap
+#define NVB_LOOP_STRERROR(r) nvfio_last_error()
 #include "job_loop.h"
+
+static int nvfio_run(struct nvb_job *job)
+{
+	struct nvfio_ctx *c = job->ctx;
+
+	c->cb = job->phase == NVB_PHASE_READ ? nvfio_done_slow : nvfio_done;
+	return nvfio_loop(job);
+}
 
 const struct nvb_engine nvb_engine_nvfio = {
     .name = "nvfio",

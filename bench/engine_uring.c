@@ -367,7 +367,8 @@ static void uring_job_close(struct nvb_job *job)
 	job->ctx = NULL;
 }
 
-static inline int uring_queue(void *ctx, struct nvb_io *io)
+static inline __attribute__((always_inline)) int uring_queue(void *ctx, struct nvb_io *io,
+							     const unsigned mode)
 {
 	struct uring_ctx *c = ctx;
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&c->ring);
@@ -387,7 +388,7 @@ static inline int uring_queue(void *ctx, struct nvb_io *io)
 			sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
 			sqe->buf_index = io->index;
 		}
-		cmd->opcode = io->ddir == NVB_READ ? nvme_cmd_read : nvme_cmd_write;
+		cmd->opcode = nvb_io_is_read(io, mode) ? nvme_cmd_read : nvme_cmd_write;
 		cmd->nsid = c->nsid;
 		cmd->addr = (uint64_t)(uintptr_t)io->buf;
 		cmd->data_len = io->len;
@@ -395,7 +396,7 @@ static inline int uring_queue(void *ctx, struct nvb_io *io)
 		cmd->cdw11 = (uint32_t)(slba >> 32);
 		cmd->cdw12 = (io->len >> c->lba_shift) - 1; /* NLB is 0's based */
 	} else if (c->fixed) {
-		if (io->ddir == NVB_READ)
+		if (nvb_io_is_read(io, mode))
 			io_uring_prep_read_fixed(sqe, c->sqe_fd, io->buf, io->len, io->offset,
 						 io->index);
 		else
@@ -403,7 +404,7 @@ static inline int uring_queue(void *ctx, struct nvb_io *io)
 						  io->index);
 		sqe->flags |= c->sqe_flags;
 	} else {
-		if (io->ddir == NVB_READ)
+		if (nvb_io_is_read(io, mode))
 			io_uring_prep_read(sqe, c->sqe_fd, io->buf, io->len, io->offset);
 		else
 			io_uring_prep_write(sqe, c->sqe_fd, io->buf, io->len, io->offset);
@@ -432,6 +433,7 @@ static inline int uring_reap(void *ctx, struct nvb_job *job, unsigned min)
 		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -ETIME)
 			return r;
 	}
+	nvb_stamp(job);
 	io_uring_for_each_cqe(&c->ring, head, cqe)
 	{
 		struct nvb_io *io = io_uring_cqe_get_data(cqe);
@@ -451,17 +453,21 @@ static inline int uring_reap(void *ctx, struct nvb_job *job, unsigned min)
 					     io->ddir == NVB_READ ? "read" : "write",
 					     (unsigned long long)io->offset, cqe->res, io->len);
 		}
-		nvb_io_done(job, io, st);
+		if (nvb_io_needs_slow(job, st))
+			nvb_io_done_slow(job, io, st);
+		else
+			nvb_io_done(job, io);
 		n++;
 	}
 	io_uring_cq_advance(&c->ring, n);
 	return (int)n;
 }
 
-#define NVB_LOOP_NAME	uring_run
-#define NVB_LOOP_QUEUE	uring_queue
-#define NVB_LOOP_COMMIT uring_commit
-#define NVB_LOOP_REAP	uring_reap
+#define NVB_LOOP_NAME	     uring_run
+#define NVB_LOOP_QUEUE	     uring_queue
+#define NVB_LOOP_COMMIT	     uring_commit
+#define NVB_LOOP_REAP	     uring_reap
+#define NVB_LOOP_STRERROR(r) strerror(-(r))
 #include "job_loop.h"
 
 const struct nvb_engine nvb_engine_uring = {

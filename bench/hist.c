@@ -7,21 +7,28 @@
 void nvb_hist_reset(struct nvb_hist *h)
 {
 	memset(h, 0, sizeof(*h));
-	h->min = UINT64_MAX;
+}
+
+uint64_t nvb_hist_count(const struct nvb_hist *h)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < NVB_HIST_BUCKETS; i++)
+		n += h->count[i];
+	return n;
+}
+
+void nvb_hist_finish(struct nvb_hist *h)
+{
+	h->n = nvb_hist_count(h);
 }
 
 void nvb_hist_merge(struct nvb_hist *dst, const struct nvb_hist *src)
 {
-	if (!src->n)
-		return;
 	for (unsigned i = 0; i < NVB_HIST_BUCKETS; i++)
 		dst->count[i] += src->count[i];
 	dst->n += src->n;
 	dst->sum += src->sum;
-	if (src->min < dst->min)
-		dst->min = src->min;
-	if (src->max > dst->max)
-		dst->max = src->max;
 }
 
 void nvb_hist_bucket(unsigned idx, uint64_t *lo, uint64_t *hi)
@@ -30,7 +37,35 @@ void nvb_hist_bucket(unsigned idx, uint64_t *lo, uint64_t *hi)
 	uint64_t m = idx - ((uint64_t)shift << NVB_HIST_SUB_BITS);
 
 	*lo = m << shift;
-	*hi = (m + 1) << shift;
+	/* The last bucket ends at 2^64: saturate. */
+	*hi = m + 1 == 2 * NVB_HIST_SUB && shift == 64 - NVB_HIST_SUB_BITS - 1 ? UINT64_MAX
+									       : (m + 1) << shift;
+}
+
+uint64_t nvb_hist_min(const struct nvb_hist *h)
+{
+	uint64_t lo, hi;
+
+	for (unsigned i = 0; i < NVB_HIST_BUCKETS; i++) {
+		if (h->count[i]) {
+			nvb_hist_bucket(i, &lo, &hi);
+			return lo;
+		}
+	}
+	return 0;
+}
+
+uint64_t nvb_hist_max(const struct nvb_hist *h)
+{
+	uint64_t lo, hi;
+
+	for (unsigned i = NVB_HIST_BUCKETS; i-- > 0;) {
+		if (h->count[i]) {
+			nvb_hist_bucket(i, &lo, &hi);
+			return hi - 1;
+		}
+	}
+	return 0;
 }
 
 static double midpoint(unsigned idx)
@@ -43,13 +78,13 @@ static double midpoint(unsigned idx)
 
 uint64_t nvb_hist_percentile(const struct nvb_hist *h, double p)
 {
-	uint64_t rank, seen = 0, lo, hi, v;
+	uint64_t rank, seen = 0, lo, hi;
 	unsigned i;
 
 	if (!h->n)
 		return 0;
 	if (p <= 0.0)
-		return h->min;
+		return nvb_hist_min(h);
 	rank = (uint64_t)ceil(p / 100.0 * (double)h->n);
 	if (rank < 1)
 		rank = 1;
@@ -61,14 +96,9 @@ uint64_t nvb_hist_percentile(const struct nvb_hist *h, double p)
 			break;
 	}
 	if (i == NVB_HIST_BUCKETS)
-		return h->max;
+		return nvb_hist_max(h);
 	nvb_hist_bucket(i, &lo, &hi);
-	v = lo + (hi - 1 - lo) / 2;
-	if (v < h->min)
-		v = h->min;
-	if (v > h->max)
-		v = h->max;
-	return v;
+	return lo + (hi - 1 - lo) / 2;
 }
 
 double nvb_hist_mean(const struct nvb_hist *h)

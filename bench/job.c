@@ -12,6 +12,10 @@
 #include "crc32c.h"
 #include "job.h"
 
+#ifdef NVB_HAVE_CALLGRIND
+#include <valgrind/callgrind.h>
+#endif
+
 /* Header at the start of every block a verify job writes; the rest is a pattern from the seed. */
 struct nvb_vhdr {
 	uint32_t magic;
@@ -124,17 +128,21 @@ bad:
 	}
 }
 
-bool nvb_io_slow(struct nvb_job *job, struct nvb_io *io, int status)
+void nvb_io_done_slow(struct nvb_job *job, struct nvb_io *io, int status)
 {
+	int64_t d = (int64_t)(job->now - io->start);
+
+	job->free[job->nfree++] = io;
 	if (status) {
+		/* A failed I/O is not counted. */
 		nvb_job_fail(job, status, "%s of %u bytes at offset %llu failed: %s",
 			     io->ddir == NVB_READ ? "read" : "write", io->len,
 			     (unsigned long long)io->offset, strerror(-status));
-		return false;
+		return;
 	}
 	if (job->phase == NVB_PHASE_READ)
 		verify_check(job, io);
-	return true;
+	nvb_hist_add(io->hist, d < 0 ? 0 : (uint64_t)d);
 }
 
 static uint64_t tv_ns(const struct timeval *tv)
@@ -163,6 +171,8 @@ void nvb_job_end_counting(struct nvb_job *job)
 	job->t_end = nvb_ticks();
 	getrusage(RUSAGE_THREAD, &ru);
 	job->runtime_ns = nvb_ticks_to_ns_long(job->t_end - job->t_start);
+	nvb_hist_finish(&job->lat[NVB_READ]);
+	nvb_hist_finish(&job->lat[NVB_WRITE]);
 	job->usr_ns = tv_ns(&ru.ru_utime) - tv_ns(&job->ru_start.ru_utime);
 	job->sys_ns = tv_ns(&ru.ru_stime) - tv_ns(&job->ru_start.ru_stime);
 	job->ctx_switches = (uint64_t)(ru.ru_nvcsw - job->ru_start.ru_nvcsw) +
@@ -173,13 +183,17 @@ void nvb_job_end_counting(struct nvb_job *job)
 
 void nvb_job_publish(struct nvb_job *job)
 {
-	uint64_t r = job->ios_before[NVB_READ] + job->lat[NVB_READ].n;
-	uint64_t w = job->ios_before[NVB_WRITE] + job->lat[NVB_WRITE].n;
+	/* Counting the buckets costs a few thousand instructions: only when asked (the status
+	 * line, once a second) and at the end. */
+	uint64_t r = nvb_hist_count(&job->lat[NVB_READ]);
+	uint64_t w = nvb_hist_count(&job->lat[NVB_WRITE]);
 
-	__atomic_store_n(&job->progress.ios_rw[NVB_READ], r, __ATOMIC_RELAXED);
-	__atomic_store_n(&job->progress.ios_rw[NVB_WRITE], w, __ATOMIC_RELAXED);
-	__atomic_store_n(&job->progress.counted, job->lat[NVB_READ].n + job->lat[NVB_WRITE].n,
+	__atomic_store_n(&job->progress.ios_rw[NVB_READ], job->ios_before[NVB_READ] + r,
 			 __ATOMIC_RELAXED);
+	__atomic_store_n(&job->progress.ios_rw[NVB_WRITE], job->ios_before[NVB_WRITE] + w,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&job->progress.counted, r + w, __ATOMIC_RELAXED);
+	__atomic_store_n(&job->progress.want, 0, __ATOMIC_RELEASE);
 }
 
 void nvb_job_event(struct nvb_job *job)
@@ -188,15 +202,16 @@ void nvb_job_event(struct nvb_job *job)
 
 	job->next_event = now + job->event_ticks;
 	if (job->ramp_end && now >= job->ramp_end) {
-		job->ios_before[NVB_READ] += job->lat[NVB_READ].n;
-		job->ios_before[NVB_WRITE] += job->lat[NVB_WRITE].n;
+		job->ios_before[NVB_READ] += nvb_hist_count(&job->lat[NVB_READ]);
+		job->ios_before[NVB_WRITE] += nvb_hist_count(&job->lat[NVB_WRITE]);
 		nvb_job_begin_counting(job, now);
 	} else if (job->deadline && now >= job->deadline) {
 		job->to_issue = 0;
 	}
 	if (*job->stop)
 		job->to_issue = 0;
-	nvb_job_publish(job);
+	if (__atomic_load_n(&job->progress.want, __ATOMIC_ACQUIRE))
+		nvb_job_publish(job);
 
 	if (!job->to_issue && job->nfree != job->depth) {
 		if (!job->drain_deadline) {
@@ -211,6 +226,28 @@ void nvb_job_event(struct nvb_job *job)
 			job->abandon = true;
 		}
 	}
+}
+
+/*
+ * Not inlined, and named in bench/instructions-per-io's --toggle-collect, so that its own
+ * instructions are not counted: only the idle iterations it lets the loop run.
+ */
+__attribute__((noinline)) bool nvb_idle_calibrate_step(struct nvb_job *job)
+{
+	if (!job->idle_calibrating) {
+		job->idle_calibrating = true;
+		job->idle_polls_loop = job->idle_polls;
+#ifdef NVB_HAVE_CALLGRIND
+		CALLGRIND_DUMP_STATS_AT("nvfio-perf job loop");
+#endif
+		return false;
+	}
+	if (--job->idle_calibrate)
+		return false;
+#ifdef NVB_HAVE_CALLGRIND
+	CALLGRIND_DUMP_STATS_AT("nvfio-perf idle iterations");
+#endif
+	return true;
 }
 
 static unsigned ilog2_ceil(uint64_t n)
@@ -231,10 +268,16 @@ void nvb_job_start_phase(struct nvb_job *job, uint8_t rw, uint8_t phase)
 	job->rw = rw;
 	job->phase = phase;
 	job->fixed_ddir = rw & NVB_RW_READS ? NVB_READ : NVB_WRITE;
+	/* Unless mixed, the direction is the slots' for the whole phase. */
+	for (unsigned i = 0; job->ios && i < job->depth; i++) {
+		job->ios[i].ddir = job->fixed_ddir;
+		job->ios[i].hist = &job->lat[job->fixed_ddir];
+	}
 	job->seq_next = 0;
 	job->rng = splitmix(o->randseed + job->sub) | 1;
 	job->map_mask = k ? (1ull << k) - 1 : 0;
 	job->map_shift = k / 2 + 1;
+	job->mode = nvb_job_mode(job);
 	job->map_state = splitmix(o->randseed ^ (job->sub * 0x100000001b3ull)) & job->map_mask;
 	/* rwmixread percent of 2^32. */
 	job->mix_threshold = (uint32_t)(((uint64_t)o->rwmixread << 32) / 100 > UINT32_MAX
@@ -318,6 +361,7 @@ int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_targ
 		job->batch = job->depth;
 	job->norandommap = o->norandommap;
 	job->idle_yield = o->idle_yield;
+	job->idle_calibrate = o->idle_calibrate;
 	job->data_seed = splitmix(o->randseed ^ (run_id * 0x9E3779B97F4A7C15ull));
 	job->runtime_ticks = o->verify ? 0 : nvb_ns_to_ticks(o->runtime_ns);
 	job->event_ticks = nvb_ns_to_ticks(1000000); /* 1 ms */

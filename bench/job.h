@@ -30,6 +30,7 @@ enum nvb_verify_phase {
 struct nvb_job_progress {
 	uint64_t ios_rw[NVB_DDIRS]; /* completed, ramp included (for rates) */
 	uint64_t counted;	    /* completed since counting began */
+	uint32_t want;		    /* set by the main thread: publish at the next event */
 	uint32_t state;		    /* enum nvb_job_state */
 	uint32_t ramping;
 } __attribute__((aligned(NVB_CACHELINE)));
@@ -58,11 +59,13 @@ struct nvb_job {
 	uint8_t rw;	    /* enum nvb_rw of the current phase */
 	uint8_t fixed_ddir; /* when rw is not mixed */
 	uint8_t phase;	    /* enum nvb_verify_phase */
+	uint8_t mode;	    /* NVB_MODE_* of the phase */
 	bool norandommap;
 	bool idle_yield;
 	uint32_t mix_threshold; /* a read when the top 32 random bits fall below it */
 	uint64_t rng;
 	uint64_t next_event; /* ticks */
+	uint64_t now;	     /* ticks: the timestamp of the completions being reaped */
 	void *ctx;	     /* the engine's per-job state */
 	struct nvb_hist lat[NVB_DDIRS] __attribute__((aligned(NVB_CACHELINE)));
 
@@ -85,6 +88,10 @@ struct nvb_job {
 	uint64_t t_end;
 	uint64_t data_seed; /* verification pattern */
 	struct rusage ru_start;
+	uint64_t idle_polls;	  /* polls that found nothing (counted with --idle_yield) */
+	uint64_t idle_polls_loop; /* ... before the idle calibration began */
+	uint64_t idle_calibrate;  /* idle iterations still to run after the job */
+	bool idle_calibrating;
 	int error;    /* first error, negative errno */
 	bool abandon; /* in-flight I/O did not complete in time: stop waiting */
 	uint64_t drain_deadline;
@@ -102,9 +109,8 @@ struct nvb_job {
 	struct nvb_job_progress progress;
 };
 
-/* The out-of-line parts: errors, verification, the periodic event. nvb_io_slow() says whether
- * the completion counts (a failed I/O does not). */
-bool nvb_io_slow(struct nvb_job *job, struct nvb_io *io, int status);
+/* The out-of-line parts: a failed I/O or one to verify, the periodic event. */
+void nvb_io_done_slow(struct nvb_job *job, struct nvb_io *io, int status);
 void nvb_verify_fill(struct nvb_job *job, struct nvb_io *io);
 void nvb_job_event(struct nvb_job *job);
 
@@ -122,6 +128,12 @@ void nvb_job_start_phase(struct nvb_job *job, uint8_t rw, uint8_t phase);
 /* Start counting at @now (ticks), dropping what came before; end it and take the CPU times. */
 void nvb_job_begin_counting(struct nvb_job *job, uint64_t now);
 void nvb_job_end_counting(struct nvb_job *job);
+
+/*
+ * --idle_calibrate=N: called when the job is done; under callgrind, dumps the counts of the job
+ * loop, runs N idle iterations of it, then dumps their counts. Returns true when finished.
+ */
+bool nvb_idle_calibrate_step(struct nvb_job *job);
 
 /* Make the job's counts visible to the main thread. */
 void nvb_job_publish(struct nvb_job *job);
@@ -141,62 +153,116 @@ static inline uint64_t nvb_rand(uint64_t *s)
 	return x * 0x2545F4914F6CDD1Dull;
 }
 
-/* The random map: each block of the region exactly once per pass, in scattered order. */
+/*
+ * The random map: each block of the region exactly once per pass, in scattered order, with no
+ * memory per block. An LCG over [0, 2^k) has full period (odd increment, multiplier 1 mod 4:
+ * Hull-Dobell); its low bits cycle with short periods, so the high half is folded into them
+ * (x ^ x >> s is a bijection of [0, 2^k), so each value still comes once per period). Values
+ * past the region are skipped: fewer than one in two, as 2^k < 2 * nblocks.
+ */
 static inline uint64_t nvb_map_next(struct nvb_job *job)
 {
-	uint64_t x;
+	uint64_t s = job->map_state, x;
 
 	do {
-		/* Full period over [0, 2^k): increment odd, multiplier 1 mod 4 (Hull-Dobell). */
-		job->map_state =
-		    (job->map_state * 6364136223846793005ull + 1442695040888963407ull) &
-		    job->map_mask;
-		/* A bijection of [0, 2^k), so the output also visits each value once per period. */
-		x = job->map_state;
-		x ^= x >> job->map_shift;
-		x = (x * 0x9E3779B97F4A7C15ull) & job->map_mask;
-		x ^= x >> job->map_shift;
+		/* Constants that fit an instruction's 32-bit immediate. */
+		s = (s * 0x5851F42Du + 0x3C6EF35Fu) & job->map_mask;
+		x = s ^ (s >> job->map_shift);
 	} while (x >= job->nblocks);
+	job->map_state = s;
 	return x;
 }
 
-/* Fill in @io's offset and direction for the next I/O of the job. */
-static inline void nvb_next_io(struct nvb_job *job, struct nvb_io *io)
+/*
+ * Access modes, for compiling the job loop once per mode so that the per-I/O path tests nothing
+ * that is fixed for the phase.
+ */
+enum {
+	NVB_MODE_RANDOM = 1u << 0, /* random offsets */
+	NVB_MODE_NOMAP = 1u << 1,  /* ... that may repeat (--norandommap) */
+	NVB_MODE_MIXED = 1u << 2,  /* reads and writes mixed (rw, randrw) */
+	NVB_MODE_WRITE = 1u << 3,  /* not mixed: all writes (else all reads) */
+	NVB_MODE_FILL = 1u << 4,   /* writes carry verify headers */
+};
+
+/* The mode of the job's current phase. */
+static inline unsigned nvb_job_mode(const struct nvb_job *job)
+{
+	unsigned m = 0;
+
+	if (job->rw & NVB_RW_RANDOM)
+		m |= job->norandommap ? NVB_MODE_RANDOM | NVB_MODE_NOMAP : NVB_MODE_RANDOM;
+	if ((job->rw & (NVB_RW_READS | NVB_RW_WRITES)) == (NVB_RW_READS | NVB_RW_WRITES))
+		m |= NVB_MODE_MIXED;
+	else if (job->rw & NVB_RW_WRITES)
+		m |= NVB_MODE_WRITE;
+	if (job->phase == NVB_PHASE_WRITE)
+		m |= NVB_MODE_FILL;
+	return m;
+}
+
+/* The direction of @io under @mode (a compile-time constant where it can be). */
+static inline __attribute__((always_inline)) bool nvb_io_is_read(const struct nvb_io *io,
+								 const unsigned mode)
+{
+	if (mode & NVB_MODE_MIXED)
+		return io->ddir == NVB_READ;
+	return !(mode & NVB_MODE_WRITE);
+}
+
+/* Fill in @io's offset and direction for the next I/O; @mode is a compile-time constant. */
+static inline __attribute__((always_inline)) void
+nvb_next_io(struct nvb_job *job, struct nvb_io *io, const unsigned mode)
 {
 	uint64_t blk;
 
-	if (job->rw & NVB_RW_RANDOM) {
-		if (job->norandommap)
-			blk = (uint64_t)(((unsigned __int128)nvb_rand(&job->rng) * job->nblocks) >>
-					 64);
-		else
-			blk = nvb_map_next(job);
+	if (mode & NVB_MODE_NOMAP) {
+		blk = (uint64_t)(((unsigned __int128)nvb_rand(&job->rng) * job->nblocks) >> 64);
+	} else if (mode & NVB_MODE_RANDOM) {
+		blk = nvb_map_next(job);
 	} else {
 		blk = job->seq_next;
 		job->seq_next = blk + 1 == job->nblocks ? 0 : blk + 1;
 	}
 	io->offset = job->region_off + blk * job->bs;
-	if ((job->rw & (NVB_RW_READS | NVB_RW_WRITES)) == (NVB_RW_READS | NVB_RW_WRITES))
-		io->ddir = (uint32_t)(nvb_rand(&job->rng) >> 32) < job->mix_threshold ? NVB_READ
-										      : NVB_WRITE;
-	else
-		io->ddir = job->fixed_ddir;
-	if (__builtin_expect(job->phase == NVB_PHASE_WRITE, 0))
+	if (mode & NVB_MODE_MIXED) {
+		uint8_t d = (uint32_t)(nvb_rand(&job->rng) >> 32) < job->mix_threshold ? NVB_READ
+										       : NVB_WRITE;
+		io->ddir = d;
+		io->hist = &job->lat[d];
+	}
+	if (mode & NVB_MODE_FILL)
 		nvb_verify_fill(job, io);
 }
 
-/* Account one completion (called by the engine's reap) and return the slot. */
-static inline void nvb_io_done(struct nvb_job *job, struct nvb_io *io, int status)
+/*
+ * Timestamp the completions an engine is about to deliver: once per reap, not per I/O. A polled
+ * engine calls it before it polls (what the poll finds was complete by then); a waiting engine
+ * after its wait returns.
+ */
+static inline void nvb_stamp(struct nvb_job *job)
 {
-	int64_t d = (int64_t)(nvb_ticks() - io->start);
+	job->now = nvb_ticks();
+}
 
+/* Whether a completion needs nvb_io_done_slow(): a failed I/O, or a block to check. */
+static inline bool nvb_io_needs_slow(const struct nvb_job *job, int status)
+{
+	return __builtin_expect(status != 0 || job->phase == NVB_PHASE_READ, 0);
+}
+
+/*
+ * Account one successful completion that needs no check (after nvb_stamp()) and return the
+ * slot. It makes no call, so an engine's completion callback built on it needs no stack frame;
+ * everything else goes to nvb_io_done_slow().
+ */
+static inline void nvb_io_done(struct nvb_job *job, struct nvb_io *io)
+{
 	/* A thread moved between CPUs may see a TSC a few cycles behind. */
-	d = d < 0 ? 0 : d;
+	int64_t d = (int64_t)(job->now - io->start);
+
+	nvb_hist_add(io->hist, d < 0 ? 0 : (uint64_t)d);
 	job->free[job->nfree++] = io;
-	if (__builtin_expect(status != 0 || job->phase == NVB_PHASE_READ, 0) &&
-	    !nvb_io_slow(job, io, status))
-		return;
-	nvb_hist_add(&job->lat[io->ddir], nvb_ticks_to_ns((uint64_t)d));
 }
 
 #endif /* NVFIO_BENCH_JOB_H */

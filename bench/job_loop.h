@@ -2,65 +2,95 @@
 /*
  * The job loop, compiled into each engine: before including this file, define
  *   NVB_LOOP_NAME    the function to define: int NAME(struct nvb_job *job)
- *   NVB_LOOP_QUEUE   int queue(void *ctx, struct nvb_io *io)
+ *   NVB_LOOP_QUEUE   int queue(void *ctx, struct nvb_io *io, const unsigned mode)
  *   NVB_LOOP_COMMIT  int commit(void *ctx)
  *   NVB_LOOP_REAP    int reap(void *ctx, struct nvb_job *job, unsigned min)
- * (see engine.h for their contracts). Direct calls let the compiler inline the engine into the
- * loop, so the tool's own cost per I/O is the few instructions of job.h.
+ *   NVB_LOOP_STRERROR const char *strerror(int err): what a failed queue() means
+ * (see engine.h for their contracts; @mode is a compile-time NVB_MODE_* set, so that
+ * nvb_io_is_read() costs nothing where the direction is fixed). Direct calls let the compiler
+ * inline the engine into the loop, so the tool's own cost per I/O is the few instructions of job.h.
  *
  * The loop keeps iodepth I/Os in flight: it queues I/Os into every idle slot, committing every
  * iodepth_batch_submit of them and once more when no slot is left, then reaps. It ends when
  * nothing is left to issue and nothing is in flight.
  */
 
+#include <errno.h>
 #include <sched.h>
 
 #include "job.h"
 
-static int NVB_LOOP_NAME(struct nvb_job *job)
+#define NVB_LOOP_CAT2(a, b) a##b
+#define NVB_LOOP_CAT(a, b)  NVB_LOOP_CAT2(a, b)
+#define NVB_LOOP_BODY	    NVB_LOOP_CAT(NVB_LOOP_NAME, _body)
+
+static inline __attribute__((always_inline)) int NVB_LOOP_BODY(struct nvb_job *job,
+							       const unsigned mode)
 {
 	void *ctx = job->ctx;
-	unsigned queued = 0;
+	unsigned batch = job->batch;
 	int r;
 
 	for (;;) {
-		while (job->nfree && job->to_issue) {
-			struct nvb_io *io = job->free[--job->nfree];
+		unsigned n = job->nfree;
 
-			nvb_next_io(job, io);
-			io->start = nvb_ticks();
-			r = NVB_LOOP_QUEUE(ctx, io);
-			if (__builtin_expect(r != 0, 0)) {
-				job->free[job->nfree++] = io;
-				nvb_job_fail(job, r, "queueing an I/O failed");
-				break;
-			}
-			job->to_issue--;
-			if (++queued == job->batch) {
+		if (n && job->to_issue) {
+			/* Issue into every idle slot; the counters live in registers meanwhile
+			 * (queue and commit run no completion callbacks). */
+			uint64_t left = job->to_issue, k = n < left ? n : left;
+			uint64_t now = nvb_ticks();
+
+			job->nfree = n - (unsigned)k;
+			job->to_issue = left - k;
+			while (k) {
+				/* One batch: queue, then commit. */
+				uint64_t b = k < batch ? k : batch;
+
+				k -= b;
+				do {
+					struct nvb_io *io = job->free[--n];
+
+					nvb_next_io(job, io, mode);
+					io->start = now;
+					r = NVB_LOOP_QUEUE(ctx, io, mode);
+					if (__builtin_expect(r != 0, 0)) {
+						/* This slot and the ones below it go back. */
+						job->nfree = n + 1;
+						job->to_issue += k + b;
+						nvb_job_fail(job, r, "queueing an I/O failed: %s",
+							     NVB_LOOP_STRERROR(r));
+						k = 0;
+						break;
+					}
+				} while (--b);
 				r = NVB_LOOP_COMMIT(ctx);
 				if (__builtin_expect(r != 0, 0))
 					goto commit_failed;
-				queued = 0;
+				/* The next batch's I/Os wait no longer than since here. */
+				if (k)
+					now = nvb_ticks();
 			}
 		}
-		if (queued) {
-			r = NVB_LOOP_COMMIT(ctx);
-			if (__builtin_expect(r != 0, 0))
-				goto commit_failed;
-			queued = 0;
+		if (job->nfree == job->depth && !job->to_issue) {
+			/* Done, unless measuring what an idle poll costs: then the same path
+			 * runs on the idle queue (--idle_calibrate). */
+			if (__builtin_expect(!job->idle_calibrate, 1) ||
+			    nvb_idle_calibrate_step(job))
+				break;
 		}
-		if (job->nfree == job->depth && !job->to_issue)
-			break;
 		r = NVB_LOOP_REAP(ctx, job, 1);
 		if (__builtin_expect(r <= 0, 0)) {
 			if (r < 0) {
 				nvb_job_fail(job, r, "reaping completions failed");
 				return r;
 			}
-			if (job->idle_yield)
+			if (job->idle_yield) {
+				job->idle_polls++;
 				sched_yield();
+			}
 		}
-		if (__builtin_expect(nvb_ticks() >= job->next_event, 0)) {
+		/* The reap's timestamp tells the time: no clock read of its own. */
+		if (__builtin_expect(job->now >= job->next_event, 0)) {
 			nvb_job_event(job);
 			if (job->abandon)
 				return job->error;
@@ -72,4 +102,31 @@ commit_failed:
 	/* I/Os queued but not submitted are neither in flight nor idle: the loop cannot drain. */
 	nvb_job_fail(job, r, "submitting I/O failed");
 	return r;
+}
+
+/* One copy of the loop per access mode; the mode is fixed for a phase. Never inlined, so that a
+ * profiler can be told to count from it (bench/instructions-per-io). */
+static __attribute__((noinline)) int NVB_LOOP_NAME(struct nvb_job *job)
+{
+	switch (job->mode) {
+#define NVB_LOOP_MODE(m)                                                                           \
+	case m:                                                                                    \
+		return NVB_LOOP_BODY(job, m);
+		/* sequential, random, random without map; read, mixed, write; verify fill */
+		NVB_LOOP_MODE(0)
+		NVB_LOOP_MODE(NVB_MODE_RANDOM)
+		NVB_LOOP_MODE(NVB_MODE_RANDOM | NVB_MODE_NOMAP)
+		NVB_LOOP_MODE(NVB_MODE_MIXED)
+		NVB_LOOP_MODE(NVB_MODE_RANDOM | NVB_MODE_MIXED)
+		NVB_LOOP_MODE(NVB_MODE_RANDOM | NVB_MODE_NOMAP | NVB_MODE_MIXED)
+		NVB_LOOP_MODE(NVB_MODE_WRITE)
+		NVB_LOOP_MODE(NVB_MODE_RANDOM | NVB_MODE_WRITE)
+		NVB_LOOP_MODE(NVB_MODE_RANDOM | NVB_MODE_NOMAP | NVB_MODE_WRITE)
+		NVB_LOOP_MODE(NVB_MODE_WRITE | NVB_MODE_FILL)
+		NVB_LOOP_MODE(NVB_MODE_RANDOM | NVB_MODE_WRITE | NVB_MODE_FILL)
+#undef NVB_LOOP_MODE
+	default:
+		/* Verify with --norandommap is refused before a job starts. */
+		return -EINVAL;
+	}
 }

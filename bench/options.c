@@ -123,6 +123,8 @@ static const struct optdef opts[] = {
      "accepted for fio job files; jobs always run as threads"},
     {"idle_yield", NULL, T_BOOL, J(idle_yield), 0, 0, NULL, NULL, 0, NULL,
      "sched_yield() when a poll finds nothing (for callgrind)"},
+    {"idle_calibrate", NULL, T_INT, J(idle_calibrate), 1, 100000000, NULL, NULL, 0, "N",
+     "after the job, N idle polls between two callgrind dumps (instructions-per-io)"},
     {"group_reporting", NULL, T_BOOL, J(group_reporting), 0, 0, NULL, NULL, 0, NULL,
      "report all jobs as one"},
     {"hipri", NULL, T_BOOL, J(hipri), 0, 0, NULL, NULL, URING, NULL,

@@ -92,6 +92,7 @@ struct nvb_opts {
 	uint64_t randseed;
 	bool direct;
 	bool idle_yield;
+	uint64_t idle_calibrate; /* idle iterations to measure after the job (callgrind) */
 	bool group_reporting;
 
 	/* io_uring and io_uring_cmd */

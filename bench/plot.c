@@ -307,8 +307,7 @@ int nvb_mode_plot(struct nvb_config *cfg, FILE *out)
 			s->npts++;
 			if (qd == s->curve_qd) {
 				for (unsigned p = 0; p < nvb_npercentiles; p++)
-					s->pct_ns[p] = (double)nvb_hist_percentile(
-					    &fig->lat, nvb_percentiles[p]);
+					s->pct_ns[p] = fig->pct_ns[p];
 				have_curve = true;
 			}
 			if (!json) {
@@ -326,8 +325,7 @@ int nvb_mode_plot(struct nvb_config *cfg, FILE *out)
 			if (r)
 				goto fail;
 			for (unsigned p = 0; p < nvb_npercentiles; p++)
-				s->pct_ns[p] =
-				    (double)nvb_hist_percentile(&fig->lat, nvb_percentiles[p]);
+				s->pct_ns[p] = fig->pct_ns[p];
 		}
 	}
 

@@ -4,7 +4,19 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "clock.h"
 #include "report.h"
+
+/* Histograms count clock ticks; reports speak ns. */
+static double ns(double ticks)
+{
+	return nvb_ticks_to_ns_d(ticks);
+}
+
+static uint64_t ns_u(uint64_t ticks)
+{
+	return (uint64_t)(ns((double)ticks) + 0.5);
+}
 
 const double nvb_percentiles[] = {1.0,	5.0,  10.0, 20.0, 30.0, 40.0, 50.0,  60.0, 70.0,
 				  80.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.95, 99.99};
@@ -45,6 +57,7 @@ static void entry_add_job(struct nvb_entry *e, const struct nvb_job *job)
 	e->majf += job->majf;
 	e->minf += job->minf;
 	e->verify_errors += job->verify_errors;
+	e->idle_polls += job->idle_calibrating ? job->idle_polls_loop : job->idle_polls;
 	if (job->error && !e->error) {
 		e->error = job->error;
 		e->errmsg = job->errmsg;
@@ -109,11 +122,13 @@ void nvb_figures(const struct nvb_run *run, struct nvb_figures *f)
 	}
 	cpu = usr + sys;
 	f->ios = f->lat.n;
-	f->lat_mean_ns = nvb_hist_mean(&f->lat);
-	f->p50_ns = (double)nvb_hist_percentile(&f->lat, 50.0);
-	f->p99_ns = (double)nvb_hist_percentile(&f->lat, 99.0);
-	f->p999_ns = (double)nvb_hist_percentile(&f->lat, 99.9);
-	f->p9999_ns = (double)nvb_hist_percentile(&f->lat, 99.99);
+	f->lat_mean_ns = ns(nvb_hist_mean(&f->lat));
+	f->p50_ns = ns((double)nvb_hist_percentile(&f->lat, 50.0));
+	f->p99_ns = ns((double)nvb_hist_percentile(&f->lat, 99.0));
+	f->p999_ns = ns((double)nvb_hist_percentile(&f->lat, 99.9));
+	f->p9999_ns = ns((double)nvb_hist_percentile(&f->lat, 99.99));
+	for (unsigned i = 0; i < nvb_npercentiles; i++)
+		f->pct_ns[i] = ns((double)nvb_hist_percentile(&f->lat, nvb_percentiles[i]));
 	if (f->ios) {
 		f->cpu_ns_per_io = cpu / (double)f->ios;
 		f->usr_ns_per_io = usr / (double)f->ios;
@@ -178,7 +193,7 @@ static void print_percentiles(FILE *f, const struct nvb_hist *h)
 	int width;
 
 	for (unsigned i = 0; i < nvb_npercentiles; i++)
-		v[i] = nvb_hist_percentile(h, nvb_percentiles[i]);
+		v[i] = ns_u(nvb_hist_percentile(h, nvb_percentiles[i]));
 	maxv = (double)v[nvb_npercentiles - 1];
 	if (maxv >= 1e8) {
 		div = 1e6;
@@ -205,7 +220,8 @@ static void print_dir(FILE *f, const struct nvb_entry *e, int d)
 {
 	const struct nvb_hist *h = &e->lat[d];
 	double bw = e->iops[d] * (double)e->bs, io = (double)h->n * (double)e->bs, div;
-	double mean = nvb_hist_mean(h), sd = nvb_hist_stdev(h);
+	double mean = ns(nvb_hist_mean(h)), sd = ns(nvb_hist_stdev(h));
+	double min = ns((double)nvb_hist_min(h)), max = ns((double)nvb_hist_max(h));
 	char iops[32], bwi[32], bws[32], ios[32], mn[32], mx[32];
 	const char *unit;
 
@@ -217,9 +233,9 @@ static void print_dir(FILE *f, const struct nvb_entry *e, int d)
 	nvb_num2str(ios, sizeof(ios), io, 1024.0, "B");
 	fprintf(f, "  %s: IOPS=%s, BW=%s (%s)(%s/%llumsec)\n", ddir_name[d], iops, bwi, bws, ios,
 		(unsigned long long)(e->runtime_ns / 1000000));
-	unit = lat_unit((double)h->min, &div);
-	nvb_num2str(mn, sizeof(mn), (double)h->min / div, 1000.0, "");
-	nvb_num2str(mx, sizeof(mx), (double)h->max / div, 1000.0, "");
+	unit = lat_unit(min, &div);
+	nvb_num2str(mn, sizeof(mn), min / div, 1000.0, "");
+	nvb_num2str(mx, sizeof(mx), max / div, 1000.0, "");
 	fprintf(f, "    clat (%s): min=%s, max=%s, avg=%.2f, stdev=%.2f\n", unit, mn, mx,
 		mean / div, sd / div);
 	print_percentiles(f, h);
@@ -312,17 +328,17 @@ void nvb_report_normal(FILE *f, const struct nvb_run *run)
 static void json_lat(struct nvb_json *j, const char *key, const struct nvb_hist *h, bool pct)
 {
 	nvb_json_obj(j, key);
-	nvb_json_u64(j, "min", h->n ? h->min : 0);
-	nvb_json_u64(j, "max", h->max);
-	nvb_json_dbl(j, "mean", nvb_hist_mean(h));
-	nvb_json_dbl(j, "stddev", nvb_hist_stdev(h));
+	nvb_json_u64(j, "min", ns_u(nvb_hist_min(h)));
+	nvb_json_u64(j, "max", ns_u(nvb_hist_max(h)));
+	nvb_json_dbl(j, "mean", ns(nvb_hist_mean(h)));
+	nvb_json_dbl(j, "stddev", ns(nvb_hist_stdev(h)));
 	nvb_json_u64(j, "N", h->n);
 	if (pct && h->n) {
 		nvb_json_obj(j, "percentile");
 		for (unsigned i = 0; i < nvb_npercentiles; i++) {
 			char k[32];
 			snprintf(k, sizeof(k), "%.6f", nvb_percentiles[i]);
-			nvb_json_u64(j, k, nvb_hist_percentile(h, nvb_percentiles[i]));
+			nvb_json_u64(j, k, ns_u(nvb_hist_percentile(h, nvb_percentiles[i])));
 		}
 		nvb_json_end_obj(j);
 	}
@@ -370,7 +386,7 @@ static void json_distribution(struct nvb_json *j, const struct nvb_entry *e)
 			if (!e->lat[d].count[b])
 				continue;
 			nvb_hist_bucket(b, &lo, &hi);
-			v = ((double)lo + (double)(hi - 1)) / 2.0;
+			v = ns(((double)lo + (double)(hi - 1)) / 2.0);
 			while (u < 2 && v > 1000.0) {
 				v /= 1000.0;
 				u++;
@@ -447,6 +463,7 @@ static void json_entry(struct nvb_json *j, const struct nvb_entry *e, const stru
 	nvb_json_dbl(j, "usr_ns_per_io", ios ? (double)e->usr_ns / (double)ios : 0.0);
 	nvb_json_dbl(j, "sys_ns_per_io", ios ? (double)e->sys_ns / (double)ios : 0.0);
 	nvb_json_u64(j, "verify_errors", e->verify_errors);
+	nvb_json_u64(j, "idle_polls", e->idle_polls);
 	nvb_json_str(j, "error_message", e->error ? e->errmsg : "");
 	nvb_json_end_obj(j);
 	nvb_json_end_obj(j);

@@ -32,6 +32,7 @@ struct nvb_entry {
 	uint64_t usr_ns, sys_ns;
 	uint64_t ctx, majf, minf;
 	uint64_t verify_errors;
+	uint64_t idle_polls;
 	double iops[NVB_DDIRS]; /* summed over the merged jobs, each over its own runtime */
 };
 
@@ -47,6 +48,7 @@ struct nvb_figures {
 	double bw;	    /* bytes/s */
 	double lat_mean_ns; /* over both directions */
 	double p50_ns, p99_ns, p999_ns, p9999_ns;
+	double pct_ns[32];    /* at nvb_percentiles[] */
 	double cpu_ns_per_io; /* usr + sys of the job threads per I/O */
 	double usr_ns_per_io;
 	double sys_ns_per_io;

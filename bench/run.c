@@ -129,6 +129,8 @@ static void *job_thread(void *arg)
 		for (unsigned i = 0; i < job->depth; i++) {
 			job->ios[i].index = (uint16_t)i;
 			job->ios[i].len = job->bs;
+			job->ios[i].ddir = job->fixed_ddir;
+			job->ios[i].hist = &job->lat[job->fixed_ddir];
 		}
 		r = job->engine->job_open(job, err, sizeof(err));
 		opened = r == 0;
@@ -245,49 +247,51 @@ static void status_line(struct nvb_run *run, struct status *s, uint64_t start_ns
 		fflush(stdout);
 		return;
 	}
-	states[0] = '\0';
 	for (unsigned i = 0; i < run->njobs; i++) {
 		struct nvb_job *job = run->jobs[i];
 		const struct nvb_opts *o = job->o;
 		char c = job_char(job);
-		unsigned same = 1;
 		double pct, total_s = (double)(o->ramp_time_ns + o->runtime_ns) / 1e9, rem = 0.0;
 		uint64_t counted = __atomic_load_n(&job->progress.counted, __ATOMIC_RELAXED);
 		uint64_t total = o->verify ? 2 * job->initial_to_issue : job->initial_to_issue;
 
 		for (int d = 0; d < NVB_DDIRS; d++)
 			rw[d] += __atomic_load_n(&job->progress.ios_rw[d], __ATOMIC_RELAXED);
+		/* Ask for fresh counts for the next line. */
+		__atomic_store_n(&job->progress.want, 1, __ATOMIC_RELEASE);
 		if (c != '_' && c != 'P')
 			running++;
+		if (c == '_') {
+			pct = 1.0;
+		} else if (o->time_based && total_s > 0) {
+			pct = elapsed / total_s;
+		} else {
+			pct = total && total != UINT64_MAX ? (double)counted / (double)total : 0.0;
+			if (!o->verify && o->runtime_ns && total_s > 0 && elapsed / total_s > pct)
+				pct = elapsed / total_s;
+		}
+		if (pct > 1.0)
+			pct = 1.0;
+		if (pct > 0.0)
+			rem = elapsed * (1.0 - pct) / pct;
+		else if (total_s > 0)
+			rem = total_s - elapsed;
+		if (rem > eta)
+			eta = rem;
+		pct_sum += pct;
+	}
+	/* One letter per job, runs of the same letter as fio writes them: r(4). */
+	states[0] = '\0';
+	for (unsigned i = 0; i < run->njobs;) {
+		char c = job_char(run->jobs[i]);
+		unsigned same = 1;
+
 		while (i + same < run->njobs && job_char(run->jobs[i + same]) == c)
 			same++;
 		if (n < sizeof(states) - 16)
 			n += (size_t)snprintf(states + n, sizeof(states) - n,
 					      same > 1 ? "%c(%u)" : "%c", c, same);
-		for (unsigned k = 0; k < same; k++) {
-			job = run->jobs[i + k];
-			if (c == '_') {
-				pct = 1.0;
-			} else if (o->time_based && total_s > 0) {
-				pct = elapsed / total_s;
-			} else {
-				pct = total && total != UINT64_MAX ? (double)counted / (double)total
-								   : 0.0;
-				if (!o->verify && o->runtime_ns && total_s > 0 &&
-				    elapsed / total_s > pct)
-					pct = elapsed / total_s;
-			}
-			if (pct > 1.0)
-				pct = 1.0;
-			if (pct > 0.0)
-				rem = elapsed * (1.0 - pct) / pct;
-			else if (total_s > 0)
-				rem = total_s - elapsed;
-			if (rem > eta)
-				eta = rem;
-			pct_sum += pct;
-		}
-		i += same - 1;
+		i += same;
 	}
 	dt = s->last_ns ? (double)(now - s->last_ns) / 1e9 : elapsed;
 	if (dt <= 0)
