@@ -254,6 +254,7 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 			case SIM_FAULT_NONE:
 				break;
 			case SIM_FAULT_FAIL:
+				nvf_sim_log_error(sim, &cmd, sq->qid, status, 0);
 				goto complete;
 			case SIM_FAULT_HOLD:
 				if (pend_add(t, sq, cmd.cid, 0, 0, UINT64_MAX))
@@ -281,10 +282,6 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 		nvf_sim_cq_post(cq, sq->qid, (uint16_t)sq->head, cmd.cid, status, dw0);
 		if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed)))
 			nvf_sim_fault_completed(sim);
-		/* An admin command may have taken the controller down (it never does today, but a
-		 * fault trip may): stop fetching then. */
-		if (admin && unlikely(!sim->ready))
-			break;
 	}
 	if (sq->ei)
 		nvf_store_release32(sq->ei, sq->head);
