@@ -108,10 +108,15 @@ double nvb_hist_mean(const struct nvb_hist *h)
 
 double nvb_hist_stdev(const struct nvb_hist *h)
 {
-	double mean = nvb_hist_mean(h), acc = 0.0;
+	double mean = 0.0, acc = 0.0;
 
 	if (h->n < 2)
 		return 0.0;
+	/* Around the buckets' own mean, so that samples sharing a bucket deviate by nothing. */
+	for (unsigned i = 0; i < NVB_HIST_BUCKETS; i++)
+		if (h->count[i])
+			mean += midpoint(i) * (double)h->count[i];
+	mean /= (double)h->n;
 	for (unsigned i = 0; i < NVB_HIST_BUCKETS; i++) {
 		double d;
 		if (!h->count[i])

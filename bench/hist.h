@@ -12,7 +12,8 @@
  * the buckets once when adding is over. The unit is the caller's (nvfio-perf keeps clock ticks
  * and converts when it reports).
  *
- * min and max are read from the buckets: exact below 128, else within the bucket (1/64).
+ * min and max are read from the buckets: exact below 128, else within the bucket (1/64). The sum
+ * (for the exact mean) must fit in 64 bits: centuries of clock ticks.
  */
 
 #include <stdint.h>

@@ -260,6 +260,10 @@ static const char *suggest(const char *name, size_t len)
 			best = d;
 			what = opts[i].name;
 		}
+		if (opts[i].alias && (d = distance(opts[i].alias, name, len)) < best) {
+			best = d;
+			what = opts[i].alias;
+		}
 	}
 	return what;
 }
