@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Validate nvfio-perf's JSON report: it parses, and has fio's documented keys.
 
-usage: check-json.py FILE [--expect-read] [--expect-write] [--jobs=N] [--compare] [--plot]
+usage: check-json.py FILE [--expect-read] [--expect-write] [--only] [--jobs=N] [--compare] [--plot]
+--expect-read/--expect-write: that direction must have I/O; --only: the other must have none.
 Exit 0 when valid; 1 with the reason otherwise.
 """
 import json
@@ -26,7 +27,7 @@ def need(obj, path):
     return cur
 
 
-def check_report(d, expect_read, expect_write, njobs):
+def check_report(d, expect_read, expect_write, njobs, only):
     for key in ("fio version", "timestamp", "timestamp_ms", "time", "jobs", "disk_util"):
         need(d, key)
     jobs = d["jobs"]
@@ -46,8 +47,12 @@ def check_report(d, expect_read, expect_write, njobs):
                 need(x, key)
             for key in ("min", "max", "mean", "stddev", "N"):
                 need(x["clat_ns"], key)
-            if expect:
-                if x["total_ios"] <= 0 or x["iops"] <= 0 or x["runtime"] <= 0:
+            if expect and x["total_ios"] <= 0:
+                fail("%s: no I/O counted" % ddir)
+            if only and not expect and x["total_ios"] != 0:
+                fail("%s: %d I/Os where none were expected" % (ddir, x["total_ios"]))
+            if x["total_ios"] > 0:
+                if x["iops"] <= 0 or x["runtime"] <= 0:
                     fail("%s: no I/O counted: %s" % (ddir, json.dumps(x)[:200]))
                 pct = need(x, "clat_ns.percentile")
                 for p in ("1.000000", "50.000000", "99.000000", "99.900000", "99.990000"):
@@ -63,8 +68,6 @@ def check_report(d, expect_read, expect_write, njobs):
                     fail("%s: clat_ns.N %d != total_ios %d" % (ddir, c["N"], x["total_ios"]))
                 if x["io_bytes"] != x["total_ios"] * j["nvfio"]["bs"]:
                     fail("%s: io_bytes is not total_ios * bs" % ddir)
-            elif x["total_ios"] != 0:
-                fail("%s: %d I/Os where none were expected" % (ddir, x["total_ios"]))
         if not (0 <= j["usr_cpu"] <= 100.5 and 0 <= j["sys_cpu"] <= 100.5):
             fail("cpu figures out of range: usr %s sys %s" % (j["usr_cpu"], j["sys_cpu"]))
         for key in ("ioengine", "filename", "cpu_ns_per_io", "verify_errors"):
@@ -101,14 +104,16 @@ def main():
         if len(runs) != 2 * cmp["rounds"]:
             fail("compare: %d runs for %d rounds" % (len(runs), cmp["rounds"]))
         for r in runs:
-            check_report(r, "--expect-read" in opts, "--expect-write" in opts, njobs)
+            check_report(r, "--expect-read" in opts, "--expect-write" in opts, njobs,
+                         "--only" in opts)
     elif "--plot" in opts:
         for s in need(d, "series"):
             if not s["sweep"] or any(p["iops"] <= 0 for p in s["sweep"]):
                 fail("plot: empty sweep point")
             need(s, "clat_ns_percentile")
     else:
-        check_report(d, "--expect-read" in opts, "--expect-write" in opts, njobs)
+        check_report(d, "--expect-read" in opts, "--expect-write" in opts, njobs,
+                     "--only" in opts)
     print("check-json: %s is valid" % path)
 
 
