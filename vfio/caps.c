@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include <linux/vfio.h>
 
@@ -30,6 +31,39 @@ _Static_assert(sizeof(struct vfio_iommu_type1_info_dma_avail) == 12, "dma avail 
 _Static_assert((int)NVFIO_VFIO_REGION_READ == (int)VFIO_REGION_INFO_FLAG_READ, "region flags");
 _Static_assert((int)NVFIO_VFIO_REGION_WRITE == (int)VFIO_REGION_INFO_FLAG_WRITE, "region flags");
 _Static_assert((int)NVFIO_VFIO_REGION_MMAP == (int)VFIO_REGION_INFO_FLAG_MMAP, "region flags");
+
+int nvf_vfio_get_info(int fd, unsigned long request, const void *query, size_t qlen, void **out,
+		      size_t *len)
+{
+	uint32_t argsz = (uint32_t)qlen;
+
+	/* A chain only grows between two calls when a group joins the container meanwhile; three
+	 * rounds are plenty. */
+	for (int tries = 0; tries < 3; tries++) {
+		unsigned char *buf = calloc(1, argsz);
+		uint32_t want;
+
+		if (!buf)
+			return -ENOMEM;
+		memcpy(buf, query, qlen);
+		memcpy(buf, &argsz, sizeof(argsz));
+		if (ioctl(fd, request, buf) < 0) {
+			int ret = -errno;
+
+			free(buf);
+			return ret;
+		}
+		memcpy(&want, buf, sizeof(want));
+		if (want <= argsz) {
+			*out = buf;
+			*len = want < qlen ? qlen : want;
+			return 0;
+		}
+		free(buf);
+		argsz = want;
+	}
+	return -EMSGSIZE;
+}
 
 /*
  * Step through a chain: *@off is the offset of the current record (start with the info's

@@ -18,36 +18,20 @@
 
 static int region_query(struct nvfio_vfio_device *dev, unsigned int index)
 {
+	const struct vfio_region_info query = {.index = index};
 	struct nvf_vfio_region *r = &dev->regions[index];
-	struct vfio_region_info *ri;
-	uint32_t argsz = sizeof(*ri);
+	size_t len;
+	void *ri;
 	int ret;
 
-	/* Ask once with the bare structure; the kernel raises argsz when a capability chain
-	 * follows, and the second call has room for it. */
-	for (int tries = 0;; tries++) {
-		ri = calloc(1, argsz);
-		if (!ri)
-			return nvf_err(-ENOMEM, "no memory for region info");
-		ri->argsz = argsz;
-		ri->index = index;
-		if (ioctl(dev->fd, VFIO_DEVICE_GET_REGION_INFO, ri) < 0) {
-			ret = -errno;
-			free(ri);
-			if (ret == -EINVAL)
-				return nvf_err(-NVFIO_ENOREGION, "%s has no region %u", dev->addr,
-					       index);
-			return nvf_err(ret, "VFIO_DEVICE_GET_REGION_INFO %u of %s: %s", index,
-				       dev->addr, strerror(-ret));
-		}
-		if (ri->argsz <= argsz || tries == 2)
-			break;
-		argsz = ri->argsz;
-		free(ri);
-	}
-
-	ret = nvf_vfio_parse_region_info(ri, argsz < ri->argsz ? argsz : ri->argsz, &r->info,
-					 &r->areas);
+	ret = nvf_vfio_get_info(dev->fd, VFIO_DEVICE_GET_REGION_INFO, &query, sizeof(query), &ri,
+				&len);
+	if (ret == -EINVAL)
+		return nvf_err(-NVFIO_ENOREGION, "%s has no region %u", dev->addr, index);
+	if (ret < 0)
+		return nvf_err(ret, "VFIO_DEVICE_GET_REGION_INFO %u of %s: %s", index, dev->addr,
+			       strerror(-ret));
+	ret = nvf_vfio_parse_region_info(ri, len, &r->info, &r->areas);
 	free(ri);
 	if (ret < 0)
 		return nvf_err(ret, "region %u of %s: malformed capability chain", index,

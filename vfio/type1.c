@@ -132,31 +132,17 @@ static int type1_dma_unmap(struct nvfio_vfio_container *c, uint64_t iova, size_t
 
 static int type1_get_info(struct nvfio_vfio_container *c)
 {
+	const struct vfio_iommu_type1_info query = {.argsz = 0};
 	struct nvfio_vfio_iova_range *ranges = NULL;
 	struct nvfio_vfio_iommu_info info;
-	struct vfio_iommu_type1_info *buf;
-	uint32_t argsz = sizeof(*buf);
+	size_t len;
+	void *buf;
 	int ret;
 
-	/* Ask once for the size of the capability chain, then again with room for it. */
-	for (int tries = 0;; tries++) {
-		buf = calloc(1, argsz);
-		if (!buf)
-			return nvf_err(-ENOMEM, "no memory for VFIO_IOMMU_GET_INFO");
-		buf->argsz = argsz;
-		if (ioctl(c->fd, VFIO_IOMMU_GET_INFO, buf) < 0) {
-			ret = -errno;
-			free(buf);
-			return nvf_err(ret, "VFIO_IOMMU_GET_INFO: %s", strerror(-ret));
-		}
-		if (buf->argsz <= argsz || tries == 2)
-			break;
-		argsz = buf->argsz;
-		free(buf);
-	}
-
-	ret =
-	    nvf_vfio_parse_iommu_info(buf, argsz < buf->argsz ? argsz : buf->argsz, &info, &ranges);
+	ret = nvf_vfio_get_info(c->fd, VFIO_IOMMU_GET_INFO, &query, sizeof(query), &buf, &len);
+	if (ret < 0)
+		return nvf_err(ret, "VFIO_IOMMU_GET_INFO: %s", strerror(-ret));
+	ret = nvf_vfio_parse_iommu_info(buf, len, &info, &ranges);
 	free(buf);
 	if (ret < 0)
 		return nvf_err(ret, "VFIO_IOMMU_GET_INFO answered a malformed capability chain");

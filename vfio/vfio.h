@@ -150,6 +150,16 @@ int nvf_vfio_msix_host_irq_at(const struct nvf_vfio_root *root, const char *addr
 /* ---- Capability chains (caps.c) ---- */
 
 /*
+ * Issue a VFIO_*_GET_INFO ioctl whose answer may carry a capability chain: first with @query
+ * (@qlen bytes; its leading argsz is set here), then again with as much room as the kernel asked
+ * for, since it leaves the chain out of an answer that does not fit. Returns 0 with the answer in
+ * a malloc'ed *@out and its length in *@len, -errno of the ioctl, -ENOMEM, or -EMSGSIZE if the
+ * chain kept growing between calls. Records no message: the caller knows what it asked.
+ */
+int nvf_vfio_get_info(int fd, unsigned long request, const void *query, size_t qlen, void **out,
+		      size_t *len);
+
+/*
  * Parse a VFIO_DEVICE_GET_REGION_INFO answer (struct vfio_region_info and its capability chain,
  * @len bytes) into @info; sparse areas go to a malloc'ed array in *@areas (NULL if none).
  * Returns 0, -EPROTO (malformed chain), -ENOMEM.
