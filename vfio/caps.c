@@ -88,6 +88,28 @@ static bool cap_fits(size_t len, uint32_t off, size_t need)
 	return (size_t)off <= len && len - off >= need;
 }
 
+/*
+ * Copy the array a capability ends in (sparse mmap areas, IOVA ranges): @count elements of @size
+ * bytes after the @hdr bytes of the capability at @off, into a malloc'ed *@out (NULL for none).
+ * Returns 0, -EPROTO (it does not fit) or -ENOMEM.
+ */
+static int cap_array(const unsigned char *buf, size_t len, uint32_t off, size_t hdr, uint32_t count,
+		     size_t size, void **out)
+{
+	size_t bytes = (size_t)count * size;
+
+	*out = NULL;
+	if (!cap_fits(len, off, hdr + bytes))
+		return -EPROTO;
+	if (!count)
+		return 0;
+	*out = malloc(bytes);
+	if (!*out)
+		return -ENOMEM;
+	memcpy(*out, buf + off + hdr, bytes);
+	return 0;
+}
+
 int nvf_vfio_parse_region_info(const void *buf, size_t len, struct nvfio_vfio_region_info *info,
 			       struct nvfio_vfio_sparse_area **areas)
 {
@@ -95,6 +117,7 @@ int nvf_vfio_parse_region_info(const void *buf, size_t len, struct nvfio_vfio_re
 	struct vfio_region_info ri;
 	struct vfio_info_cap_header hdr;
 	uint32_t off, prev = 0;
+	void *copy;
 	int ret;
 
 	*areas = NULL;
@@ -114,22 +137,19 @@ int nvf_vfio_parse_region_info(const void *buf, size_t len, struct nvfio_vfio_re
 		switch (hdr.id) {
 		case VFIO_REGION_INFO_CAP_SPARSE_MMAP: {
 			struct vfio_region_info_cap_sparse_mmap sp;
-			size_t bytes;
 
 			if (!cap_fits(len, off, sizeof(sp)))
 				goto bad;
 			memcpy(&sp, b + off, sizeof(sp));
-			bytes = (size_t)sp.nr_areas * sizeof(struct vfio_region_sparse_mmap_area);
-			if (*areas || !cap_fits(len, off, sizeof(sp) + bytes))
+			/* A second one would be ambiguous. struct vfio_region_sparse_mmap_area is
+			 * {offset, size}, as ours. */
+			if (info->sparse)
 				goto bad;
-			if (sp.nr_areas) {
-				*areas = malloc(bytes);
-				if (!*areas)
-					return -ENOMEM;
-				/* struct vfio_region_sparse_mmap_area is {offset, size}, as ours.
-				 */
-				memcpy(*areas, b + off + sizeof(sp), bytes);
-			}
+			ret = cap_array(b, len, off, sizeof(sp), sp.nr_areas,
+					sizeof(struct vfio_region_sparse_mmap_area), &copy);
+			if (ret < 0)
+				goto bad;
+			*areas = copy;
 			info->sparse = true;
 			info->nr_areas = sp.nr_areas;
 			info->areas = *areas;
@@ -162,7 +182,7 @@ bad:
 	*areas = NULL;
 	info->areas = NULL;
 	info->nr_areas = 0;
-	return -EPROTO;
+	return ret < 0 ? ret : -EPROTO;
 }
 
 _Static_assert(sizeof(struct nvfio_vfio_sparse_area) == sizeof(struct vfio_region_sparse_mmap_area),
@@ -179,6 +199,8 @@ int nvf_vfio_parse_iommu_info(const void *buf, size_t len, struct nvfio_vfio_iom
 	struct vfio_info_cap_header hdr;
 	uint32_t off, prev = 0;
 	size_t info_size;
+	bool have_ranges = false;
+	void *copy;
 	int ret;
 
 	*ranges = NULL;
@@ -201,23 +223,23 @@ int nvf_vfio_parse_iommu_info(const void *buf, size_t len, struct nvfio_vfio_iom
 		switch (hdr.id) {
 		case VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE: {
 			struct vfio_iommu_type1_info_cap_iova_range r;
-			size_t bytes;
 
 			if (!cap_fits(len, off, sizeof(r)))
 				goto bad;
 			memcpy(&r, b + off, sizeof(r));
-			bytes = (size_t)r.nr_iovas * sizeof(struct vfio_iova_range);
-			if (*ranges || !cap_fits(len, off, sizeof(r) + bytes))
+			if (have_ranges)
 				goto bad;
-			if (r.nr_iovas) {
-				*ranges = malloc(bytes);
-				if (!*ranges)
-					return -ENOMEM;
-				memcpy(*ranges, b + off + sizeof(r), bytes);
-				for (uint32_t i = 0; i < r.nr_iovas; i++)
-					if ((*ranges)[i].last < (*ranges)[i].start)
-						goto bad;
-			}
+			have_ranges = true;
+			ret = cap_array(b, len, off, sizeof(r), r.nr_iovas,
+					sizeof(struct vfio_iova_range), &copy);
+			if (ret < 0)
+				goto bad;
+			*ranges = copy;
+			for (uint32_t i = 0; i < r.nr_iovas; i++)
+				if ((*ranges)[i].last < (*ranges)[i].start) {
+					ret = -EPROTO;
+					goto bad;
+				}
 			info->nr_ranges = r.nr_iovas;
 			info->ranges = *ranges;
 			break;
@@ -245,7 +267,7 @@ bad:
 	*ranges = NULL;
 	info->ranges = NULL;
 	info->nr_ranges = 0;
-	return -EPROTO;
+	return ret < 0 ? ret : -EPROTO;
 }
 
 _Static_assert(sizeof(struct nvfio_vfio_iova_range) == sizeof(struct vfio_iova_range),

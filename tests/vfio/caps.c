@@ -106,6 +106,12 @@ static void region_tests(void)
 	put_hdr(104, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 0); /* a second sparse cap, cut short */
 	CHECK(nvf_vfio_parse_region_info(buf, len, &info, &areas) == -EPROTO);
 	CHECK(areas == NULL);
+	len = build_region();
+	((struct vfio_region_info_cap_sparse_mmap *)(buf + 40))->nr_areas = 0;
+	put_hdr(88, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 104); /* an empty one, then another */
+	memset(buf + 96, 0, 8);				    /* with no areas either */
+	CHECK(nvf_vfio_parse_region_info(buf, len, &info, &areas) == -EPROTO);
+	CHECK(areas == NULL && !info.nr_areas);
 }
 
 /* IOMMU info: IOVA ranges at 24, a migration cap at 72 (skipped), DMA_AVAIL at 104. */
@@ -147,11 +153,26 @@ static void iommu_tests(void)
 	CHECK(ranges[1].start == 0xfef00000 && ranges[1].last == 0xffffffffffffULL);
 	free(ranges);
 
-	/* DMA_AVAIL first, then the ranges: order does not matter. */
+	/* DMA_AVAIL listed first, then the ranges: the order of the kinds does not matter. */
+	len = build_iommu();
+	((struct vfio_iommu_type1_info *)buf)->cap_offset = 104;
+	put_hdr(104, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, 120);
+	memcpy(buf + 120, buf + 24, 48); /* the ranges, moved behind it */
+	put_hdr(120, VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, 0);
+	CHECK_OK(nvf_vfio_parse_iommu_info(buf, 168, &info, &ranges));
+	CHECK(info.has_dma_avail && info.dma_avail == 65000);
+	CHECK(info.nr_ranges == 2 && ranges[1].last == 0xffffffffffffULL);
+	free(ranges);
+	/* But a chain only runs forward in the buffer: a next pointer back is a loop. */
 	len = build_iommu();
 	((struct vfio_iommu_type1_info *)buf)->cap_offset = 104;
 	put_hdr(104, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, 24);
-	CHECK(nvf_vfio_parse_iommu_info(buf, len, &info, &ranges) == -EPROTO); /* backwards */
+	CHECK(nvf_vfio_parse_iommu_info(buf, len, &info, &ranges) == -EPROTO);
+	/* Two sets of ranges, even an empty one first, are ambiguous. */
+	len = build_iommu();
+	put_hdr(72, VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, 104);
+	CHECK(nvf_vfio_parse_iommu_info(buf, len, &info, &ranges) == -EPROTO);
+	CHECK(ranges == NULL && info.ranges == NULL && info.nr_ranges == 0);
 
 	/* An older kernel: no capabilities, a 16-byte answer. */
 	len = build_iommu();
