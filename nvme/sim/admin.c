@@ -237,6 +237,7 @@ static void smart_log(struct nvfio_sim *sim, struct nvme_smart_log *s)
 	put128(s->host_writes, wr);
 	put128(s->power_cycles, 1);
 	put128(s->power_on_hours, hours);
+	put128(s->media_errors, atomic_load_explicit(&sim->media_errors, memory_order_relaxed));
 	pthread_mutex_lock(&sim->err_lock);
 	put128(s->num_err_log_entries, sim->err_count);
 	pthread_mutex_unlock(&sim->err_lock);

@@ -51,6 +51,8 @@ enum sim_fault_action nvf_sim_fault_check(struct nvfio_sim *sim, bool admin,
 		case NVFIO_SIM_FAIL:
 			*status = SIM_STATUS(f->sct, f->sc) | (f->dnr ? SIM_DNR : 0);
 			SIM_STAT_ADD(sim, failed, 1);
+			if (f->sct == NVME_SCT_MEDIA)
+				atomic_fetch_add_explicit(&sim->media_errors, 1, memory_order_relaxed);
 			act = SIM_FAULT_FAIL;
 			break;
 		case NVFIO_SIM_HOLD:

@@ -268,6 +268,7 @@ struct nvfio_sim {
 	struct sim_rule rules[SIM_MAX_RULES];
 	unsigned int nrules;
 	_Atomic unsigned int faults_armed; /* armed rules + armed trip counters */
+	_Atomic uint64_t media_errors;      /* injected media-error statuses, for SMART */
 	_Atomic long long cfs_after, remove_after;
 	uint64_t rng;
 

@@ -64,6 +64,19 @@ static void test_fail(void)
 	CHECK(h_rw(&h, 1, 0x01, 1, 0, 1, buf, 512) == 0); /* writes never matched */
 	CHECK(nvfio_sim_fault_hits(h.sim, id) == 3);
 	CHECK(stats(&h).failed == 3);
+	/* Media errors show in SMART / health (bytes 160..175), failures in the error log. */
+	{
+		struct h_sqe c;
+		uint8_t *log = h_alloc(&h, 512, 4096);
+
+		memset(&c, 0, sizeof(c));
+		c.opc = 0x02;
+		c.cdw10 = 0x02 | 127u << 16;
+		h_prp(&h, &c, log, 512);
+		CHECK(h_admin(&h, &c, NULL) == 0);
+		CHECK(log[160] == 3);
+		CHECK(log[176] >= 3); /* error log entries */
+	}
 
 	/* Admin command, with DNR. */
 	memset(&f, 0, sizeof(f));
