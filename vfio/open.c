@@ -29,18 +29,9 @@ int nvf_vfio_open_at(const struct nvf_vfio_root *root, const char *addr, unsigne
 	if (ret < 0)
 		return ret;
 
-	ret = nvf_vfio_sysfs_group(root, canon, &id, &noiommu);
-	if (ret == -NVFIO_ENOGROUP)
-		return nvf_err(
-		    ret,
-		    "%s has no IOMMU group: turn the IOMMU on (intel_iommu=on or "
-		    "amd_iommu=on on the kernel command line), or allow no-IOMMU mode "
-		    "('echo 1 > /sys/module/vfio/parameters/enable_unsafe_noiommu_mode') "
-		    "and rebind it to vfio-pci",
-		    canon);
+	ret = nvf_vfio_find_group(root, canon, &id, &noiommu);
 	if (ret < 0)
-		return nvf_err(ret, "reading the IOMMU group of %s: %s", canon,
-			       nvfio_strerror(ret));
+		return ret;
 	if (noiommu && (flags & NVFIO_VFIO_OPEN_IOMMU))
 		return nvf_err(-NVFIO_ENOIOMMUTYPE,
 			       "%s is in no-IOMMU group noiommu-%u but an IOMMU was required: turn "

@@ -133,17 +133,27 @@ static bool driver_keeps_viable(const char *drv)
 	       strcmp(drv, "pcieport") == 0;
 }
 
-int nvf_vfio_sysfs_driver(const struct nvf_vfio_root *root, const char *addr, char *drv, size_t len)
+/*
+ * The last path component of the link @name in the sysfs directory of device @addr: 0,
+ * -NVFIO_ENODEVICE (no such device), -ENOENT (no such link) or another -errno.
+ */
+static int device_link(const struct nvf_vfio_root *root, const char *addr, const char *name,
+		       char *out, size_t len)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	int ret;
 
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", root->sys, addr);
 	if (stat(path, &st) < 0)
 		return errno == ENOENT ? -NVFIO_ENODEVICE : -errno;
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver", root->sys, addr);
-	ret = link_basename(path, drv, len);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", root->sys, addr, name);
+	return link_basename(path, out, len);
+}
+
+int nvf_vfio_sysfs_driver(const struct nvf_vfio_root *root, const char *addr, char *drv, size_t len)
+{
+	int ret = device_link(root, addr, "driver", drv, len);
+
 	if (ret == -ENOENT) {
 		drv[0] = '\0';
 		return 0;
@@ -163,16 +173,11 @@ bool nvf_vfio_sysfs_group_is_noiommu(const struct nvf_vfio_root *root, unsigned 
 int nvf_vfio_sysfs_group(const struct nvf_vfio_root *root, const char *addr, unsigned int *id,
 			 bool *noiommu)
 {
-	char path[PATH_MAX], name[32], *end;
-	struct stat st;
+	char name[32], *end;
 	unsigned long v;
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", root->sys, addr);
-	if (stat(path, &st) < 0)
-		return errno == ENOENT ? -NVFIO_ENODEVICE : -errno;
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/iommu_group", root->sys, addr);
-	ret = link_basename(path, name, sizeof(name));
+	ret = device_link(root, addr, "iommu_group", name, sizeof(name));
 	if (ret == -ENOENT)
 		return -NVFIO_ENOGROUP;
 	if (ret < 0)
@@ -187,6 +192,33 @@ int nvf_vfio_sysfs_group(const struct nvf_vfio_root *root, const char *addr, uns
 	return 0;
 }
 
+static int err_no_device(const char *addr)
+{
+	return nvf_err(-NVFIO_ENODEVICE, "no PCI device %s: check the address with lspci -D", addr);
+}
+
+int nvf_vfio_find_group(const struct nvf_vfio_root *root, const char *addr, unsigned int *id,
+			bool *noiommu)
+{
+	int ret = nvf_vfio_sysfs_group(root, addr, id, noiommu);
+
+	if (ret == -NVFIO_ENODEVICE)
+		return err_no_device(addr);
+	if (ret == -NVFIO_ENOGROUP)
+		return nvf_err(
+		    ret,
+		    "%s has no IOMMU group: turn the IOMMU on (intel_iommu=on or "
+		    "amd_iommu=on on the kernel command line), or allow no-IOMMU mode "
+		    "('echo 1 > /sys/module/vfio/parameters/enable_unsafe_noiommu_mode', "
+		    "or 'modprobe vfio enable_unsafe_noiommu_mode=1' before vfio-pci "
+		    "loads) and rebind it to vfio-pci",
+		    addr);
+	if (ret < 0)
+		return nvf_err(ret, "reading the IOMMU group of %s from sysfs: %s", addr,
+			       nvfio_strerror(ret));
+	return 0;
+}
+
 int nvf_vfio_check_bound(const struct nvf_vfio_root *root, const char *addr)
 {
 	char drv[64];
@@ -194,7 +226,7 @@ int nvf_vfio_check_bound(const struct nvf_vfio_root *root, const char *addr)
 
 	ret = nvf_vfio_sysfs_driver(root, addr, drv, sizeof(drv));
 	if (ret == -NVFIO_ENODEVICE)
-		return nvf_err(ret, "no PCI device %s: check the address with lspci -D", addr);
+		return err_no_device(addr);
 	if (ret < 0)
 		return nvf_err(ret, "reading the driver of %s from sysfs: %s", addr,
 			       strerror(-ret));
@@ -393,18 +425,5 @@ int nvfio_vfio_group_of_device(const char *addr, unsigned int *id, bool *noiommu
 	ret = nvfio_pci_addr_parse(addr, canon);
 	if (ret < 0)
 		return ret;
-	ret = nvf_vfio_sysfs_group(&nvf_vfio_root_default, canon, id, noiommu);
-	if (ret == -NVFIO_ENODEVICE)
-		return nvf_err(ret, "no PCI device %s: check the address with lspci -D", canon);
-	if (ret == -NVFIO_ENOGROUP)
-		return nvf_err(
-		    ret,
-		    "%s has no IOMMU group: turn the IOMMU on (intel_iommu=on or "
-		    "amd_iommu=on on the kernel command line), or allow no-IOMMU mode "
-		    "(modprobe vfio enable_unsafe_noiommu_mode=1) and rebind it to vfio-pci",
-		    canon);
-	if (ret < 0)
-		return nvf_err(ret, "reading the IOMMU group of %s: %s", canon,
-			       nvfio_strerror(ret));
-	return 0;
+	return nvf_vfio_find_group(&nvf_vfio_root_default, canon, id, noiommu);
 }

@@ -115,6 +115,13 @@ int nvf_vfio_sysfs_driver(const struct nvf_vfio_root *root, const char *addr, ch
 int nvf_vfio_sysfs_group(const struct nvf_vfio_root *root, const char *addr, unsigned int *id,
 			 bool *noiommu);
 
+/*
+ * nvf_vfio_sysfs_group() with the messages: -NVFIO_ENODEVICE says to check the address,
+ * -NVFIO_ENOGROUP how to turn the IOMMU or no-IOMMU mode on.
+ */
+int nvf_vfio_find_group(const struct nvf_vfio_root *root, const char *addr, unsigned int *id,
+			bool *noiommu);
+
 /* Is group @id a vfio-noiommu group (its sysfs name)? */
 bool nvf_vfio_sysfs_group_is_noiommu(const struct nvf_vfio_root *root, unsigned int id);
 
