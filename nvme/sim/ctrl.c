@@ -79,7 +79,8 @@ void nvf_sim_park(struct nvfio_sim *sim)
 	for (unsigned int i = 1; i < sim->nthr; i++) {
 		if (!sim->thr[i].started)
 			continue;
-		while (atomic_load(&sim->thr[i].state) == SIM_THR_RUNNING)
+		while (atomic_load(&sim->thr[i].state) == SIM_THR_RUNNING &&
+		       !atomic_load(&sim->stop))
 			sched_yield();
 	}
 }
@@ -952,6 +953,8 @@ static void *thread_main(void *arg)
 		else
 			backoff(t);
 	}
+	/* Gone: thread 0 must not wait for this thread to park. */
+	atomic_store(&t->state, SIM_THR_PARKED);
 	return NULL;
 }
 
