@@ -10,35 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 
-#include <linux/capability.h>
 #include <linux/vfio.h>
 
+#include "dma/mem.h"
 #include "support/error.h"
 #include "vfio/vfio.h"
-
-/* Does this process hold CAP_IPC_LOCK (which lifts RLIMIT_MEMLOCK for pinning)? */
-static bool has_ipc_lock(void)
-{
-	char line[256];
-	bool ret = false;
-	FILE *f;
-
-	f = fopen("/proc/self/status", "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long caps;
-
-		if (sscanf(line, "CapEff: %llx", &caps) == 1) {
-			ret = caps & (1ull << CAP_IPC_LOCK);
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
 
 static int type1_dma_map(struct nvfio_vfio_container *c, void *vaddr, size_t len, uint64_t iova,
 			 unsigned int flags)
@@ -49,7 +26,6 @@ static int type1_dma_map(struct nvfio_vfio_container *c, void *vaddr, size_t len
 	    .iova = iova,
 	    .size = len,
 	};
-	struct rlimit rl;
 	int err;
 
 	if (!flags)
@@ -72,15 +48,8 @@ static int type1_dma_map(struct nvfio_vfio_container *c, void *vaddr, size_t len
 		    "with 'modprobe vfio_iommu_type1 dma_entry_limit=N'",
 		    len, iova);
 	case ENOMEM:
-		if (!has_ipc_lock() && getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
-		    rl.rlim_cur != RLIM_INFINITY)
-			return nvf_err(-NVFIO_EMEMLOCK,
-				       "pinning %zu bytes for DMA exceeds RLIMIT_MEMLOCK (%llu "
-				       "bytes, counting what is already pinned): raise it with "
-				       "'ulimit -l unlimited' or a memlock line in "
-				       "/etc/security/limits.conf, or run as root",
-				       len, (unsigned long long)rl.rlim_cur);
-		return nvf_err(-ENOMEM, "mapping %zu bytes for DMA: out of memory", len);
+		/* What vfio_iommu_type1 says when pinning would pass RLIMIT_MEMLOCK. */
+		return nvf_dma_mem_memlock_error(len, 0);
 	case EEXIST:
 		return nvf_err(-EEXIST,
 			       "IOVA range [0x%" PRIx64 ", +%zu) overlaps an existing DMA mapping",
