@@ -38,6 +38,8 @@ int main(int argc, char **argv)
 
 	printf("selftest-panic-now\n");
 	fflush(stdout);
+	/* Output still in the pipe to the serial port when the kernel dies is lost; let it drain. */
+	sleep(2);
 	if (!f) {
 		perror("/proc/sysrq-trigger");
 		return 1;
