@@ -13,6 +13,12 @@ static double ns(double ticks)
 	return nvb_ticks_to_ns_d(ticks);
 }
 
+/* Milliseconds as fio prints them, but a run that did anything lasted at least 1 ms. */
+static uint64_t ms(uint64_t ns)
+{
+	return (ns + 999999) / 1000000;
+}
+
 static uint64_t ns_u(uint64_t ticks)
 {
 	return (uint64_t)(ns((double)ticks) + 0.5);
@@ -232,7 +238,7 @@ static void print_dir(FILE *f, const struct nvb_entry *e, int d)
 	nvb_num2str(bws, sizeof(bws), bw, 1000.0, "B/s");
 	nvb_num2str(ios, sizeof(ios), io, 1024.0, "B");
 	fprintf(f, "  %s: IOPS=%s, BW=%s (%s)(%s/%llumsec)\n", ddir_name[d], iops, bwi, bws, ios,
-		(unsigned long long)(e->runtime_ns / 1000000));
+		(unsigned long long)ms(e->runtime_ns));
 	unit = lat_unit(min, &div);
 	nvb_num2str(mn, sizeof(mn), min / div, 1000.0, "");
 	nvb_num2str(mx, sizeof(mx), max / div, 1000.0, "");
@@ -319,8 +325,7 @@ void nvb_report_normal(FILE *f, const struct nvb_run *run)
 		nvb_num2str(h, sizeof(h), (double)io[d], 1000.0, "B");
 		fprintf(f, "%7s: bw=%s (%s), %s-%s (%s-%s), io=%s (%s), run=%llu-%llumsec\n",
 			d == NVB_READ ? "READ" : "WRITE", a, b, c, dd, ee, ff, g, h,
-			(unsigned long long)(minrt / 1000000),
-			(unsigned long long)(maxrt / 1000000));
+			(unsigned long long)ms(minrt), (unsigned long long)ms(maxrt));
 	}
 	free(e);
 }
@@ -359,7 +364,7 @@ static void json_dir(struct nvb_json *j, const char *key, const struct nvb_entry
 	nvb_json_u64(j, "bw_bytes", (uint64_t)(iops * (double)e->bs));
 	nvb_json_u64(j, "bw", (uint64_t)(iops * (double)e->bs / 1024.0));
 	nvb_json_dbl(j, "iops", iops);
-	nvb_json_u64(j, "runtime", h->n ? e->runtime_ns / 1000000 : 0);
+	nvb_json_u64(j, "runtime", h->n ? ms(e->runtime_ns) : 0);
 	nvb_json_u64(j, "total_ios", h->n);
 	nvb_json_u64(j, "short_ios", 0);
 	nvb_json_u64(j, "drop_ios", 0);
@@ -444,7 +449,7 @@ static void json_entry(struct nvb_json *j, const struct nvb_entry *e, const stru
 		json_lat(j, "lat_ns", &empty, false);
 		nvb_json_end_obj(j);
 	}
-	nvb_json_u64(j, "job_runtime", e->runtime_ns / 1000000);
+	nvb_json_u64(j, "job_runtime", ms(e->runtime_ns));
 	nvb_json_dbl(j, "usr_cpu", 100.0 * (double)e->usr_ns / rt / e->njobs);
 	nvb_json_dbl(j, "sys_cpu", 100.0 * (double)e->sys_ns / rt / e->njobs);
 	nvb_json_u64(j, "ctx", e->ctx);
