@@ -150,7 +150,8 @@ static size_t locked_now(void)
 	return kb << 10;
 }
 
-static int memlock_msg(const char *what, size_t len, size_t locked, const struct rlimit *rl)
+/* @refused: the kernel said no (VFIO's -ENOMEM, mlock()); otherwise it is a check beforehand. */
+static int memlock_msg(bool refused, size_t len, size_t locked, const struct rlimit *rl)
 {
 	unsigned long long need_kb = (locked + len + 1023) >> 10;
 	char hard[64];
@@ -163,13 +164,14 @@ static int memlock_msg(const char *what, size_t len, size_t locked, const struct
 	else
 		snprintf(hard, sizeof(hard), "%llu KiB", (unsigned long long)rl->rlim_max >> 10);
 	return nvf_err(-NVFIO_EMEMLOCK,
-		       "%s %zu bytes of DMA memory exceeds the locked-memory limit: %zu KiB are "
+		       "%s %zu bytes of DMA memory %s the locked-memory limit: %zu KiB are "
 		       "locked already, %llu KiB needed, RLIMIT_MEMLOCK is %llu KiB (hard limit "
 		       "%s); raise it with `ulimit -l %llu` (or `ulimit -l unlimited`; the "
 		       "memlock item of /etc/security/limits.conf for a login, LimitMEMLOCK= for "
 		       "a systemd service), or run with CAP_IPC_LOCK",
-		       what, len, locked >> 10, need_kb, (unsigned long long)rl->rlim_cur >> 10,
-		       hard, need_kb);
+		       refused ? "the kernel refused to pin" : "pinning", len,
+		       refused ? "beyond" : "exceeds", locked >> 10, need_kb,
+		       (unsigned long long)rl->rlim_cur >> 10, hard, need_kb);
 }
 
 int nvf_dma_mem_check_memlock(size_t len, size_t pinned)
@@ -185,7 +187,7 @@ int nvf_dma_mem_check_memlock(size_t len, size_t pinned)
 	if (locked < pinned)
 		locked = pinned;
 	if (len > rl.rlim_cur || locked > rl.rlim_cur - len)
-		return memlock_msg("pinning", len, locked, &rl);
+		return memlock_msg(false, len, locked, &rl);
 	return 0;
 }
 
@@ -199,7 +201,7 @@ int nvf_dma_mem_memlock_error(size_t len, size_t pinned)
 		return nvf_err(-ENOMEM, "out of memory pinning %zu bytes of DMA memory", len);
 	if (locked < pinned)
 		locked = pinned;
-	return memlock_msg("the kernel refused pinning", len, locked, &rl);
+	return memlock_msg(true, len, locked, &rl);
 }
 
 static int open_proc(const char *path, int *fd)

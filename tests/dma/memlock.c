@@ -62,7 +62,7 @@ static void test_iommu(void)
 	CHECK_OK(nvfio_dma_unregister(dma, arena + 16 * P, 4 * P));
 	f.fail_map = -ENOMEM;
 	CHECK_ERR(nvfio_dma_register(dma, arena + 16 * P, P), -NVFIO_EMEMLOCK);
-	CHECK(strstr(nvfio_last_error(), "refused pinning"));
+	CHECK(strstr(nvfio_last_error(), "refused to pin"));
 	CHECK(f.nmaps == 2);
 	nvf_dma_destroy(dma);
 	CHECK(f.nmaps == 0 && f.bad_calls == 0);
