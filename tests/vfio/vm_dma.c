@@ -11,8 +11,11 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <linux/capability.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -76,6 +79,41 @@ static uint64_t pick_iova(const struct nvfio_vfio_iommu_info *info, uint64_t ali
 	return 0;
 }
 
+/*
+ * Pinning beyond RLIMIT_MEMLOCK without CAP_IPC_LOCK: the kernel refuses (-ENOMEM from
+ * vfio_iommu_type1), and the error says so with the numbers and the remedy.
+ */
+static void raw_memlock(struct nvfio_vfio_container *c, const struct nvfio_vfio_iommu_info *info)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct caps[2], lowered[2];
+	const size_t len = 32 * PG;
+	struct rlimit old, low;
+	void *mem;
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED);
+	CHECK(syscall(SYS_capget, &hdr, caps) == 0);
+	memcpy(lowered, caps, sizeof(caps));
+	/* The effective set only: the permitted one brings it back below. */
+	lowered[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	CHECK(syscall(SYS_capset, &hdr, lowered) == 0);
+	CHECK(getrlimit(RLIMIT_MEMLOCK, &old) == 0);
+	low = old;
+	low.rlim_cur = 16 * PG;
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &low) == 0);
+
+	CHECK_ERR(nvfio_vfio_container_dma_map(c, mem, len, pick_iova(info, PG, len), 0),
+		  -NVFIO_EMEMLOCK);
+	printf("beyond RLIMIT_MEMLOCK: %s\n", nvfio_last_error());
+	CHECK(strstr(nvfio_last_error(), "RLIMIT_MEMLOCK is 64 KiB"));
+	CHECK(strstr(nvfio_last_error(), "ulimit -l"));
+
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &old) == 0);
+	CHECK(syscall(SYS_capset, &hdr, caps) == 0);
+	munmap(mem, len);
+}
+
 static void raw_iommu(struct nvfio_vfio_container *c, void *page, void *huge, uint64_t *page_iova)
 {
 	struct nvfio_vfio_iommu_info info;
@@ -124,6 +162,9 @@ static void raw_iommu(struct nvfio_vfio_container *c, void *page, void *huge, ui
 		CHECK_OK(nvfio_vfio_container_dma_unmap(c, hiova, HUGE));
 		CHECK(dma_avail(c) == avail0);
 	}
+
+	raw_memlock(c, &info);
+	CHECK(dma_avail(c) == avail0);
 
 	/* Left mapped for the device test below. */
 	CHECK_OK(nvfio_vfio_container_dma_map(c, page, PG, iova, 0));
