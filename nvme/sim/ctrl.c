@@ -455,6 +455,7 @@ static bool ctrl_enable(struct nvfio_sim *sim, uint32_t cc)
 	sq->live = true;
 	sq->db = sim_doorbell(x, 0, 0);
 	sim->ready = true;
+	sim->shut = false;
 	atomic_store(&sim->halt, false);
 	set_csts(sim, NVME_CSTS_RDY_MASK);
 	SIM_STAT_ADD(sim, enables, 1);

@@ -122,6 +122,13 @@ static void test_reset(void)
 	h_wreg32(&h, 0x14, h_reg32(&h, 0x14) & ~(3u << 14));
 	CHECK(h_wait_csts(&h, 0xc, 0x0, 1000) == 0);
 	CHECK(h_disable(&h) == 0);
+
+	/* Disable and shut down in one write, then enable: the controller works again. */
+	CHECK(h_enable(&h, 16) == 0);
+	h_wreg32(&h, 0x14, (h_reg32(&h, 0x14) & ~1u) | 1u << 14);
+	CHECK(h_wait_csts(&h, 0xd, 0x8, 1000) == 0);
+	CHECK(h_enable(&h, 16) == 0);
+	CHECK(h_identify(&h, 1, 0, buf) == 0);
 	h_close(&h);
 }
 
