@@ -150,6 +150,37 @@ int main(void)
 	}
 	printf("%u queue create/delete cycles during the I/O\n", cycles);
 	CHECK(cycles > 0);
+
+	/* A command held on another thread's queue is aborted from the admin queue (thread 0);
+	 * a delayed one completes from its own thread. */
+	{
+		struct h_sqe c;
+		struct h_cqe cqe;
+		uint16_t cid;
+
+		CHECK(nvfio_sim_fault_parse(h.sim, "hold=io:0x02:1") >= 0);
+		memset(&c, 0, sizeof(c));
+		c.opc = 0x02;
+		c.nsid = 1;
+		h_prp(&h, &c, w[1].rbuf, 512);
+		cid = h_submit(&h, &h.sq[2], &c, true);
+		CHECK(!h_reap(&h, &h.cq[2], &cqe, 30));
+		memset(&c, 0, sizeof(c));
+		c.opc = 0x08;
+		c.cdw10 = 2 | (uint32_t)cid << 16;
+		CHECK(h_admin(&h, &c, &cqe) == 0 && (cqe.dw0 & 1) == 0);
+		CHECK(h_reap(&h, &h.cq[2], &cqe, 1000));
+		CHECK(cqe.cid == cid && (cqe.status >> 1) == 0x07);
+
+		CHECK(nvfio_sim_fault_parse(h.sim, "delay=io:0x02:5000:1") >= 0);
+		CHECK(h_rw(&h, 1, 0x02, 1, 0, 1, w[0].rbuf, 512) == 0);
+		{
+			struct nvfio_sim_stats st;
+
+			CHECK_OK(nvfio_sim_get_stats(h.sim, &st));
+			CHECK(st.aborted == 1 && st.delayed == 1 && st.holding == 0);
+		}
+	}
 	h_close(&h);
 	return 0;
 }
