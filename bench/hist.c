@@ -33,13 +33,20 @@ void nvb_hist_merge(struct nvb_hist *dst, const struct nvb_hist *src)
 
 void nvb_hist_bucket(unsigned idx, uint64_t *lo, uint64_t *hi)
 {
-	unsigned shift = idx < 2 * NVB_HIST_SUB ? 0 : (idx >> NVB_HIST_SUB_BITS) - 1;
-	uint64_t m = idx - ((uint64_t)shift << NVB_HIST_SUB_BITS);
+	unsigned e = idx >> NVB_HIST_SUB_BITS, m = idx & (NVB_HIST_SUB - 1);
 
-	*lo = m << shift;
-	/* The last bucket ends at 2^64: saturate. */
-	*hi = m + 1 == 2 * NVB_HIST_SUB && shift == 64 - NVB_HIST_SUB_BITS - 1 ? UINT64_MAX
-									       : (m + 1) << shift;
+	/* The bucket holds the v whose v + 1 lies in [(64 + m) 2^e / 64, (65 + m) 2^e / 64). */
+	if (e >= NVB_HIST_SUB_BITS) {
+		*lo = ((uint64_t)(NVB_HIST_SUB + m) << (e - NVB_HIST_SUB_BITS)) - 1;
+		*hi = ((uint64_t)(NVB_HIST_SUB + m + 1) << (e - NVB_HIST_SUB_BITS)) - 1;
+	} else {
+		*lo = ((((uint64_t)(NVB_HIST_SUB + m) << e) + NVB_HIST_SUB - 1) >>
+		       NVB_HIST_SUB_BITS) -
+		      1;
+		*hi = ((((uint64_t)(NVB_HIST_SUB + m + 1) << e) + NVB_HIST_SUB - 1) >>
+		       NVB_HIST_SUB_BITS) -
+		      1;
+	}
 }
 
 uint64_t nvb_hist_min(const struct nvb_hist *h)

@@ -3,24 +3,30 @@
 #define NVFIO_BENCH_HIST_H
 
 /*
- * Latency histogram, log-linear: values below 128 each have their own bucket; above, every power
- * of two [2^k, 2^(k+1)) is split into 64 equal buckets, so a bucket is never wider than 1/64 of
- * its lower bound and any percentile read from it is within 0.8% of the exact one. The same idea
- * as fio's and HdrHistogram's. The buckets cover every 64-bit value, so adding a sample is a
- * bucket index from the position of the highest set bit, a count, and the sum: no clamp, no
- * compare, no allocation. The number of samples is not kept per sample: nvb_hist_finish() counts
- * the buckets once when adding is over. The unit is the caller's (nvfio-perf keeps clock ticks
- * and converts when it reports).
+ * Latency histogram, log-linear: every power of two [2^k, 2^(k+1)) is split into 64 equal
+ * buckets, so a bucket is never wider than 1/64 of its lower bound and any percentile read from
+ * it is within 0.8% of the exact one; values below 127 each have a bucket of their own. The same
+ * idea as fio's and HdrHistogram's.
  *
- * min and max are read from the buckets: exact below 128, else within the bucket (1/64). The sum
- * (for the exact mean) must fit in 64 bits: centuries of clock ticks.
+ * The bucket of v is read off the double v + 1: its exponent is the power of two, the top 6 bits
+ * of its mantissa the bucket within it. Adding a sample is a conversion, a shift, a subtraction,
+ * a count and the sum: no branch, no allocation. The number of samples is not kept per sample:
+ * nvb_hist_finish() counts the buckets once when adding is over. The unit is the caller's
+ * (nvfio-perf keeps clock ticks and converts when it reports).
+ *
+ * Values must be below 2^63, and are bucketed exactly below 2^53 (above, the conversion to
+ * double may round a value into the next bucket: centuries of ticks). min and max are read from
+ * the buckets: exact below 127, else within the bucket. The sum (for the exact mean) must fit in
+ * 64 bits.
  */
 
 #include <stdint.h>
+#include <string.h>
 
 #define NVB_HIST_SUB_BITS 6
 #define NVB_HIST_SUB	  (1u << NVB_HIST_SUB_BITS)
-#define NVB_HIST_BUCKETS  ((64 - NVB_HIST_SUB_BITS + 1) * NVB_HIST_SUB)
+/* 63 powers of two, and one bucket for values within rounding of 2^63. */
+#define NVB_HIST_BUCKETS (63 * NVB_HIST_SUB + 1)
 
 struct nvb_hist {
 	uint64_t n; /* samples, as of nvb_hist_finish() */
@@ -30,11 +36,12 @@ struct nvb_hist {
 
 static inline unsigned nvb_hist_index(uint64_t v)
 {
-	/* msb >= 6: values below 128 get shift 0 and a bucket of their own. */
-	unsigned shift =
-	    (63u - (unsigned)__builtin_clzll(v | (2 * NVB_HIST_SUB - 1))) - NVB_HIST_SUB_BITS;
+	double d = (double)(int64_t)(v + 1);
+	uint64_t bits;
 
-	return (shift << NVB_HIST_SUB_BITS) + (unsigned)(v >> shift);
+	memcpy(&bits, &d, sizeof(bits));
+	/* Exponent (biased by 1023) and the mantissa's top bits, above the other 52 - 6. */
+	return (unsigned)(bits >> (52 - NVB_HIST_SUB_BITS)) - (1023u << NVB_HIST_SUB_BITS);
 }
 
 static inline void nvb_hist_add(struct nvb_hist *h, uint64_t v)
@@ -55,12 +62,12 @@ void nvb_hist_finish(struct nvb_hist *h);
 /* Add every sample of @src to @dst (both finished, or both not). */
 void nvb_hist_merge(struct nvb_hist *dst, const struct nvb_hist *src);
 
-/* [lo, hi) of bucket @idx. */
+/* [lo, hi) of bucket @idx; lo == hi for the buckets below 64 that no integer falls in. */
 void nvb_hist_bucket(unsigned idx, uint64_t *lo, uint64_t *hi);
 
 /*
  * nvb_hist_percentile() - the value at percentile @p (0 < p <= 100): the sample of rank
- * ceil(p/100 * n) in sorted order, as its bucket's midpoint (exact below 128). 0 when empty.
+ * ceil(p/100 * n) in sorted order, as its bucket's midpoint (exact below 127). 0 when empty.
  */
 uint64_t nvb_hist_percentile(const struct nvb_hist *h, double p);
 

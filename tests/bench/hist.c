@@ -87,18 +87,27 @@ static void test_buckets(void)
 {
 	uint64_t lo, hi, prev_hi = 0;
 
-	/* Buckets tile [0, 2^64) without gaps, each within 1/64 of its lower bound. */
+	/* Buckets tile the values without gaps (skipping those no integer falls in), each within
+	 * 1/64 of its lower bound, exactly up to 2^53. */
 	for (unsigned i = 0; i < NVB_HIST_BUCKETS; i++) {
 		nvb_hist_bucket(i, &lo, &hi);
+		if (lo == hi)
+			continue;
 		CHECK(lo == prev_hi);
 		CHECK(hi > lo);
-		CHECK(lo < 128 ? hi - lo == 1 : (hi - lo) <= lo / 64 + (hi == UINT64_MAX));
-		CHECK(nvb_hist_index(lo) == i && nvb_hist_index(hi - 1) == i);
+		CHECK(lo < 127 ? hi - lo == 1 : hi - lo <= (lo + 1) / 64 + 1);
+		if (hi < (1ull << 53)) {
+			CHECK(nvb_hist_index(lo) == i && nvb_hist_index(hi - 1) == i);
+		}
 		prev_hi = hi;
 	}
-	CHECK(prev_hi == UINT64_MAX);
-	CHECK(nvb_hist_index(0) == 0 && nvb_hist_index(127) == 127 &&
-	      nvb_hist_index(UINT64_MAX) == NVB_HIST_BUCKETS - 1);
+	CHECK(prev_hi == (65ull << 57) - 1);
+	CHECK(nvb_hist_index(0) == 0);
+	for (uint64_t v = 0; v < 127; v++) {
+		nvb_hist_bucket(nvb_hist_index(v), &lo, &hi);
+		CHECK(lo == v && hi == v + 1);
+	}
+	CHECK(nvb_hist_index((1ull << 63) - 2) == NVB_HIST_BUCKETS - 1);
 }
 
 int main(void)
