@@ -69,6 +69,9 @@ static int check_eventfds(struct nvfio_vfio_device *dev, unsigned int index, uns
 {
 	char path[64], target[64];
 
+	if (count && !fds)
+		return nvf_err(-EINVAL, "%s vectors [%u, %u) of %s: no eventfds given (NULL)",
+			       irq_name(index), start, start + count, dev->addr);
 	for (unsigned int i = 0; i < count; i++) {
 		ssize_t n;
 
@@ -171,9 +174,22 @@ int nvfio_vfio_device_msix_bind(struct nvfio_vfio_device *dev, unsigned int star
 	ret = check_eventfds(dev, VFIO_PCI_MSIX_IRQ_INDEX, start, count, fds);
 	if (ret < 0)
 		return ret;
-	if (dev->msix_enabled && start + count <= dev->msix_enabled)
-		return set_irqs(dev, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
-				VFIO_PCI_MSIX_IRQ_INDEX, start, count, fds);
+	if (dev->msix_enabled) {
+		/* Only the vectors given: enabling all of them again would release the others.
+		 * Past the enabled set (nvfio_vfio_device_irq_set_eventfds() enabled fewer),
+		 * kernels before 6.5 refuse and later ones add the vectors. */
+		ret = set_irqs(dev, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+			       VFIO_PCI_MSIX_IRQ_INDEX, start, count, fds);
+		if (ret == -EINVAL && start + count > dev->msix_enabled)
+			return nvf_err(ret,
+				       "MSI-X of %s is enabled with %u vectors and this kernel "
+				       "cannot add vectors [%u, %u) to it: disable MSI-X first "
+				       "(nvfio_vfio_device_irq_disable), then bind",
+				       dev->addr, dev->msix_enabled, start, start + count);
+		if (ret == 0 && start + count > dev->msix_enabled)
+			dev->msix_enabled = start + count;
+		return ret;
+	}
 
 	/* First bind: enable every vector at once, since older kernels fix the set here. */
 	all = malloc(info.count * sizeof(*all));
@@ -201,8 +217,11 @@ int nvfio_vfio_device_msix_unbind(struct nvfio_vfio_device *dev, unsigned int st
 	ret = check_range(dev, VFIO_PCI_MSIX_IRQ_INDEX, start, count, &info);
 	if (ret < 0)
 		return ret;
-	if (!dev->msix_enabled)
-		return 0; /* nothing is bound */
+	/* Vectors outside the enabled set are bound to nothing, and the kernel refuses them. */
+	if (start >= dev->msix_enabled)
+		return 0;
+	if (count > dev->msix_enabled - start)
+		count = dev->msix_enabled - start;
 	none = malloc(count * sizeof(*none));
 	if (!none)
 		return nvf_err(-ENOMEM, "no memory for %u MSI-X vectors", count);

@@ -446,19 +446,22 @@ int nvfio_vfio_device_irq_info(struct nvfio_vfio_device *dev, unsigned int index
  *
  * The first bind enables MSI-X with every vector the device has (the kernel cannot grow the
  * set later on kernels before 6.5), the vectors not given staying unbound. Binding a bound
- * vector replaces its eventfd.
+ * vector replaces its eventfd; no other vector's binding changes. Where
+ * nvfio_vfio_device_irq_set_eventfds() enabled MSI-X with fewer vectors, binding past them works
+ * only on kernels that can grow the set (6.5+), -EINVAL elsewhere.
  * Every descriptor is checked before the kernel sees any (the kernel drops a vector's old eventfd
  * before looking at the new one), so bad input leaves the bindings as they were.
  * Returns 0, -NVFIO_ENOIRQ (no MSI-X, or the range exceeds the vectors), -EBADF (not an open
- * descriptor), -EINVAL (not an eventfd, or another interrupt index is enabled), -ENOSPC (the
- * host is out of interrupt vectors).
+ * descriptor), -EINVAL (@fds NULL, not an eventfd, another interrupt index is enabled, or the
+ * enabled set cannot grow), -ENOSPC (the host is out of interrupt vectors), -ENOMEM.
  */
 int nvfio_vfio_device_msix_bind(struct nvfio_vfio_device *dev, unsigned int start,
 				unsigned int count, const int *fds);
 
 /*
  * nvfio_vfio_device_msix_unbind() - release the eventfds of MSI-X vectors [start, start + count)
- * (MSI-X stays enabled). Returns 0 or -NVFIO_ENOIRQ.
+ * (MSI-X stays enabled; vectors it was not enabled with are bound to nothing and skipped).
+ * Returns 0, -NVFIO_ENOIRQ (the range exceeds the device's vectors), -ENOMEM.
  */
 int nvfio_vfio_device_msix_unbind(struct nvfio_vfio_device *dev, unsigned int start,
 				  unsigned int count);

@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 		CHECK_ERR(nvfio_vfio_device_msix_bind(d, nmsix - 1, 2, efd), -NVFIO_ENOIRQ);
 		CHECK_ERR(nvfio_vfio_device_msix_unbind(d, 0, nmsix + 1), -NVFIO_ENOIRQ);
 		CHECK_ERR(nvfio_vfio_device_msix_bind(d, 0, 1, &bad), -EBADF);
+		CHECK_ERR(nvfio_vfio_device_msix_bind(d, 0, 1, NULL), -EINVAL);
 		CHECK(pipe(notevent) == 0);
 		CHECK_ERR(nvfio_vfio_device_msix_bind(d, 0, 1, &notevent[0]), -EINVAL);
 		close(notevent[0]);
@@ -138,6 +139,31 @@ int main(int argc, char **argv)
 	CHECK(!has_irq(vm.addr, nmsix - 1));
 	CHECK_OK(nvfio_vfio_device_msix_bind(d, 0, 1, efd));
 	CHECK(has_irq(vm.addr, 0));
+
+	/*
+	 * MSI-X enabled with two vectors by the generic call: binding a third keeps the first two
+	 * (Linux 6.1 refuses to grow the set, 6.5 and later grow it), and unbinding more vectors
+	 * than are enabled releases those that are.
+	 */
+	if (nmsix >= 3) {
+		int ret;
+
+		CHECK_OK(nvfio_vfio_device_irq_disable(d, NVFIO_VFIO_PCI_MSIX));
+		CHECK_OK(nvfio_vfio_device_irq_set_eventfds(d, NVFIO_VFIO_PCI_MSIX, 0, 2, efd));
+		ret = nvfio_vfio_device_msix_bind(d, 2, 1, &extra);
+		CHECK(ret == 0 || ret == -EINVAL);
+		if (ret < 0) {
+			CHECK(strstr(nvfio_last_error(), "disable MSI-X first"));
+			printf("growing the MSI-X set: %s\n", nvfio_last_error());
+		}
+		CHECK(has_irq(vm.addr, 0) && has_irq(vm.addr, 1));
+		CHECK(has_irq(vm.addr, 2) == (ret == 0));
+		CHECK_OK(nvfio_vfio_device_msix_unbind(d, 0, nmsix));
+		for (unsigned int i = 0; i < 3; i++)
+			CHECK(!has_irq(vm.addr, i));
+		/* Still enabled with two vectors: the generic call below wants more. */
+		CHECK_OK(nvfio_vfio_device_irq_disable(d, NVFIO_VFIO_PCI_MSIX));
+	}
 
 	/* The generic call on MSI-X, then close with vectors bound: close releases them. */
 	CHECK_OK(nvfio_vfio_device_irq_set_eventfds(d, NVFIO_VFIO_PCI_MSIX, 0, n, efd));
