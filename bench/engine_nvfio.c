@@ -29,7 +29,6 @@ struct nvfio_ctx {
 	uint32_t shift;
 	uint32_t nlb; /* blocks per I/O */
 	nvfio_cb cb;  /* nvfio_done, or nvfio_done_slow while verifying reads */
-	struct nvb_job *job;
 	struct nvfio_dma *dma;
 	void *bufs;
 };
@@ -127,7 +126,6 @@ static int nvfio_job_open(struct nvb_job *job, char *err, size_t errlen)
 	c->ns = nt->ns;
 	c->shift = nt->shift;
 	c->nlb = job->bs >> nt->shift;
-	c->job = job;
 	c->dma = nvfio_ctrl_dma(nt->ctrl);
 	r = nvfio_qpair_alloc(nt->ctrl, job->depth, 0, &c->qp);
 	if (r) {

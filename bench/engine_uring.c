@@ -42,6 +42,7 @@ struct uring_ctx {
 	uint8_t sqe_flags;
 	bool fixed;
 	bool cmd;
+	bool nop;
 	uint32_t nsid;
 	uint32_t lba_shift;
 	void *bufs;
@@ -274,6 +275,7 @@ static int uring_job_open(struct nvb_job *job, char *err, size_t errlen)
 	if (!c)
 		return -ENOMEM;
 	c->cmd = ut->cmd;
+	c->nop = o->nop;
 	c->nsid = ut->nsid;
 	c->lba_shift = ut->lba_shift;
 
@@ -375,7 +377,9 @@ static inline __attribute__((always_inline)) int uring_queue(void *ctx, struct n
 
 	if (__builtin_expect(!sqe, 0))
 		return -EBUSY;
-	if (c->cmd) {
+	if (c->nop) {
+		io_uring_prep_nop(sqe);
+	} else if (c->cmd) {
 		struct nvme_uring_cmd *cmd = (struct nvme_uring_cmd *)sqe->cmd;
 		uint64_t slba = io->offset >> c->lba_shift;
 
@@ -439,7 +443,9 @@ static inline int uring_reap(void *ctx, struct nvb_job *job, unsigned min)
 		struct nvb_io *io = io_uring_cqe_get_data(cqe);
 		int st = 0;
 
-		if (c->cmd) {
+		if (c->nop) {
+			st = cqe->res < 0 ? cqe->res : 0;
+		} else if (c->cmd) {
 			/* Passthrough: negative errno, or the NVMe status as a positive value. */
 			if (cqe->res > 0)
 				nvb_job_fail(job, -EIO, "NVMe status 0x%x on %s at offset %llu",

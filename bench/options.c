@@ -137,6 +137,8 @@ static const struct optdef opts[] = {
      "register the I/O buffers with the ring"},
     {"registerfiles", NULL, T_BOOL, J(registerfiles), 0, 0, NULL, NULL, URING, NULL,
      "register the file with the ring"},
+    {"nop", NULL, T_BOOL, J(nop), 0, 0, NULL, NULL, NVB_ENG_URING, NULL,
+     "submit IORING_OP_NOP in place of each I/O: the floor of io_uring's own cost"},
     {"cmd_type", NULL, T_ENUM, J(cmd_type), 0, 0, cmd_type_names, cmd_type_values,
      NVB_ENG_URING_CMD, "nvme", "passthrough command set"},
     {"nsid", NULL, T_INT, J(nsid), 1, UINT32_MAX - 1, NULL, NULL, NVB_ENG_NVFIO, "N",

@@ -101,6 +101,7 @@ struct nvb_opts {
 	uint64_t sqthread_poll_cpu; /* UINT64_MAX: not pinned */
 	bool fixedbufs;
 	bool registerfiles;
+	bool nop;     /* IORING_OP_NOP in place of the I/O */
 	int cmd_type; /* enum nvb_cmd_type */
 
 	/* nvfio */

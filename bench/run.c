@@ -4,6 +4,7 @@
  */
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -307,7 +308,7 @@ static void status_line(struct nvb_run *run, struct status *s, uint64_t start_ns
 	    line, sizeof(line),
 	    "Jobs: %u (f=%u): [%s][%.1f%%][r=%s,w=%s][r=%s,w=%s IOPS][eta %02um:%02us]", running,
 	    running, states, 100.0 * pct_sum / run->njobs, rate[NVB_READ], rate[NVB_WRITE],
-	    iops[NVB_READ], iops[NVB_WRITE], (unsigned)(eta / 60.0), (unsigned)eta % 60);
+	    iops[NVB_READ], iops[NVB_WRITE], (unsigned)ceil(eta) / 60, (unsigned)ceil(eta) % 60);
 	printf("\r%s%*s", line, s->last_len > n ? (int)(s->last_len - n) : 0, "");
 	fflush(stdout);
 	s->last_len = n;
