@@ -110,7 +110,7 @@ int nvfio_vfio_container_fd(const struct nvfio_vfio_container *c)
 	return c->fd;
 }
 
-int nvfio_vfio_container_check_extension(struct nvfio_vfio_container *c, unsigned int ext)
+int nvfio_vfio_container_check_extension(const struct nvfio_vfio_container *c, unsigned int ext)
 {
 	int ret = ioctl(c->fd, VFIO_CHECK_EXTENSION, (unsigned long)ext);
 

@@ -129,7 +129,8 @@ struct nvfio_vfio_container *nvfio_vfio_device_container(const struct nvfio_vfio
 	return dev->group->container;
 }
 
-int nvfio_vfio_device_get_info(struct nvfio_vfio_device *dev, struct nvfio_vfio_device_info *info)
+int nvfio_vfio_device_get_info(const struct nvfio_vfio_device *dev,
+			       struct nvfio_vfio_device_info *info)
 {
 	*info = dev->info;
 	return 0;

@@ -133,7 +133,7 @@ bool nvfio_vfio_group_is_noiommu(const struct nvfio_vfio_group *g)
 	return g->noiommu;
 }
 
-int nvfio_vfio_group_status(struct nvfio_vfio_group *g)
+int nvfio_vfio_group_status(const struct nvfio_vfio_group *g)
 {
 	struct vfio_group_status st = {.argsz = sizeof(st)};
 

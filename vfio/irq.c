@@ -38,7 +38,7 @@ static const char *irq_name(unsigned int index)
 	return index < 5 ? names[index] : "device-specific";
 }
 
-int nvfio_vfio_device_irq_info(struct nvfio_vfio_device *dev, unsigned int index,
+int nvfio_vfio_device_irq_info(const struct nvfio_vfio_device *dev, unsigned int index,
 			       struct nvfio_vfio_irq_info *info)
 {
 	struct vfio_irq_info ii = {.argsz = sizeof(ii), .index = index};

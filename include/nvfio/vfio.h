@@ -209,7 +209,7 @@ int nvfio_vfio_container_fd(const struct nvfio_vfio_container *c);
  *
  * Returns 1 if supported, 0 if not, or a negative error.
  */
-int nvfio_vfio_container_check_extension(struct nvfio_vfio_container *c, unsigned int ext);
+int nvfio_vfio_container_check_extension(const struct nvfio_vfio_container *c, unsigned int ext);
 
 /*
  * nvfio_vfio_container_set_iommu() - choose the container's IOMMU model
@@ -228,9 +228,11 @@ int nvfio_vfio_container_iommu_type(const struct nvfio_vfio_container *c);
 /*
  * nvfio_vfio_container_iommu_info() - VFIO_IOMMU_GET_INFO with its capability chain
  * @info: receives page sizes, valid IOVA ranges and the remaining DMA mapping count; the ranges
- *        stay valid until the next call or the container's close
+ *        stay valid until the next call of this function or the first of
+ *        nvfio_vfio_container_dma() (both ask the kernel again), or the container's close
  *
- * Returns 0, -EINVAL (IOMMU type not set), -ENOTSUP (no-IOMMU mode has no IOMMU to describe).
+ * Returns 0, -EINVAL (IOMMU type not set), -ENOTSUP (no-IOMMU mode has no IOMMU to describe),
+ * -EPROTO (a malformed answer), -ENOMEM, or the ioctl's -errno.
  */
 int nvfio_vfio_container_iommu_info(struct nvfio_vfio_container *c,
 				    struct nvfio_vfio_iommu_info *info);
@@ -241,9 +243,10 @@ int nvfio_vfio_container_iommu_info(struct nvfio_vfio_container *c,
  * @iova:        page-aligned address the devices use, inside a valid IOVA range
  * @flags:       NVFIO_VFIO_DMA_READ | NVFIO_VFIO_DMA_WRITE, or 0 for both
  *
- * Returns 0, -EINVAL (unaligned, or outside the valid IOVA ranges), -EEXIST (overlaps a mapping),
- * -NVFIO_EMEMLOCK (RLIMIT_MEMLOCK too low), -NVFIO_ENOMAPPINGS (mapping limit reached),
- * -ENOTSUP (no-IOMMU mode: devices use physical addresses, see nvfio_vfio_container_dma()).
+ * Returns 0, -EINVAL (unaligned, outside the valid IOVA ranges, or the IOMMU type not set),
+ * -EEXIST (overlaps a mapping), -NVFIO_EMEMLOCK (RLIMIT_MEMLOCK too low), -NVFIO_ENOMAPPINGS
+ * (mapping limit reached), -EFAULT (@vaddr not mapped), -ENOMEM, -ENOTSUP (no-IOMMU mode:
+ * devices use physical addresses, see nvfio_vfio_container_dma()).
  */
 int nvfio_vfio_container_dma_map(struct nvfio_vfio_container *c, void *vaddr, size_t len,
 				 uint64_t iova, unsigned int flags);
@@ -283,7 +286,8 @@ int nvfio_vfio_group_of_device(const char *addr, unsigned int *id, bool *noiommu
 /*
  * nvfio_vfio_group_open() - open /dev/vfio/@id
  *
- * Returns 0, -NVFIO_ENOGROUP (no such group file), -NVFIO_EGROUPBUSY (open elsewhere), -EACCES.
+ * Returns 0, -NVFIO_ENOGROUP (no such group file), -NVFIO_EGROUPBUSY (open elsewhere),
+ * -EACCES/-EPERM, -ENOMEM.
  */
 int nvfio_vfio_group_open(unsigned int id, struct nvfio_vfio_group **g);
 
@@ -315,7 +319,7 @@ bool nvfio_vfio_group_is_noiommu(const struct nvfio_vfio_group *g);
  *
  * Returns the NVFIO_VFIO_GROUP_* bits (>= 0) or a negative error.
  */
-int nvfio_vfio_group_status(struct nvfio_vfio_group *g);
+int nvfio_vfio_group_status(const struct nvfio_vfio_group *g);
 
 /*
  * nvfio_vfio_group_set_container() - put the group into a container
@@ -367,14 +371,16 @@ struct nvfio_vfio_group *nvfio_vfio_device_group(const struct nvfio_vfio_device 
 struct nvfio_vfio_container *nvfio_vfio_device_container(const struct nvfio_vfio_device *dev);
 
 /* nvfio_vfio_device_get_info() - VFIO_DEVICE_GET_INFO. Returns 0 or a negative error. */
-int nvfio_vfio_device_get_info(struct nvfio_vfio_device *dev, struct nvfio_vfio_device_info *info);
+int nvfio_vfio_device_get_info(const struct nvfio_vfio_device *dev,
+			       struct nvfio_vfio_device_info *info);
 
 /*
  * nvfio_vfio_device_region_info() - VFIO_DEVICE_GET_REGION_INFO with its capability chain
  * @index: NVFIO_VFIO_PCI_BAR0 .. NVFIO_VFIO_PCI_VGA, or a device-specific region
  * @info:  receives a pointer to the description, owned by the device
  *
- * Returns 0, -NVFIO_ENOREGION (no such index).
+ * The kernel is asked once per region; later calls answer from the device.
+ * Returns 0, -NVFIO_ENOREGION (no such index), -EPROTO (a malformed capability chain), -ENOMEM.
  */
 int nvfio_vfio_device_region_info(struct nvfio_vfio_device *dev, unsigned int index,
 				  const struct nvfio_vfio_region_info **info);
@@ -389,7 +395,7 @@ int nvfio_vfio_device_region_info(struct nvfio_vfio_device *dev, unsigned int in
  * Calling it again returns the same mapping. The mapping lives until
  * nvfio_vfio_device_unmap_region() or the device's close.
  * Returns 0, -NVFIO_ENOREGION (absent, empty, or not mappable: use
- * nvfio_vfio_device_region_read/write), -ENOMEM.
+ * nvfio_vfio_device_region_read/write), -EINVAL (a sparse area outside the region), -ENOMEM.
  */
 int nvfio_vfio_device_map_region(struct nvfio_vfio_device *dev, unsigned int index, void **addr,
 				 size_t *len);
@@ -435,9 +441,9 @@ int nvfio_vfio_device_reset(struct nvfio_vfio_device *dev);
 /*
  * nvfio_vfio_device_irq_info() - VFIO_DEVICE_GET_IRQ_INFO for @index (NVFIO_VFIO_PCI_*)
  *
- * Returns 0, -NVFIO_ENOIRQ (no such index).
+ * Returns 0, -NVFIO_ENOIRQ (no such index), or the ioctl's -errno.
  */
-int nvfio_vfio_device_irq_info(struct nvfio_vfio_device *dev, unsigned int index,
+int nvfio_vfio_device_irq_info(const struct nvfio_vfio_device *dev, unsigned int index,
 			       struct nvfio_vfio_irq_info *info);
 
 /*
@@ -506,7 +512,8 @@ int nvfio_vfio_device_irq_unmask_eventfd(struct nvfio_vfio_device *dev, unsigned
  * @addr, from its "vfio-msix[vector](addr)" line in /proc/interrupts (present while the vector
  * is bound to an eventfd); useful to set its affinity in /proc/irq/N/smp_affinity.
  *
- * Returns the IRQ number (>= 0), -NVFIO_EBADADDR, -NVFIO_ENOIRQ (no such line).
+ * Returns the IRQ number (>= 0), -NVFIO_EBADADDR, -NVFIO_ENOIRQ (no such line), -ENOMEM, or
+ * -errno from reading /proc/interrupts.
  */
 int nvfio_vfio_msix_host_irq(const char *addr, unsigned int vector);
 
