@@ -189,6 +189,17 @@ static struct nvf_dma_region *region_overlap(struct nvfio_dma *dma, uintptr_t v,
 	return r && r->vaddr + (r->len - 1) >= v ? r : NULL;
 }
 
+/* The region that starts exactly at @v, if any, and its index. */
+static struct nvf_dma_region *region_at(struct nvfio_dma *dma, uintptr_t v, unsigned int *idx)
+{
+	unsigned int i = region_upper(dma, v);
+
+	if (!i || dma->regions[i - 1]->vaddr != v)
+		return NULL;
+	*idx = i - 1;
+	return dma->regions[i - 1];
+}
+
 static int region_reserve(struct nvfio_dma *dma)
 {
 	struct nvf_dma_region **p;
@@ -233,6 +244,20 @@ static int mappings_exhausted(struct nvfio_dma *dma)
 	    "container is opened (default 65535)",
 	    dma->nmappings, dma->iommu.name ? dma->iommu.name : "the backend",
 	    dma->iommu.dma_avail ? dma->iommu.dma_avail : dma->nmappings);
+}
+
+/*
+ * Before pinning @len more bytes: the backend's mapping count (each allocation or registration
+ * is one mapping) and the locked-memory limit, so that a refusal comes with the numbers before
+ * any memory is populated. The soft backend pins nothing.
+ */
+static int check_pin_limits(struct nvfio_dma *dma, size_t len)
+{
+	if (hw_mapped(dma) && dma->iommu.dma_avail && dma->nmappings >= dma->iommu.dma_avail)
+		return mappings_exhausted(dma);
+	if (hw_mapped(dma) || identity(dma))
+		return nvf_dma_mem_check_memlock(len, dma->pinned);
+	return 0;
 }
 
 /* An IOVA next to a neighbour's, so that the new run and the neighbour's share a table entry;
@@ -281,8 +306,9 @@ static int map_error(struct nvfio_dma *dma, int ret, size_t len, uint64_t iova)
 }
 
 /*
- * IOMMU and soft backends: one IOVA range for the whole region, mapped with one call.
- * @align, @phase: what the IOVA must be congruent to (so that large IOMMU pages can be used).
+ * IOMMU and soft backends: one IOVA range for the whole region, mapped with one call; the
+ * caller has checked the limits. @align, @phase: what the IOVA must be congruent to (so that
+ * large IOMMU pages can be used).
  */
 static int setup_iova(struct nvfio_dma *dma, struct nvf_dma_region *r, uint64_t align,
 		      uint64_t phase)
@@ -290,13 +316,6 @@ static int setup_iova(struct nvfio_dma *dma, struct nvf_dma_region *r, uint64_t 
 	uint64_t iova;
 	int ret;
 
-	if (hw_mapped(dma)) {
-		if (dma->iommu.dma_avail && dma->nmappings >= dma->iommu.dma_avail)
-			return mappings_exhausted(dma);
-		ret = nvf_dma_mem_check_memlock(r->len, dma->pinned);
-		if (ret < 0)
-			return ret;
-	}
 	ret = nvf_dma_map_reserve(&dma->map, 1);
 	if (ret < 0)
 		return nvf_err(ret, "out of memory for the DMA tables");
@@ -331,8 +350,8 @@ static int setup_iova(struct nvfio_dma *dma, struct nvf_dma_region *r, uint64_t 
 
 /*
  * No-IOMMU: lock the memory in, read the physical address of every @step bytes, and enter one
- * run per physically contiguous stretch. @check_huge: memory the caller brought, which must be
- * proved to be hugetlb pages (what we allocated is).
+ * run per physically contiguous stretch; the caller has checked the limits. @check_huge: memory
+ * the caller brought, which must be proved to be hugetlb pages (what we allocated is).
  */
 static int setup_identity(struct nvfio_dma *dma, struct nvf_dma_region *r, size_t step,
 			  bool check_huge)
@@ -350,9 +369,6 @@ static int setup_identity(struct nvfio_dma *dma, struct nvf_dma_region *r, size_
 			      r->len);
 		goto err_free;
 	}
-	ret = nvf_dma_mem_check_memlock(r->len, dma->pinned);
-	if (ret < 0)
-		goto err_free;
 	if (mlock((void *)r->vaddr, r->len) < 0) {
 		int err = errno;
 
@@ -440,10 +456,15 @@ err_free:
 	return ret;
 }
 
-/* Undo setup_iova()/setup_identity() and the region's memory if we allocated it. */
-static void teardown(struct nvfio_dma *dma, struct nvf_dma_region *r)
+/*
+ * Undo setup_iova()/setup_identity() and the region's memory if we allocated it. Returns 0, or
+ * the backend's unmap error: the region is gone from the tables all the same, but its IOVAs stay
+ * reserved since the IOMMU may still map them.
+ */
+static int teardown(struct nvfio_dma *dma, struct nvf_dma_region *r)
 {
 	unsigned int j;
+	int ret = 0;
 
 	/* Out of the tables first, so that nothing new gets its IOVAs, then out of the IOMMU,
 	 * then back to the allocator, so that an IOVA is never handed out while still mapped. */
@@ -453,8 +474,7 @@ static void teardown(struct nvfio_dma *dma, struct nvf_dma_region *r)
 	nvf_dma_map_write_end(&dma->map);
 
 	if (r->mapped) {
-		int ret = dma->iommu.ops->unmap(dma->iommu.ctx, r->runs[0].iova, r->len);
-
+		ret = dma->iommu.ops->unmap(dma->iommu.ctx, r->runs[0].iova, r->len);
 		if (ret < 0) {
 			/* Keep the IOVA out of the allocator: it may still be mapped. */
 			nvf_err(ret,
@@ -478,6 +498,7 @@ static void teardown(struct nvfio_dma *dma, struct nvf_dma_region *r)
 	if (r->runs != &r->one)
 		free(r->runs);
 	free(r);
+	return ret;
 }
 
 void nvf_dma_destroy(struct nvfio_dma *dma)
@@ -485,6 +506,7 @@ void nvf_dma_destroy(struct nvfio_dma *dma)
 	if (!dma)
 		return;
 	pthread_mutex_lock(&dma->lock);
+	/* An unmap failing here leaves its message; there is no one to return it to. */
 	while (dma->nregions) {
 		teardown(dma, dma->regions[dma->nregions - 1]);
 		dma->nregions--;
@@ -546,6 +568,9 @@ int nvfio_dma_register(struct nvfio_dma *dma, void *vaddr, size_t len)
 	ret = region_reserve(dma);
 	if (ret < 0)
 		goto out;
+	ret = check_pin_limits(dma, len);
+	if (ret < 0)
+		goto err_prefix;
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		ret = nvf_err(-ENOMEM, "out of memory for DMA bookkeeping");
@@ -560,11 +585,14 @@ int nvfio_dma_register(struct nvfio_dma *dma, void *vaddr, size_t len)
 		ret = setup_iova(dma, r, align, v & (align - 1));
 	}
 	if (ret < 0) {
-		nvf_err_prefix("registering [%p, +%zu) for DMA", vaddr, len);
 		free(r);
-		goto out;
+		goto err_prefix;
 	}
 	region_insert(dma, r);
+	goto out;
+
+err_prefix:
+	nvf_err_prefix("registering [%p, +%zu) for DMA", vaddr, len);
 out:
 	pthread_mutex_unlock(&dma->lock);
 	return ret;
@@ -580,11 +608,12 @@ int nvfio_dma_unregister(struct nvfio_dma *dma, void *vaddr, size_t len)
 	if (!dma)
 		return nvf_err(-NVFIO_ENOTMAPPED, "unregistering from a DMA space that is NULL");
 	pthread_mutex_lock(&dma->lock);
-	i = region_upper(dma, v);
-	r = i ? dma->regions[i - 1] : NULL;
-	if (r && r->vaddr == v && r->len == len && !r->alloc) {
-		region_delete(dma, i - 1);
-		teardown(dma, r);
+	r = region_at(dma, v, &i);
+	if (r && r->len == len && !r->alloc) {
+		region_delete(dma, i);
+		ret = teardown(dma, r);
+		if (ret < 0)
+			nvf_err_prefix("unregistering [%p, +%zu) from DMA", vaddr, len);
 		goto out;
 	}
 	r = len ? region_overlap(dma, v, len) : NULL;
@@ -647,16 +676,10 @@ int nvfio_dma_alloc(struct nvfio_dma *dma, size_t len, unsigned int flags, void 
 		ret = nvf_err(-ENOMEM, "out of memory for DMA bookkeeping");
 		goto out;
 	}
-	/* Check the limits before populating (possibly a gigabyte of) memory for nothing. */
-	if (hw_mapped(dma) && dma->iommu.dma_avail && dma->nmappings >= dma->iommu.dma_avail) {
-		ret = mappings_exhausted(dma);
+	/* Before populating (possibly a gigabyte of) memory for nothing. */
+	ret = check_pin_limits(dma, size);
+	if (ret < 0)
 		goto err_free;
-	}
-	if (hw_mapped(dma) || identity(dma)) {
-		ret = nvf_dma_mem_check_memlock(size, dma->pinned);
-		if (ret < 0)
-			goto err_free;
-	}
 	ret = nvf_dma_mem_map(size, pgsize, &p);
 	if (ret < 0)
 		goto err_free;
@@ -691,10 +714,9 @@ void nvfio_dma_free(struct nvfio_dma *dma, void *vaddr)
 	if (!dma || !vaddr)
 		return;
 	pthread_mutex_lock(&dma->lock);
-	i = region_upper(dma, v);
-	r = i ? dma->regions[i - 1] : NULL;
-	if (r && r->vaddr == v && r->alloc) {
-		region_delete(dma, i - 1);
+	r = region_at(dma, v, &i);
+	if (r && r->alloc) {
+		region_delete(dma, i);
 		teardown(dma, r);
 	} else {
 		nvf_err(-NVFIO_ENOTMAPPED,

@@ -53,7 +53,11 @@ enum {
  */
 int nvfio_dma_alloc(struct nvfio_dma *dma, size_t len, unsigned int flags, void **vaddr);
 
-/* nvfio_dma_free() - unmap and release an allocation of nvfio_dma_alloc(); NULL is ignored. */
+/*
+ * nvfio_dma_free() - unmap and release an allocation of nvfio_dma_alloc(); NULL is ignored. An
+ * address that is not an allocation, or an IOMMU that fails to unmap (its IOVAs then stay
+ * reserved), leaves a message for nvfio_last_error().
+ */
 void nvfio_dma_free(struct nvfio_dma *dma, void *vaddr);
 
 /*
@@ -75,9 +79,11 @@ int nvfio_dma_register(struct nvfio_dma *dma, void *vaddr, size_t len);
 /*
  * nvfio_dma_unregister() - undo nvfio_dma_register() for exactly a registered range
  *
- * Returns 0 or -NVFIO_ENOTMAPPED (a range that is not exactly one registration: part of one, two
- * of them, or an allocation; the message names what is there). The caller must have no I/O in
- * flight on the range.
+ * Returns 0, -NVFIO_ENOTMAPPED (a range that is not exactly one registration: part of one, two
+ * of them, or an allocation; the message names what is there), or the IOMMU's error when it
+ * failed to unmap: the registration is gone all the same, but its IOVAs stay reserved since the
+ * device may still reach the memory through them. The caller must have no I/O in flight on the
+ * range.
  */
 int nvfio_dma_unregister(struct nvfio_dma *dma, void *vaddr, size_t len);
 

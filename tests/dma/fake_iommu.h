@@ -29,6 +29,7 @@ struct fake_iommu {
 	unsigned int nmaps;
 	unsigned int limit; /* the kernel's own limit: -ENOSPC beyond it (0: FAKE_MAX) */
 	int fail_map;	    /* if non-zero, the next map() returns it */
+	int fail_unmap;	    /* if non-zero, the next unmap() returns it, unmapping nothing */
 	unsigned int map_calls, unmap_calls, bad_calls;
 	struct nvf_iommu_range ranges[4];
 	unsigned int nranges;
@@ -73,6 +74,12 @@ static int fake_unmap_cb(void *ctx, uint64_t iova, size_t len)
 	unsigned int i, j;
 
 	f->unmap_calls++;
+	if (f->fail_unmap) {
+		int r = f->fail_unmap;
+
+		f->fail_unmap = 0;
+		return r;
+	}
 	for (i = 0; i < f->nmaps; i++) {
 		const struct fake_map *m = &f->maps[i];
 

@@ -190,8 +190,21 @@ static void test_iova_exhaustion_and_map_failure(void)
 	CHECK(f.nmaps == 0);
 	CHECK_OK(nvfio_dma_register(dma, at(0), 15 * P)); /* the whole space is free again */
 	CHECK(iova_of(dma, at(0), 1) == first);
+
+	/* A backend failing to unmap: the caller hears of it, the registration is gone, and its
+	 * IOVAs are not handed out again while the IOMMU may still map them. */
+	f.fail_unmap = -EIO;
+	CHECK_ERR(nvfio_dma_unregister(dma, at(0), 15 * P), -EIO);
+	CHECK(strstr(nvfio_last_error(), "unregistering"));
+	CHECK(strstr(nvfio_last_error(), "stays reserved"));
+	CHECK(iova_of(dma, at(0), 1) == UINT64_MAX);
+	CHECK_ERR(nvfio_dma_unregister(dma, at(0), 15 * P), -NVFIO_ENOTMAPPED);
+	CHECK_ERR(nvfio_dma_register(dma, at(0), P), -NVFIO_ENOIOVA);
+	CHECK(nvf_dma_nmappings(dma) == 1 && f.nmaps == 1);
 	nvf_dma_destroy(dma);
-	CHECK(f.nmaps == 0 && f.bad_calls == 0);
+	/* The mapping the fake kept dies with its container, as in the kernel. */
+	f.nmaps = 0;
+	CHECK(f.bad_calls == 0);
 }
 
 static void test_alloc(void)
