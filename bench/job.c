@@ -213,6 +213,11 @@ void nvb_job_event(struct nvb_job *job)
 	if (__atomic_load_n(&job->progress.want, __ATOMIC_ACQUIRE))
 		nvb_job_publish(job);
 
+	if (job->calibrating) {
+		if (job->idle_polls >= job->idle_target)
+			job->abandon = true;
+		return;
+	}
 	if (!job->to_issue && job->nfree != job->depth) {
 		if (!job->drain_deadline) {
 			job->drain_deadline =
@@ -228,26 +233,30 @@ void nvb_job_event(struct nvb_job *job)
 	}
 }
 
-/*
- * Not inlined, and named in bench/instructions-per-io's --toggle-collect, so that its own
- * instructions are not counted: only the idle iterations it lets the loop run.
- */
-__attribute__((noinline)) bool nvb_idle_calibrate_step(struct nvb_job *job)
+void nvb_idle_calibrate(struct nvb_job *job)
 {
-	if (!job->idle_calibrating) {
-		job->idle_calibrating = true;
-		job->idle_polls_loop = job->idle_polls;
+	unsigned nfree = job->nfree;
+	uint64_t before = job->idle_polls;
+
 #ifdef NVB_HAVE_CALLGRIND
-		CALLGRIND_DUMP_STATS_AT("nvfio-perf job loop");
+	CALLGRIND_DUMP_STATS_AT("nvfio-perf job loop");
 #endif
-		return false;
-	}
-	if (--job->idle_calibrate)
-		return false;
+	/* Nothing to issue and, as far as the loop can tell, every slot in flight: it polls the
+	 * empty queue and yields until the event sees enough idle polls. */
+	job->nfree = 0;
+	job->to_issue = 0;
+	job->abandon = false;
+	job->calibrating = true;
+	job->idle_target = before + job->o->idle_calibrate;
+	job->engine->run(job);
+	job->calib_polls = job->idle_polls - before;
+	job->idle_polls = before;
+	job->calibrating = false;
+	job->abandon = false;
+	job->nfree = nfree;
 #ifdef NVB_HAVE_CALLGRIND
 	CALLGRIND_DUMP_STATS_AT("nvfio-perf idle iterations");
 #endif
-	return true;
 }
 
 static unsigned ilog2_ceil(uint64_t n)
@@ -361,7 +370,6 @@ int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_targ
 		job->batch = job->depth;
 	job->norandommap = o->norandommap;
 	job->idle_yield = o->idle_yield;
-	job->idle_calibrate = o->idle_calibrate;
 	job->data_seed = splitmix(o->randseed ^ (run_id * 0x9E3779B97F4A7C15ull));
 	job->runtime_ticks = o->verify ? 0 : nvb_ns_to_ticks(o->runtime_ns);
 	job->event_ticks = nvb_ns_to_ticks(1000000); /* 1 ms */

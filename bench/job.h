@@ -88,10 +88,10 @@ struct nvb_job {
 	uint64_t t_end;
 	uint64_t data_seed; /* verification pattern */
 	struct rusage ru_start;
-	uint64_t idle_polls;	  /* polls that found nothing (counted with --idle_yield) */
-	uint64_t idle_polls_loop; /* ... before the idle calibration began */
-	uint64_t idle_calibrate;  /* idle iterations still to run after the job */
-	bool idle_calibrating;
+	uint64_t idle_polls;  /* polls that found nothing (counted with --idle_yield) */
+	uint64_t idle_target; /* while calibrating: stop at this many idle polls */
+	uint64_t calib_polls; /* idle polls run by the calibration */
+	bool calibrating;
 	int error;    /* first error, negative errno */
 	bool abandon; /* in-flight I/O did not complete in time: stop waiting */
 	uint64_t drain_deadline;
@@ -130,10 +130,11 @@ void nvb_job_begin_counting(struct nvb_job *job, uint64_t now);
 void nvb_job_end_counting(struct nvb_job *job);
 
 /*
- * --idle_calibrate=N: called when the job is done; under callgrind, dumps the counts of the job
- * loop, runs N idle iterations of it, then dumps their counts. Returns true when finished.
+ * --idle_calibrate=N, after the job: under callgrind, dump the counts of the job loop, run the
+ * loop idle for about N polls with every slot taken as in flight (so each iteration goes the
+ * way an idle poll during the job goes), and dump their counts (bench/instructions-per-io).
  */
-bool nvb_idle_calibrate_step(struct nvb_job *job);
+void nvb_idle_calibrate(struct nvb_job *job);
 
 /* Make the job's counts visible to the main thread. */
 void nvb_job_publish(struct nvb_job *job);

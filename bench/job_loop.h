@@ -71,13 +71,8 @@ static inline __attribute__((always_inline)) int NVB_LOOP_BODY(struct nvb_job *j
 					now = nvb_ticks();
 			}
 		}
-		if (job->nfree == job->depth && !job->to_issue) {
-			/* Done, unless measuring what an idle poll costs: then the same path
-			 * runs on the idle queue (--idle_calibrate). */
-			if (__builtin_expect(!job->idle_calibrate, 1) ||
-			    nvb_idle_calibrate_step(job))
-				break;
-		}
+		if (job->nfree == job->depth && !job->to_issue)
+			break;
 		r = NVB_LOOP_REAP(ctx, job, 1);
 		if (__builtin_expect(r <= 0, 0)) {
 			if (r < 0) {

@@ -63,7 +63,8 @@ static void entry_add_job(struct nvb_entry *e, const struct nvb_job *job)
 	e->majf += job->majf;
 	e->minf += job->minf;
 	e->verify_errors += job->verify_errors;
-	e->idle_polls += job->idle_calibrating ? job->idle_polls_loop : job->idle_polls;
+	e->idle_polls += job->idle_polls;
+	e->calib_polls += job->calib_polls;
 	if (job->error && !e->error) {
 		e->error = job->error;
 		e->errmsg = job->errmsg;
@@ -469,6 +470,7 @@ static void json_entry(struct nvb_json *j, const struct nvb_entry *e, const stru
 	nvb_json_dbl(j, "sys_ns_per_io", ios ? (double)e->sys_ns / (double)ios : 0.0);
 	nvb_json_u64(j, "verify_errors", e->verify_errors);
 	nvb_json_u64(j, "idle_polls", e->idle_polls);
+	nvb_json_u64(j, "idle_calibration_polls", e->calib_polls);
 	nvb_json_str(j, "error_message", e->error ? e->errmsg : "");
 	nvb_json_end_obj(j);
 	nvb_json_end_obj(j);

@@ -33,6 +33,7 @@ struct nvb_entry {
 	uint64_t ctx, majf, minf;
 	uint64_t verify_errors;
 	uint64_t idle_polls;
+	uint64_t calib_polls;
 	double iops[NVB_DDIRS]; /* summed over the merged jobs, each over its own runtime */
 };
 

@@ -171,6 +171,8 @@ static void *job_thread(void *arg)
 		}
 	}
 	nvb_job_end_counting(job);
+	if (o->idle_calibrate && !job->error && !job->abandon)
+		nvb_idle_calibrate(job);
 
 out:
 	if (opened)
