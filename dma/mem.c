@@ -16,10 +16,12 @@
 #define MAP_HUGE_SHIFT 26
 #endif
 
+/* Documentation/admin-guide/mm/pagemap.rst: both files hold one 64-bit word per base page
+ * (PAGE_SIZE, not necessarily 4 KiB), pagemap per virtual page, kpageflags per frame. */
 #define PAGEMAP_PRESENT (1ull << 63)
 #define PAGEMAP_PFN	((1ull << 55) - 1)
-#define KPF_HUGE	17    /* Documentation/admin-guide/mm/pagemap.rst */
-#define FRAME		4096u /* pagemap and kpageflags count 4 KiB frames on x86-64 */
+#define KPF_HUGE	17
+#define WORDS		512 /* words read at a time */
 
 static size_t base_page(void)
 {
@@ -237,31 +239,42 @@ static int read_words(int fd, const char *path, uint64_t idx, uint64_t *w, size_
 int nvf_dma_mem_phys(const void *vaddr, size_t len, size_t step, uint64_t *phys)
 {
 	static const char path[] = "/proc/self/pagemap";
+	const size_t frame = base_page(), stride = step / frame;
 	uintptr_t va = (uintptr_t)vaddr;
-	size_t i, n = len / step;
+	size_t i, j, k, n = len / step;
+	uint64_t w[WORDS];
 	int fd, ret;
 
 	ret = open_proc(path, &fd);
 	if (ret < 0)
 		return ret;
-	for (i = 0; i < n; i++) {
-		uint64_t w;
-
-		ret = read_words(fd, path, (va + i * step) / FRAME, &w, 1);
+	/* One read covers every sample that fits in w[] (all of them, 512 at a time, for base
+	 * pages; one per read for hugepages, whose samples are 512 or more words apart). */
+	for (i = 0; i < n; i += k) {
+		k = stride < WORDS ? (WORDS - 1) / stride + 1 : 1;
+		if (k > n - i)
+			k = n - i;
+		ret = read_words(fd, path, (va + i * step) / frame, w, (k - 1) * stride + 1);
 		if (ret < 0)
 			goto out;
-		if (!(w & PAGEMAP_PRESENT)) {
-			ret = nvf_err(-NVFIO_ENOPHYS, "page at %p is not present in memory",
-				      (void *)(va + i * step));
-			goto out;
+		for (j = 0; j < k; j++) {
+			uintptr_t v = va + (i + j) * step;
+			uint64_t word = w[j * stride];
+
+			if (!(word & PAGEMAP_PRESENT)) {
+				ret = nvf_err(-NVFIO_ENOPHYS, "page at %p is not present in memory",
+					      (void *)v);
+				goto out;
+			}
+			if (!(word & PAGEMAP_PFN)) {
+				ret = nvf_err(-NVFIO_ENOPHYS,
+					      "the kernel hides physical addresses from this "
+					      "process: no-IOMMU mode needs them and so needs root "
+					      "(CAP_SYS_ADMIN)");
+				goto out;
+			}
+			phys[i + j] = (word & PAGEMAP_PFN) * frame + v % frame;
 		}
-		if (!(w & PAGEMAP_PFN)) {
-			ret = nvf_err(-NVFIO_ENOPHYS,
-				      "the kernel hides physical addresses from this process: "
-				      "no-IOMMU mode needs them and so needs root (CAP_SYS_ADMIN)");
-			goto out;
-		}
-		phys[i] = (w & PAGEMAP_PFN) * FRAME + (va + i * step) % FRAME;
 	}
 	ret = 0;
 out:
@@ -272,14 +285,15 @@ out:
 int nvf_dma_mem_check_huge(uint64_t phys, size_t len)
 {
 	static const char path[] = "/proc/kpageflags";
-	uint64_t flags[512], pfn = phys / FRAME, end = (phys + len + FRAME - 1) / FRAME;
+	const size_t frame = base_page();
+	uint64_t flags[WORDS], pfn = phys / frame, end = (phys + len + frame - 1) / frame;
 	int fd, ret;
 
 	ret = open_proc(path, &fd);
 	if (ret < 0)
 		return ret;
 	while (pfn < end) {
-		size_t i, n = end - pfn < 512 ? (size_t)(end - pfn) : 512;
+		size_t i, n = end - pfn < WORDS ? (size_t)(end - pfn) : WORDS;
 
 		ret = read_words(fd, path, pfn, flags, n);
 		if (ret < 0)
@@ -290,7 +304,7 @@ int nvf_dma_mem_check_huge(uint64_t phys, size_t len)
 					      "no-IOMMU mode needs hugepage-backed memory (the "
 					      "device uses physical addresses, which only hugetlb "
 					      "pages keep), but physical page 0x%llx is not one",
-					      (unsigned long long)(pfn + i) * FRAME);
+					      (unsigned long long)((pfn + i) * frame));
 				goto out;
 			}
 		}

@@ -37,7 +37,8 @@ int nvf_dma_mem_memlock_error(size_t len, size_t pinned);
 
 /*
  * nvf_dma_mem_phys() - physical addresses of the pages of [vaddr, vaddr + len), one per @step
- * bytes, into @phys (len / step entries). The pages must be present (locked or populated).
+ * bytes (a multiple of the base page size), into @phys (len / step entries). The pages must be
+ * present (locked or populated).
  *
  * Returns 0, -NVFIO_ENOPHYS (no CAP_SYS_ADMIN, so the kernel hides page frame numbers; or a page
  * not present), or -errno from reading /proc/self/pagemap.

@@ -146,15 +146,18 @@ static void test_noiommu(void)
 	nvfio_dma_free(dma, p);
 	CHECK(nvf_dma_nentries(dma) == 0);
 
-	/* The caller's own hugepage memory registers at its physical address. */
-	h = mmap(NULL, M2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1,
-		 0);
+	/* The caller's own hugepage memory registers at its physical address, every base page of
+	 * it (two hugepages: more pagemap words than one read takes). */
+	h = mmap(NULL, 2 * M2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB,
+		 -1, 0);
 	CHECK(h != MAP_FAILED);
-	CHECK_OK(nvfio_dma_register(dma, h, M2));
-	CHECK_OK(nvfio_dma_iova(dma, h + P, P, &iova));
-	CHECK(iova == phys_of(h + P));
-	CHECK_OK(nvfio_dma_unregister(dma, h, M2));
-	munmap(h, M2);
+	CHECK_OK(nvfio_dma_register(dma, h, 2 * M2));
+	for (size_t off = 0; off < 2 * M2; off += P) {
+		CHECK_OK(nvfio_dma_iova(dma, h + off, P, &iova));
+		CHECK(iova == phys_of(h + off));
+	}
+	CHECK_OK(nvfio_dma_unregister(dma, h, 2 * M2));
+	munmap(h, 2 * M2);
 
 	/* The same physical page through a second address is refused. */
 	fd = memfd_create("dma-test", MFD_HUGETLB);
