@@ -726,7 +726,7 @@ void nvfio_dma_free(struct nvfio_dma *dma, void *vaddr)
 	pthread_mutex_unlock(&dma->lock);
 }
 
-int nvfio_dma_iova(struct nvfio_dma *dma, const void *vaddr, size_t len, uint64_t *iova)
+int nvfio_dma_iova(const struct nvfio_dma *dma, const void *vaddr, size_t len, uint64_t *iova)
 {
 	struct nvf_dma_hit hit;
 
@@ -740,7 +740,7 @@ int nvfio_dma_iova(struct nvfio_dma *dma, const void *vaddr, size_t len, uint64_
 		       vaddr, len);
 }
 
-void *nvf_dma_translate(struct nvfio_dma *dma, uint64_t iova, size_t len)
+void *nvf_dma_translate(const struct nvfio_dma *dma, uint64_t iova, size_t len)
 {
 	struct nvf_dma_hit hit;
 

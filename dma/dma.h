@@ -29,7 +29,7 @@ int nvf_dma_create(const struct nvf_iommu *iommu, struct nvfio_dma **out);
 void nvf_dma_destroy(struct nvfio_dma *dma);
 /* Device side: host address of [iova, iova+len) if entirely inside one mapping, else NULL.
  * Lock-free for readers, safe against concurrent register/unregister/alloc/free. */
-void *nvf_dma_translate(struct nvfio_dma *dma, uint64_t iova, size_t len);
+void *nvf_dma_translate(const struct nvfio_dma *dma, uint64_t iova, size_t len);
 
 /*
  * A one-entry translation cache a caller keeps per queue (or per thread): the last mapping that

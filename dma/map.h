@@ -95,8 +95,8 @@ static inline uint64_t nvf_dma_ld(const _Atomic uint64_t *p)
  *
  * Returns true and fills @hit, or false.
  */
-static inline bool nvf_dma_map_lookup(struct nvf_dma_map *m, int t, uint64_t addr, uint64_t len,
-				      struct nvf_dma_hit *hit)
+static inline bool nvf_dma_map_lookup(const struct nvf_dma_map *m, int t, uint64_t addr,
+				      uint64_t len, struct nvf_dma_hit *hit)
 {
 	if (len == 0)
 		len = 1;

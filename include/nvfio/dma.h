@@ -94,7 +94,7 @@ int nvfio_dma_unregister(struct nvfio_dma *dma, void *vaddr, size_t len);
  * Returns 0 or -NVFIO_ENOTMAPPED. O(log n) in the number of mappings, lock-free: about 70
  * instructions with one registration, 210 with 10000.
  */
-int nvfio_dma_iova(struct nvfio_dma *dma, const void *vaddr, size_t len, uint64_t *iova);
+int nvfio_dma_iova(const struct nvfio_dma *dma, const void *vaddr, size_t len, uint64_t *iova);
 
 #ifdef __cplusplus
 }
