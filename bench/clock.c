@@ -25,8 +25,29 @@ static uint64_t raw_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* The TSC is usable as a clock only if it ticks at one rate in every P-state and C-state. */
+static bool cpu_flags_invariant(void);
+
+/*
+ * The TSC is usable as a clock only if it ticks at one rate in every P-state and C-state, and if
+ * the kernel found it synchronized across CPUs (it then keeps it as its clock source): a job's
+ * thread may move between CPUs between the two timestamps of an I/O.
+ */
 static bool tsc_invariant(void)
+{
+	char cs[32] = "";
+	FILE *c = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+
+	if (!c)
+		return false;
+	if (!fgets(cs, sizeof(cs), c))
+		cs[0] = '\0';
+	fclose(c);
+	if (strncmp(cs, "tsc", 3) != 0)
+		return false;
+	return cpu_flags_invariant();
+}
+
+static bool cpu_flags_invariant(void)
 {
 	FILE *f = fopen("/proc/cpuinfo", "r");
 	char line[4096];

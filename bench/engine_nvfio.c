@@ -202,7 +202,7 @@ static void nvfio_done(void *arg, int err, const struct nvfio_cqe *cqe)
 	struct nvb_io *io = arg;
 	struct nvb_job *job = (struct nvb_job *)(uintptr_t)io->priv;
 
-	if (__builtin_expect(err != 0 || nvfio_cqe_status(cqe) != 0, 0)) {
+	if (__builtin_expect((err | nvfio_cqe_status(cqe)) != 0, 0)) {
 		nvfio_done_slow(arg, err, cqe);
 		return;
 	}

@@ -120,8 +120,7 @@ static void *job_thread(void *arg)
 	r = pin(job, err, sizeof(err));
 	if (!r) {
 		job->ios = calloc(job->depth, sizeof(*job->ios));
-		job->free = calloc(job->depth, sizeof(*job->free));
-		if (!job->ios || !job->free) {
+		if (!job->ios) {
 			r = -ENOMEM;
 			snprintf(err, sizeof(err), "out of memory for %u I/O slots", job->depth);
 		}
@@ -352,8 +351,9 @@ int nvb_run(struct nvb_run *run, char *err, size_t errlen)
 			goto out;
 		}
 		for (unsigned j = 0; j < o->numjobs; j++, k++) {
+			size_t size = sizeof(struct nvb_job) + o->iodepth * sizeof(struct nvb_io *);
 			struct nvb_job *job =
-			    aligned_alloc(NVB_CACHELINE, (sizeof(*job) + NVB_CACHELINE - 1) &
+			    aligned_alloc(NVB_CACHELINE, (size + NVB_CACHELINE - 1) &
 							     ~(size_t)(NVB_CACHELINE - 1));
 			if (!job) {
 				snprintf(err, errlen, "out of memory for job %s", o->name);
@@ -432,7 +432,6 @@ void nvb_run_free(struct nvb_run *run)
 		if (!run->jobs[i])
 			continue;
 		free(run->jobs[i]->ios);
-		free(run->jobs[i]->free);
 		free(run->jobs[i]);
 	}
 	free(run->jobs);
