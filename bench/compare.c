@@ -249,7 +249,7 @@ int nvb_mode_compare(struct nvb_config *cfg, FILE *out)
 		nvb_json_end_arr(&j);
 		nvb_json_end_obj(&j);
 	} else {
-		fprintf(out, "\n%-16s %-27s %-27s %s\n", "", "A: min / median / max",
+		fprintf(out, "\n%-22s %27s   %27s   %s\n", "", "A: min / median / max",
 			"B: min / median / max", "A/B: min / median / max");
 		for (unsigned i = 0; i < NFIG; i++) {
 			double a[1000], b[1000], ratio[1000];

@@ -11,13 +11,15 @@
  * queue/commit/reap functions as direct, inlinable calls, so that the loop costs no indirect
  * call per I/O. Per I/O an engine's contract is:
  *
- *   queue(ctx, io)      put one I/O in the submission queue, not yet visible to the device;
- *                       0, or a negative error
+ *   queue(ctx, io, mode) put one I/O in the submission queue, not yet visible to the device;
+ *                       0, or a negative error (@mode: see job.h, nvb_io_is_read())
  *   commit(ctx)         make every queued I/O visible (ring the doorbell, io_uring_enter);
  *                       0, or a negative error
- *   reap(ctx, job, min) deliver completions, each with nvb_io_done(job, io, status), status 0
- *                       or a negative error; wait for at least @min where the engine can wait
- *                       (a polled engine may return 0 instead); the count, or a negative error
+ *   reap(ctx, job, min) timestamp with nvb_stamp(), then deliver completions: each with
+ *                       nvb_io_done(job, io), or nvb_io_done_slow(job, io, status) when
+ *                       nvb_io_needs_slow(job, status) (a failure, a block to verify); wait
+ *                       for at least @min where the engine can wait (a polled engine may
+ *                       return 0 instead); the count, or a negative error
  */
 
 #include <stdint.h>
