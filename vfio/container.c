@@ -90,16 +90,43 @@ static void container_forget_iommu(struct nvfio_vfio_container *c, bool iommu_go
 	c->ops = NULL;
 }
 
-void nvf_vfio_container_group_left(struct nvfio_vfio_container *c)
+void nvf_vfio_container_group_joined(struct nvfio_vfio_container *c, struct nvfio_vfio_group *g)
 {
-	if (c->ngroups && --c->ngroups == 0)
+	g->container = c;
+	g->next = c->groups;
+	c->groups = g;
+}
+
+void nvf_vfio_container_group_left(struct nvfio_vfio_group *g)
+{
+	struct nvfio_vfio_container *c = g->container;
+	struct nvfio_vfio_group **p;
+
+	for (p = &c->groups; *p; p = &(*p)->next) {
+		if (*p == g) {
+			*p = g->next;
+			break;
+		}
+	}
+	g->container = NULL;
+	g->next = NULL;
+	if (!c->groups)
 		container_forget_iommu(c, true);
 }
 
 void nvfio_vfio_container_close(struct nvfio_vfio_container *c)
 {
+	struct nvfio_vfio_group *g, *next;
+
 	if (!c)
 		return;
+	/* Groups still in it (closed in the wrong order) forget it, so that their own close
+	 * reaches nothing freed; the kernel keeps the container for them until they close. */
+	for (g = c->groups; g; g = next) {
+		next = g->next;
+		g->container = NULL;
+		g->next = NULL;
+	}
 	container_forget_iommu(c, false);
 	close(c->fd);
 	free(c);
@@ -157,7 +184,7 @@ int nvfio_vfio_container_set_iommu(struct nvfio_vfio_container *c, enum nvfio_vf
 
 	if (ioctl(c->fd, VFIO_SET_IOMMU, (unsigned long)t) < 0) {
 		ret = -errno;
-		if (ret == -EINVAL && !c->ngroups)
+		if (ret == -EINVAL && !c->groups)
 			return nvf_err(ret, "setting the IOMMU type needs a group in the container "
 					    "first (nvfio_vfio_group_set_container)");
 		if (ret == -EPERM)

@@ -112,7 +112,7 @@ void nvfio_vfio_group_close(struct nvfio_vfio_group *g)
 	 * last of them closes; the bookkeeping follows now either way. */
 	if (g->container) {
 		ioctl(g->fd, VFIO_GROUP_UNSET_CONTAINER);
-		nvf_vfio_container_group_left(g->container);
+		nvf_vfio_container_group_left(g);
 	}
 	close(g->fd);
 	free(g);
@@ -167,8 +167,7 @@ int nvfio_vfio_group_set_container(struct nvfio_vfio_group *g, struct nvfio_vfio
 		return nvf_err(ret, "adding IOMMU group %u to the container: %s", g->id,
 			       strerror(-ret));
 	}
-	g->container = c;
-	c->ngroups++;
+	nvf_vfio_container_group_joined(c, g);
 	return 0;
 }
 
@@ -187,8 +186,7 @@ int nvfio_vfio_group_unset_container(struct nvfio_vfio_group *g)
 		return nvf_err(ret, "VFIO_GROUP_UNSET_CONTAINER of group %u: %s", g->id,
 			       strerror(-ret));
 	}
-	nvf_vfio_container_group_left(g->container);
-	g->container = NULL;
+	nvf_vfio_container_group_left(g);
 	return 0;
 }
 

@@ -57,7 +57,7 @@ struct nvfio_vfio_container {
 	int fd;
 	const struct nvf_vfio_root *root;
 	const struct nvf_vfio_backend_ops *ops; /* NULL until the IOMMU type is set */
-	unsigned int ngroups;			/* groups that joined through this library */
+	struct nvfio_vfio_group *groups;	/* joined through this library, by their next */
 
 	struct nvfio_vfio_iommu_info info;
 	struct nvfio_vfio_iova_range *ranges; /* info.ranges */
@@ -73,6 +73,7 @@ struct nvfio_vfio_group {
 	bool noiommu;
 	const struct nvf_vfio_root *root;
 	struct nvfio_vfio_container *container; /* set by nvfio_vfio_group_set_container() */
+	struct nvfio_vfio_group *next;		/* in container->groups */
 };
 
 /* A region's description and, once mapped, its mapping. */
@@ -190,9 +191,12 @@ int nvf_vfio_group_open_at(const struct nvf_vfio_root *root, unsigned int id, bo
 int nvf_vfio_open_at(const struct nvf_vfio_root *root, const char *addr, unsigned int flags,
 		     struct nvfio_vfio_device **dev);
 
-/* A group left @c (group.c): when the last one leaves, the kernel drops the IOMMU model, and
- * the container forgets it with its DMA address space. */
-void nvf_vfio_container_group_left(struct nvfio_vfio_container *c);
+/* Group @g joined container @c (group.c). */
+void nvf_vfio_container_group_joined(struct nvfio_vfio_container *c, struct nvfio_vfio_group *g);
+
+/* Group @g left its container (group.c): when the last one leaves, the kernel drops the IOMMU
+ * model, and the container forgets it with its DMA address space. */
+void nvf_vfio_container_group_left(struct nvfio_vfio_group *g);
 
 /* Open a device fd from its group with the one retry on ENODEV (the legacy backends' device_fd). */
 int nvf_vfio_group_device_fd(struct nvfio_vfio_group *g, const char *addr, int *fd);

@@ -194,8 +194,9 @@ int nvfio_vfio_container_open(struct nvfio_vfio_container **c);
 
 /*
  * nvfio_vfio_container_close() - unmap every DMA mapping, destroy the container's DMA address
- * space (nvfio_vfio_container_dma()) and close it. Its groups must have left it (or be closed)
- * first. NULL is ignored.
+ * space (nvfio_vfio_container_dma()) and close it. Its groups should have left it (or be closed)
+ * first; a group still in it forgets it (the kernel keeps the container until the group closes).
+ * NULL is ignored.
  */
 void nvfio_vfio_container_close(struct nvfio_vfio_container *c);
 

@@ -10,8 +10,8 @@
 #include <endian.h>
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <linux/capability.h>
+#include <stdio.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -371,6 +371,20 @@ static void dma_space(struct nvfio_vfio_device *d, struct nvfio_dma **out)
 }
 
 /* The DMA space dies with the IOMMU when the last group leaves the container, quietly. */
+/* The device's group, opened by its /dev/vfio name. */
+static struct nvfio_vfio_group *open_group(void)
+{
+	struct nvfio_vfio_group *g;
+	unsigned int id;
+	bool noiommu;
+	char name[32];
+
+	CHECK_OK(nvfio_vfio_group_of_device(vm.addr, &id, &noiommu));
+	snprintf(name, sizeof(name), "%s%u", noiommu ? "noiommu-" : "", id);
+	CHECK_OK(nvfio_vfio_group_open_name(name, &g));
+	return g;
+}
+
 static void space_dies_with_group(void)
 {
 	enum nvfio_vfio_iommu_type type = vm.iommu ? NVFIO_VFIO_TYPE1V2 : NVFIO_VFIO_NOIOMMU;
@@ -378,15 +392,10 @@ static void space_dies_with_group(void)
 	struct nvfio_vfio_group *g;
 	struct nvfio_vfio_device *d;
 	struct nvfio_dma *dma;
-	unsigned int id;
-	bool noiommu;
-	char name[32];
 	void *mem;
 
 	CHECK_OK(nvfio_vfio_container_open(&c));
-	CHECK_OK(nvfio_vfio_group_of_device(vm.addr, &id, &noiommu));
-	snprintf(name, sizeof(name), "%s%u", noiommu ? "noiommu-" : "", id);
-	CHECK_OK(nvfio_vfio_group_open_name(name, &g));
+	g = open_group();
 	CHECK_OK(nvfio_vfio_group_set_container(g, c));
 	CHECK_OK(nvfio_vfio_container_set_iommu(c, type));
 	CHECK_OK(nvfio_vfio_device_open(g, vm.addr, &d));
@@ -401,6 +410,32 @@ static void space_dies_with_group(void)
 	CHECK_ERR(nvfio_vfio_container_dma(c, &dma), -EINVAL);
 	nvfio_vfio_group_close(g);
 	nvfio_vfio_container_close(c);
+}
+
+/*
+ * The container closed before its group, against the documented order: the group forgets it,
+ * so that its own close touches nothing freed, and the device can be opened afresh afterwards.
+ */
+static void container_closed_first(void)
+{
+	enum nvfio_vfio_iommu_type type = vm.iommu ? NVFIO_VFIO_TYPE1V2 : NVFIO_VFIO_NOIOMMU;
+	struct nvfio_vfio_container *c;
+	struct nvfio_vfio_group *g;
+	struct nvfio_vfio_device *d;
+	struct nvfio_dma *dma;
+	void *mem;
+
+	CHECK_OK(nvfio_vfio_container_open(&c));
+	g = open_group();
+	CHECK_OK(nvfio_vfio_group_set_container(g, c));
+	CHECK_OK(nvfio_vfio_container_set_iommu(c, type));
+	CHECK_OK(nvfio_vfio_container_dma(c, &dma));
+	CHECK_OK(nvfio_dma_alloc(dma, PG, 0, &mem));
+	nvfio_vfio_container_close(c);
+	CHECK_ERR(nvfio_vfio_group_unset_container(g), -EINVAL);
+	nvfio_vfio_group_close(g);
+	CHECK_OK(nvfio_vfio_open(vm.addr, 0, &d));
+	nvfio_vfio_close(d);
 }
 
 int main(int argc, char **argv)
@@ -450,6 +485,7 @@ int main(int argc, char **argv)
 	CHECK(count_fds() == fds);
 	CHECK(count_maps() == maps);
 	space_dies_with_group();
+	container_closed_first();
 	CHECK(count_fds() == fds);
 	CHECK(count_maps() == maps);
 	munmap(page, PG);
