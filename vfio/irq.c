@@ -239,6 +239,8 @@ int nvfio_vfio_device_irq_set_eventfds(struct nvfio_vfio_device *dev, unsigned i
 	struct nvfio_vfio_irq_info info;
 	int ret;
 
+	if (!count)
+		return 0;
 	ret = check_range(dev, index, start, count, &info);
 	if (ret < 0)
 		return ret;

@@ -477,7 +477,8 @@ int nvfio_vfio_device_msix_unbind(struct nvfio_vfio_device *dev, unsigned int st
  * nvfio_vfio_device_irq_set_eventfds() - VFIO_DEVICE_SET_IRQS, DATA_EVENTFD | ACTION_TRIGGER on
  * any index (INTx, MSI, MSI-X, ERR, REQ): bind fds[i] (or release, for -1) to vector start + i.
  * Unlike nvfio_vfio_device_msix_bind() the kernel's own rules apply (MSI/MSI-X are enabled with
- * start + count vectors by the first call). Returns 0, -NVFIO_ENOIRQ, -EINVAL, -EBADF.
+ * start + count vectors by the first call; a @count of 0 does nothing). Returns 0, -NVFIO_ENOIRQ,
+ * -EINVAL, -EBADF, -ENOMEM.
  */
 int nvfio_vfio_device_irq_set_eventfds(struct nvfio_vfio_device *dev, unsigned int index,
 				       unsigned int start, unsigned int count, const int *fds);

@@ -217,6 +217,29 @@ int main(void)
 	CHECK_ERR(nvfio_vfio_group_open_name("x5", &g), -EINVAL);
 	CHECK_ERR(nvfio_vfio_group_open_name("5x", &g), -EINVAL);
 	CHECK_ERR(nvfio_vfio_group_open_name(NULL, &g), -EINVAL);
+	CHECK_ERR(nvfio_vfio_group_open_name("4294967296", &g), -EINVAL); /* above UINT_MAX */
+	CHECK_ERR(nvfio_vfio_group_open_name("-1", &g), -EINVAL);
+	/* Good names reach /dev/vfio (where no such group exists here). */
+	if (access("/dev/vfio/4242", F_OK) != 0) {
+		CHECK_ERR(nvfio_vfio_group_open_name("4242", &g), -NVFIO_ENOGROUP);
+		has("/dev/vfio/4242 does not exist");
+	}
+	if (access("/dev/vfio/noiommu-4242", F_OK) != 0) {
+		CHECK_ERR(nvfio_vfio_group_open_name("noiommu-4242", &g), -NVFIO_ENOGROUP);
+		has("/dev/vfio/noiommu-4242 does not exist");
+	}
+	CHECK(g == NULL);
+
+	/* Small sysfs files: the trailing newline goes, a short buffer cuts, absence is -ENOENT. */
+	CHECK_OK(nvf_vfio_read_file(path, buf, sizeof(buf)));
+	CHECK(buf[0] == '\0'); /* the empty stand-in for /dev/vfio/vfio above */
+	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/0/name", sys);
+	CHECK_OK(nvf_vfio_read_file(path, buf, sizeof(buf)));
+	CHECK(strcmp(buf, "vfio-noiommu") == 0);
+	CHECK_OK(nvf_vfio_read_file(path, buf, 5));
+	CHECK(strcmp(buf, "vfio") == 0);
+	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/0/nothing", sys);
+	CHECK(nvf_vfio_read_file(path, buf, sizeof(buf)) == -ENOENT);
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", top);
 	CHECK(system(path) == 0);
