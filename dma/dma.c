@@ -648,7 +648,8 @@ int nvfio_dma_alloc(struct nvfio_dma *dma, size_t len, unsigned int flags, void 
 	int ret;
 
 	if (!dma || !vaddr || !len ||
-	    (flags & ~(unsigned int)(NVFIO_DMA_HUGE_2M | NVFIO_DMA_HUGE_1G | NVFIO_DMA_CONTIG)))
+	    (flags & ~(unsigned int)(NVFIO_DMA_HUGE_2M | NVFIO_DMA_HUGE_1G | NVFIO_DMA_CONTIG)) ||
+	    (flags & NVFIO_DMA_HUGE_2M && flags & NVFIO_DMA_HUGE_1G))
 		return nvf_err(-EINVAL, "nvfio_dma_alloc(%zu bytes, flags 0x%x): bad arguments",
 			       len, flags);
 	if (flags & NVFIO_DMA_HUGE_1G)

@@ -48,8 +48,9 @@ enum {
  *
  * Returns 0, -NVFIO_ENOHUGEPAGES (the message says how many pages to reserve, and how),
  * -NVFIO_EMEMLOCK (the message gives the numbers and the `ulimit -l` to run), -NVFIO_ENOIOVA,
- * -NVFIO_ENOMAPPINGS, -NVFIO_ENOPHYS (no-IOMMU mode without CAP_SYS_ADMIN), -EINVAL (bad flags,
- * or NVFIO_DMA_CONTIG larger than one hugepage in no-IOMMU mode), -ENOMEM.
+ * -NVFIO_ENOMAPPINGS, -NVFIO_ENOPHYS (no-IOMMU mode without CAP_SYS_ADMIN), -EINVAL (unknown
+ * flags, both page sizes, or NVFIO_DMA_CONTIG larger than one hugepage in no-IOMMU mode),
+ * -ENOMEM.
  */
 int nvfio_dma_alloc(struct nvfio_dma *dma, size_t len, unsigned int flags, void **vaddr);
 

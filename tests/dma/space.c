@@ -235,6 +235,9 @@ static void test_alloc(void)
 	CHECK(strstr(nvfio_last_error(), "nvfio_dma_free"));
 	CHECK_ERR(nvfio_dma_alloc(dma, 0, 0, (void **)&q), -EINVAL);
 	CHECK_ERR(nvfio_dma_alloc(dma, P, 0x80, (void **)&q), -EINVAL);
+	CHECK_ERR(nvfio_dma_alloc(dma, P, NVFIO_DMA_HUGE_2M | NVFIO_DMA_HUGE_1G, (void **)&q),
+		  -EINVAL);
+	CHECK(f.nmaps == 2);
 
 	nvfio_dma_free(dma, p);
 	CHECK(f.nmaps == 1 && iova_of(dma, p, 1) == UINT64_MAX);
