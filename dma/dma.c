@@ -650,7 +650,10 @@ int nvfio_dma_alloc(struct nvfio_dma *dma, size_t len, unsigned int flags, void 
 	if (!dma || !vaddr || !len ||
 	    (flags & ~(unsigned int)(NVFIO_DMA_HUGE_2M | NVFIO_DMA_HUGE_1G | NVFIO_DMA_CONTIG)) ||
 	    (flags & NVFIO_DMA_HUGE_2M && flags & NVFIO_DMA_HUGE_1G))
-		return nvf_err(-EINVAL, "nvfio_dma_alloc(%zu bytes, flags 0x%x): bad arguments",
+		return nvf_err(-EINVAL,
+			       "nvfio_dma_alloc(%zu bytes, flags 0x%x): needs a DMA space, a place "
+			       "for the address, a non-zero length, and flags of NVFIO_DMA_* with "
+			       "at most one page size",
 			       len, flags);
 	if (flags & NVFIO_DMA_HUGE_1G)
 		pgsize = NVF_DMA_1G;
