@@ -134,16 +134,34 @@ static void test_every_option(void)
 	struct nvb_config cfg;
 	const struct nvb_opts *o;
 
-	CHECK_OK(parse(
-	    &cfg, "--name=all", "--filename=/dev/nvme0n1", "--ioengine=io_uring", "--rw=randrw",
-	    "--rwmixread=70", "--bs=8k", "--iodepth=64", "--iodepth_batch_submit=16", "--numjobs=3",
-	    "--cpus_allowed=0-1", "--cpus_allowed_policy=split", "--runtime=10s", "--time_based",
-	    "--ramp_time=2", "--size=1g", "--offset=4m", "--norandommap", "--number_ios=1000",
-	    "--exec_preverify=true", "--randseed=42", "--direct=0", "--thread", "--idle_yield",
-	    "--idle_calibrate=5", "--group_reporting", "--hipri", "--sqthread_poll",
-	    "--sqthread_poll_cpu=1", "--fixedbufs", "--registerfiles", "--output-format=json",
-	    "--output=/tmp/x.json", "--compare=sim:", "--compare_ioengine=nvfio", "--rounds=5",
-	    "--plot=x.svg", "--plot_qd=1,4,16", "--eta=never", NULL));
+	/* Every option of the table is in one of the command lines below. */
+	static const char *const covered =
+	    "name filename ioengine rw rwmixread rwmixwrite bs iodepth iodepth_batch_submit "
+	    "numjobs cpus_allowed cpus_allowed_policy runtime time_based ramp_time size offset "
+	    "norandommap number_ios verify exec_preverify randseed direct thread idle_yield "
+	    "idle_calibrate group_reporting hipri sqthread_poll sqthread_poll_cpu fixedbufs "
+	    "registerfiles nop cmd_type nsid output-format output compare compare_ioengine rounds "
+	    "plot plot_qd eta help version ";
+
+	for (int i = 0; i < nvb_opt_count(); i++) {
+		char word[64];
+		snprintf(word, sizeof(word), " %s ", nvb_opt_name(i));
+		if (!strstr(covered, word) && strncmp(covered, word + 1, strlen(word + 1)) != 0) {
+			fprintf(stderr, "option --%s has no test\n", nvb_opt_name(i));
+			exit(T_EXIT_FAIL);
+		}
+	}
+	CHECK_OK(parse(&cfg, "--name=all", "--filename=/dev/nvme0n1", "--ioengine=io_uring",
+		       "--rw=randrw", "--rwmixread=70", "--bs=8k", "--iodepth=64",
+		       "--iodepth_batch_submit=16", "--numjobs=3", "--cpus_allowed=0-1",
+		       "--cpus_allowed_policy=split", "--runtime=10s", "--time_based",
+		       "--ramp_time=2", "--size=1g", "--offset=4m", "--norandommap",
+		       "--number_ios=1000", "--exec_preverify=true", "--randseed=42", "--direct=0",
+		       "--thread", "--idle_yield", "--idle_calibrate=5", "--group_reporting",
+		       "--hipri", "--sqthread_poll", "--sqthread_poll_cpu=1", "--fixedbufs",
+		       "--registerfiles", "--nop", "--output-format=json", "--output=/tmp/x.json",
+		       "--compare=sim:", "--compare_ioengine=nvfio", "--rounds=5", "--plot=x.svg",
+		       "--plot_qd=1,4,16", "--eta=never", NULL));
 	CHECK(cfg.njobs == 1);
 	o = &cfg.jobs[0];
 	CHECK(strcmp(o->name, "all") == 0);
@@ -159,7 +177,7 @@ static void test_every_option(void)
 	CHECK(strcmp(o->exec_preverify, "true") == 0 && o->randseed == 42);
 	CHECK(!o->direct && o->idle_yield && o->idle_calibrate == 5 && o->group_reporting);
 	CHECK(o->hipri && o->sqthread_poll && o->sqthread_poll_cpu == 1 && o->fixedbufs &&
-	      o->registerfiles);
+	      o->registerfiles && o->nop);
 	CHECK(cfg.prog.output_format == NVB_OUT_JSON);
 	CHECK(strcmp(cfg.prog.output, "/tmp/x.json") == 0);
 	CHECK(strcmp(cfg.prog.compare, "sim:") == 0 &&
