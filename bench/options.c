@@ -87,7 +87,7 @@ static const struct optdef opts[] = {
      "percentage of writes in rw and randrw (50)"},
     {"bs", "blocksize", T_SIZE, J(bs), 1, 128ull << 20, NULL, NULL, 0, "SIZE",
      "bytes per I/O (4k)"},
-    {"iodepth", NULL, T_INT, J(iodepth), 1, 65536, NULL, NULL, 0, "N",
+    {"iodepth", NULL, T_INT, J(iodepth), 1, 65535, NULL, NULL, 0, "N",
      "I/Os in flight per job (1)"},
     {"iodepth_batch_submit", "iodepth_batch", T_INT, J(iodepth_batch_submit), 0, 65536, NULL, NULL,
      0, "N", "I/Os submitted at once, 0 for iodepth (1)"},

@@ -236,7 +236,7 @@ static void test_bad_values(void)
 	REFUSED(parse(&cfg, "--bs=abc", NULL), "bs=abc", "not a size", "4k");
 	REFUSED(parse(&cfg, "--bs=0", NULL), "bs=0", "out of range");
 	REFUSED(parse(&cfg, "--bs=1g", NULL), "bs=1g", "out of range");
-	REFUSED(parse(&cfg, "--iodepth=0", NULL), "iodepth=0", "1 to 65536");
+	REFUSED(parse(&cfg, "--iodepth=0", NULL), "iodepth=0", "1 to 65535");
 	REFUSED(parse(&cfg, "--iodepth=x", NULL), "iodepth=x", "whole number");
 	REFUSED(parse(&cfg, "--iodepth_batch_submit=-1", NULL), "iodepth_batch_submit");
 	REFUSED(parse(&cfg, "--numjobs=0", NULL), "numjobs=0", "1 to 1024");
