@@ -65,21 +65,38 @@ int nvf_vfio_get_info(int fd, unsigned long request, const void *query, size_t q
 	return -EMSGSIZE;
 }
 
+/* One capability of a chain, handed to a parser's callback by cap_walk(). */
+struct cap {
+	const unsigned char *buf; /* the whole answer */
+	size_t len;
+	uint32_t off; /* where the capability starts in it */
+	uint16_t id;
+};
+
 /*
- * Step through a chain: *@off is the offset of the current record (start with the info's
- * cap_offset). Returns 1 with *@hdr filled, 0 at the end, -EPROTO for a record that does not fit
- * or a next pointer that does not move forward (which also rules out loops).
+ * Call @fn for every capability of the chain whose first record is at @first, stopping at the
+ * first error. Each next pointer is checked against the buffer and must move forward (which
+ * also rules out loops); records start after the info structure's @info_size bytes.
+ * Returns 0, -EPROTO, or @fn's error.
  */
-static int cap_next(const unsigned char *buf, size_t len, size_t info_size, uint32_t *off,
-		    uint32_t *prev, struct vfio_info_cap_header *hdr)
+static int cap_walk(const unsigned char *buf, size_t len, size_t info_size, uint32_t first,
+		    int (*fn)(void *ctx, const struct cap *cap), void *ctx)
 {
-	if (*off == 0)
-		return 0;
-	if (*off < info_size || *off <= *prev || (size_t)*off > len || len - *off < sizeof(*hdr))
-		return -EPROTO;
-	memcpy(hdr, buf + *off, sizeof(*hdr));
-	*prev = *off;
-	return 1;
+	struct vfio_info_cap_header hdr;
+	uint32_t off = first, prev = 0;
+	int ret;
+
+	while (off) {
+		if (off < info_size || off <= prev || (size_t)off > len || len - off < sizeof(hdr))
+			return -EPROTO;
+		memcpy(&hdr, buf + off, sizeof(hdr));
+		ret = fn(ctx, &(struct cap){buf, len, off, hdr.id});
+		if (ret < 0)
+			return ret;
+		prev = off;
+		off = hdr.next;
+	}
+	return 0;
 }
 
 /* Does a record of @need bytes at @off fit in the buffer? */
@@ -110,20 +127,69 @@ static int cap_array(const unsigned char *buf, size_t len, uint32_t off, size_t 
 	return 0;
 }
 
+/* What a region parser fills in; areas is info->areas, writable. */
+struct region_caps {
+	struct nvfio_vfio_region_info *info;
+	struct nvfio_vfio_sparse_area *areas;
+};
+
+static int region_cap(void *ctx, const struct cap *c)
+{
+	struct region_caps *rc = ctx;
+	struct nvfio_vfio_region_info *info = rc->info;
+
+	switch (c->id) {
+	case VFIO_REGION_INFO_CAP_SPARSE_MMAP: {
+		struct vfio_region_info_cap_sparse_mmap sp;
+		void *copy;
+		int ret;
+
+		/* A second one would be ambiguous. */
+		if (info->sparse || !cap_fits(c->len, c->off, sizeof(sp)))
+			return -EPROTO;
+		memcpy(&sp, c->buf + c->off, sizeof(sp));
+		/* struct vfio_region_sparse_mmap_area is {offset, size}, as ours. */
+		ret = cap_array(c->buf, c->len, c->off, sizeof(sp), sp.nr_areas,
+				sizeof(struct vfio_region_sparse_mmap_area), &copy);
+		if (ret < 0)
+			return ret;
+		rc->areas = copy;
+		info->sparse = true;
+		info->nr_areas = sp.nr_areas;
+		info->areas = rc->areas;
+		return 0;
+	}
+	case VFIO_REGION_INFO_CAP_TYPE: {
+		struct vfio_region_info_cap_type t;
+
+		if (!cap_fits(c->len, c->off, sizeof(t)))
+			return -EPROTO;
+		memcpy(&t, c->buf + c->off, sizeof(t));
+		info->has_type = true;
+		info->type = t.type;
+		info->subtype = t.subtype;
+		return 0;
+	}
+	case VFIO_REGION_INFO_CAP_MSIX_MAPPABLE:
+		info->msix_mappable = true;
+		return 0;
+	default:
+		/* Capabilities this library has no use for (NVLink2, ...) are skipped. */
+		return 0;
+	}
+}
+
 int nvf_vfio_parse_region_info(const void *buf, size_t len, struct nvfio_vfio_region_info *info,
 			       struct nvfio_vfio_sparse_area **areas)
 {
-	const unsigned char *b = buf;
+	struct region_caps rc = {.info = info};
 	struct vfio_region_info ri;
-	struct vfio_info_cap_header hdr;
-	uint32_t off, prev = 0;
-	void *copy;
 	int ret;
 
 	*areas = NULL;
 	if (len < sizeof(ri))
 		return -EPROTO;
-	memcpy(&ri, b, sizeof(ri));
+	memcpy(&ri, buf, sizeof(ri));
 	memset(info, 0, sizeof(*info));
 	info->index = ri.index;
 	info->flags = ri.flags & ~(uint32_t)VFIO_REGION_INFO_FLAG_CAPS;
@@ -132,57 +198,15 @@ int nvf_vfio_parse_region_info(const void *buf, size_t len, struct nvfio_vfio_re
 	if (!(ri.flags & VFIO_REGION_INFO_FLAG_CAPS))
 		return 0;
 
-	off = ri.cap_offset;
-	while ((ret = cap_next(b, len, sizeof(ri), &off, &prev, &hdr)) > 0) {
-		switch (hdr.id) {
-		case VFIO_REGION_INFO_CAP_SPARSE_MMAP: {
-			struct vfio_region_info_cap_sparse_mmap sp;
-
-			if (!cap_fits(len, off, sizeof(sp)))
-				goto bad;
-			memcpy(&sp, b + off, sizeof(sp));
-			/* A second one would be ambiguous. struct vfio_region_sparse_mmap_area is
-			 * {offset, size}, as ours. */
-			if (info->sparse)
-				goto bad;
-			ret = cap_array(b, len, off, sizeof(sp), sp.nr_areas,
-					sizeof(struct vfio_region_sparse_mmap_area), &copy);
-			if (ret < 0)
-				goto bad;
-			*areas = copy;
-			info->sparse = true;
-			info->nr_areas = sp.nr_areas;
-			info->areas = *areas;
-			break;
-		}
-		case VFIO_REGION_INFO_CAP_TYPE: {
-			struct vfio_region_info_cap_type t;
-
-			if (!cap_fits(len, off, sizeof(t)))
-				goto bad;
-			memcpy(&t, b + off, sizeof(t));
-			info->has_type = true;
-			info->type = t.type;
-			info->subtype = t.subtype;
-			break;
-		}
-		case VFIO_REGION_INFO_CAP_MSIX_MAPPABLE:
-			info->msix_mappable = true;
-			break;
-		default:
-			/* Capabilities this library has no use for (NVLink2, ...) are skipped. */
-			break;
-		}
-		off = hdr.next;
+	ret = cap_walk(buf, len, sizeof(ri), ri.cap_offset, region_cap, &rc);
+	if (ret < 0) {
+		free(rc.areas);
+		info->areas = NULL;
+		info->nr_areas = 0;
+		return ret;
 	}
-	if (ret == 0)
-		return 0;
-bad:
-	free(*areas);
-	*areas = NULL;
-	info->areas = NULL;
-	info->nr_areas = 0;
-	return ret < 0 ? ret : -EPROTO;
+	*areas = rc.areas;
+	return 0;
 }
 
 _Static_assert(sizeof(struct nvfio_vfio_sparse_area) == sizeof(struct vfio_region_sparse_mmap_area),
@@ -191,26 +215,71 @@ _Static_assert(offsetof(struct nvfio_vfio_sparse_area, size) ==
 		   offsetof(struct vfio_region_sparse_mmap_area, size),
 	       "sparse area layout");
 
+/* What an IOMMU info parser fills in; ranges is info->ranges, writable. */
+struct iommu_caps {
+	struct nvfio_vfio_iommu_info *info;
+	struct nvfio_vfio_iova_range *ranges;
+	bool have_ranges;
+};
+
+static int iommu_cap(void *ctx, const struct cap *c)
+{
+	struct iommu_caps *ic = ctx;
+	struct nvfio_vfio_iommu_info *info = ic->info;
+
+	switch (c->id) {
+	case VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE: {
+		struct vfio_iommu_type1_info_cap_iova_range r;
+		void *copy;
+		int ret;
+
+		/* A second one, even after an empty first, would be ambiguous. */
+		if (ic->have_ranges || !cap_fits(c->len, c->off, sizeof(r)))
+			return -EPROTO;
+		memcpy(&r, c->buf + c->off, sizeof(r));
+		ret = cap_array(c->buf, c->len, c->off, sizeof(r), r.nr_iovas,
+				sizeof(struct vfio_iova_range), &copy);
+		if (ret < 0)
+			return ret;
+		ic->have_ranges = true;
+		ic->ranges = copy;
+		for (uint32_t i = 0; i < r.nr_iovas; i++)
+			if (ic->ranges[i].last < ic->ranges[i].start)
+				return -EPROTO;
+		info->ranges = ic->ranges;
+		info->nr_ranges = r.nr_iovas;
+		return 0;
+	}
+	case VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL: {
+		struct vfio_iommu_type1_info_dma_avail a;
+
+		if (!cap_fits(c->len, c->off, sizeof(a)))
+			return -EPROTO;
+		memcpy(&a, c->buf + c->off, sizeof(a));
+		info->has_dma_avail = true;
+		info->dma_avail = a.avail;
+		return 0;
+	}
+	default:
+		/* Migration and later capabilities are not needed here. */
+		return 0;
+	}
+}
+
 int nvf_vfio_parse_iommu_info(const void *buf, size_t len, struct nvfio_vfio_iommu_info *info,
 			      struct nvfio_vfio_iova_range **ranges)
 {
-	const unsigned char *b = buf;
+	struct iommu_caps ic = {.info = info};
 	struct vfio_iommu_type1_info ii;
-	struct vfio_info_cap_header hdr;
-	uint32_t off, prev = 0;
-	size_t info_size;
-	bool have_ranges = false;
-	void *copy;
 	int ret;
 
 	*ranges = NULL;
 	memset(info, 0, sizeof(*info));
 	/* Kernels without capabilities answer with the structure up to iova_pgsizes. */
-	info_size = offsetof(struct vfio_iommu_type1_info, cap_offset);
-	if (len < info_size)
+	if (len < offsetof(struct vfio_iommu_type1_info, cap_offset))
 		return -EPROTO;
 	memset(&ii, 0, sizeof(ii));
-	memcpy(&ii, b, len < sizeof(ii) ? len : sizeof(ii));
+	memcpy(&ii, buf, len < sizeof(ii) ? len : sizeof(ii));
 	if (ii.flags & VFIO_IOMMU_INFO_PGSIZES)
 		info->pgsize_bitmap = ii.iova_pgsizes;
 	if (!(ii.flags & VFIO_IOMMU_INFO_CAPS))
@@ -218,56 +287,15 @@ int nvf_vfio_parse_iommu_info(const void *buf, size_t len, struct nvfio_vfio_iom
 	if (len < sizeof(ii))
 		return -EPROTO;
 
-	off = ii.cap_offset;
-	while ((ret = cap_next(b, len, sizeof(ii), &off, &prev, &hdr)) > 0) {
-		switch (hdr.id) {
-		case VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE: {
-			struct vfio_iommu_type1_info_cap_iova_range r;
-
-			if (!cap_fits(len, off, sizeof(r)))
-				goto bad;
-			memcpy(&r, b + off, sizeof(r));
-			if (have_ranges)
-				goto bad;
-			have_ranges = true;
-			ret = cap_array(b, len, off, sizeof(r), r.nr_iovas,
-					sizeof(struct vfio_iova_range), &copy);
-			if (ret < 0)
-				goto bad;
-			*ranges = copy;
-			for (uint32_t i = 0; i < r.nr_iovas; i++)
-				if ((*ranges)[i].last < (*ranges)[i].start) {
-					ret = -EPROTO;
-					goto bad;
-				}
-			info->nr_ranges = r.nr_iovas;
-			info->ranges = *ranges;
-			break;
-		}
-		case VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL: {
-			struct vfio_iommu_type1_info_dma_avail a;
-
-			if (!cap_fits(len, off, sizeof(a)))
-				goto bad;
-			memcpy(&a, b + off, sizeof(a));
-			info->has_dma_avail = true;
-			info->dma_avail = a.avail;
-			break;
-		}
-		default:
-			/* Migration and later capabilities are not needed here. */
-			break;
-		}
-		off = hdr.next;
+	ret = cap_walk(buf, len, sizeof(ii), ii.cap_offset, iommu_cap, &ic);
+	if (ret < 0) {
+		free(ic.ranges);
+		info->ranges = NULL;
+		info->nr_ranges = 0;
+		return ret;
 	}
-	if (ret == 0)
-		return 0;
-bad:
-	free(*ranges);
-	*ranges = NULL;
-	info->ranges = NULL;
-	info->nr_ranges = 0;
-	return ret < 0 ? ret : -EPROTO;
+	*ranges = ic.ranges;
+	return 0;
 }
 
 _Static_assert(sizeof(struct nvfio_vfio_iova_range) == sizeof(struct vfio_iova_range),
