@@ -371,33 +371,31 @@ static void dma_space(struct nvfio_vfio_device *d, struct nvfio_dma **out)
 }
 
 /* The DMA space dies with the IOMMU when the last group leaves the container, quietly. */
-/* The device's group, opened by its /dev/vfio name. */
-static struct nvfio_vfio_group *open_group(void)
+/* A container with the device's group in it (opened by its /dev/vfio name), IOMMU type set. */
+static void open_container(struct nvfio_vfio_container **c, struct nvfio_vfio_group **g)
 {
-	struct nvfio_vfio_group *g;
+	enum nvfio_vfio_iommu_type type = vm.iommu ? NVFIO_VFIO_TYPE1V2 : NVFIO_VFIO_NOIOMMU;
 	unsigned int id;
 	bool noiommu;
 	char name[32];
 
+	CHECK_OK(nvfio_vfio_container_open(c));
 	CHECK_OK(nvfio_vfio_group_of_device(vm.addr, &id, &noiommu));
 	snprintf(name, sizeof(name), "%s%u", noiommu ? "noiommu-" : "", id);
-	CHECK_OK(nvfio_vfio_group_open_name(name, &g));
-	return g;
+	CHECK_OK(nvfio_vfio_group_open_name(name, g));
+	CHECK_OK(nvfio_vfio_group_set_container(*g, *c));
+	CHECK_OK(nvfio_vfio_container_set_iommu(*c, type));
 }
 
 static void space_dies_with_group(void)
 {
-	enum nvfio_vfio_iommu_type type = vm.iommu ? NVFIO_VFIO_TYPE1V2 : NVFIO_VFIO_NOIOMMU;
 	struct nvfio_vfio_container *c;
 	struct nvfio_vfio_group *g;
 	struct nvfio_vfio_device *d;
 	struct nvfio_dma *dma;
 	void *mem;
 
-	CHECK_OK(nvfio_vfio_container_open(&c));
-	g = open_group();
-	CHECK_OK(nvfio_vfio_group_set_container(g, c));
-	CHECK_OK(nvfio_vfio_container_set_iommu(c, type));
+	open_container(&c, &g);
 	CHECK_OK(nvfio_vfio_device_open(g, vm.addr, &d));
 	CHECK_OK(nvfio_vfio_container_dma(c, &dma));
 	CHECK_OK(nvfio_dma_alloc(dma, 2 * PG, 0, &mem));
@@ -418,17 +416,13 @@ static void space_dies_with_group(void)
  */
 static void container_closed_first(void)
 {
-	enum nvfio_vfio_iommu_type type = vm.iommu ? NVFIO_VFIO_TYPE1V2 : NVFIO_VFIO_NOIOMMU;
 	struct nvfio_vfio_container *c;
 	struct nvfio_vfio_group *g;
 	struct nvfio_vfio_device *d;
 	struct nvfio_dma *dma;
 	void *mem;
 
-	CHECK_OK(nvfio_vfio_container_open(&c));
-	g = open_group();
-	CHECK_OK(nvfio_vfio_group_set_container(g, c));
-	CHECK_OK(nvfio_vfio_container_set_iommu(c, type));
+	open_container(&c, &g);
 	CHECK_OK(nvfio_vfio_container_dma(c, &dma));
 	CHECK_OK(nvfio_dma_alloc(dma, PG, 0, &mem));
 	nvfio_vfio_container_close(c);
