@@ -118,8 +118,8 @@ static int set_irqs(struct nvfio_vfio_device *dev, uint32_t flags, unsigned int 
 		switch (ret) {
 		case -EBADF:
 			nvf_err(ret,
-				"%s vectors [%u, %u) of %s: a file descriptor is not an "
-				"eventfd",
+				"%s vectors [%u, %u) of %s: a file descriptor is not open "
+				"(closed by another thread meanwhile?)",
 				irq_name(index), start, start + count, dev->addr);
 			break;
 		case -ENOSPC:
