@@ -47,6 +47,14 @@ int main(void)
 	CHECK(nvf_vfio_parse_interrupts("", "0000:01:00.0", 0) == -NVFIO_ENOIRQ);
 	CHECK(nvf_vfio_parse_interrupts(" 12: vfio-msix[0](0000:01:00.0)", "0000:01:00.0", 0) ==
 	      12);
+	/* an IRQ number beyond int is no answer */
+	CHECK(nvf_vfio_parse_interrupts(" 99999999999: vfio-msix[0](0000:01:00.0)\n",
+					"0000:01:00.0", 0) == -NVFIO_ENOIRQ);
+	/* the name must be whole: no longer vector, no longer address, no prefix */
+	CHECK(nvf_vfio_parse_interrupts(" 12: xvfio-msix[0](0000:01:00.0)\n", "0000:01:00.0", 0) ==
+	      -NVFIO_ENOIRQ);
+	CHECK(nvf_vfio_parse_interrupts(" 12: vfio-msix[0](0000:01:00.0)x\n", "0000:01:00.0", 0) ==
+	      -NVFIO_ENOIRQ);
 	/* no number before the colon: not an IRQ line */
 	CHECK(nvf_vfio_parse_interrupts("LOC: vfio-msix[0](0000:01:00.0)\n", "0000:01:00.0", 0) ==
 	      -NVFIO_ENOIRQ);
