@@ -69,7 +69,9 @@ void nvfio_dma_free(struct nvfio_dma *dma, void *vaddr);
  * IOMMU mapping (so that each can be unregistered alone), but it gets the IOVAs that continue its
  * neighbour's where those are free, so that a buffer spanning both has one IOVA range. Each
  * registration counts against the IOMMU's mapping limit (VFIO: 65535 by default): register
- * fewer, larger buffers where there are many. In no-IOMMU mode the memory must be hugepages.
+ * fewer, larger buffers where there are many. In no-IOMMU mode the memory must be hugepages; it
+ * is mlock()ed here and munlock()ed on unregistration (locks do not nest: a lock the caller took
+ * on the same memory ends there too).
  *
  * Returns 0, -EINVAL (not page-aligned, or not hugepages in no-IOMMU mode), -EEXIST (overlaps a
  * registration or allocation), -NVFIO_EMEMLOCK, -NVFIO_ENOIOVA, -NVFIO_ENOMAPPINGS,
