@@ -68,7 +68,7 @@ static void aer_done(void *arg, int err, const struct nvfio_cqe *cqe)
 
 int nvf_nvme_aer_submit_locked(struct nvfio_ctrl *ctrl)
 {
-	struct nvfio_cmd cmd = { .opcode = nvme_admin_async_event };
+	struct nvfio_cmd cmd = {.opcode = nvme_admin_async_event};
 	int ret;
 
 	ctrl->aer_enabled = true;
@@ -142,9 +142,10 @@ static int admin_run(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, const void 
 	int ret;
 
 	if (len > ctrl->max_xfer && ctrl->max_xfer)
-		return nvf_err(-EINVAL, "%s of %zu bytes exceeds the %u-byte transfer limit (MDTS) "
-			       "of %s", admin_name(cmd->opcode), len, ctrl->max_xfer,
-			       ctrl->address);
+		return nvf_err(-EINVAL,
+			       "%s of %zu bytes exceeds the %u-byte transfer limit (MDTS) "
+			       "of %s",
+			       admin_name(cmd->opcode), len, ctrl->max_xfer, ctrl->address);
 	if (!timeout_ms)
 		timeout_ms = ctrl->opts.admin_timeout_ms;
 	r = calloc(1, sizeof(*r));
@@ -167,8 +168,8 @@ static int admin_run(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, const void 
 		if (len <= NVF_SCRATCH) {
 			bounce = ctrl->scratch;
 		} else {
-			ret = nvfio_dma_alloc(ctrl->dev->dma, len, nvf_nvme_dma_flags(ctrl),
-					      &bounce);
+			ret =
+			    nvfio_dma_alloc(ctrl->dev->dma, len, nvf_nvme_dma_flags(ctrl), &bounce);
 			if (ret < 0)
 				goto out_unlock;
 			own_bounce = true;
@@ -186,8 +187,10 @@ static int admin_run(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, const void 
 	if (ret < 0) {
 		if (list)
 			nvf_list_put(aq, list);
-		ret = nvf_err(-EBUSY, "the admin queue of %s is full of commands the controller "
-			      "never completed", ctrl->address);
+		ret = nvf_err(-EBUSY,
+			      "the admin queue of %s is full of commands the controller "
+			      "never completed",
+			      ctrl->address);
 		goto out_bounce;
 	}
 
@@ -214,18 +217,20 @@ static int admin_run(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, const void 
 			if (bounce == ctrl->scratch)
 				ctrl->scratch = NULL;
 			pthread_mutex_unlock(&ctrl->admin_lock);
-			return nvf_err(-NVFIO_ETIMEDOUT, "%s (opcode 0x%02x) got no completion from "
-				       "%s within %u ms", admin_name(cmd->opcode), cmd->opcode,
-				       ctrl->address, timeout_ms);
+			return nvf_err(-NVFIO_ETIMEDOUT,
+				       "%s (opcode 0x%02x) got no completion from "
+				       "%s within %u ms",
+				       admin_name(cmd->opcode), cmd->opcode, ctrl->address,
+				       timeout_ms);
 		}
 		nvf_nvme_backoff(&backoff);
 	}
 
 	if (r->err) {
-		ret = r->err == -NVFIO_EFATAL || r->err == -NVFIO_EREMOVED ?
-			      nvf_nvme_ctrl_check(ctrl) :
-			      nvf_err(r->err, "%s on %s did not complete: %s",
-				      admin_name(cmd->opcode), ctrl->address, nvfio_strerror(r->err));
+		ret = r->err == -NVFIO_EFATAL || r->err == -NVFIO_EREMOVED
+			  ? nvf_nvme_ctrl_check(ctrl)
+			  : nvf_err(r->err, "%s on %s did not complete: %s",
+				    admin_name(cmd->opcode), ctrl->address, nvfio_strerror(r->err));
 		goto out_bounce;
 	}
 	if (cqe)
@@ -290,8 +295,9 @@ void nvf_nvme_admin_events(struct nvfio_ctrl *ctrl)
 		pthread_mutex_unlock(&ctrl->admin_lock);
 
 		if (ev.log_page && log) {
-			size_t len = ev.log_page == NVME_LOG_LID_ERROR ? 64 :
-				     ev.log_page == NVME_LOG_LID_SMART ? 512 : NVF_PAGE_SIZE;
+			size_t len = ev.log_page == NVME_LOG_LID_ERROR	 ? 64
+				     : ev.log_page == NVME_LOG_LID_SMART ? 512
+									 : NVF_PAGE_SIZE;
 
 			nvfio_get_log_page(ctrl, ev.log_page, NVME_NSID_ALL, 0, log, len);
 		}
@@ -305,7 +311,8 @@ void nvf_nvme_admin_events(struct nvfio_ctrl *ctrl)
 
 int nvf_nvme_create_qpair(struct nvfio_ctrl *ctrl, struct nvfio_qpair *qp)
 {
-	uint32_t cdw10 = qp->qid | (uint32_t)(qp->sq_entries - 1) << 16;
+	uint32_t cdw10 = qp->qid | (uint32_t)(qp->io.sq_entries - 1) << 16;
+	uint32_t cq_cdw10 = qp->qid | (uint32_t)(qp->cq_entries - 1) << 16;
 	struct nvfio_cmd cmd;
 	char what[96];
 	int ret;
@@ -320,14 +327,14 @@ int nvf_nvme_create_qpair(struct nvfio_ctrl *ctrl, struct nvfio_qpair *qp)
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.opcode = nvme_admin_create_cq;
 	cmd.dptr[0] = qp->cq_iova;
-	cmd.cdw10 = cdw10;
+	cmd.cdw10 = cq_cdw10;
 	cmd.cdw11 = NVF_QUEUE_PHYS_CONTIG;
 	if (qp->irq)
 		cmd.cdw11 |= NVF_CQ_IRQ_ENABLED | qp->vector << 16;
 	ret = nvf_nvme_admin_exec(ctrl, &cmd, NULL, 0, NULL, 0);
 	if (ret < 0) {
-		snprintf(what, sizeof(what), "creating completion queue %u of %u entries",
-			 qp->qid, qp->cq_entries);
+		snprintf(what, sizeof(what), "creating completion queue %u of %u entries", qp->qid,
+			 qp->cq_entries);
 		nvf_err_prefix("%s", what);
 		return ret;
 	}
@@ -340,8 +347,8 @@ int nvf_nvme_create_qpair(struct nvfio_ctrl *ctrl, struct nvfio_qpair *qp)
 	if (ret < 0) {
 		char msg[1024];
 
-		snprintf(msg, sizeof(msg), "creating submission queue %u of %u entries: %s", qp->qid,
-			 qp->sq_entries, nvfio_last_error());
+		snprintf(msg, sizeof(msg), "creating submission queue %u of %u entries: %s",
+			 qp->qid, qp->io.sq_entries, nvfio_last_error());
 		memset(&cmd, 0, sizeof(cmd));
 		cmd.opcode = nvme_admin_delete_cq;
 		cmd.cdw10 = qp->qid;
@@ -353,7 +360,7 @@ int nvf_nvme_create_qpair(struct nvfio_ctrl *ctrl, struct nvfio_qpair *qp)
 
 int nvf_nvme_delete_qpair(struct nvfio_ctrl *ctrl, struct nvfio_qpair *qp)
 {
-	struct nvfio_cmd cmd = { .opcode = nvme_admin_delete_sq, .cdw10 = qp->qid };
+	struct nvfio_cmd cmd = {.opcode = nvme_admin_delete_sq, .cdw10 = qp->qid};
 	int ret, ret2;
 
 	ret = nvf_nvme_admin_exec(ctrl, &cmd, NULL, 0, NULL, 0);
@@ -383,9 +390,9 @@ int nvfio_admin_raw(struct nvfio_ctrl *ctrl, const struct nvfio_cmd *cmd, void *
 int nvfio_identify(struct nvfio_ctrl *ctrl, uint8_t cns, uint32_t nsid, void *buf)
 {
 	struct nvfio_cmd cmd = {
-		.opcode = nvme_admin_identify,
-		.nsid = nsid,
-		.cdw10 = cns,
+	    .opcode = nvme_admin_identify,
+	    .nsid = nsid,
+	    .cdw10 = cns,
 	};
 
 	return nvf_nvme_admin_exec(ctrl, &cmd, buf, NVME_IDENTIFY_DATA_SIZE, NULL, 0);
@@ -396,18 +403,19 @@ int nvfio_get_log_page(struct nvfio_ctrl *ctrl, uint8_t lid, uint32_t nsid, uint
 {
 	uint32_t numd = (uint32_t)(len / 4 - 1);
 	struct nvfio_cmd cmd = {
-		.opcode = nvme_admin_get_log_page,
-		.nsid = nsid,
-		.cdw10 = lid | (numd & 0xffff) << 16,
-		.cdw11 = numd >> 16,
-		.cdw12 = (uint32_t)offset,
-		.cdw13 = (uint32_t)(offset >> 32),
+	    .opcode = nvme_admin_get_log_page,
+	    .nsid = nsid,
+	    .cdw10 = lid | (numd & 0xffff) << 16,
+	    .cdw11 = numd >> 16,
+	    .cdw12 = (uint32_t)offset,
+	    .cdw13 = (uint32_t)(offset >> 32),
 	};
 
 	if (!len || len % 4 || offset % 4)
-		return nvf_err(-EINVAL, "Get Log Page: length and offset must be non-zero "
-			       "multiples of 4 bytes (%zu at %llu)", len,
-			       (unsigned long long)offset);
+		return nvf_err(-EINVAL,
+			       "Get Log Page: length and offset must be non-zero "
+			       "multiples of 4 bytes (%zu at %llu)",
+			       len, (unsigned long long)offset);
 	return nvf_nvme_admin_exec(ctrl, &cmd, buf, len, NULL, 0);
 }
 
@@ -415,12 +423,12 @@ int nvfio_get_features(struct nvfio_ctrl *ctrl, uint8_t fid, uint32_t nsid, uint
 		       void *buf, size_t len, uint32_t *result)
 {
 	struct nvfio_cmd cmd = {
-		.opcode = nvme_admin_get_features,
-		.nsid = nsid,
-		.cdw10 = fid,
-		.cdw11 = cdw11,
+	    .opcode = nvme_admin_get_features,
+	    .nsid = nsid,
+	    .cdw10 = fid,
+	    .cdw11 = cdw11,
 	};
-	struct nvfio_cqe cqe = { 0 };
+	struct nvfio_cqe cqe = {0};
 	int ret;
 
 	ret = admin_run(ctrl, &cmd, NULL, buf, buf ? len : 0, &cqe, 0);
@@ -433,18 +441,18 @@ int nvfio_set_features(struct nvfio_ctrl *ctrl, uint8_t fid, uint32_t nsid, uint
 		       uint32_t cdw12, bool save, const void *buf, size_t len, uint32_t *result)
 {
 	struct nvfio_cmd cmd = {
-		.opcode = nvme_admin_set_features,
-		.nsid = nsid,
-		.cdw10 = fid | (save ? 1u << 31 : 0),
-		.cdw11 = cdw11,
-		.cdw12 = cdw12,
+	    .opcode = nvme_admin_set_features,
+	    .nsid = nsid,
+	    .cdw10 = fid | (save ? 1u << 31 : 0),
+	    .cdw11 = cdw11,
+	    .cdw12 = cdw12,
 	};
-	struct nvfio_cqe cqe = { 0 };
+	struct nvfio_cqe cqe = {0};
 	int ret;
 
 	if (fid == NVME_FEAT_FID_NUM_QUEUES)
 		return nvf_err(-EINVAL, "Number of Queues is set by nvfio_ctrl_open(): use "
-			       "nvfio_ctrl_opts.nr_io_queues");
+					"nvfio_ctrl_opts.nr_io_queues");
 	ret = admin_run(ctrl, &cmd, buf, NULL, buf ? len : 0, &cqe, 0);
 	if (ret == 0 && result)
 		*result = cqe.cdw0;
@@ -455,9 +463,9 @@ int nvfio_format(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t lbaf, uint8_t s
 		 unsigned int timeout_ms)
 {
 	struct nvfio_cmd cmd = {
-		.opcode = nvme_admin_format_nvm,
-		.nsid = nsid,
-		.cdw10 = (lbaf & 0xfu) | (uint32_t)(ses & 7u) << 9 | (uint32_t)((lbaf >> 4) & 3u) << 12,
+	    .opcode = nvme_admin_format_nvm,
+	    .nsid = nsid,
+	    .cdw10 = (lbaf & 0xfu) | (uint32_t)(ses & 7u) << 9 | (uint32_t)((lbaf >> 4) & 3u) << 12,
 	};
 	int ret;
 
@@ -473,10 +481,10 @@ int nvfio_format(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t lbaf, uint8_t s
 int nvfio_abort(struct nvfio_ctrl *ctrl, uint16_t sqid, uint16_t cid, uint32_t *result)
 {
 	struct nvfio_cmd cmd = {
-		.opcode = nvme_admin_abort_cmd,
-		.cdw10 = sqid | (uint32_t)cid << 16,
+	    .opcode = nvme_admin_abort_cmd,
+	    .cdw10 = sqid | (uint32_t)cid << 16,
 	};
-	struct nvfio_cqe cqe = { 0 };
+	struct nvfio_cqe cqe = {0};
 	int ret;
 
 	ret = nvf_nvme_admin_exec(ctrl, &cmd, NULL, 0, &cqe, 0);

@@ -65,19 +65,23 @@ static void ctrl_set_failed(struct nvfio_ctrl *ctrl, int err)
 	__atomic_store_n(&ctrl->failed, err, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&ctrl->lock);
 	for (qp = ctrl->qpairs; qp; qp = qp->next_qp)
-		__atomic_store_n(&qp->state, err, __ATOMIC_RELAXED);
+		nvf_qpair_poison(qp, err);
 	pthread_mutex_unlock(&ctrl->lock);
 	if (ctrl->admin)
-		__atomic_store_n(&ctrl->admin->state, err, __ATOMIC_RELAXED);
+		nvf_qpair_poison(ctrl->admin, err);
 }
 
 static int failed_err(struct nvfio_ctrl *ctrl, int err)
 {
 	if (err == -NVFIO_EREMOVED)
-		return nvf_err(err, "controller %s is gone: its registers read all-ones (device "
-			       "removed or unplugged, or its PCI link is down)", ctrl->address);
-	return nvf_err(err, "controller %s reports a fatal status (CSTS.CFS): close and reopen it "
-		       "to reset it", ctrl->address);
+		return nvf_err(err,
+			       "controller %s is gone: its registers read all-ones (device "
+			       "removed or unplugged, or its PCI link is down)",
+			       ctrl->address);
+	return nvf_err(err,
+		       "controller %s reports a fatal status (CSTS.CFS): close and reopen it "
+		       "to reset it",
+		       ctrl->address);
 }
 
 int nvf_nvme_ctrl_check(struct nvfio_ctrl *ctrl)
@@ -127,8 +131,10 @@ static int wait_csts(struct nvfio_ctrl *ctrl, uint32_t mask, uint32_t want, bool
 		if ((csts & mask) == want)
 			return 0;
 		if (nvf_nvme_now_ms() > deadline)
-			return nvf_err(-NVFIO_ETIMEDOUT, "controller %s did not %s within %u ms "
-				       "(CSTS 0x%x)", ctrl->address, what, timeout_ms, csts);
+			return nvf_err(-NVFIO_ETIMEDOUT,
+				       "controller %s did not %s within %u ms "
+				       "(CSTS 0x%x)",
+				       ctrl->address, what, timeout_ms, csts);
 		nvf_nvme_backoff(&backoff);
 	}
 }
@@ -175,8 +181,8 @@ static int init_queues(struct nvfio_ctrl *ctrl)
 {
 	unsigned int want = ctrl->opts.nr_io_queues, nsq, ncq;
 	struct nvfio_cmd cmd = {
-		.opcode = nvme_admin_set_features,
-		.cdw10 = NVME_FEAT_FID_NUM_QUEUES,
+	    .opcode = nvme_admin_set_features,
+	    .cdw10 = NVME_FEAT_FID_NUM_QUEUES,
 	};
 	struct nvfio_cqe cqe;
 	int ret;
@@ -208,7 +214,7 @@ static int init_queues(struct nvfio_ctrl *ctrl)
 
 static int init_dbbuf(struct nvfio_ctrl *ctrl)
 {
-	struct nvfio_cmd cmd = { .opcode = nvme_admin_dbbuf };
+	struct nvfio_cmd cmd = {.opcode = nvme_admin_dbbuf};
 	struct nvfio_cqe cqe;
 	int ret;
 
@@ -290,8 +296,8 @@ static int ctrl_init(struct nvfio_ctrl *ctrl)
 					return ret;
 			}
 			nvf_dev_write32(dev, NVME_REG_AQA,
-					(uint32_t)(ctrl->admin->sq_entries - 1) |
-						(uint32_t)(ctrl->admin->cq_entries - 1) << 16);
+					(uint32_t)(ctrl->admin->io.sq_entries - 1) |
+					    (uint32_t)(ctrl->admin->cq_entries - 1) << 16);
 			nvf_dev_write64(dev, NVME_REG_ASQ, ctrl->admin->sq_iova);
 			nvf_dev_write64(dev, NVME_REG_ACQ, ctrl->admin->cq_iova);
 			ctrl->state = NVF_INIT_IRQ;
@@ -299,7 +305,8 @@ static int ctrl_init(struct nvfio_ctrl *ctrl)
 		case NVF_INIT_IRQ:
 			if (ctrl->opts.interrupts) {
 				if (!dev->nr_vectors)
-					return nvf_err(-NVFIO_ENOIRQ, "controller %s has no MSI-X "
+					return nvf_err(-NVFIO_ENOIRQ,
+						       "controller %s has no MSI-X "
 						       "vectors: open it without interrupts",
 						       ctrl->address);
 				if (ctrl->admin_efd < 0) {
@@ -328,8 +335,9 @@ static int ctrl_init(struct nvfio_ctrl *ctrl)
 			ctrl->state = NVF_INIT_WAIT_READY;
 			break;
 		case NVF_INIT_WAIT_READY:
-			ret = wait_csts(ctrl, 1u << NVME_CSTS_RDY_SHIFT, 1u << NVME_CSTS_RDY_SHIFT,
-					true, ctrl->ready_timeout_ms, "become ready (CSTS.RDY = 1)");
+			ret =
+			    wait_csts(ctrl, 1u << NVME_CSTS_RDY_SHIFT, 1u << NVME_CSTS_RDY_SHIFT,
+				      true, ctrl->ready_timeout_ms, "become ready (CSTS.RDY = 1)");
 			if (ret < 0)
 				return ret;
 			ctrl->state = NVF_INIT_IDENTIFY;
@@ -442,8 +450,10 @@ static int open_device(const char *address, const struct nvfio_ctrl_opts *opts,
 	if (!strcmp(address, "sim"))
 		return nvf_nvme_dev_sim_open("", dev);
 	if (!strncmp(address, "vfio-user:", 10))
-		return nvf_err(-ENOTSUP, "\"%s\": vfio-user controllers are not supported by this "
-			       "build of nvfio", address);
+		return nvf_err(-ENOTSUP,
+			       "\"%s\": vfio-user controllers are not supported by this "
+			       "build of nvfio",
+			       address);
 	if (!strncmp(address, "pci:", 4))
 		address += 4;
 	return nvf_nvme_dev_vfio_open(address, opts->iommu, dev);
@@ -487,8 +497,10 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 		goto err;
 
 	if (ctrl->dev->bar0_len < NVF_DOORBELL_BASE + 8) {
-		ret = nvf_err(-NVFIO_ENOREGION, "BAR0 of %s is %zu bytes: too small for an NVMe "
-			      "controller", address, ctrl->dev->bar0_len);
+		ret = nvf_err(-NVFIO_ENOREGION,
+			      "BAR0 of %s is %zu bytes: too small for an NVMe "
+			      "controller",
+			      address, ctrl->dev->bar0_len);
 		goto err;
 	}
 	cap = nvf_dev_read64(ctrl->dev, NVME_REG_CAP);
@@ -506,19 +518,23 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 	ctrl->info.backend = ctrl->dev->backend;
 	ctrl->info.address = ctrl->address;
 	if (NVME_CAP_MPSMIN(cap) > NVF_PAGE_SHIFT - 12) {
-		ret = nvf_err(-ENOTSUP, "controller %s needs memory pages of at least %u bytes; "
-			      "nvfio uses 4096", address, 1u << (12 + NVME_CAP_MPSMIN(cap)));
+		ret = nvf_err(-ENOTSUP,
+			      "controller %s needs memory pages of at least %u bytes; "
+			      "nvfio uses 4096",
+			      address, 1u << (12 + NVME_CAP_MPSMIN(cap)));
 		goto err;
 	}
 	if (!(NVME_CAP_CSS(cap) & NVME_CAP_CSS_NVM)) {
-		ret = nvf_err(-ENOTSUP, "controller %s does not offer the NVM command set "
-			      "(CAP.CSS 0x%x)", address, (unsigned int)NVME_CAP_CSS(cap));
+		ret = nvf_err(-ENOTSUP,
+			      "controller %s does not offer the NVM command set "
+			      "(CAP.CSS 0x%x)",
+			      address, (unsigned int)NVME_CAP_CSS(cap));
 		goto err;
 	}
 	if ((size_t)ctrl->dstrd * 2 * (opts->nr_io_queues + 1) + NVF_DOORBELL_BASE >
 	    ctrl->dev->bar0_len) {
-		unsigned int fit = (unsigned int)((ctrl->dev->bar0_len - NVF_DOORBELL_BASE) /
-						  (2 * ctrl->dstrd));
+		unsigned int fit =
+		    (unsigned int)((ctrl->dev->bar0_len - NVF_DOORBELL_BASE) / (2 * ctrl->dstrd));
 		ctrl->opts.nr_io_queues = fit > 1 ? fit - 1 : 1;
 	}
 

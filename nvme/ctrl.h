@@ -15,45 +15,43 @@
 #include "nvme/spec.h"
 
 struct nvfio_ns {
-	/* Read by every I/O submission. */
-	uint64_t nsze;      /* blocks; 0 while the namespace is inactive */
-	uint32_t max_nlb;   /* blocks one command may carry */
-	uint8_t lbads;      /* log2 of the block size */
+	/* Read by every I/O submission (nsze is 0 while the namespace takes no I/O). */
+	struct nvfio_ns_io io;
+	uint32_t max_nlb; /* blocks one command may carry */
 	bool active;
-	uint32_t nsid;
 	struct nvfio_ctrl *ctrl;
 	struct nvfio_ns_info info;
 };
 
 /* Bring-up states, in order; a later controller reset re-enters at NVF_INIT_DISABLE. */
 enum nvf_init_state {
-	NVF_INIT_DISABLE,      /* CC.EN = 0 (after RDY = 1 if an enable was in progress) */
+	NVF_INIT_DISABLE,	/* CC.EN = 0 (after RDY = 1 if an enable was in progress) */
 	NVF_INIT_WAIT_DISABLED, /* CSTS.RDY = 0 */
-	NVF_INIT_ADMIN_QUEUE,  /* AQA, ASQ, ACQ */
-	NVF_INIT_IRQ,          /* MSI-X for the admin queue, before CC.EN (QEMU 7.2 needs it so) */
-	NVF_INIT_ENABLE,       /* CC with IOSQES, IOCQES, MPS, CSS, then EN */
-	NVF_INIT_WAIT_READY,   /* CSTS.RDY = 1 */
-	NVF_INIT_IDENTIFY,     /* Identify Controller */
-	NVF_INIT_QUEUES,       /* Set Features, Number of Queues */
-	NVF_INIT_DBBUF,        /* Doorbell Buffer Config */
-	NVF_INIT_NAMESPACES,   /* active namespace list, Identify Namespace for each */
-	NVF_INIT_AER,          /* Asynchronous Event Request */
+	NVF_INIT_ADMIN_QUEUE,	/* AQA, ASQ, ACQ */
+	NVF_INIT_IRQ,		/* MSI-X for the admin queue, before CC.EN (QEMU 7.2 needs it so) */
+	NVF_INIT_ENABLE,	/* CC with IOSQES, IOCQES, MPS, CSS, then EN */
+	NVF_INIT_WAIT_READY,	/* CSTS.RDY = 1 */
+	NVF_INIT_IDENTIFY,	/* Identify Controller */
+	NVF_INIT_QUEUES,	/* Set Features, Number of Queues */
+	NVF_INIT_DBBUF,		/* Doorbell Buffer Config */
+	NVF_INIT_NAMESPACES,	/* active namespace list, Identify Namespace for each */
+	NVF_INIT_AER,		/* Asynchronous Event Request */
 	NVF_INIT_DONE,
 };
 
-#define NVF_ADMIN_DEPTH  31u
-#define NVF_EVENTS_MAX   8u
-#define NVF_SCRATCH      (4u * NVF_PAGE_SIZE)
+#define NVF_ADMIN_DEPTH 31u
+#define NVF_EVENTS_MAX	8u
+#define NVF_SCRATCH	(4u * NVF_PAGE_SIZE)
 
 struct nvfio_ctrl {
 	struct nvf_nvme_dev *dev;
 	struct nvfio_ctrl_opts opts;
 	char *address;
 	uint64_t cap;
-	uint32_t dstrd;     /* doorbell stride, bytes */
+	uint32_t dstrd;		       /* doorbell stride, bytes */
 	unsigned int ready_timeout_ms; /* CAP.TO */
 	enum nvf_init_state state;
-	int failed;         /* 0, -NVFIO_EFATAL or -NVFIO_EREMOVED, once seen */
+	int failed; /* 0, -NVFIO_EFATAL or -NVFIO_EREMOVED, once seen */
 
 	struct nvfio_ctrl_info info;
 	struct nvme_id_ctrl *id;
@@ -65,8 +63,8 @@ struct nvfio_ctrl {
 	pthread_mutex_t lock;
 	pthread_mutex_t admin_lock;
 	struct nvfio_qpair *admin;
-	void *scratch;          /* DMA bounce buffer of NVF_SCRATCH bytes for admin data */
-	bool aer_enabled;       /* keep an event request outstanding */
+	void *scratch;	  /* DMA bounce buffer of NVF_SCRATCH bytes for admin data */
+	bool aer_enabled; /* keep an event request outstanding */
 	int admin_efd;
 	bool aer_outstanding;
 	bool events_busy;
@@ -76,10 +74,10 @@ struct nvfio_ctrl {
 	unsigned int nevents;
 
 	/* I/O queue pairs. */
-	unsigned int nr_io;        /* granted */
-	bool *qid_used;            /* [1 .. nr_io] */
+	unsigned int nr_io; /* granted */
+	bool *qid_used;	    /* [1 .. nr_io] */
 	struct nvfio_qpair *qpairs;
-	int *irq_efd;              /* [0 .. nr_vectors): eventfds bound, -1 none */
+	int *irq_efd; /* [0 .. nr_vectors): eventfds bound, -1 none */
 
 	/* Shadow doorbells: two pages, doorbells then event indexes. */
 	void *dbbuf;

@@ -36,8 +36,8 @@ struct nvf_nvme_dev {
 	size_t bar0_len;
 	struct nvfio_dma *dma;
 	unsigned int nr_vectors;
-	const char *backend; /* "sim", "vfio-type1v2", "vfio-noiommu" */
-	bool noiommu;        /* DMA memory must be hugepages */
+	const char *backend;   /* "sim", "vfio-type1v2", "vfio-noiommu" */
+	bool noiommu;	       /* DMA memory must be hugepages */
 	struct nvfio_sim *sim; /* the model behind a "sim:" device, else NULL */
 };
 
@@ -45,8 +45,7 @@ struct nvf_nvme_dev {
 int nvf_nvme_dev_sim_open(const char *opts, struct nvf_nvme_dev **out);
 
 /* Open a PCI function through VFIO. */
-int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode,
-			   struct nvf_nvme_dev **out);
+int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode, struct nvf_nvme_dev **out);
 
 /* Register access. A register read as all-ones means the device is gone. */
 static inline uint32_t nvf_dev_read32(const struct nvf_nvme_dev *dev, uint32_t off)

@@ -50,15 +50,15 @@ static void sim_close(struct nvf_nvme_dev *dev)
 }
 
 static const struct nvf_nvme_dev_ops sim_ops = {
-	.irq_bind = sim_irq_bind,
-	.irq_disable = sim_irq_disable,
-	.reset = sim_reset,
-	.close = sim_close,
+    .irq_bind = sim_irq_bind,
+    .irq_disable = sim_irq_disable,
+    .reset = sim_reset,
+    .close = sim_close,
 };
 
 int nvf_nvme_dev_sim_open(const char *opts, struct nvf_nvme_dev **out)
 {
-	const struct nvf_iommu soft = { .name = "soft" };
+	const struct nvf_iommu soft = {.name = "soft"};
 	struct nvf_sim_mem mem;
 	struct sim_dev *s;
 	size_t len = 0;

@@ -47,14 +47,13 @@ static void vfio_close(struct nvf_nvme_dev *dev)
 }
 
 static const struct nvf_nvme_dev_ops vfio_ops = {
-	.irq_bind = vfio_irq_bind,
-	.irq_disable = vfio_irq_disable,
-	.reset = vfio_reset,
-	.close = vfio_close,
+    .irq_bind = vfio_irq_bind,
+    .irq_disable = vfio_irq_disable,
+    .reset = vfio_reset,
+    .close = vfio_close,
 };
 
-int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode,
-			   struct nvf_nvme_dev **out)
+int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode, struct nvf_nvme_dev **out)
 {
 	struct nvfio_vfio_irq_info irq;
 	struct nvfio_vfio_container *c;
@@ -70,9 +69,11 @@ int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode,
 		flags = NVFIO_VFIO_OPEN_NOIOMMU;
 	ret = nvfio_pci_addr_parse(addr, NULL);
 	if (ret < 0)
-		return nvf_err(ret, "\"%s\" is not a controller address: give a PCI address "
+		return nvf_err(ret,
+			       "\"%s\" is not a controller address: give a PCI address "
 			       "(0000:01:00.0 or 01:00.0), \"sim:\" with options, or "
-			       "\"vfio-user:/path/to/socket\"", addr);
+			       "\"vfio-user:/path/to/socket\"",
+			       addr);
 
 	v = calloc(1, sizeof(*v));
 	if (!v)

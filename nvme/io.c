@@ -48,10 +48,11 @@ static void cur_advance(struct iov_cur *c, size_t len)
 
 static int not_mapped(struct nvfio_qpair *qp, uintptr_t va, size_t len)
 {
-	return nvf_err(-NVFIO_ENOTMAPPED, "buffer %p (+%zu bytes) is not DMA memory of controller "
+	return nvf_err(-NVFIO_ENOTMAPPED,
+		       "buffer %p (+%zu bytes) is not DMA memory of controller "
 		       "%s: allocate it with nvfio_dma_alloc() or register it with "
-		       "nvfio_dma_register() on nvfio_ctrl_dma()", (void *)va, len,
-		       qp->ctrl->address);
+		       "nvfio_dma_register() on nvfio_ctrl_dma()",
+		       (void *)va, len, qp->ctrl->address);
 }
 
 /*
@@ -76,8 +77,8 @@ static int map_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct iov_cur
 			return -EAGAIN;
 		if ((pages - 1) * sizeof(uint64_t) > nvf_list_size(qp, l)) {
 			nvf_list_put(qp, l);
-			return nvf_err(-EINVAL, "%zu-byte transfer needs a PRP list longer than a page",
-				       len);
+			return nvf_err(
+			    -EINVAL, "%zu-byte transfer needs a PRP list longer than a page", len);
 		}
 		list = nvf_list_addr(qp, l);
 	}
@@ -133,8 +134,8 @@ static int map_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct iov_cur
 int nvf_qpair_map_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, void *buf, size_t len,
 		      uint16_t *list)
 {
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct iov_cur c = { .iov = &iov, .cnt = 1 };
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct iov_cur c = {.iov = &iov, .cnt = 1};
 
 	if ((uintptr_t)buf & 3)
 		return nvf_err(-EINVAL, "buffer %p is not 4-byte aligned", buf);
@@ -147,8 +148,8 @@ int nvf_qpair_map_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, void *buf, 
  * descriptor. When the pieces outnumber the slot, *@lenp shrinks to a whole number of blocks
  * (@bs) that fits.
  */
-static int map_sgl(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct iov_cur *c,
-		   size_t *lenp, uint32_t bs, uint16_t *listp)
+static int map_sgl(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct iov_cur *c, size_t *lenp,
+		   uint32_t bs, uint16_t *listp)
 {
 	struct nvf_sgl_desc one, *d;
 	struct iov_cur cur = *c;
@@ -224,8 +225,10 @@ static int map_sgl(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct iov_cur
 		if (!keep) {
 			if (l)
 				nvf_list_put(qp, l);
-			return nvf_err(-EINVAL, "one block spans more than %zu IOVA-contiguous pieces "
-				       "of the iovec", cap);
+			return nvf_err(-EINVAL,
+				       "one block spans more than %zu IOVA-contiguous pieces "
+				       "of the iovec",
+				       cap);
 		}
 		excess = mapped - keep;
 		while (excess) {
@@ -247,9 +250,9 @@ static int map_sgl(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct iov_cur
 		memcpy(cmd->dptr, d, sizeof(*d));
 	} else {
 		struct nvf_sgl_desc seg = {
-			.addr = nvf_list_iova(qp, l),
-			.len = (uint32_t)(n * sizeof(*d)),
-			.type = NVF_SGL_LAST_SEGMENT,
+		    .addr = nvf_list_iova(qp, l),
+		    .len = (uint32_t)(n * sizeof(*d)),
+		    .type = NVF_SGL_LAST_SEGMENT,
 		};
 
 		memcpy(cmd->dptr, &seg, sizeof(seg));
@@ -263,8 +266,8 @@ static int map_sgl(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct iov_cur
 static void split_done(void *arg, int err, const struct nvfio_cqe *cqe)
 {
 	struct nvfio_qpair *qp = arg;
-	uint16_t pidx = qp->trk[cqe->cid].parent;
-	struct nvf_trk *p = &qp->trk[pidx];
+	uint16_t pidx = qp->io.trk[cqe->cid].parent;
+	struct nvfio_io_trk *p = &qp->io.trk[pidx];
 	struct nvfio_cqe c;
 
 	if (err && !p->err)
@@ -293,7 +296,7 @@ struct io_req {
 	const struct iovec *iov; /* NULL: no data (Write Zeroes) */
 	unsigned int iovcnt;
 	uint64_t lba;
-	uint64_t len;  /* bytes of data, or blocks * block size without data */
+	uint64_t len; /* bytes of data, or blocks * block size without data */
 	uint32_t max_nlb;
 };
 
@@ -307,12 +310,12 @@ static int qp_state_err(struct nvfio_qpair *qp, int state)
 
 static int ns_check(struct nvfio_qpair *qp, struct nvfio_ns *ns)
 {
-	int state = __atomic_load_n(&qp->state, __ATOMIC_RELAXED);
+	int state = __atomic_load_n(&qp->io.state, __ATOMIC_RELAXED);
 
 	if (state)
 		return qp_state_err(qp, state);
 	if (!ns->active)
-		return nvf_err(-ENODEV, "namespace %u of %s is not active", ns->nsid,
+		return nvf_err(-ENODEV, "namespace %u of %s is not active", ns->io.nsid,
 			       qp->ctrl->address);
 	return 0;
 }
@@ -328,32 +331,37 @@ static int io_check(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req *
 	if (ret)
 		return ret;
 	if (ns->info.meta_size)
-		return nvf_err(-ENOTSUP, "namespace %u has %u bytes of metadata per block: use "
-			       "nvfio_io_raw()", ns->nsid, ns->info.meta_size);
+		return nvf_err(-ENOTSUP,
+			       "namespace %u has %u bytes of metadata per block: use "
+			       "nvfio_io_raw()",
+			       ns->io.nsid, ns->info.meta_size);
 	if (r->iov) {
 		r->len = 0;
 		for (i = 0; i < r->iovcnt; i++) {
 			uintptr_t b = (uintptr_t)r->iov[i].iov_base;
 
 			if ((b | r->iov[i].iov_len) & 3)
-				return nvf_err(-EINVAL, "buffer %u (%p, %zu bytes) is not 4-byte "
-					       "aligned: NVMe data pointers address dwords", i,
-					       r->iov[i].iov_base, r->iov[i].iov_len);
+				return nvf_err(-EINVAL,
+					       "buffer %u (%p, %zu bytes) is not 4-byte "
+					       "aligned: NVMe data pointers address dwords",
+					       i, r->iov[i].iov_base, r->iov[i].iov_len);
 			r->len += r->iov[i].iov_len;
 		}
 	}
 	if (!r->len)
-		return nvf_err(-EINVAL, "I/O of no blocks on namespace %u", ns->nsid);
-	if (r->len & ((1ull << ns->lbads) - 1))
-		return nvf_err(-EINVAL, "%llu bytes is not a whole number of %u-byte blocks "
-			       "(namespace %u)", (unsigned long long)r->len, 1u << ns->lbads,
-			       ns->nsid);
-	nlb = r->len >> ns->lbads;
+		return nvf_err(-EINVAL, "I/O of no blocks on namespace %u", ns->io.nsid);
+	if (r->len & ((1ull << ns->io.lbads) - 1))
+		return nvf_err(-EINVAL,
+			       "%llu bytes is not a whole number of %u-byte blocks "
+			       "(namespace %u)",
+			       (unsigned long long)r->len, 1u << ns->io.lbads, ns->io.nsid);
+	nlb = r->len >> ns->io.lbads;
 	if (r->lba >= ns->info.nblocks || nlb > ns->info.nblocks - r->lba)
-		return nvf_err(-ERANGE, "blocks %llu..%llu lie beyond the end of namespace %u "
-			       "(%llu blocks)", (unsigned long long)r->lba,
-			       (unsigned long long)(r->lba + nlb - 1), ns->nsid,
-			       (unsigned long long)ns->info.nblocks);
+		return nvf_err(-ERANGE,
+			       "blocks %llu..%llu lie beyond the end of namespace %u "
+			       "(%llu blocks)",
+			       (unsigned long long)r->lba, (unsigned long long)(r->lba + nlb - 1),
+			       ns->io.nsid, (unsigned long long)ns->info.nblocks);
 	return 0;
 }
 
@@ -385,12 +393,10 @@ static bool iov_prp_ok(const struct iovec *iov, unsigned int cnt)
 /* Take a tracker during a multi-command build (nothing is marked until the commit). */
 static inline uint16_t build_pop(struct nvfio_qpair *qp)
 {
-	uint16_t idx = qp->free;
+	uint16_t idx = qp->io.free;
 
-	if (idx != NVF_TRK_NONE) {
-		qp->free = qp->trk[idx].next;
-		qp->nfree--;
-	}
+	if (idx != NVFIO_IO_TRK_NONE)
+		qp->io.free = qp->io.trk[idx].next;
 	return idx;
 }
 
@@ -403,11 +409,11 @@ static inline uint16_t build_pop(struct nvfio_qpair *qp)
 static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req *r, nvfio_cb cb,
 		     void *arg)
 {
-	uint16_t start_free = qp->free, start_nfree = qp->nfree, parent = NVF_TRK_NONE;
-	uint16_t tail = qp->sq_tail, first = NVF_TRK_NONE, idx;
-	uint32_t bs = 1u << ns->lbads;
+	uint16_t start_free = qp->io.free, parent = NVFIO_IO_TRK_NONE;
+	uint16_t tail = qp->io.sq_tail, first = NVFIO_IO_TRK_NONE, idx;
+	uint32_t bs = 1u << ns->io.lbads;
 	uint64_t remaining = r->len, lba = r->lba;
-	struct iov_cur cur = { .iov = r->iov, .cnt = r->iovcnt };
+	struct iov_cur cur = {.iov = r->iov, .cnt = r->iovcnt};
 	bool prp = true;
 	unsigned int taken = 0, n = 0, i;
 	int ret;
@@ -416,57 +422,60 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 		cur_advance(&cur, 0);
 		prp = iov_prp_ok(r->iov, r->iovcnt);
 		if (!prp && !qp->ctrl->sgl)
-			return nvf_err(-EINVAL, "this iovec needs an SGL (an element other than the "
-				       "first starts inside a 4 KiB page, or one other than the last "
-				       "ends inside one) and controller %s has no SGL support",
-				       qp->ctrl->address);
+			return nvf_err(
+			    -EINVAL,
+			    "this iovec needs an SGL (an element other than the "
+			    "first starts inside a 4 KiB page, or one other than the last "
+			    "ends inside one) and controller %s has no SGL support",
+			    qp->ctrl->address);
 	}
 
 	while (remaining) {
 		union nvf_sqe sqe;
-		struct nvf_trk *t;
+		struct nvfio_io_trk *t;
 		uint64_t len = remaining;
 		uint16_t list = 0;
 
-		if (len > (uint64_t)r->max_nlb << ns->lbads)
-			len = (uint64_t)r->max_nlb << ns->lbads;
+		if (len > (uint64_t)r->max_nlb << ns->io.lbads)
+			len = (uint64_t)r->max_nlb << ns->io.lbads;
 		idx = build_pop(qp);
-		if (idx == NVF_TRK_NONE) {
+		if (idx == NVFIO_IO_TRK_NONE) {
 			ret = -EAGAIN;
 			goto undo;
 		}
 		taken++;
-		if (first == NVF_TRK_NONE) {
+		if (first == NVFIO_IO_TRK_NONE) {
 			first = idx;
-		} else if (parent == NVF_TRK_NONE) {
+		} else if (parent == NVFIO_IO_TRK_NONE) {
 			/* A second command: the request needs a parent to complete once. */
 			parent = idx;
 			idx = build_pop(qp);
-			if (idx == NVF_TRK_NONE) {
+			if (idx == NVFIO_IO_TRK_NONE) {
 				ret = -EAGAIN;
 				goto undo;
 			}
 			taken++;
-			qp->trk[first].cb = split_done;
-			qp->trk[first].arg = qp;
-			qp->trk[first].parent = parent;
+			qp->io.trk[first].cb = split_done;
+			qp->io.trk[first].arg = qp;
+			qp->io.trk[first].parent = parent;
 		}
-		t = &qp->trk[idx];
+		t = &qp->io.trk[idx];
 
 		memset(&sqe, 0, sizeof(sqe));
 		sqe.cmd.opcode = r->opc;
 		sqe.cmd.cid = idx;
-		sqe.cmd.nsid = ns->nsid;
+		sqe.cmd.nsid = ns->io.nsid;
 		if (r->iov) {
 			if (prp) {
 				/* With no large list free, cut the command to what a small list
 				 * describes. */
 				uintptr_t va = (uintptr_t)cur.iov[cur.idx].iov_base + cur.off;
 				size_t off = va & (NVF_PAGE_SIZE - 1);
-				size_t small = (size_t)(NVF_LIST_SMALL / 8 + 1) * NVF_PAGE_SIZE - off;
+				size_t small =
+				    (size_t)(NVF_LIST_SMALL / 8 + 1) * NVF_PAGE_SIZE - off;
 
 				if (((off + len + NVF_PAGE_SIZE - 1) >> NVF_PAGE_SHIFT) - 1 >
-					    NVF_LIST_SMALL / 8 &&
+					NVF_LIST_SMALL / 8 &&
 				    qp->large_top == qp->nsmall && qp->small_top && small >= bs)
 					len = small / bs * bs;
 				ret = map_prp(qp, &sqe.cmd, &cur, len, &list);
@@ -481,47 +490,48 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 			cur_advance(&cur, len);
 		}
 		t->list = list;
-		t->cb = parent == NVF_TRK_NONE ? cb : split_done;
-		t->arg = parent == NVF_TRK_NONE ? arg : qp;
+		t->cb = parent == NVFIO_IO_TRK_NONE ? cb : split_done;
+		t->arg = parent == NVFIO_IO_TRK_NONE ? arg : qp;
 		t->parent = parent;
 		sqe.cmd.cdw10 = (uint32_t)lba;
 		sqe.cmd.cdw11 = (uint32_t)(lba >> 32);
-		sqe.cmd.cdw12 = (uint32_t)((len >> ns->lbads) - 1) | r->cdw12;
+		sqe.cmd.cdw12 = (uint32_t)((len >> ns->io.lbads) - 1) | r->cdw12;
 		sqe.cmd.cdw13 = r->cdw13;
-		qp->sq[tail] = sqe.cmd;
-		if (++tail == qp->sq_entries)
+		qp->io.sq[tail] = sqe.cmd;
+		if (++tail == qp->io.sq_entries)
 			tail = 0;
 		n++;
 		remaining -= len;
-		lba += len >> ns->lbads;
+		lba += len >> ns->io.lbads;
 	}
 
 	/* Commit: mark the trackers taken, in the order they were taken. */
 	idx = start_free;
 	for (i = 0; i < taken; i++) {
-		uint16_t next = qp->trk[idx].next;
+		uint16_t next = qp->io.trk[idx].next;
 
-		qp->trk[idx].next = idx == parent ? NVF_TRK_PARENT : NVF_TRK_BUSY;
+		qp->io.trk[idx].next = idx == parent	      ? NVFIO_IO_TRK_PARENT
+				       : qp->io.trk[idx].list ? NVFIO_IO_TRK_BUSY_LIST
+							      : NVFIO_IO_TRK_BUSY;
 		idx = next;
 	}
-	if (parent != NVF_TRK_NONE) {
-		qp->trk[parent].cb = cb;
-		qp->trk[parent].arg = arg;
-		qp->trk[parent].pending = (uint16_t)n;
-		qp->trk[parent].status = 0;
-		qp->trk[parent].err = 0;
-		qp->trk[parent].list = 0;
+	if (parent != NVFIO_IO_TRK_NONE) {
+		qp->io.trk[parent].cb = cb;
+		qp->io.trk[parent].arg = arg;
+		qp->io.trk[parent].pending = (uint16_t)n;
+		qp->io.trk[parent].status = 0;
+		qp->io.trk[parent].err = 0;
+		qp->io.trk[parent].list = 0;
 	}
-	qp->sq_tail = tail;
-	qp->submitted += n;
-	if (!qp->plugged)
+	qp->io.sq_tail = tail;
+	if (!qp->io.plugged)
 		nvf_sq_ring(qp);
 	return 0;
 
 undo:
 	idx = start_free;
 	for (i = 0; i < taken; i++) {
-		struct nvf_trk *t = &qp->trk[idx];
+		struct nvfio_io_trk *t = &qp->io.trk[idx];
 
 		if (t->list && idx != parent) {
 			nvf_list_put(qp, t->list);
@@ -529,15 +539,15 @@ undo:
 		t->list = 0;
 		idx = t->next;
 	}
-	qp->free = start_free;
-	qp->nfree = start_nfree;
+	qp->io.free = start_free;
 	if (ret == -EAGAIN) {
-		if (start_nfree == qp->depth && qp->small_top == qp->nsmall &&
+		if (nvf_qpair_nfree(qp) == qp->depth && qp->small_top == qp->nsmall &&
 		    qp->large_top == qp->nsmall + qp->nlarge)
-			return nvf_err(-E2BIG, "a request of %llu bytes needs more commands or PRP/SGL "
+			return nvf_err(-E2BIG,
+				       "a request of %llu bytes needs more commands or PRP/SGL "
 				       "lists than queue %u holds (depth %u): split it or use a "
-				       "deeper queue pair", (unsigned long long)r->len, qp->qid,
-				       qp->depth);
+				       "deeper queue pair",
+				       (unsigned long long)r->len, qp->qid, qp->depth);
 		qp->eagain++;
 	}
 	return ret;
@@ -545,112 +555,72 @@ undo:
 
 /* Anything the fast path does not take: check, then the general path. */
 static __attribute__((noinline)) int io_rw_slow(struct nvfio_qpair *qp, struct nvfio_ns *ns,
-						 uint8_t opc, const void *buf, uint64_t lba,
-						 uint32_t nlb, nvfio_cb cb, void *arg)
+						uint8_t opc, const void *buf, uint64_t lba,
+						uint32_t nlb, nvfio_cb cb, void *arg)
 {
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = (size_t)nlb << ns->lbads };
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = (size_t)nlb << ns->io.lbads};
 	struct io_req r = {
-		.opc = opc,
-		.iov = &iov,
-		.iovcnt = 1,
-		.lba = lba,
-		.max_nlb = ns->max_nlb,
+	    .opc = opc,
+	    .iov = &iov,
+	    .iovcnt = 1,
+	    .lba = lba,
+	    .max_nlb = ns->max_nlb,
 	};
 	int ret;
 
 	if (!nlb)
-		return nvf_err(-EINVAL, "I/O of no blocks on namespace %u", ns->nsid);
+		return nvf_err(-EINVAL, "I/O of no blocks on namespace %u", ns->io.nsid);
 	ret = io_check(qp, ns, &r);
 	if (ret)
 		return ret;
 	return io_submit(qp, ns, &r, cb, arg);
 }
 
-/*
- * The fast path: a read or write of one buffer that fits in one command and spans at most two
- * memory pages (so PRP1 and PRP2 describe it) in memory the queue's translation cache knows.
- * Anything else, including every error, goes to io_rw_slow().
- */
-static __attribute__((always_inline)) inline int io_rw(struct nvfio_qpair *qp,
-							struct nvfio_ns *ns, uint8_t opc,
-							const void *buf, uint64_t lba, uint32_t nlb,
-							nvfio_cb cb, void *arg)
+/* Whether the inline fast path (<nvfio/nvme_io.h>) takes the request once the translation cache
+ * is refilled. */
+static bool fast_after_refill(struct nvfio_qpair *qp, struct nvfio_ns *ns, const void *buf,
+			      uint64_t lba, uint32_t nlb)
 {
 	uintptr_t va = (uintptr_t)buf;
-	uint64_t len = (uint64_t)nlb << ns->lbads;
-	uint64_t end = (va & (NVF_PAGE_SIZE - 1)) + len;
-	union nvf_sqe *sqe;
-	struct nvf_trk *t;
-	uint64_t iova;
-	uint16_t cid;
+	uint64_t len = (uint64_t)nlb << ns->io.lbads, elba, iova;
 
-	if (unlikely(nlb - 1 >= ns->max_nlb || lba >= ns->nsze || nlb > ns->nsze - lba ||
-		     (va & 3) || end > 2 * NVF_PAGE_SIZE ||
-		     __atomic_load_n(&qp->state, __ATOMIC_RELAXED)))
-		return io_rw_slow(qp, ns, opc, buf, lba, nlb, cb, arg);
-	if (unlikely(nvf_dma_iova_cached(qp->dma, &qp->dcache, buf, len, &iova)))
-		return io_rw_slow(qp, ns, opc, buf, lba, nlb, cb, arg);
-	cid = qp->free;
-	if (unlikely(cid == NVF_TRK_NONE)) {
-		qp->eagain++;
-		return -EAGAIN;
-	}
-	t = &qp->trk[cid];
-	qp->free = t->next;
-	qp->nfree--;
-	t->next = NVF_TRK_BUSY;
-	t->cb = cb;
-	t->arg = arg;
-
-	sqe = (union nvf_sqe *)&qp->sq[qp->sq_tail];
-	sqe->q[0] = opc | (uint32_t)cid << 16 | (uint64_t)ns->nsid << 32;
-	sqe->q[1] = 0;
-	sqe->q[2] = 0;
-	sqe->q[3] = iova;
-	sqe->q[4] = end > NVF_PAGE_SIZE ? (iova & ~(uint64_t)(NVF_PAGE_SIZE - 1)) + NVF_PAGE_SIZE
-					 : 0;
-	sqe->q[5] = lba;
-	sqe->q[6] = nlb - 1;
-	sqe->q[7] = 0;
-	if (unlikely(++qp->sq_tail == qp->sq_entries))
-		qp->sq_tail = 0;
-	qp->submitted++;
-	if (!qp->plugged)
-		nvf_sq_ring(qp);
-	return 0;
+	if (__builtin_add_overflow(lba, (uint64_t)nlb, &elba) || elba > ns->io.nsze || !nlb ||
+	    (va & 3) || (va & (NVF_PAGE_SIZE - 1)) + len > 2 * NVF_PAGE_SIZE ||
+	    qp->io.free == NVFIO_IO_TRK_NONE || __atomic_load_n(&qp->io.state, __ATOMIC_RELAXED))
+		return false;
+	if (nvf_dma_iova_cached(qp->dma, &qp->dcache, buf, (size_t)len, &iova))
+		return false;
+	nvf_qpair_tc_sync(qp);
+	return va >= qp->io.tc_lo && va + len <= qp->io.tc_hi;
 }
 
-int nvfio_read(struct nvfio_qpair *qp, struct nvfio_ns *ns, void *buf, uint64_t lba,
-	       uint32_t nlb, nvfio_cb cb, void *arg)
+int nvfio_io_slow(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opcode, const void *buf,
+		  uint64_t lba, uint32_t nlb, nvfio_cb cb, void *arg)
 {
-	return io_rw(qp, ns, nvme_cmd_read, buf, lba, nlb, cb, arg);
-}
-
-int nvfio_write(struct nvfio_qpair *qp, struct nvfio_ns *ns, const void *buf, uint64_t lba,
-		uint32_t nlb, nvfio_cb cb, void *arg)
-{
-	return io_rw(qp, ns, nvme_cmd_write, buf, lba, nlb, cb, arg);
+	/* When only the translation cache was cold, the fast path now takes it (and cannot come
+	 * back here for the same reason). */
+	if (fast_after_refill(qp, ns, buf, lba, nlb))
+		return nvfio_io_rw_(qp, ns, opcode, buf, lba, nlb, cb, arg);
+	return io_rw_slow(qp, ns, opcode, buf, lba, nlb, cb, arg);
 }
 
 int nvfio_compare(struct nvfio_qpair *qp, struct nvfio_ns *ns, const void *buf, uint64_t lba,
 		  uint32_t nlb, nvfio_cb cb, void *arg)
 {
 	if (!(qp->ctrl->info.oncs & NVME_CTRL_ONCS_COMPARE))
-		return nvf_err(-ENOTSUP, "controller %s has no Compare command",
-			       qp->ctrl->address);
+		return nvf_err(-ENOTSUP, "controller %s has no Compare command", qp->ctrl->address);
 	return io_rw_slow(qp, ns, nvme_cmd_compare, buf, lba, nlb, cb, arg);
 }
 
-static int io_vec(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opc,
-		  const struct iovec *iov, unsigned int iovcnt, uint64_t lba, nvfio_cb cb,
-		  void *arg)
+static int io_vec(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opc, const struct iovec *iov,
+		  unsigned int iovcnt, uint64_t lba, nvfio_cb cb, void *arg)
 {
 	struct io_req r = {
-		.opc = opc,
-		.iov = iov,
-		.iovcnt = iovcnt,
-		.lba = lba,
-		.max_nlb = ns->max_nlb,
+	    .opc = opc,
+	    .iov = iov,
+	    .iovcnt = iovcnt,
+	    .lba = lba,
+	    .max_nlb = ns->max_nlb,
 	};
 	int ret;
 
@@ -676,7 +646,7 @@ int nvfio_writev(struct nvfio_qpair *qp, struct nvfio_ns *ns, const struct iovec
 
 int nvfio_flush(struct nvfio_qpair *qp, struct nvfio_ns *ns, nvfio_cb cb, void *arg)
 {
-	struct nvfio_cmd cmd = { .opcode = nvme_cmd_flush, .nsid = ns->nsid };
+	struct nvfio_cmd cmd = {.opcode = nvme_cmd_flush, .nsid = ns->io.nsid};
 	int ret = ns_check(qp, ns);
 
 	if (ret)
@@ -688,10 +658,10 @@ int nvfio_write_zeroes(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint64_t lba
 		       nvfio_cb cb, void *arg)
 {
 	struct io_req r = {
-		.opc = nvme_cmd_write_zeroes,
-		.lba = lba,
-		.len = (uint64_t)nlb << ns->lbads,
-		.max_nlb = 65536,
+	    .opc = nvme_cmd_write_zeroes,
+	    .lba = lba,
+	    .len = (uint64_t)nlb << ns->io.lbads,
+	    .max_nlb = 65536,
 	};
 	int ret;
 
@@ -707,12 +677,12 @@ int nvfio_write_zeroes(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint64_t lba
 int nvfio_deallocate(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint64_t lba, uint32_t nlb,
 		     nvfio_cb cb, void *arg)
 {
-	struct io_req r = { .lba = lba, .len = (uint64_t)nlb << ns->lbads };
+	struct io_req r = {.lba = lba, .len = (uint64_t)nlb << ns->io.lbads};
 	struct nvfio_cmd cmd = {
-		.opcode = nvme_cmd_dsm,
-		.nsid = ns->nsid,
-		.cdw10 = 0, /* one range */
-		.cdw11 = NVME_DSMGMT_AD,
+	    .opcode = nvme_cmd_dsm,
+	    .nsid = ns->io.nsid,
+	    .cdw10 = 0, /* one range */
+	    .cdw11 = NVME_DSMGMT_AD,
 	};
 	struct nvme_dsm_range *range;
 	uint16_t l;
@@ -744,7 +714,7 @@ int nvfio_io_raw(struct nvfio_qpair *qp, const struct nvfio_cmd *cmd, void *buf,
 		 nvfio_cb cb, void *arg)
 {
 	struct nvfio_cmd c = *cmd;
-	int state = __atomic_load_n(&qp->state, __ATOMIC_RELAXED);
+	int state = __atomic_load_n(&qp->io.state, __ATOMIC_RELAXED);
 	uint16_t l = 0;
 	int ret;
 
@@ -756,9 +726,10 @@ int nvfio_io_raw(struct nvfio_qpair *qp, const struct nvfio_cmd *cmd, void *buf,
 		if (!buf)
 			return nvf_err(-EINVAL, "nvfio_io_raw: a length without a buffer");
 		if (len > qp->ctrl->max_xfer)
-			return nvf_err(-EINVAL, "raw command of %zu bytes exceeds the %u-byte "
-				       "transfer limit of %s", len, qp->ctrl->max_xfer,
-				       qp->ctrl->address);
+			return nvf_err(-EINVAL,
+				       "raw command of %zu bytes exceeds the %u-byte "
+				       "transfer limit of %s",
+				       len, qp->ctrl->max_xfer, qp->ctrl->address);
 		ret = nvf_qpair_map_prp(qp, &c, buf, len, &l);
 		if (ret < 0) {
 			if (ret == -EAGAIN)

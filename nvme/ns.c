@@ -13,14 +13,14 @@
 static void ns_deactivate(struct nvfio_ns *ns)
 {
 	ns->active = false;
-	ns->nsze = 0;
+	ns->io.nsze = 0;
 }
 
 static void ns_descriptors(struct nvfio_ctrl *ctrl, struct nvfio_ns *ns, uint8_t *buf)
 {
 	size_t off = 0;
 
-	if (nvfio_identify(ctrl, NVME_IDENTIFY_CNS_NS_DESC_LIST, ns->nsid, buf) < 0)
+	if (nvfio_identify(ctrl, NVME_IDENTIFY_CNS_NS_DESC_LIST, ns->io.nsid, buf) < 0)
 		return;
 	while (off + 4 <= NVME_IDENTIFY_DATA_SIZE) {
 		uint8_t type = buf[off], len = buf[off + 1];
@@ -49,7 +49,8 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 		ns = calloc(1, sizeof(*ns));
 		if (!ns)
 			return nvf_err(-ENOMEM, "out of memory");
-		ns->nsid = nsid;
+		ns->io.nsid = nsid;
+		ns->io.sqe_nsid = (uint64_t)nsid << 32;
 		ns->ctrl = ctrl;
 		ctrl->ns[nsid] = ns;
 	}
@@ -69,8 +70,8 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 	info->lbaf = (uint8_t)fmt;
 	info->meta_extended = (id->flbas >> 4) & 1;
 	for (i = 0; i <= id->nlbaf && i < 64; i++) {
-		info->lbaf_sizes[i] = id->lbaf[i].ds >= 9 && id->lbaf[i].ds < 32 ?
-					      1u << id->lbaf[i].ds : 0;
+		info->lbaf_sizes[i] =
+		    id->lbaf[i].ds >= 9 && id->lbaf[i].ds < 32 ? 1u << id->lbaf[i].ds : 0;
 		info->lbaf_meta[i] = id->lbaf[i].ms;
 	}
 	if (fmt > id->nlbaf || id->lbaf[fmt].ds < 9 || id->lbaf[fmt].ds > 24) {
@@ -80,8 +81,8 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 	}
 	info->block_size = 1u << id->lbaf[fmt].ds;
 	info->meta_size = id->lbaf[fmt].ms;
-	ns->lbads = id->lbaf[fmt].ds;
-	ns->max_nlb = ctrl->max_xfer >> ns->lbads;
+	ns->io.lbads = id->lbaf[fmt].ds;
+	ns->max_nlb = ctrl->max_xfer >> ns->io.lbads;
 	if (ns->max_nlb > 65536)
 		ns->max_nlb = 65536;
 	if (!ns->max_nlb)
@@ -89,7 +90,7 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 	ns->active = true;
 	/* Blocks with metadata need a metadata pointer or a larger buffer per block than the
 	 * fast path describes: such namespaces take raw commands only. */
-	ns->nsze = info->meta_size ? 0 : info->nblocks;
+	ns->io.nsze = info->meta_size ? 0 : info->nblocks;
 	/* Last: it reuses the buffer that holds Identify Namespace. */
 	ns_descriptors(ctrl, ns, buf);
 	return 0;
@@ -188,7 +189,7 @@ struct nvfio_ns *nvfio_ctrl_ns(struct nvfio_ctrl *ctrl, uint32_t nsid)
 
 struct nvfio_ns *nvfio_ctrl_ns_next(struct nvfio_ctrl *ctrl, const struct nvfio_ns *prev)
 {
-	uint32_t nsid = prev ? prev->nsid + 1 : 1;
+	uint32_t nsid = prev ? prev->io.nsid + 1 : 1;
 
 	for (; ctrl->ns && nsid <= ctrl->nn; nsid++)
 		if (ctrl->ns[nsid] && ctrl->ns[nsid]->active)

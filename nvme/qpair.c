@@ -22,9 +22,13 @@ static size_t page_align(size_t n)
 int nvf_qpair_init(struct nvfio_ctrl *ctrl, uint16_t qid, unsigned int depth, unsigned int nlarge,
 		   struct nvfio_qpair **out)
 {
-	unsigned int entries = depth + 1, nsmall = 0, i;
+	unsigned int entries = depth + 1, nsmall = 0, ntrk, i;
+	unsigned int max_entries = (unsigned int)NVME_CAP_MQES(ctrl->cap) + 1;
+	unsigned int cq_entries = qid && 2 * depth + 1 <= max_entries ? 2 * depth + 1
+				  : qid				      ? max_entries
+								      : entries;
 	size_t sq_bytes = page_align((size_t)entries * sizeof(struct nvfio_cmd));
-	size_t cq_bytes = page_align((size_t)entries * sizeof(struct nvfio_cqe));
+	size_t cq_bytes = page_align((size_t)cq_entries * sizeof(struct nvfio_cqe));
 	struct nvfio_qpair *qp;
 	uint64_t iova;
 	size_t len;
@@ -34,15 +38,21 @@ int nvf_qpair_init(struct nvfio_ctrl *ctrl, uint16_t qid, unsigned int depth, un
 		nsmall = depth < NVF_LIST_SMALL_MAX ? depth : NVF_LIST_SMALL_MAX;
 	if (nlarge > NVF_LIST_LARGE_MAX)
 		nlarge = NVF_LIST_LARGE_MAX;
-	len = sq_bytes + cq_bytes + (size_t)nlarge * NVF_PAGE_SIZE + (size_t)nsmall * NVF_LIST_SMALL;
+	len =
+	    sq_bytes + cq_bytes + (size_t)nlarge * NVF_PAGE_SIZE + (size_t)nsmall * NVF_LIST_SMALL;
 	len = page_align(len);
 
 	qp = calloc(1, sizeof(*qp));
 	if (!qp)
 		return nvf_err(-ENOMEM, "out of memory for a queue pair");
-	qp->trk = calloc(depth, sizeof(*qp->trk));
+	/* A power of two of trackers, so that a completion's command id is masked rather than
+	 * compared; those past the depth stay unused. */
+	ntrk = 1;
+	while (ntrk < depth)
+		ntrk <<= 1;
+	qp->io.trk = calloc(ntrk, sizeof(*qp->io.trk));
 	qp->list_stack = calloc(nsmall + nlarge + 1, sizeof(*qp->list_stack));
-	if (!qp->trk || !qp->list_stack) {
+	if (!qp->io.trk || !qp->list_stack) {
 		ret = nvf_err(-ENOMEM, "out of memory for %u command trackers", depth);
 		goto err_free;
 	}
@@ -60,12 +70,16 @@ int nvf_qpair_init(struct nvfio_ctrl *ctrl, uint16_t qid, unsigned int depth, un
 	qp->ctrl = ctrl;
 	qp->qid = qid;
 	qp->depth = (uint16_t)depth;
-	qp->sq_entries = qp->cq_entries = (uint16_t)entries;
-	qp->sq = qp->dmamem;
+	qp->io.sq_entries = (uint16_t)entries;
+	qp->cq_entries = (uint16_t)cq_entries;
+	qp->cq_slack = (uint16_t)(cq_entries - 1 - depth);
+	qp->io.sq = qp->dmamem;
 	qp->sq_iova = iova;
 	qp->cq = (volatile struct nvfio_cqe *)((uint8_t *)qp->dmamem + sq_bytes);
 	qp->cq_iova = iova + sq_bytes;
-	qp->cq_phase = 1;
+	qp->cq_end = qp->cq + cq_entries;
+	qp->cq_cur = qp->cq;
+	qp->cq_phase = 1u << 16;
 	qp->lists = (uint8_t *)qp->dmamem + sq_bytes + cq_bytes;
 	qp->lists_iova = iova + sq_bytes + cq_bytes;
 	qp->nsmall = (uint16_t)nsmall;
@@ -77,18 +91,19 @@ int nvf_qpair_init(struct nvfio_ctrl *ctrl, uint16_t qid, unsigned int depth, un
 		qp->list_stack[nsmall + i] = (uint16_t)i;
 	qp->large_top = (uint16_t)(nsmall + nlarge);
 
-	for (i = 0; i < depth; i++)
-		qp->trk[i].next = (uint16_t)(i + 1 < depth ? i + 1 : NVF_TRK_NONE);
-	qp->free = 0;
-	qp->nfree = (uint16_t)depth;
+	for (i = 0; i < ntrk; i++)
+		qp->io.trk[i].next = (uint16_t)(i + 1 < depth ? i + 1 : NVFIO_IO_TRK_NONE);
+	qp->trk_mask = ntrk - 1;
+	qp->io.free = 0;
 
 	qp->sq_db = (volatile uint32_t *)(ctrl->dev->bar0 + nvf_db_offset(ctrl, qid, false));
 	qp->cq_db = (volatile uint32_t *)(ctrl->dev->bar0 + nvf_db_offset(ctrl, qid, true));
 	qp->dma = ctrl->dev->dma;
 	nvf_dma_cache_init(qp->dma, &qp->dcache);
+	nvf_qpair_tc_sync(qp);
 	qp->efd = -1;
 	qp->dma_bytes = len;
-	qp->heap_bytes = sizeof(*qp) + (size_t)depth * sizeof(*qp->trk) +
+	qp->heap_bytes = sizeof(*qp) + (size_t)ntrk * sizeof(*qp->io.trk) +
 			 (nsmall + nlarge + 1) * sizeof(*qp->list_stack);
 	*out = qp;
 	return 0;
@@ -97,7 +112,7 @@ err_dma:
 	nvfio_dma_free(ctrl->dev->dma, qp->dmamem);
 err_free:
 	free(qp->list_stack);
-	free(qp->trk);
+	free(qp->io.trk);
 	free(qp);
 	return ret;
 }
@@ -108,68 +123,118 @@ void nvf_qpair_destroy(struct nvfio_qpair *qp)
 		return;
 	nvfio_dma_free(qp->ctrl->dev->dma, qp->dmamem);
 	free(qp->list_stack);
-	free(qp->trk);
+	free(qp->io.trk);
 	free(qp);
+}
+
+/* Split requests outstanding (their trackers are not commands). */
+static unsigned int nvf_qpair_parents(const struct nvfio_qpair *qp)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < qp->depth; i++)
+		n += qp->io.trk[i].next == NVFIO_IO_TRK_PARENT;
+	return n;
+}
+
+unsigned int nvf_qpair_nfree(const struct nvfio_qpair *qp)
+{
+	unsigned int n = 0;
+	uint16_t i;
+
+	for (i = qp->io.free; i != NVFIO_IO_TRK_NONE && n <= qp->depth; i = qp->io.trk[i].next)
+		n++;
+	return n;
+}
+
+/* The body of a poll that found a completion. */
+static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int max)
+{
+	const volatile struct nvfio_cqe *cqe = qp->cq_cur;
+	uint32_t phase = qp->cq_phase;
+	uint32_t dw3 = ((const volatile uint32_t *)cqe)[3]; /* the poll saw its phase match */
+	unsigned int n = 0;
+	long reaped;
+
+	qp->io.plugged++;
+	for (;;) {
+		const struct nvfio_cqe *this = (const struct nvfio_cqe *)cqe;
+		struct nvfio_io_trk *t;
+		uint32_t cid;
+		nvfio_cb cb;
+
+		/* The phase tag before the rest of the entry. */
+		nvf_rmb();
+		if (unlikely(++cqe == qp->cq_end)) {
+			cqe = qp->cq;
+			phase ^= 0x10000;
+		}
+		cid = dw3 & qp->trk_mask;
+		t = &qp->io.trk[cid];
+		/* A completion for no outstanding command is dropped rather than completing a
+		 * command twice (ids past the depth land on trackers that are never busy). */
+		if (likely(t->next == NVFIO_IO_TRK_BUSY) ||
+		    (t->next == NVFIO_IO_TRK_BUSY_LIST &&
+		     (nvf_list_put(qp, t->list), t->list = 0, 1))) {
+			cb = t->cb;
+			t->next = qp->io.free;
+			qp->io.free = (uint16_t)cid;
+			cb(t->arg, 0, this);
+			if (++n == max)
+				break;
+		}
+		dw3 = ((const volatile uint32_t *)cqe)[3];
+		if ((dw3 ^ phase) & 0x10000)
+			break;
+	}
+	/* Entries reaped, dropped ones included: at least one, at most the whole ring. */
+	reaped = cqe - qp->cq_cur;
+	if (reaped <= 0)
+		reaped += qp->cq_entries;
+	qp->cq_cur = cqe;
+	qp->cq_phase = phase;
+	qp->completed += n;
+	qp->cq_unacked = (uint16_t)(qp->cq_unacked + reaped);
+	if (qp->cq_unacked > qp->cq_slack)
+		nvf_cq_ring(qp);
+	if (--qp->io.plugged == 0 && qp->io.sq_tail != qp->io.sq_last)
+		nvf_sq_ring(qp);
+	return (int)n;
+}
+
+int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max)
+{
+	qp->polls++;
+	if (unlikely(qp->io.sq_tail != qp->io.sq_last) && !qp->io.plugged)
+		nvf_sq_ring(qp);
+	/* Nothing new: leave without touching anything else (an idle poll loop spins here). */
+	if ((((const volatile uint32_t *)qp->cq_cur)[3] ^ qp->cq_phase) & 0x10000)
+		return 0;
+	return reap(qp, max);
 }
 
 int nvf_qpair_reap(struct nvfio_qpair *qp, unsigned int max)
 {
-	uint16_t head = qp->cq_head, old = head, phase = qp->cq_phase;
-	unsigned int n = 0;
-	bool moved = false;
-
-	qp->plugged++;
-	for (;;) {
-		const volatile struct nvfio_cqe *cqe = &qp->cq[head];
-		uint32_t dw3 = ((const volatile uint32_t *)cqe)[3];
-		uint16_t cid;
-
-		if (((dw3 >> 16) & 1) != phase)
-			break;
-		/* The phase tag before the rest of the entry. */
-		nvf_rmb();
-		if (unlikely(++head == qp->cq_entries)) {
-			head = 0;
-			phase ^= 1;
-		}
-		moved = true;
-		cid = (uint16_t)dw3;
-		/* A completion for no outstanding command is dropped rather than completing a
-		 * command twice. */
-		if (unlikely(cid >= qp->depth || qp->trk[cid].next != NVF_TRK_BUSY))
-			continue;
-		nvf_trk_complete(qp, cid, 0, (const struct nvfio_cqe *)cqe);
-		if (++n == max)
-			break;
-	}
-	if (moved) {
-		qp->cq_head = head;
-		qp->cq_phase = phase;
-		nvf_cq_ring(qp, old);
-	}
-	qp->completed += n;
-	qp->polls++;
-	if (--qp->plugged == 0 && qp->sq_tail != qp->sq_last)
-		nvf_sq_ring(qp);
-	return (int)n;
+	return nvfio_qpair_poll(qp, max);
 }
 
 void nvf_qpair_fail_all(struct nvfio_qpair *qp, int err)
 {
 	struct nvfio_cqe cqe = {
-		.sqid = qp->qid,
-		.status = NVFIO_STATUS_HOST_ABORTED << 1,
+	    .sqid = qp->qid,
+	    .status = NVFIO_STATUS_HOST_ABORTED << 1,
 	};
 	unsigned int i;
 
-	qp->plugged++;
+	qp->io.plugged++;
 	for (i = 0; i < qp->depth; i++) {
-		if (qp->trk[i].next != NVF_TRK_BUSY)
+		if (!nvf_trk_busy(qp->io.trk[i].next))
 			continue;
 		cqe.cid = (uint16_t)i;
+		qp->completed++;
 		nvf_trk_complete(qp, (uint16_t)i, err, &cqe);
 	}
-	qp->plugged--;
+	qp->io.plugged--;
 }
 
 static void noop_cb(void *arg, int err, const struct nvfio_cqe *cqe)
@@ -181,9 +246,9 @@ void nvf_qpair_forget(struct nvfio_qpair *qp, const void *arg, nvfio_cb cb)
 	unsigned int i;
 
 	for (i = 0; i < qp->depth; i++) {
-		struct nvf_trk *t = &qp->trk[i];
+		struct nvfio_io_trk *t = &qp->io.trk[i];
 
-		if ((t->next == NVF_TRK_BUSY || t->next == NVF_TRK_PARENT) && t->arg == arg) {
+		if ((nvf_trk_busy(t->next) || t->next == NVFIO_IO_TRK_PARENT) && t->arg == arg) {
 			t->cb = cb ? cb : noop_cb;
 			t->arg = cb ? t->arg : NULL;
 		}
@@ -193,36 +258,29 @@ void nvf_qpair_forget(struct nvfio_qpair *qp, const void *arg, nvfio_cb cb)
 int nvf_qpair_submit_cmd(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, uint16_t list, nvfio_cb cb,
 			 void *arg)
 {
-	uint16_t cid = qp->free;
-	struct nvf_trk *t;
+	uint16_t cid = qp->io.free;
+	struct nvfio_io_trk *t;
 
-	if (cid == NVF_TRK_NONE) {
+	if (cid == NVFIO_IO_TRK_NONE) {
 		qp->eagain++;
 		return -EAGAIN;
 	}
-	t = &qp->trk[cid];
-	qp->free = t->next;
-	qp->nfree--;
-	t->next = NVF_TRK_BUSY;
+	t = &qp->io.trk[cid];
+	qp->io.free = t->next;
+	t->next = list ? NVFIO_IO_TRK_BUSY_LIST : NVFIO_IO_TRK_BUSY;
 	t->cb = cb;
 	t->arg = arg;
 	t->list = list;
 	cmd->cid = cid;
-	qp->sq[qp->sq_tail] = *cmd;
-	if (++qp->sq_tail == qp->sq_entries)
-		qp->sq_tail = 0;
-	qp->submitted++;
-	if (!qp->plugged)
+	qp->io.sq[qp->io.sq_tail] = *cmd;
+	if (++qp->io.sq_tail == qp->io.sq_entries)
+		qp->io.sq_tail = 0;
+	if (!qp->io.plugged)
 		nvf_sq_ring(qp);
 	return 0;
 }
 
 /* ---- Public functions ---- */
-
-int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max)
-{
-	return nvf_qpair_reap(qp, max);
-}
 
 int nvfio_qpair_wait(struct nvfio_qpair *qp, unsigned int max, int timeout_ms)
 {
@@ -231,6 +289,8 @@ int nvfio_qpair_wait(struct nvfio_qpair *qp, unsigned int max, int timeout_ms)
 	unsigned int backoff = 0;
 	int n, ret;
 
+	/* Whatever the plugging, a waiter's commands must reach the controller. */
+	nvfio_qpair_kick(qp);
 	for (;;) {
 		n = nvf_qpair_reap(qp, max);
 		if (n)
@@ -247,15 +307,17 @@ int nvfio_qpair_wait(struct nvfio_qpair *qp, unsigned int max, int timeout_ms)
 		if (timeout_ms >= 0 && now - start >= (uint64_t)timeout_ms)
 			return 0;
 		if (qp->efd >= 0) {
-			struct pollfd pfd = { .fd = qp->efd, .events = POLLIN };
+			struct pollfd pfd = {.fd = qp->efd, .events = POLLIN};
 			int wait = 10;
 			uint64_t v;
 
-			if (timeout_ms >= 0 && (uint64_t)timeout_ms - (now - start) < (uint64_t)wait)
+			if (timeout_ms >= 0 &&
+			    (uint64_t)timeout_ms - (now - start) < (uint64_t)wait)
 				wait = (int)((uint64_t)timeout_ms - (now - start));
 			ret = poll(&pfd, 1, wait);
 			if (ret < 0 && errno == EINTR)
-				return nvf_err(-EINTR, "waiting for queue %u was interrupted", qp->qid);
+				return nvf_err(-EINTR, "waiting for queue %u was interrupted",
+					       qp->qid);
 			if (ret > 0 && read(qp->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 				return nvf_err(-errno, "reading the eventfd of queue %u", qp->qid);
 		} else {
@@ -264,14 +326,20 @@ int nvfio_qpair_wait(struct nvfio_qpair *qp, unsigned int max, int timeout_ms)
 	}
 }
 
+void nvfio_qpair_kick(struct nvfio_qpair *qp)
+{
+	if (qp->io.sq_tail != qp->io.sq_last)
+		nvf_sq_ring(qp);
+}
+
 void nvfio_qpair_plug(struct nvfio_qpair *qp)
 {
-	qp->plugged++;
+	qp->io.plugged++;
 }
 
 int nvfio_qpair_unplug(struct nvfio_qpair *qp)
 {
-	if (qp->plugged && --qp->plugged == 0 && qp->sq_tail != qp->sq_last)
+	if (qp->io.plugged && --qp->io.plugged == 0 && qp->io.sq_tail != qp->io.sq_last)
 		nvf_sq_ring(qp);
 	return 0;
 }
@@ -288,7 +356,7 @@ unsigned int nvfio_qpair_depth(const struct nvfio_qpair *qp)
 
 unsigned int nvfio_qpair_outstanding(const struct nvfio_qpair *qp)
 {
-	return (unsigned int)(qp->depth - qp->nfree);
+	return qp->depth - nvf_qpair_nfree(qp);
 }
 
 int nvfio_qpair_fd(const struct nvfio_qpair *qp)
@@ -299,7 +367,8 @@ int nvfio_qpair_fd(const struct nvfio_qpair *qp)
 void nvfio_qpair_get_stats(const struct nvfio_qpair *qp, struct nvfio_qpair_stats *stats)
 {
 	memset(stats, 0, sizeof(*stats));
-	stats->submitted = qp->submitted;
+	stats->submitted =
+	    qp->completed + (qp->depth - nvf_qpair_nfree(qp)) - nvf_qpair_parents(qp);
 	stats->completed = qp->completed;
 	stats->polls = qp->polls;
 	stats->sq_doorbells = qp->sq_doorbells;
@@ -323,12 +392,14 @@ int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int 
 		depth = ctrl->opts.queue_depth;
 	max_depth = mqes < NVF_QPAIR_MAX_DEPTH ? mqes : NVF_QPAIR_MAX_DEPTH;
 	if (depth < 1 || depth > max_depth)
-		return nvf_err(-EINVAL,
-			       "queue depth %u out of range: controller %s takes 1 to %u (CAP.MQES)",
-			       depth, ctrl->address, max_depth);
+		return nvf_err(
+		    -EINVAL, "queue depth %u out of range: controller %s takes 1 to %u (CAP.MQES)",
+		    depth, ctrl->address, max_depth);
 	if ((flags & NVFIO_QPAIR_INTERRUPTS) && !ctrl->opts.interrupts)
-		return nvf_err(-EINVAL, "queue pair with interrupts on controller %s opened without "
-			       "them: set nvfio_ctrl_opts.interrupts", ctrl->address);
+		return nvf_err(-EINVAL,
+			       "queue pair with interrupts on controller %s opened without "
+			       "them: set nvfio_ctrl_opts.interrupts",
+			       ctrl->address);
 
 	pthread_mutex_lock(&ctrl->lock);
 	for (qid = 1; qid <= ctrl->nr_io; qid++)
@@ -336,20 +407,22 @@ int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int 
 			break;
 	if (qid > ctrl->nr_io) {
 		pthread_mutex_unlock(&ctrl->lock);
-		return nvf_err(-EBUSY, "all %u I/O queue pairs of controller %s are allocated: free "
+		return nvf_err(-EBUSY,
+			       "all %u I/O queue pairs of controller %s are allocated: free "
 			       "one, or open with more nvfio_ctrl_opts.nr_io_queues (%u asked)",
 			       ctrl->nr_io, ctrl->address, ctrl->opts.nr_io_queues);
 	}
 	if ((flags & NVFIO_QPAIR_INTERRUPTS) && qid >= ctrl->dev->nr_vectors) {
 		pthread_mutex_unlock(&ctrl->lock);
-		return nvf_err(-EINVAL, "controller %s has %u MSI-X vectors: none left for queue %u",
+		return nvf_err(-EINVAL,
+			       "controller %s has %u MSI-X vectors: none left for queue %u",
 			       ctrl->address, ctrl->dev->nr_vectors, qid);
 	}
 	ctrl->qid_used[qid] = true;
 	pthread_mutex_unlock(&ctrl->lock);
 
-	ret = nvf_qpair_init(ctrl, (uint16_t)qid, depth, depth < NVF_LIST_LARGE_MAX ? depth :
-			     NVF_LIST_LARGE_MAX, &qp);
+	ret = nvf_qpair_init(ctrl, (uint16_t)qid, depth,
+			     depth < NVF_LIST_LARGE_MAX ? depth : NVF_LIST_LARGE_MAX, &qp);
 	if (ret < 0)
 		goto err_qid;
 	if (ctrl->dbbuf) {

@@ -7,10 +7,17 @@
  * mechanics shared by the admin queue and the I/O queues.
  *
  * Trackers: one per command the pair can hold outstanding, indexed by the command identifier.
- * Free trackers form a LIFO list through 'next'; an outstanding one has next == NVF_TRK_BUSY, the
- * parent of a split request NVF_TRK_PARENT, so that a reset or a failure can find and complete
- * every outstanding command exactly once. The submission ring has one entry more than there are
- * trackers, so it can never overflow and the controller's SQ head need not be followed.
+ * Free trackers form a LIFO list through 'next'; an outstanding one has next == NVFIO_IO_TRK_BUSY
+ * (or NVFIO_IO_TRK_BUSY_LIST when it holds a PRP/SGL list, so that the completion path tells both
+ * apart with the one compare it needs anyway), the parent of a split request NVFIO_IO_TRK_PARENT,
+ * so that a reset or a failure can find and complete every outstanding command exactly once. The
+ * submission ring has one entry more than there are trackers, so it can never overflow and the
+ * controller's SQ head need not be followed.
+ *
+ * An I/O completion queue has up to twice the entries of its submission queue: the controller
+ * needs room for every outstanding command's completion, so with the extra entries the head
+ * doorbell is rung only when the reaped but unacknowledged entries exceed the slack, not on every
+ * poll.
  *
  * PRP lists and SGL segments come from a pool in the pair's DMA memory: small slots for
  * transfers up to 128 KiB and a few whole pages for larger ones, so that a deep queue pair does
@@ -27,66 +34,47 @@
 #include "support/barrier.h"
 #include "support/compiler.h"
 
-#define NVF_TRK_NONE   0xffff /* end of the free list */
-#define NVF_TRK_BUSY   0xfffe /* outstanding command */
-#define NVF_TRK_PARENT 0xfffd /* split request waiting for its commands */
-
 /* The deepest queue pair: command identifiers and tracker links are 16-bit, less the markers. */
 #define NVF_QPAIR_MAX_DEPTH 0xfff0u
 
 /* PRP list / SGL segment pool. */
-#define NVF_LIST_SMALL       256u /* 32 PRP entries or 16 SGL descriptors */
-#define NVF_LIST_SMALL_MAX   128u /* small slots per queue pair, at most */
-#define NVF_LIST_LARGE_MAX   4u   /* whole-page lists per queue pair, at most */
+#define NVF_LIST_SMALL	   256u /* 32 PRP entries or 16 SGL descriptors */
+#define NVF_LIST_SMALL_MAX 128u /* small slots per queue pair, at most */
+#define NVF_LIST_LARGE_MAX 4u	/* whole-page lists per queue pair, at most */
 
-struct nvf_trk {
-	nvfio_cb cb;
-	void *arg;
-	uint16_t next;    /* free list link, or NVF_TRK_BUSY / NVF_TRK_PARENT */
-	uint16_t list;    /* list slot + 1 held by the command; 0: none */
-	uint16_t parent;  /* command of a split request: its parent tracker */
-	uint16_t pending; /* parent: commands not completed yet */
-	uint16_t status;  /* parent: the first failed command's status field (with phase bit) */
-	uint16_t rsvd;
-	int32_t err;      /* parent: the first error of a command nvfio completed itself */
-};
-_Static_assert(sizeof(struct nvf_trk) == 32, "tracker size is part of the memory budget");
+_Static_assert(sizeof(struct nvfio_io_trk) == 32, "tracker size is part of the memory budget");
 
 struct nvfio_qpair {
-	/* Submission side, touched by every command. */
-	struct nvfio_cmd *sq;
-	struct nvf_trk *trk;
-	uint16_t sq_tail;
-	uint16_t sq_entries;
-	uint16_t free;    /* head of the free tracker list */
-	uint16_t nfree;
-	uint16_t plugged; /* > 0: submissions do not ring the doorbell */
-	uint16_t sq_last; /* tail the controller was last told */
-	int state;        /* 0, or the controller's failure (-NVFIO_EFATAL, -NVFIO_EREMOVED) */
+	/* Submission side, touched by every command; the inline fast path's part first. */
+	struct nvfio_qpair_io io;
 	volatile uint32_t *sq_db;
-	uint32_t *sq_sdb;          /* shadow doorbell, NULL when not in use */
-	const uint32_t *sq_ei;     /* its event index */
+	uint32_t *sq_sdb;      /* shadow doorbell, NULL when not in use */
+	const uint32_t *sq_ei; /* its event index */
 	struct nvfio_dma *dma;
 	struct nvf_dma_cache dcache;
-	uint64_t submitted;
 	uint64_t eagain;
+	uint64_t polls;
 
 	/* Completion side. */
-	volatile struct nvfio_cqe *cq;
-	uint16_t cq_head;
-	uint16_t cq_phase;
+	const volatile struct nvfio_cqe *cq_cur; /* next entry to look at */
+	uint32_t cq_phase; /* its expected phase tag, in place (bit 16 of dword 3) */
 	uint16_t cq_entries;
 	uint16_t depth;
+	uint32_t trk_mask;   /* trackers are a power of two, those past depth never busy */
+	uint16_t cq_acked;   /* head the controller was last told */
+	uint16_t cq_unacked; /* entries reaped since */
+	uint16_t cq_slack;   /* reaped entries that may stay unacknowledged */
+	volatile struct nvfio_cqe *cq;
+	volatile struct nvfio_cqe *cq_end; /* one past the last entry */
 	volatile uint32_t *cq_db;
 	uint32_t *cq_sdb;
 	const uint32_t *cq_ei;
 	uint64_t completed;
-	uint64_t polls;
 	uint64_t sq_doorbells;
 	uint64_t cq_doorbells;
 
 	/* List pool. */
-	uint8_t *lists;       /* large pages first, then small slots */
+	uint8_t *lists; /* large pages first, then small slots */
 	uint64_t lists_iova;
 	uint16_t *list_stack; /* free small slots [0, small_top), free large [nsmall, large_top) */
 	uint16_t nsmall, nlarge;
@@ -104,6 +92,30 @@ struct nvfio_qpair {
 	struct nvfio_qpair *next_qp; /* controller's list of I/O queue pairs */
 };
 
+/*
+ * Make the fast path's view of the translation cache follow the cache. The owner thread does
+ * this while another may be marking the pair failed (nvf_qpair_poison()): with both sides
+ * sequentially consistent, either this sees the failure or the poison lands after it.
+ */
+static inline void nvf_qpair_tc_sync(struct nvfio_qpair *qp)
+{
+	qp->io.tc_lo = qp->dcache.vaddr;
+	qp->io.tc_delta = qp->dcache.iova - (uint64_t)qp->dcache.vaddr;
+	qp->io.tc_space_gen = qp->dcache.space_gen;
+	qp->io.tc_gen = qp->dcache.gen;
+	__atomic_store_n(&qp->io.tc_hi, qp->dcache.vaddr + qp->dcache.len, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&qp->io.state, __ATOMIC_SEQ_CST))
+		__atomic_store_n(&qp->io.tc_hi, 0, __ATOMIC_SEQ_CST);
+}
+
+/* Mark the pair's controller failed, from any thread: the fast path then sends everything to
+ * the slow path, which reports @err. */
+static inline void nvf_qpair_poison(struct nvfio_qpair *qp, int err)
+{
+	__atomic_store_n(&qp->io.state, err, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&qp->io.tc_hi, 0, __ATOMIC_SEQ_CST);
+}
+
 /* Slot @l (1-based) of the pool: its address and IOVA. */
 static inline void *nvf_list_addr(const struct nvfio_qpair *qp, uint16_t l)
 {
@@ -111,7 +123,8 @@ static inline void *nvf_list_addr(const struct nvfio_qpair *qp, uint16_t l)
 
 	if (i < qp->nlarge)
 		return qp->lists + (size_t)i * NVF_PAGE_SIZE;
-	return qp->lists + (size_t)qp->nlarge * NVF_PAGE_SIZE + (size_t)(i - qp->nlarge) * NVF_LIST_SMALL;
+	return qp->lists + (size_t)qp->nlarge * NVF_PAGE_SIZE +
+	       (size_t)(i - qp->nlarge) * NVF_LIST_SMALL;
 }
 
 static inline uint64_t nvf_list_iova(const struct nvfio_qpair *qp, uint16_t l)
@@ -153,7 +166,7 @@ static inline bool nvf_db_need_event(uint16_t ei, uint16_t new_idx, uint16_t old
  * the event index asks for it. */
 static inline void nvf_sq_ring(struct nvfio_qpair *qp)
 {
-	uint16_t tail = qp->sq_tail;
+	uint16_t tail = qp->io.sq_tail;
 
 	if (qp->sq_sdb) {
 		/* The SQEs before the shadow tail that publishes them. */
@@ -162,22 +175,25 @@ static inline void nvf_sq_ring(struct nvfio_qpair *qp)
 		/* The shadow store before the event index load: the controller may update the
 		 * index after reading an older shadow value. */
 		nvf_mb();
-		if (!nvf_db_need_event((uint16_t)nvf_load_acquire32(qp->sq_ei), tail, qp->sq_last)) {
-			qp->sq_last = tail;
+		if (!nvf_db_need_event((uint16_t)nvf_load_acquire32(qp->sq_ei), tail,
+				       qp->io.sq_last)) {
+			qp->io.sq_last = tail;
 			return;
 		}
 	}
 	/* The SQEs before the doorbell write that publishes them. */
 	nvf_wmb();
 	nvf_mmio_write32(qp->sq_db, tail);
-	qp->sq_last = tail;
+	qp->io.sq_last = tail;
 	qp->sq_doorbells++;
 }
 
-static inline void nvf_cq_ring(struct nvfio_qpair *qp, uint16_t old)
+static inline void nvf_cq_ring(struct nvfio_qpair *qp)
 {
-	uint16_t head = qp->cq_head;
+	uint16_t head = (uint16_t)(qp->cq_cur - qp->cq), old = qp->cq_acked;
 
+	qp->cq_acked = head;
+	qp->cq_unacked = 0;
 	/* Our reads of the reaped CQEs before the head that lets the controller reuse them. */
 	nvf_wmb();
 	if (qp->cq_sdb) {
@@ -191,11 +207,17 @@ static inline void nvf_cq_ring(struct nvfio_qpair *qp, uint16_t old)
 	qp->cq_doorbells++;
 }
 
+/* Whether tracker link @next marks an outstanding command. */
+static inline bool nvf_trk_busy(uint16_t next)
+{
+	return next == NVFIO_IO_TRK_BUSY || next == NVFIO_IO_TRK_BUSY_LIST;
+}
+
 /* Complete the command of tracker @cid: release it, then run its callback. */
 static inline void nvf_trk_complete(struct nvfio_qpair *qp, uint16_t cid, int err,
 				    const struct nvfio_cqe *cqe)
 {
-	struct nvf_trk *t = &qp->trk[cid];
+	struct nvfio_io_trk *t = &qp->io.trk[cid];
 	nvfio_cb cb = t->cb;
 	void *arg = t->arg;
 
@@ -203,9 +225,8 @@ static inline void nvf_trk_complete(struct nvfio_qpair *qp, uint16_t cid, int er
 		nvf_list_put(qp, t->list);
 		t->list = 0;
 	}
-	t->next = qp->free;
-	qp->free = cid;
-	qp->nfree++;
+	t->next = qp->io.free;
+	qp->io.free = cid;
 	cb(arg, err, cqe);
 }
 
@@ -215,6 +236,8 @@ int nvf_qpair_init(struct nvfio_ctrl *ctrl, uint16_t qid, unsigned int depth, un
 void nvf_qpair_destroy(struct nvfio_qpair *qp);
 /* Reap up to @max completions (0: all); the caller holds the pair. */
 int nvf_qpair_reap(struct nvfio_qpair *qp, unsigned int max);
+/* Free trackers (walks the free list). */
+unsigned int nvf_qpair_nfree(const struct nvfio_qpair *qp);
 /* Complete every outstanding command with @err, as if the controller had. */
 void nvf_qpair_fail_all(struct nvfio_qpair *qp, int err);
 /* Find the tracker that holds @arg and make its completion a no-op (the waiter gave up). */

@@ -70,7 +70,7 @@ _Static_assert(sizeof(struct nvf_sgl_desc) == 16, "SGL descriptor is 16 bytes");
 
 /* Shutdown deadline: at least this, longer when RTD3E says so, never more than the cap. */
 #define NVF_SHUTDOWN_DEFAULT_MS 5000
-#define NVF_SHUTDOWN_MAX_MS     60000
+#define NVF_SHUTDOWN_MAX_MS	60000
 
 /* The largest transfer nvfio puts in one command, so that one 4 KiB PRP list always suffices:
  * 2 MiB starting mid-page spans 513 pages, the first in PRP1 and 512 in the list. */

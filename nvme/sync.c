@@ -28,7 +28,7 @@ static int run_sync(struct nvfio_qpair *qp, submit_fn submit, void *p, const cha
 {
 	unsigned int timeout = qp->ctrl->opts.io_timeout_ms;
 	uint64_t start = nvf_nvme_now_ms(), now;
-	struct sync_ctx s = { 0 };
+	struct sync_ctx s = {0};
 	int ret;
 
 	/* A full queue drains as its other commands complete. */
@@ -47,8 +47,10 @@ static int run_sync(struct nvfio_qpair *qp, submit_fn submit, void *p, const cha
 		if (now - start >= timeout) {
 			/* The command stays with the controller; its completion is dropped. */
 			nvf_qpair_forget(qp, &s, NULL);
-			return nvf_err(-NVFIO_ETIMEDOUT, "%s got no completion from %s within %u "
-				       "ms", what, qp->ctrl->address, timeout);
+			return nvf_err(-NVFIO_ETIMEDOUT,
+				       "%s got no completion from %s within %u "
+				       "ms",
+				       what, qp->ctrl->address, timeout);
 		}
 		ret = nvfio_qpair_wait(qp, 0, (int)(timeout - (now - start)));
 		if (ret < 0 && !s.done) {
@@ -59,9 +61,9 @@ static int run_sync(struct nvfio_qpair *qp, submit_fn submit, void *p, const cha
 	if (cqe)
 		*cqe = s.cqe;
 	if (s.err)
-		return s.err == -NVFIO_EFATAL || s.err == -NVFIO_EREMOVED ?
-			       nvf_nvme_ctrl_check(qp->ctrl) :
-			       nvf_err(s.err, "%s did not complete: %s", what, nvfio_strerror(s.err));
+		return s.err == -NVFIO_EFATAL || s.err == -NVFIO_EREMOVED
+			   ? nvf_nvme_ctrl_check(qp->ctrl)
+			   : nvf_err(s.err, "%s did not complete: %s", what, nvfio_strerror(s.err));
 	if (status)
 		*status = nvfio_cqe_status(&s.cqe);
 	if (nvfio_cqe_status(&s.cqe))
@@ -89,22 +91,22 @@ static int submit_rw(struct nvfio_qpair *qp, void *p, struct sync_ctx *s)
 int nvfio_read_sync(struct nvfio_qpair *qp, struct nvfio_ns *ns, void *buf, uint64_t lba,
 		    uint32_t nlb, uint16_t *status)
 {
-	struct rw_args a = { ns, buf, lba, nlb, false };
+	struct rw_args a = {ns, buf, lba, nlb, false};
 	char what[96];
 
 	snprintf(what, sizeof(what), "read of %u blocks at %llu (namespace %u)", nlb,
-		 (unsigned long long)lba, ns->nsid);
+		 (unsigned long long)lba, ns->io.nsid);
 	return run_sync(qp, submit_rw, &a, what, status, NULL);
 }
 
 int nvfio_write_sync(struct nvfio_qpair *qp, struct nvfio_ns *ns, const void *buf, uint64_t lba,
 		     uint32_t nlb, uint16_t *status)
 {
-	struct rw_args a = { ns, (void *)buf, lba, nlb, true };
+	struct rw_args a = {ns, (void *)buf, lba, nlb, true};
 	char what[96];
 
 	snprintf(what, sizeof(what), "write of %u blocks at %llu (namespace %u)", nlb,
-		 (unsigned long long)lba, ns->nsid);
+		 (unsigned long long)lba, ns->io.nsid);
 	return run_sync(qp, submit_rw, &a, what, status, NULL);
 }
 
@@ -117,7 +119,7 @@ int nvfio_flush_sync(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint16_t *stat
 {
 	char what[64];
 
-	snprintf(what, sizeof(what), "flush of namespace %u", ns->nsid);
+	snprintf(what, sizeof(what), "flush of namespace %u", ns->io.nsid);
 	return run_sync(qp, submit_flush, ns, what, status, NULL);
 }
 
@@ -137,7 +139,7 @@ static int submit_raw(struct nvfio_qpair *qp, void *p, struct sync_ctx *s)
 int nvfio_io_raw_sync(struct nvfio_qpair *qp, const struct nvfio_cmd *cmd, void *buf, size_t len,
 		      struct nvfio_cqe *cqe)
 {
-	struct raw_args a = { cmd, buf, len };
+	struct raw_args a = {cmd, buf, len};
 	char what[64];
 
 	snprintf(what, sizeof(what), "I/O command 0x%02x (namespace %u)", cmd->opcode, cmd->nsid);

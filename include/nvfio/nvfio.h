@@ -8,6 +8,7 @@
 #include <nvfio/vfio.h>
 #include <nvfio/dma.h>
 #include <nvfio/nvme.h>
+#include <nvfio/nvme_io.h>
 #include <nvfio/sim.h>
 
 #endif /* NVFIO_NVFIO_H */

@@ -138,7 +138,7 @@ typedef void (*nvfio_cb)(void *arg, int err, const struct nvfio_cqe *cqe);
 /* Which DMA isolation a PCI controller is opened with. */
 enum nvfio_iommu_mode {
 	NVFIO_IOMMU_AUTO = 0, /* an IOMMU where the device has one, else no-IOMMU mode */
-	NVFIO_IOMMU_ON,       /* insist on an IOMMU */
+	NVFIO_IOMMU_ON,	      /* insist on an IOMMU */
 	NVFIO_IOMMU_OFF,      /* insist on no-IOMMU mode (root, hugepages) */
 };
 
@@ -206,27 +206,27 @@ int nvfio_ctrl_close(struct nvfio_ctrl *ctrl);
 
 /* What the controller is, from its registers and Identify Controller. */
 struct nvfio_ctrl_info {
-	char model[41];    /* MN, trailing spaces removed */
-	char serial[21];   /* SN */
-	char firmware[9];  /* FR */
-	uint16_t vid;      /* PCI vendor id */
-	uint16_t ssvid;    /* PCI subsystem vendor id */
+	char model[41];	  /* MN, trailing spaces removed */
+	char serial[21];  /* SN */
+	char firmware[9]; /* FR */
+	uint16_t vid;	  /* PCI vendor id */
+	uint16_t ssvid;	  /* PCI subsystem vendor id */
 	uint16_t cntlid;
-	uint32_t version;  /* VS: major << 16 | minor << 8 | tertiary */
-	uint32_t nn;       /* highest namespace id */
-	uint64_t mdts;     /* Maximum Data Transfer Size in bytes; 0: no limit */
-	uint32_t max_xfer; /* bytes nvfio puts in one command (MDTS, at most 2 MiB) */
-	uint32_t nr_io_queues;   /* I/O queue pairs granted */
+	uint32_t version;	  /* VS: major << 16 | minor << 8 | tertiary */
+	uint32_t nn;		  /* highest namespace id */
+	uint64_t mdts;		  /* Maximum Data Transfer Size in bytes; 0: no limit */
+	uint32_t max_xfer;	  /* bytes nvfio puts in one command (MDTS, at most 2 MiB) */
+	uint32_t nr_io_queues;	  /* I/O queue pairs granted */
 	uint32_t max_queue_depth; /* deepest queue pair allowed (CAP.MQES) */
-	uint32_t nr_vectors;     /* MSI-X vectors of the function */
-	uint16_t oacs;     /* optional admin commands */
-	uint16_t oncs;     /* optional NVM commands */
-	uint32_t sgls;     /* SGL support */
-	uint8_t vwc;       /* volatile write cache */
-	bool shadow_doorbells; /* shadow doorbells in use */
-	bool interrupts;       /* interrupts in use */
-	const char *backend;   /* "sim", "vfio-type1v2", "vfio-noiommu" */
-	const char *address;   /* as given to nvfio_ctrl_open() */
+	uint32_t nr_vectors;	  /* MSI-X vectors of the function */
+	uint16_t oacs;		  /* optional admin commands */
+	uint16_t oncs;		  /* optional NVM commands */
+	uint32_t sgls;		  /* SGL support */
+	uint8_t vwc;		  /* volatile write cache */
+	bool shadow_doorbells;	  /* shadow doorbells in use */
+	bool interrupts;	  /* interrupts in use */
+	const char *backend;	  /* "sim", "vfio-type1v2", "vfio-noiommu" */
+	const char *address;	  /* as given to nvfio_ctrl_open() */
 };
 
 /* nvfio_ctrl_get_info() - the controller's description; valid until nvfio_ctrl_close(). */
@@ -260,17 +260,17 @@ int nvfio_ctrl_check(struct nvfio_ctrl *ctrl);
 /* A namespace as Identify Namespace describes it (in the LBA format in use). */
 struct nvfio_ns_info {
 	uint32_t nsid;
-	uint32_t block_size;  /* bytes of data per logical block: 512, 4096, ... */
-	uint64_t nblocks;     /* NSZE: size in logical blocks */
-	uint64_t capacity;    /* NCAP: blocks that may be allocated */
-	uint64_t utilization; /* NUSE: blocks allocated */
-	uint16_t meta_size;   /* metadata bytes per block; 0: none */
-	bool meta_extended;   /* metadata travels with the data (extended LBA) */
-	uint8_t lbaf;         /* LBA format in use */
-	uint8_t nlbaf;        /* LBA formats offered: 0 .. nlbaf */
+	uint32_t block_size;	 /* bytes of data per logical block: 512, 4096, ... */
+	uint64_t nblocks;	 /* NSZE: size in logical blocks */
+	uint64_t capacity;	 /* NCAP: blocks that may be allocated */
+	uint64_t utilization;	 /* NUSE: blocks allocated */
+	uint16_t meta_size;	 /* metadata bytes per block; 0: none */
+	bool meta_extended;	 /* metadata travels with the data (extended LBA) */
+	uint8_t lbaf;		 /* LBA format in use */
+	uint8_t nlbaf;		 /* LBA formats offered: 0 .. nlbaf */
 	uint32_t lbaf_sizes[64]; /* block size of each format (0 past nlbaf) */
-	uint16_t lbaf_meta[64];  /* metadata size of each format */
-	uint8_t eui64[8];     /* identifiers, zero when absent */
+	uint16_t lbaf_meta[64];	 /* metadata size of each format */
+	uint8_t eui64[8];	 /* identifiers, zero when absent */
 	uint8_t nguid[16];
 	uint8_t uuid[16];
 };
@@ -381,12 +381,12 @@ int nvfio_abort(struct nvfio_ctrl *ctrl, uint16_t sqid, uint16_t cid, uint32_t *
 
 /* An Asynchronous Event, from the completion of an Asynchronous Event Request. */
 struct nvfio_event {
-	uint8_t type;     /* 0 error, 1 SMART / health, 2 notice, 3 immediate, 6 I/O command set,
+	uint8_t type;	  /* 0 error, 1 SMART / health, 2 notice, 3 immediate, 6 I/O command set,
 			     7 vendor */
-	uint8_t info;     /* event information */
+	uint8_t info;	  /* event information */
 	uint8_t log_page; /* the log page that tells more (nvfio has read it when it is the
 			     Changed Namespace List) */
-	uint32_t cdw0;    /* the raw completion dword 0 */
+	uint32_t cdw0;	  /* the raw completion dword 0 */
 };
 
 /*
@@ -456,11 +456,12 @@ unsigned int nvfio_qpair_outstanding(const struct nvfio_qpair *qp);
 int nvfio_qpair_fd(const struct nvfio_qpair *qp);
 
 /*
- * nvfio_qpair_poll() - reap completions
+ * nvfio_qpair_poll() - send what was submitted, reap completions
  * @max: reap at most this many (0: no limit)
  *
- * Runs the callback of each completed command, rings the completion doorbell once, then rings
- * the submission doorbell once for everything submitted meanwhile (callbacks included).
+ * Rings the submission doorbell for commands submitted since the last ring (unless plugged),
+ * runs the callback of each completed command, acknowledges the completions to the controller,
+ * then rings the submission doorbell once for everything the callbacks submitted.
  * Returns the number reaped (>= 0). No system call, lock or allocation.
  */
 int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max);
@@ -477,11 +478,18 @@ int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max);
 int nvfio_qpair_wait(struct nvfio_qpair *qp, unsigned int max, int timeout_ms);
 
 /*
- * nvfio_qpair_plug() / nvfio_qpair_unplug() - batch submissions
+ * nvfio_qpair_kick() - ring the submission doorbell now for what was submitted since the last
+ * ring (a program that sleeps on nvfio_qpair_fd() in its own epoll loop calls this after
+ * submitting; nvfio_qpair_poll() and nvfio_qpair_wait() do it themselves). Ignores plugging.
+ */
+void nvfio_qpair_kick(struct nvfio_qpair *qp);
+
+/*
+ * nvfio_qpair_plug() / nvfio_qpair_unplug() - hold the submission doorbell across polls
  *
- * Between the two, submissions only write their entries; unplug rings the submission doorbell
- * once (as the kernel's bd->last). Submissions made from callbacks during a poll are batched the
- * same way without plugging. Plugs nest. nvfio_qpair_unplug() returns 0.
+ * Submissions never ring the doorbell themselves; polls do. Between plug and unplug polls do not
+ * either, and unplug rings once for everything held (as the kernel's bd->last). Plugs nest.
+ * nvfio_qpair_unplug() returns 0.
  */
 void nvfio_qpair_plug(struct nvfio_qpair *qp);
 int nvfio_qpair_unplug(struct nvfio_qpair *qp);
@@ -490,7 +498,7 @@ int nvfio_qpair_unplug(struct nvfio_qpair *qp);
 struct nvfio_qpair_stats {
 	uint64_t submitted;    /* commands written to the submission queue */
 	uint64_t completed;    /* completions reaped */
-	uint64_t polls;        /* nvfio_qpair_poll() calls (and waits' polls) */
+	uint64_t polls;	       /* nvfio_qpair_poll() calls (and waits' polls) */
 	uint64_t sq_doorbells; /* submission doorbell register writes */
 	uint64_t cq_doorbells; /* completion doorbell register writes */
 	uint64_t eagain;       /* submissions refused for lack of room */
@@ -508,6 +516,10 @@ void nvfio_qpair_get_stats(const struct nvfio_qpair *qp, struct nvfio_qpair_stat
  * A request larger than the controller takes in one command (nvfio_ctrl_get_info()->max_xfer, or
  * 65536 blocks) is split and completes once.
  *
+ * Each writes its command(s) to the submission queue; the controller is told by the next poll,
+ * wait or kick (nvfio_qpair_poll(), nvfio_qpair_wait(), nvfio_qpair_kick()), or at once by the
+ * functions other than nvfio_read() and nvfio_write().
+ *
  * Each returns 0 (submitted: @cb will run exactly once) or, with nothing submitted and @cb never
  * run:
  *   -EAGAIN         the queue pair has no room (poll and retry);
@@ -520,13 +532,7 @@ void nvfio_qpair_get_stats(const struct nvfio_qpair *qp, struct nvfio_qpair_stat
  *   -NVFIO_EFATAL / -NVFIO_EREMOVED the controller failed.
  */
 
-/* nvfio_read() - read @nlb blocks from @lba into @buf. */
-int nvfio_read(struct nvfio_qpair *qp, struct nvfio_ns *ns, void *buf, uint64_t lba,
-	       uint32_t nlb, nvfio_cb cb, void *arg);
-
-/* nvfio_write() - write @nlb blocks from @buf at @lba. */
-int nvfio_write(struct nvfio_qpair *qp, struct nvfio_ns *ns, const void *buf, uint64_t lba,
-		uint32_t nlb, nvfio_cb cb, void *arg);
+/* nvfio_read() and nvfio_write() are inline: see <nvfio/nvme_io.h> (included below). */
 
 /*
  * nvfio_compare() - compare @nlb blocks at @lba with @buf; a difference completes with status
@@ -589,5 +595,7 @@ int nvfio_io_raw_sync(struct nvfio_qpair *qp, const struct nvfio_cmd *cmd, void 
 #ifdef __cplusplus
 }
 #endif
+
+#include <nvfio/nvme_io.h>
 
 #endif /* NVFIO_NVME_H */

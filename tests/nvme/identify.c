@@ -25,9 +25,10 @@ int main(void)
 
 	info = nvfio_ctrl_get_info(ctrl);
 	printf("model '%s' serial '%s' fw '%s' version 0x%x mdts %llu max_xfer %u queues %u "
-	       "vectors %u sgls 0x%x shadow %d\n", info->model, info->serial, info->firmware,
-	       info->version, (unsigned long long)info->mdts, info->max_xfer, info->nr_io_queues,
-	       info->nr_vectors, info->sgls, info->shadow_doorbells);
+	       "vectors %u sgls 0x%x shadow %d\n",
+	       info->model, info->serial, info->firmware, info->version,
+	       (unsigned long long)info->mdts, info->max_xfer, info->nr_io_queues, info->nr_vectors,
+	       info->sgls, info->shadow_doorbells);
 	CHECK(!strcmp(info->model, "identify test model"));
 	CHECK(!strcmp(info->serial, "IDTEST42"));
 	CHECK(!strcmp(info->firmware, "9.9"));
@@ -58,8 +59,8 @@ int main(void)
 	CHECK_OK(nvfio_identify(ctrl, NVME_IDENTIFY_CNS_CTRL, 0, page));
 	CHECK(!memcmp(((struct nvme_id_ctrl *)page)->sn, "IDTEST42", 8));
 
-	CHECK_OK(nvfio_get_log_page(ctrl, NVME_LOG_LID_SMART, NVME_NSID_ALL, 0, &smart,
-				    sizeof(smart)));
+	CHECK_OK(
+	    nvfio_get_log_page(ctrl, NVME_LOG_LID_SMART, NVME_NSID_ALL, 0, &smart, sizeof(smart)));
 	CHECK_OK(nvfio_get_log_page(ctrl, NVME_LOG_LID_FW_SLOT, NVME_NSID_ALL, 0, &fw, sizeof(fw)));
 	CHECK_OK(nvfio_get_log_page(ctrl, NVME_LOG_LID_ERROR, NVME_NSID_ALL, 0, err, sizeof(err)));
 	CHECK_ERR(nvfio_get_log_page(ctrl, 1, NVME_NSID_ALL, 0, err, 6), -EINVAL);
@@ -72,7 +73,7 @@ int main(void)
 
 	/* A bad admin command gets its status in words. */
 	{
-		struct nvfio_cmd cmd = { .opcode = 0xc5 };
+		struct nvfio_cmd cmd = {.opcode = 0xc5};
 		struct nvfio_cqe cqe;
 
 		CHECK_ERR(nvfio_admin_raw(ctrl, &cmd, NULL, 0, &cqe, 0), -NVFIO_ENVME);

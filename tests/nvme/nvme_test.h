@@ -50,7 +50,8 @@ static inline int t_same(const void *a, const void *b, size_t len, const char *w
 
 	for (i = 0; i < len; i++) {
 		if (x[i] != y[i]) {
-			fprintf(stderr, "%s: data differs at byte %zu of %zu (0x%02x, expected 0x%02x)\n",
+			fprintf(stderr,
+				"%s: data differs at byte %zu of %zu (0x%02x, expected 0x%02x)\n",
 				what, i, len, x[i], y[i]);
 			return 0;
 		}

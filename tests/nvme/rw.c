@@ -54,7 +54,7 @@ static void test_sizes(void)
 
 static void test_offsets(void)
 {
-	static const size_t offs[] = { 4, 8, 64, 512, 2048, 4092, 4096 + 12, 3 * 4096 + 508 };
+	static const size_t offs[] = {4, 8, 64, 512, 2048, 4092, 4096 + 12, 3 * 4096 + 508};
 	uint32_t max_xfer = nvfio_ctrl_get_info(ctrl)->max_xfer;
 	size_t i;
 
@@ -74,7 +74,7 @@ static void test_offsets(void)
 static void test_vectored(void)
 {
 	struct iovec iov[8];
-	struct t_done d = { 0 };
+	struct t_done d = {0};
 	size_t total = 0;
 	unsigned int i;
 
@@ -131,7 +131,7 @@ static void test_vectored(void)
 
 static void test_commands(void)
 {
-	struct t_done d = { 0 };
+	struct t_done d = {0};
 	uint32_t nlb = 16;
 
 	/* Compare: equal, then different. */
@@ -174,8 +174,8 @@ static void test_refused(void)
 {
 	uint64_t nblocks = nvfio_ns_get_info(ns)->nblocks;
 	struct nvfio_qpair_stats before, after;
-	struct t_done d = { 0 };
-	struct iovec iov = { .iov_base = wbuf, .iov_len = bs + 4 };
+	struct t_done d = {0};
+	struct iovec iov = {.iov_base = wbuf, .iov_len = bs + 4};
 	static uint8_t unregistered[8192] __attribute__((aligned(4096)));
 
 	nvfio_qpair_get_stats(qp, &before);

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef NVFIO_NVME_IO_H
+#define NVFIO_NVME_IO_H
+
+/*
+ * The I/O submission fast path, inline (as liburing keeps its hot path in its header).
+ *
+ * nvfio_read() and nvfio_write() are inline so that the common case - one buffer spanning at
+ * most two memory pages, one command, room in the queue - costs a few dozen instructions in the
+ * caller's own code. They only write the submission queue entry: the doorbell is rung for the
+ * whole batch by the next nvfio_qpair_poll(), nvfio_qpair_wait() or nvfio_qpair_kick(). Everything
+ * else (splitting, PRP lists, SGLs, checks that fail, a cold translation cache, a full queue) is
+ * handed to nvfio_io_slow() in the library.
+ *
+ * The structures below are the leading parts of the library's queue pair and namespace objects
+ * that the inline code reads and writes. Their layout is part of the ABI: it changes only with
+ * the library's soname. Programs must not use them directly.
+ */
+
+#include <stdint.h>
+
+#include <nvfio/nvme.h>
+
+/* Queue entries are built as little-endian quadwords, as NVMe lays them out. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "nvfio's inline fast path assumes a little-endian CPU"
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A command tracker: one per command a queue pair can hold, indexed by command identifier. */
+struct nvfio_io_trk {
+	nvfio_cb cb;
+	void *arg;
+	uint16_t next;	  /* free list link, or one of the NVFIO_IO_TRK_* markers */
+	uint16_t list;	  /* PRP/SGL list slot + 1 held by the command; 0: none */
+	uint16_t parent;  /* command of a split request: the parent tracker */
+	uint16_t pending; /* parent: commands not completed yet */
+	uint16_t status;  /* parent: the first failed command's status field (with phase bit) */
+	uint16_t rsvd;
+	int32_t err; /* parent: the first error of a command nvfio completed itself */
+};
+
+#define NVFIO_IO_TRK_NONE      0xffff /* end of the free list */
+#define NVFIO_IO_TRK_BUSY      0xfffe /* outstanding command */
+#define NVFIO_IO_TRK_PARENT    0xfffd /* split request waiting for its commands */
+#define NVFIO_IO_TRK_BUSY_LIST 0xfffc /* outstanding command holding a PRP/SGL list */
+
+/* The submission side of a queue pair: the first member of struct nvfio_qpair. */
+struct nvfio_qpair_io {
+	struct nvfio_cmd *sq;	  /* submission ring */
+	struct nvfio_io_trk *trk; /* trackers */
+	uint16_t sq_tail;
+	uint16_t sq_entries;
+	uint16_t free;	  /* head of the free tracker list */
+	uint16_t plugged; /* > 0: polls do not ring the doorbell */
+	uint16_t sq_last; /* tail the controller was last told */
+	uint16_t rsvd0;
+	int state; /* 0, or the controller's failure */
+	/* Translation cache: [tc_lo, tc_hi) is at IOVA va + tc_delta while the DMA space's
+	 * generation (*tc_space_gen) equals tc_gen. A failed controller empties it (tc_hi = 0),
+	 * so that the fast path needs no check of its own for that. */
+	uintptr_t tc_lo;
+	uintptr_t tc_hi;
+	uint64_t tc_delta;
+	const uint32_t *tc_space_gen;
+	uint32_t tc_gen;
+	uint32_t rsvd1;
+};
+
+/* What a submission reads of a namespace: the first member of struct nvfio_ns. */
+struct nvfio_ns_io {
+	uint64_t nsze;	   /* blocks; 0 while I/O to the namespace is not possible */
+	uint64_t sqe_nsid; /* nsid << 32, as it sits in an SQE's first quadword */
+	uint32_t nsid;
+	uint8_t lbads; /* log2 of the block size */
+	uint8_t rsvd[3];
+};
+
+/*
+ * nvfio_io_slow() - the library half of nvfio_read() / nvfio_write(): any request the inline
+ * fast path does not take, with the same arguments and results. Not for direct use.
+ */
+int nvfio_io_slow(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opcode, const void *buf,
+		  uint64_t lba, uint32_t nlb, nvfio_cb cb, void *arg);
+
+/*
+ * The fast path. Two memory pages are at most 8 KiB, never above the per-command limit (MDTS is
+ * at least two pages), so only an empty transfer needs a check of its own.
+ */
+static inline __attribute__((always_inline)) int nvfio_io_rw_(struct nvfio_qpair *qp,
+							      struct nvfio_ns *ns, uint8_t opcode,
+							      const void *buf, uint64_t lba,
+							      uint32_t nlb, nvfio_cb cb, void *arg)
+{
+	struct nvfio_qpair_io *q = (struct nvfio_qpair_io *)qp;
+	const struct nvfio_ns_io *n = (const struct nvfio_ns_io *)ns;
+	uintptr_t va = (uintptr_t)buf;
+	uint64_t len = (uint64_t)nlb << n->lbads;
+	uint64_t end = (va & 4095) + len, elba, iova;
+	uint16_t cid = q->free, tail;
+	const uint32_t busy = NVFIO_IO_TRK_BUSY;
+	struct nvfio_io_trk *t;
+	uint64_t *sqe;
+
+	if (__builtin_expect(__builtin_add_overflow(lba, (uint64_t)nlb, &elba) || elba > n->nsze ||
+				 !nlb || end > 8192 || (va & 3) || cid == NVFIO_IO_TRK_NONE ||
+				 va < q->tc_lo ||
+				 va + len > __atomic_load_n(&q->tc_hi, __ATOMIC_RELAXED) ||
+				 /* Pairs with the release of an unmapping's generation
+				  * bump: a hit never uses a mapping removed before. */
+				 __atomic_load_n(q->tc_space_gen, __ATOMIC_ACQUIRE) != q->tc_gen,
+			     0))
+		return nvfio_io_slow(qp, ns, opcode, buf, lba, nlb, cb, arg);
+	iova = va + q->tc_delta;
+	t = &q->trk[cid];
+	q->free = t->next;
+	/* next = BUSY and list = 0 (a free tracker holds no list) in one store */
+	__builtin_memcpy(&t->next, &busy, sizeof(busy));
+	t->cb = cb;
+	t->arg = arg;
+	tail = q->sq_tail;
+	/* The entry as eight quadwords: opcode and command id, nsid; cdw2-3; mptr; PRP1; PRP2;
+	 * starting LBA; block count (0's based); cdw14-15. */
+	sqe = (uint64_t *)&q->sq[tail];
+	sqe[0] = opcode | (uint32_t)cid << 16 | n->sqe_nsid;
+	sqe[1] = 0;
+	sqe[2] = 0;
+	sqe[3] = iova;
+	sqe[4] = end > 4096 ? (iova | 4095) + 1 : 0;
+	sqe[5] = lba;
+	sqe[6] = nlb - 1;
+	sqe[7] = 0;
+	if (__builtin_expect(++tail == q->sq_entries, 0))
+		tail = 0;
+	/* The doorbell is the next poll's, wait's or kick's to ring. */
+	q->sq_tail = tail;
+	return 0;
+}
+
+/* nvfio_read() - read @nlb blocks from @lba into @buf (see "I/O commands" in <nvfio/nvme.h>). */
+static inline __attribute__((always_inline)) int nvfio_read(struct nvfio_qpair *qp,
+							    struct nvfio_ns *ns, void *buf,
+							    uint64_t lba, uint32_t nlb, nvfio_cb cb,
+							    void *arg)
+{
+	return nvfio_io_rw_(qp, ns, 0x02, buf, lba, nlb, cb, arg);
+}
+
+/* nvfio_write() - write @nlb blocks from @buf at @lba (see "I/O commands" in <nvfio/nvme.h>). */
+static inline __attribute__((always_inline)) int nvfio_write(struct nvfio_qpair *qp,
+							     struct nvfio_ns *ns, const void *buf,
+							     uint64_t lba, uint32_t nlb,
+							     nvfio_cb cb, void *arg)
+{
+	return nvfio_io_rw_(qp, ns, 0x01, buf, lba, nlb, cb, arg);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NVFIO_NVME_IO_H */
