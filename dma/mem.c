@@ -304,7 +304,7 @@ int nvf_dma_mem_check_huge(uint64_t phys, size_t len)
 					      "no-IOMMU mode needs hugepage-backed memory (the "
 					      "device uses physical addresses, which only hugetlb "
 					      "pages keep), but physical page 0x%llx is not one",
-					      (unsigned long long)((pfn + i) * frame));
+					      (unsigned long long)(pfn + i) * frame);
 				goto out;
 			}
 		}

@@ -192,7 +192,7 @@ int nvfio_vfio_group_unset_container(struct nvfio_vfio_group *g)
 
 int nvf_vfio_group_device_fd(struct nvfio_vfio_group *g, const char *addr, int *fd)
 {
-	const struct timespec delay = {.tv_nsec = 250 * 1000 * 1000};
+	const struct timespec delay = {.tv_nsec = 250000000L};
 	unsigned int other;
 	int ret;
 
