@@ -67,15 +67,26 @@ int nvf_err(int err, const char *fmt, ...)
 void nvf_err_prefix(const char *fmt, ...)
 {
 	char old[NVF_ERRMSG_MAX];
+	size_t n, len;
 	va_list ap;
-	int n;
+	int r;
 
 	memcpy(old, errmsg, sizeof(old));
 	va_start(ap, fmt);
-	n = vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	r = vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(errmsg) && old[0])
-		snprintf(errmsg + n, sizeof(errmsg) - (size_t)n, ": %s", old);
+	if (r < 0 || !old[0])
+		return;
+	/* Append ": <old message>", cut at the buffer's end. */
+	n = strlen(errmsg);
+	if (n + 3 > sizeof(errmsg))
+		return;
+	len = strlen(old);
+	if (len > sizeof(errmsg) - n - 3)
+		len = sizeof(errmsg) - n - 3;
+	memcpy(errmsg + n, ": ", 2);
+	memcpy(errmsg + n + 2, old, len);
+	errmsg[n + 2 + len] = '\0';
 }
 
 void nvf_err_clear(void)

@@ -21,6 +21,16 @@ int main(void)
 	CHECK(strcmp(nvfio_last_error(), "x") == 0);
 	nvf_err_prefix("opening %s", "0000:01:00.0");
 	CHECK(strcmp(nvfio_last_error(), "opening 0000:01:00.0: x") == 0);
+	/* A long message is cut, never overrun. */
+	char big[2000];
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	nvf_err(EIO, "%s", big);
+	CHECK(strlen(nvfio_last_error()) == 1023);
+	nvf_err_prefix("p");
+	CHECK(strncmp(nvfio_last_error(), "p: aaa", 6) == 0 && strlen(nvfio_last_error()) == 1023);
+	nvf_err_prefix("%s", big);
+	CHECK(strlen(nvfio_last_error()) == 1023);
 	nvf_err_clear();
 	CHECK(nvfio_last_error()[0] == '\0');
 	return T_EXIT_PASS;
