@@ -1,13 +1,95 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Identify on the simulated controller: what the driver reports matches the options the
- * controller was created with, and the admin helpers (logs, features) work.
+ * Identify: what the driver reports matches what the controller was configured with - the
+ * simulated controller's options, or (with a PCI address as argument, in the test VM) QEMU's
+ * command line as the NVFIO_VM_* variables describe it - and the admin helpers (logs, features)
+ * work. In the VM it also prints the time from opening the controller to its first I/O.
  */
+#include <stdlib.h>
+#include <time.h>
+
 #include <nvme/types.h>
 
 #include "nvme/nvme_test.h"
 
-int main(void)
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (!v)
+		SKIP("%s not set: not in the test VM", name);
+	return v;
+}
+
+/* In the test VM: compare with QEMU's configuration. */
+static int vm(const char *addr)
+{
+	double t0 = now_ms(), ms_open, ms_io;
+	struct nvfio_ctrl *ctrl = t_open(addr, NULL);
+	const struct nvfio_ctrl_info *info = nvfio_ctrl_get_info(ctrl);
+	unsigned int mdts = (unsigned int)atoi(env("NVFIO_VM_MDTS"));
+	unsigned int nns = (unsigned int)atoi(env("NVFIO_VM_NS_COUNT"));
+	unsigned int qpairs = (unsigned int)atoi(env("NVFIO_VM_MAX_IOQPAIRS"));
+	unsigned int vectors = (unsigned int)atoi(env("NVFIO_VM_MSIX_QSIZE"));
+	const char *blocks = env("NVFIO_VM_NS_BLOCKS"), *lbads = env("NVFIO_VM_LBADS");
+	struct nvfio_qpair *qp;
+	struct nvfio_ns *ns;
+	unsigned int i;
+	uint8_t *buf;
+
+	ms_open = now_ms() - t0;
+	ns = nvfio_ctrl_ns_next(ctrl, NULL);
+	CHECK(ns);
+	CHECK_OK(nvfio_qpair_alloc(ctrl, 32, 0, &qp));
+	buf = t_alloc(ctrl, 4096);
+	CHECK_OK(nvfio_read_sync(qp, ns, buf, 0, 1, NULL));
+	ms_io = now_ms() - t0;
+	printf("controller open: %.1f ms; open to first I/O: %.1f ms (%s)\n", ms_open, ms_io,
+	       info->backend);
+
+	printf("model '%s' serial '%s' fw '%s' version 0x%x mdts %llu queues %u vectors %u "
+	       "sgls 0x%x shadow %d\n",
+	       info->model, info->serial, info->firmware, info->version,
+	       (unsigned long long)info->mdts, info->nr_io_queues, info->nr_vectors, info->sgls,
+	       info->shadow_doorbells);
+	CHECK(!strcmp(info->model, "QEMU NVMe Ctrl"));
+	CHECK(!strcmp(info->serial, env("NVFIO_VM_SERIAL")));
+	CHECK(info->vid == 0x1b36);
+	CHECK(info->mdts == (mdts ? 4096ull << mdts : 0));
+	CHECK(info->max_xfer == (mdts && (4096u << mdts) < (2u << 20) ? 4096u << mdts : 2u << 20));
+	CHECK(info->nr_io_queues == (qpairs < 8 ? qpairs : 8));
+	CHECK(info->nr_vectors == vectors);
+	CHECK(info->shadow_doorbells); /* QEMU has Doorbell Buffer Config */
+	CHECK(strstr(info->backend, "vfio"));
+	for (i = 0, ns = nvfio_ctrl_ns_next(ctrl, NULL); ns;
+	     ns = nvfio_ctrl_ns_next(ctrl, ns), i++) {
+		const struct nvfio_ns_info *ni = nvfio_ns_get_info(ns);
+		char *end;
+		unsigned long long b = strtoull(blocks, &end, 10);
+		unsigned long l = strtoul(lbads, (char **)&lbads, 10);
+
+		blocks = end;
+		printf("ns %u: %llu blocks of %u bytes (expected %llu of %u)\n", ni->nsid,
+		       (unsigned long long)ni->nblocks, ni->block_size, b, 1u << l);
+		CHECK(ni->nsid == i + 1);
+		CHECK(ni->nblocks == b && ni->capacity == b);
+		CHECK(ni->block_size == 1u << l);
+	}
+	CHECK(i == nns);
+	CHECK_OK(nvfio_ctrl_close(ctrl));
+	return T_EXIT_PASS;
+}
+
+/* On the simulated controller: compare with its options. */
+static int sim(void)
 {
 	const char *addr = "sim:size=64M,namespaces=3,queues=5,mdts=6,serial=IDTEST42,"
 			   "model=identify test model,firmware=9.9";
@@ -85,4 +167,9 @@ int main(void)
 	CHECK_OK(nvfio_ctrl_check(ctrl));
 	CHECK_OK(nvfio_ctrl_close(ctrl));
 	return T_EXIT_PASS;
+}
+
+int main(int argc, char **argv)
+{
+	return argc > 1 ? vm(argv[1]) : sim();
 }

@@ -7,6 +7,7 @@
  * (default below).
  */
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "nvme/nvme_test.h"
 
@@ -156,8 +157,12 @@ static void test_commands(void)
 	CHECK_OK(nvfio_read_sync(qp, ns, rbuf, 2000, nlb, NULL));
 	memset(wbuf, 0, nlb * bs);
 	CHECK(t_same(rbuf, wbuf, nlb * bs, "write zeroes"));
+	/* More blocks than one command carries, where the namespace is big enough. */
+	nlb = nvfio_ns_get_info(ns)->nblocks - 4096 < 70000
+		  ? (uint32_t)(nvfio_ns_get_info(ns)->nblocks - 4096)
+		  : 70000;
 	memset(&d, 0, sizeof(d));
-	CHECK_OK(nvfio_write_zeroes(qp, ns, 4096, 70000, t_done_cb, &d));
+	CHECK_OK(nvfio_write_zeroes(qp, ns, 4096, nlb, t_done_cb, &d));
 	t_wait(qp, &d);
 	CHECK(d.done == 1 && d.err == 0 && d.status == 0);
 
@@ -176,7 +181,21 @@ static void test_refused(void)
 	struct nvfio_qpair_stats before, after;
 	struct t_done d = {0};
 	struct iovec iov = {.iov_base = wbuf, .iov_len = bs + 4};
-	static uint8_t unregistered[8192] __attribute__((aligned(4096)));
+	size_t reglen = 2u << 20;
+	uint8_t *unregistered;
+
+	/* Memory of our own: a hugepage where there is one (no-IOMMU mode can register nothing
+	 * else), else ordinary pages. */
+	unregistered = mmap(NULL, reglen, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (unregistered == MAP_FAILED) {
+		if (!strcmp(nvfio_ctrl_get_info(ctrl)->backend, "vfio-noiommu"))
+			SKIP("no-IOMMU mode needs a free 2 MiB hugepage for registered memory");
+		unregistered =
+		    mmap(NULL, reglen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CHECK(unregistered != MAP_FAILED);
+	}
+	memset(unregistered, 0, reglen);
 
 	nvfio_qpair_get_stats(qp, &before);
 	CHECK_ERR(nvfio_read(qp, ns, rbuf, nblocks, 1, t_done_cb, &d), -ERANGE);
@@ -196,13 +215,14 @@ static void test_refused(void)
 	CHECK(d.done == 0);
 
 	/* Registered caller memory works. */
-	CHECK_OK(nvfio_dma_register(nvfio_ctrl_dma(ctrl), unregistered, sizeof(unregistered)));
+	CHECK_OK(nvfio_dma_register(nvfio_ctrl_dma(ctrl), unregistered, reglen));
 	t_fill(unregistered, 2 * bs, 42, 9);
 	CHECK_OK(nvfio_write_sync(qp, ns, unregistered, 42, 2, NULL));
 	CHECK_OK(nvfio_read_sync(qp, ns, rbuf, 42, 2, NULL));
 	CHECK(t_same(rbuf, unregistered, 2 * bs, "registered memory"));
-	CHECK_OK(nvfio_dma_unregister(nvfio_ctrl_dma(ctrl), unregistered, sizeof(unregistered)));
+	CHECK_OK(nvfio_dma_unregister(nvfio_ctrl_dma(ctrl), unregistered, reglen));
 	CHECK_ERR(nvfio_read(qp, ns, unregistered, 0, 1, t_done_cb, &d), -NVFIO_ENOTMAPPED);
+	munmap(unregistered, reglen);
 	printf("refused before submission: ok\n");
 }
 
