@@ -126,7 +126,7 @@ const char *nvfio_status_str(uint16_t status);
  *       -NVFIO_ETIMEDOUT, -NVFIO_EFATAL, -NVFIO_EREMOVED. The status is then
  *       NVFIO_STATUS_HOST_ABORTED.
  * @cqe: the completion; valid only during the call. For a request nvfio split into several
- *       commands, it is the first failed command's completion, or the last one's.
+ *       commands, the last command's completion carrying the status of the first that failed.
  *
  * Runs on the thread that polls the queue pair. It may submit new commands to the same queue
  * pair (their doorbell is rung once when the poll ends) but must not poll it.
@@ -196,9 +196,10 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 /*
  * nvfio_ctrl_close() - shut the controller down and release everything
  *
- * Frees the queue pairs still allocated (their outstanding commands complete with -ECANCELED),
- * deletes the I/O queues, performs a normal shutdown (CC.SHN, bounded by RTD3E, at least 5 s), and
- * releases interrupts, DMA memory and the device. NULL is ignored.
+ * No other thread may use the controller or its queue pairs any more. Frees the queue pairs still
+ * allocated (as nvfio_qpair_free(): their callbacks run here), performs a normal shutdown (CC.SHN,
+ * bounded by RTD3E, at least 5 s), and releases interrupts, the device and its DMA space with
+ * every buffer allocated or registered in it. NULL is ignored.
  * Returns 0, or -NVFIO_ETIMEDOUT / -NVFIO_EFATAL / -NVFIO_EREMOVED when the shutdown did not
  * complete cleanly; everything is released in every case.
  */
@@ -435,8 +436,9 @@ int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int 
 /*
  * nvfio_qpair_free() - delete the queues and free the queue pair
  *
- * Outstanding commands complete with -ECANCELED (on the calling thread, which must own the queue
- * pair). NULL is ignored. Returns 0 or the error of deleting the queues (memory is freed anyway).
+ * Outstanding commands complete on the calling thread (which must own the queue pair): with the
+ * controller's Command Aborted due to SQ Deletion where it reports them, else with -ECANCELED.
+ * NULL is ignored. Returns 0 or the error of deleting the queues (memory is freed anyway).
  */
 int nvfio_qpair_free(struct nvfio_qpair *qp);
 
@@ -496,10 +498,12 @@ int nvfio_qpair_unplug(struct nvfio_qpair *qp);
 
 /* Counters of a queue pair, for benchmarks. */
 struct nvfio_qpair_stats {
-	uint64_t submitted;    /* commands written to the submission queue */
+	uint64_t submitted;    /* commands written to the submission queue (completed ones and
+				  those outstanding) */
 	uint64_t completed;    /* completions reaped */
 	uint64_t polls;	       /* nvfio_qpair_poll() calls (and waits' polls) */
-	uint64_t sq_doorbells; /* submission doorbell register writes */
+	uint64_t sq_doorbells; /* submission doorbell register writes (with shadow doorbells:
+				  those the controller's event index asked for) */
 	uint64_t cq_doorbells; /* completion doorbell register writes */
 	uint64_t eagain;       /* submissions refused for lack of room */
 	size_t mem_bytes;      /* memory the queue pair holds: rings, trackers, PRP/SGL lists */

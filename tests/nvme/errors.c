@@ -129,14 +129,28 @@ static void timeout(void)
 	CHECK_ERR(nvfio_read_sync(qp, ns, buf, 0, 1, NULL), -NVFIO_ETIMEDOUT);
 	printf("held read: %s\n", nvfio_last_error());
 	CHECK(nvfio_qpair_outstanding(qp) == 1);
-	/* The queue pair still works, and freeing it (deleting the SQ) ends the held one. */
+	/* Abort it: on a fresh queue pair the first command is command id 0. */
+	{
+		uint32_t result = 1;
+
+		CHECK_OK(nvfio_abort(ctrl, (uint16_t)nvfio_qpair_id(qp), 0, &result));
+		CHECK((result & 1) == 0);
+		CHECK(nvfio_qpair_wait(qp, 0, 1000) == 1);
+		CHECK(nvfio_qpair_outstanding(qp) == 0);
+		nvfio_sim_get_stats(sim, &st);
+		CHECK(st.aborted == 1);
+		printf("held read aborted\n");
+	}
+	/* The queue pair still works, and freeing it (deleting the SQ) ends a held one. */
+	CHECK(nvfio_sim_fault_parse(sim, "hold=io:0x02:1") >= 0);
+	CHECK_ERR(nvfio_read_sync(qp, ns, buf, 0, 1, NULL), -NVFIO_ETIMEDOUT);
 	CHECK_OK(nvfio_read_sync(qp, ns, buf, 1, 1, NULL));
 	CHECK(nvfio_sim_fault_parse(sim, "hold=admin:0x06:1") >= 0);
 	CHECK_ERR(nvfio_identify(ctrl, 1, 0, buf), -NVFIO_ETIMEDOUT);
 	printf("held admin command: %s\n", nvfio_last_error());
 	CHECK_OK(nvfio_qpair_free(qp));
 	nvfio_sim_get_stats(sim, &st);
-	CHECK(st.held == 2);
+	CHECK(st.held == 3 && st.sq_deleted == 1);
 	CHECK_OK(nvfio_ctrl_close(ctrl));
 }
 
