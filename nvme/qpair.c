@@ -152,23 +152,20 @@ static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int m
 {
 	const volatile struct nvfio_cqe *cqe = qp->cq_cur;
 	uint32_t phase = qp->cq_phase;
-	uint32_t dw3 = ((const volatile uint32_t *)cqe)[3]; /* the poll saw its phase match */
+	/* Dword 3 with the expected phase tag taken out: bit 16 is then 0 for a new entry, and the
+	 * command id (below bit 16) is unchanged. The poll saw this one's phase match. */
+	uint32_t dw3 = ((const volatile uint32_t *)cqe)[3] ^ phase;
 	unsigned int n = 0;
 	long reaped;
 
 	qp->io.plugged++;
 	for (;;) {
-		const struct nvfio_cqe *this = (const struct nvfio_cqe *)cqe;
 		struct nvfio_io_trk *t;
 		uint32_t cid;
 		nvfio_cb cb;
 
 		/* The phase tag before the rest of the entry. */
 		nvf_rmb();
-		if (unlikely(++cqe == qp->cq_end)) {
-			cqe = qp->cq;
-			phase ^= 0x10000;
-		}
 		cid = dw3 & qp->trk_mask;
 		t = &qp->io.trk[cid];
 		/* A completion for no outstanding command is dropped rather than completing a
@@ -179,12 +176,17 @@ static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int m
 			cb = t->cb;
 			t->next = qp->io.free;
 			qp->io.free = (uint16_t)cid;
-			cb(t->arg, 0, this);
-			if (++n == max)
-				break;
+			n++;
+			cb(t->arg, 0, (const struct nvfio_cqe *)cqe);
 		}
-		dw3 = ((const volatile uint32_t *)cqe)[3];
-		if ((dw3 ^ phase) & 0x10000)
+		if (unlikely(++cqe == qp->cq_end)) {
+			cqe = qp->cq;
+			phase ^= 0x10000;
+		}
+		if (n == max)
+			break;
+		dw3 = ((const volatile uint32_t *)cqe)[3] ^ phase;
+		if (dw3 & 0x10000)
 			break;
 	}
 	/* Entries reaped, dropped ones included: at least one, at most the whole ring. */
