@@ -489,9 +489,10 @@ void nvfio_qpair_kick(struct nvfio_qpair *qp);
 /*
  * nvfio_qpair_plug() / nvfio_qpair_unplug() - hold the submission doorbell across polls
  *
- * Submissions never ring the doorbell themselves; polls do. Between plug and unplug polls do not
- * either, and unplug rings once for everything held (as the kernel's bd->last). Plugs nest.
- * nvfio_qpair_unplug() returns 0.
+ * nvfio_read() and nvfio_write() never ring the doorbell themselves, the other submission
+ * functions do at once, and polls ring for what is pending. Between plug and unplug none of them
+ * does (but nvfio_qpair_wait() and nvfio_qpair_kick() still do), and unplug rings once for
+ * everything held (as the kernel's bd->last). Plugs nest. nvfio_qpair_unplug() returns 0.
  */
 void nvfio_qpair_plug(struct nvfio_qpair *qp);
 int nvfio_qpair_unplug(struct nvfio_qpair *qp);

@@ -150,6 +150,15 @@ static int sim(void)
 	CHECK_OK(nvfio_get_features(ctrl, NVME_FEAT_FID_NUM_QUEUES, 0, 0, NULL, 0, &result));
 	printf("number of queues feature: 0x%08x\n", result);
 	CHECK((result & 0xffff) + 1 >= 5);
+	/* Volatile Write Cache off and on again, read back each time. */
+	CHECK_OK(
+	    nvfio_set_features(ctrl, NVME_FEAT_FID_VOLATILE_WC, 0, 0, 0, false, NULL, 0, NULL));
+	CHECK_OK(nvfio_get_features(ctrl, NVME_FEAT_FID_VOLATILE_WC, 0, 0, NULL, 0, &result));
+	CHECK(result == 0);
+	CHECK_OK(
+	    nvfio_set_features(ctrl, NVME_FEAT_FID_VOLATILE_WC, 0, 1, 0, false, NULL, 0, NULL));
+	CHECK_OK(nvfio_get_features(ctrl, NVME_FEAT_FID_VOLATILE_WC, 0, 0, NULL, 0, &result));
+	CHECK(result == 1);
 	CHECK_ERR(nvfio_set_features(ctrl, NVME_FEAT_FID_NUM_QUEUES, 0, 0, 0, false, NULL, 0, NULL),
 		  -EINVAL);
 
