@@ -273,6 +273,8 @@ void nvf_nvme_admin_events(struct nvfio_ctrl *ctrl)
 	struct nvfio_event ev;
 	uint8_t *log;
 
+	if (nvf_nvme_ns_scanning())
+		return;
 	pthread_mutex_lock(&ctrl->admin_lock);
 	if (ctrl->events_busy || !ctrl->nevents) {
 		pthread_mutex_unlock(&ctrl->admin_lock);

@@ -113,6 +113,7 @@ int nvf_nvme_status_err(uint16_t status, const char *what);
 
 /* ns.c */
 int nvf_nvme_ns_scan(struct nvfio_ctrl *ctrl);
+bool nvf_nvme_ns_scanning(void);
 void nvf_nvme_ns_free(struct nvfio_ctrl *ctrl);
 
 #endif /* NVFIO_NVME_CTRL_H */

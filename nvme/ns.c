@@ -96,7 +96,28 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 	return 0;
 }
 
+/* Set while this thread scans: the admin commands of a scan may reap a namespace event, which
+ * must then wait for a later poll rather than start a scan inside this one. */
+static _Thread_local bool scanning;
+
+bool nvf_nvme_ns_scanning(void)
+{
+	return scanning;
+}
+
+static int ns_scan(struct nvfio_ctrl *ctrl);
+
 int nvf_nvme_ns_scan(struct nvfio_ctrl *ctrl)
+{
+	int ret;
+
+	scanning = true;
+	ret = ns_scan(ctrl);
+	scanning = false;
+	return ret;
+}
+
+static int ns_scan(struct nvfio_ctrl *ctrl)
 {
 	uint32_t nn = ctrl->id->nn, nsid, i, start = 0;
 	uint8_t *buf, *seen;

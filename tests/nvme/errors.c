@@ -210,6 +210,15 @@ static void events(void)
 		usleep(1000);
 	}
 	CHECK(e.n == 2 && e.last.type == 1 && e.last.log_page == 2);
+	/* An event reaped by the admin commands of a rescan waits for the next poll. */
+	CHECK_OK(nvfio_sim_post_event(sim, 2, 0, 4, 1));
+	usleep(2000);
+	CHECK_OK(nvfio_ctrl_rescan(ctrl));
+	for (i = 0; i < 1000 && e.n < 3; i++) {
+		CHECK(nvfio_ctrl_poll_admin(ctrl) >= 0);
+		usleep(1000);
+	}
+	CHECK(e.n == 3 && e.last.type == 2);
 	CHECK(nvfio_ctrl_ns(ctrl, 2));
 	CHECK_OK(nvfio_ctrl_close(ctrl));
 }
