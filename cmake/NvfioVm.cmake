@@ -1,19 +1,22 @@
 # Guest programs for the QEMU test VM (tests/vm/, see its README.md).
 #
 # nvfio_add_vm_test(<name> SOURCES <src...> [LIBS <lib...>] [MODES <iommu|noiommu|kernel>...]
-#                   [CONFIGS <config>...] [TIMEOUT <seconds>])
+#                   [CONFIGS <config>...] [TIMEOUT <seconds>] [FILES <host-file>...])
 # Builds <name> like nvfio_add_test does (against nvfio_static, include directories the project
 # root and tests/) and records it; tests/vm/CMakeLists.txt, processed after every test folder,
 # boots the VM once per (mode, config) any program asked for and registers the CTest test
 # vm.<mode>.<config>.<name> for each program. In the guest the program runs as
 # `<name> <pci-address>` with NVFIO_VM_* in its environment and a writable tmpfs as its working
 # directory; it exits 0 pass, 1 fail, 77 skip. MODES defaults to iommu noiommu, CONFIGS to
-# default (a file in tests/vm/configs/), TIMEOUT (its limit inside the guest) to 120.
+# default (a file in tests/vm/configs/), TIMEOUT (its limit inside the guest) to 120. FILES are
+# more host files the program needs in the guest (another program it runs, a plugin; generator
+# expressions allowed): they are listed in <program>.files next to it, and tests/vm/run puts each
+# at the same path in the guest, with the shared libraries ldd finds for it.
 
 set(NVFIO_VM_ALL_MODES iommu noiommu kernel)
 
 function(nvfio_add_vm_test name)
-	cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;MODES;CONFIGS" ${ARGN})
+	cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;MODES;CONFIGS;FILES" ${ARGN})
 	if(T_UNPARSED_ARGUMENTS)
 		message(FATAL_ERROR "nvfio_add_vm_test(${name}): unknown arguments ${T_UNPARSED_ARGUMENTS}")
 	endif()
@@ -46,6 +49,10 @@ function(nvfio_add_vm_test name)
 	add_executable(${name} ${T_SOURCES})
 	target_link_libraries(${name} PRIVATE nvfio_static ${T_LIBS})
 	target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/tests)
+	if(T_FILES)
+		list(JOIN T_FILES "\n" files)
+		file(GENERATE OUTPUT "$<TARGET_FILE:${name}>.files" CONTENT "${files}\n")
+	endif()
 
 	set_property(GLOBAL APPEND PROPERTY NVFIO_VM_TESTS ${name})
 	set_property(GLOBAL PROPERTY NVFIO_VM_TEST_${name}_MODES ${T_MODES})

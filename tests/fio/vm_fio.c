@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * In the test VM: Debian's fio with the nvfio engine on the QEMU controller (argv[1]), written with
+ * dots as fio needs it. Two random-read jobs sharing the controller, then a verified random-write
+ * job (crc32c, read back and checked by fio); each judged by fio's exit status and by its JSON
+ * output (every job without error and with exactly the bytes and I/Os asked for).
+ */
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/test.h"
+
+#ifndef NVFIO_FIO_BIN
+#define NVFIO_FIO_BIN "/usr/bin/fio"
+#endif
+#ifndef NVFIO_FIO_ENGINE
+#define NVFIO_FIO_ENGINE ""
+#endif
+#ifndef NVFIO_FIO_SKIP
+#define NVFIO_FIO_SKIP "the fio engine was not built"
+#endif
+
+extern char **environ;
+
+static int run_fio(const char *json, char *const args[])
+{
+	char *argv[40];
+	char engine[512], output[256];
+	size_t n = 0;
+	pid_t pid;
+	int st, r;
+
+	snprintf(engine, sizeof(engine), "--ioengine=external:%s", NVFIO_FIO_ENGINE);
+	snprintf(output, sizeof(output), "--output=%s", json);
+	argv[n++] = (char *)NVFIO_FIO_BIN;
+	argv[n++] = engine;
+	argv[n++] = (char *)"--output-format=json";
+	argv[n++] = output;
+	argv[n++] = (char *)"--thread=1";
+	for (; *args && n < sizeof(argv) / sizeof(argv[0]) - 1; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+
+	printf("$");
+	for (size_t i = 0; i < n; i++)
+		printf(" %s", argv[i]);
+	printf("\n");
+	fflush(stdout);
+	r = posix_spawn(&pid, NVFIO_FIO_BIN, NULL, NULL, argv, environ);
+	if (r) {
+		fprintf(stderr, "cannot run %s: %s\n", NVFIO_FIO_BIN, strerror(r));
+		return -1;
+	}
+	if (waitpid(pid, &st, 0) < 0) {
+		perror("waitpid");
+		return -1;
+	}
+	if (!WIFEXITED(st)) {
+		fprintf(stderr, "fio died of signal %d\n", WTERMSIG(st));
+		return -1;
+	}
+	return WEXITSTATUS(st);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long len;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)len + 1);
+	if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The number after "key" : in [from, end), or -1. fio writes `"key" : value`. */
+static long long number(const char *from, const char *end, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\" : ", key);
+	p = strstr(from, pat);
+	return p && p < end ? strtoll(p + strlen(pat), NULL, 10) : -1;
+}
+
+/* Where "key" : { starts in [from, end), or end. */
+static const char *object(const char *from, const char *end, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\" : {", key);
+	p = strstr(from, pat);
+	return p && p < end ? p : end;
+}
+
+struct want {
+	long long read_bytes, read_ios, write_bytes, write_ios;
+};
+
+/*
+ * Checks fio's JSON document: @njobs jobs, each with error 0 and the bytes and I/Os of @w. fio
+ * prints error lines ahead of the document, so it starts at the first line that opens an object.
+ */
+static int check_json(const char *path, int njobs, const struct want *w)
+{
+	char *text = slurp(path), *doc, *end;
+	const char *job;
+	int jobs = 0, bad = 0;
+
+	if (!text) {
+		fprintf(stderr, "no JSON output in %s\n", path);
+		return -1;
+	}
+	doc = text[0] == '{' ? text : strstr(text, "\n{");
+	if (!doc || !(end = strrchr(doc, '}')) || !strstr(doc, "\"fio version\"")) {
+		fprintf(stderr, "%s is not fio's JSON document:\n%s\n", path, text);
+		free(text);
+		return -1;
+	}
+	for (job = strstr(doc, "\"jobname\" : "); job; job = strstr(job + 1, "\"jobname\" : ")) {
+		const char *next = strstr(job + 1, "\"jobname\" : ");
+		const char *jend = next ? next : end;
+		const char *rd = object(job, jend, "read"), *wr = object(job, jend, "write");
+		const char *tr = object(job, jend, "trim");
+		long long got[4] = {
+		    number(rd, wr, "io_bytes"),
+		    number(rd, wr, "total_ios"),
+		    number(wr, tr, "io_bytes"),
+		    number(wr, tr, "total_ios"),
+		};
+		long long err = number(job, rd, "error");
+
+		jobs++;
+		printf("job %d: error %lld, read %lld bytes in %lld I/Os, write %lld bytes in %lld "
+		       "I/Os, read IOPS %lld\n",
+		       jobs, err, got[0], got[1], got[2], got[3], number(rd, wr, "iops"));
+		if (err != 0 || got[0] != w->read_bytes || got[1] != w->read_ios ||
+		    got[2] != w->write_bytes || got[3] != w->write_ios) {
+			fprintf(
+			    stderr,
+			    "job %d: expected error 0, read %lld bytes in %lld I/Os, write %lld "
+			    "bytes in %lld I/Os\n",
+			    jobs, w->read_bytes, w->read_ios, w->write_bytes, w->write_ios);
+			bad = 1;
+		}
+	}
+	if (jobs != njobs) {
+		fprintf(stderr, "%d jobs in %s, expected %d\n", jobs, path, njobs);
+		bad = 1;
+	}
+	if (bad)
+		fprintf(stderr, "--- %s ---\n%s\n", path, text);
+	free(text);
+	return bad ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	char filename[64];
+	const long long mib = 1 << 20;
+	int rc;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s PCI-ADDRESS\n", argv[0]);
+		return T_EXIT_FAIL;
+	}
+	if (!NVFIO_FIO_ENGINE[0])
+		SKIP("%s", NVFIO_FIO_SKIP);
+	if (access(NVFIO_FIO_BIN, X_OK))
+		SKIP("no %s in the guest (apt-get install fio on the host)", NVFIO_FIO_BIN);
+	/* fio splits filenames at colons: 0000:00:04.0 is written 0000.00.04.0. */
+	snprintf(filename, sizeof(filename), "--filename=%s", argv[1]);
+	for (char *p = filename; *p; p++)
+		if (*p == ':')
+			*p = '.';
+
+	{
+		char *args[] = {filename,    "--name=randread", "--rw=randread",
+				"--bs=4k",   "--iodepth=16",	"--iodepth_batch_submit=4",
+				"--size=8M", "--numjobs=2",	NULL};
+		struct want w = {8 * mib, 2048, 0, 0};
+
+		rc = run_fio("randread.json", args);
+		if (rc != 0) {
+			fprintf(stderr, "FAIL: the random-read jobs: fio exited with %d\n", rc);
+			check_json("randread.json", 2, &w);
+			return T_EXIT_FAIL;
+		}
+		if (check_json("randread.json", 2, &w))
+			return T_EXIT_FAIL;
+	}
+	{
+		char *args[] = {filename,	    "--name=verify",
+				"--rw=randwrite",   "--bs=4k",
+				"--iodepth=16",	    "--size=16M",
+				"--verify=crc32c",  "--do_verify=1",
+				"--verify_fatal=1", NULL};
+		struct want w = {16 * mib, 4096, 16 * mib, 4096};
+
+		rc = run_fio("verify.json", args);
+		if (rc != 0) {
+			fprintf(stderr, "FAIL: the verified random-write job: fio exited with %d\n",
+				rc);
+			check_json("verify.json", 1, &w);
+			return T_EXIT_FAIL;
+		}
+		if (check_json("verify.json", 1, &w))
+			return T_EXIT_FAIL;
+	}
+	printf("PASS\n");
+	return T_EXIT_PASS;
+}
