@@ -313,7 +313,7 @@ void nvf_nvme_admin_events(struct nvfio_ctrl *ctrl)
 
 int nvf_nvme_create_qpair(struct nvfio_ctrl *ctrl, struct nvfio_qpair *qp)
 {
-	uint32_t cdw10 = qp->qid | (uint32_t)(qp->io.sq_entries - 1) << 16;
+	uint32_t cdw10 = qp->qid | (uint32_t)(qp->sq_entries - 1) << 16;
 	uint32_t cq_cdw10 = qp->qid | (uint32_t)(qp->cq_entries - 1) << 16;
 	struct nvfio_cmd cmd;
 	char what[96];
@@ -350,7 +350,7 @@ int nvf_nvme_create_qpair(struct nvfio_ctrl *ctrl, struct nvfio_qpair *qp)
 		char msg[1024];
 
 		snprintf(msg, sizeof(msg), "creating submission queue %u of %u entries: %s",
-			 qp->qid, qp->io.sq_entries, nvfio_last_error());
+			 qp->qid, qp->sq_entries, nvfio_last_error());
 		memset(&cmd, 0, sizeof(cmd));
 		cmd.opcode = nvme_admin_delete_cq;
 		cmd.cdw10 = qp->qid;

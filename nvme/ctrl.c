@@ -296,7 +296,7 @@ static int ctrl_init(struct nvfio_ctrl *ctrl)
 					return ret;
 			}
 			nvf_dev_write32(dev, NVME_REG_AQA,
-					(uint32_t)(ctrl->admin->io.sq_entries - 1) |
+					(uint32_t)(ctrl->admin->sq_entries - 1) |
 					    (uint32_t)(ctrl->admin->cq_entries - 1) << 16);
 			nvf_dev_write64(dev, NVME_REG_ASQ, ctrl->admin->sq_iova);
 			nvf_dev_write64(dev, NVME_REG_ACQ, ctrl->admin->cq_iova);

@@ -410,7 +410,8 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 		     void *arg)
 {
 	uint16_t start_free = qp->io.free, parent = NVFIO_IO_TRK_NONE;
-	uint16_t tail = qp->io.sq_tail, first = NVFIO_IO_TRK_NONE, idx;
+	struct nvfio_cmd *tail = qp->io.sq_next;
+	uint16_t first = NVFIO_IO_TRK_NONE, idx;
 	uint32_t bs = 1u << ns->io.lbads;
 	uint64_t remaining = r->len, lba = r->lba;
 	struct iov_cur cur = {.iov = r->iov, .cnt = r->iovcnt};
@@ -497,9 +498,9 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 		sqe.cmd.cdw11 = (uint32_t)(lba >> 32);
 		sqe.cmd.cdw12 = (uint32_t)((len >> ns->io.lbads) - 1) | r->cdw12;
 		sqe.cmd.cdw13 = r->cdw13;
-		qp->io.sq[tail] = sqe.cmd;
-		if (++tail == qp->io.sq_entries)
-			tail = 0;
+		*tail = sqe.cmd;
+		if (++tail == qp->io.sq_end)
+			tail = qp->io.sq;
 		n++;
 		remaining -= len;
 		lba += len >> ns->io.lbads;
@@ -523,7 +524,7 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 		qp->io.trk[parent].err = 0;
 		qp->io.trk[parent].list = 0;
 	}
-	qp->io.sq_tail = tail;
+	qp->io.sq_next = tail;
 	if (!qp->io.plugged)
 		nvf_sq_ring(qp);
 	return 0;

@@ -50,7 +50,8 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 		if (!ns)
 			return nvf_err(-ENOMEM, "out of memory");
 		ns->io.nsid = nsid;
-		ns->io.sqe_nsid = (uint64_t)nsid << 32;
+		ns->io.sqe_read = (uint64_t)nsid << 32 | nvme_cmd_read;
+		ns->io.sqe_write = (uint64_t)nsid << 32 | nvme_cmd_write;
 		ns->ctrl = ctrl;
 		ctrl->ns[nsid] = ns;
 	}

@@ -70,10 +70,12 @@ int nvf_qpair_init(struct nvfio_ctrl *ctrl, uint16_t qid, unsigned int depth, un
 	qp->ctrl = ctrl;
 	qp->qid = qid;
 	qp->depth = (uint16_t)depth;
-	qp->io.sq_entries = (uint16_t)entries;
+	qp->sq_entries = (uint16_t)entries;
 	qp->cq_entries = (uint16_t)cq_entries;
 	qp->cq_slack = (uint16_t)(cq_entries - 1 - depth);
 	qp->io.sq = qp->dmamem;
+	qp->io.sq_next = qp->io.sq_rung = qp->io.sq;
+	qp->io.sq_end = qp->io.sq + entries;
 	qp->sq_iova = iova;
 	qp->cq = (volatile struct nvfio_cqe *)((uint8_t *)qp->dmamem + sq_bytes);
 	qp->cq_iova = iova + sq_bytes;
@@ -199,7 +201,7 @@ static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int m
 	qp->cq_unacked = (uint16_t)(qp->cq_unacked + reaped);
 	if (qp->cq_unacked > qp->cq_slack)
 		nvf_cq_ring(qp);
-	if (--qp->io.plugged == 0 && qp->io.sq_tail != qp->io.sq_last)
+	if (--qp->io.plugged == 0 && qp->io.sq_next != qp->io.sq_rung)
 		nvf_sq_ring(qp);
 	return (int)n;
 }
@@ -207,7 +209,7 @@ static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int m
 int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max)
 {
 	qp->polls++;
-	if (unlikely(qp->io.sq_tail != qp->io.sq_last) && !qp->io.plugged)
+	if (unlikely(qp->io.sq_next != qp->io.sq_rung) && !qp->io.plugged)
 		nvf_sq_ring(qp);
 	/* Nothing new: leave without touching anything else (an idle poll loop spins here). */
 	if ((((const volatile uint32_t *)qp->cq_cur)[3] ^ qp->cq_phase) & 0x10000)
@@ -274,9 +276,9 @@ int nvf_qpair_submit_cmd(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, uint16_t
 	t->arg = arg;
 	t->list = list;
 	cmd->cid = cid;
-	qp->io.sq[qp->io.sq_tail] = *cmd;
-	if (++qp->io.sq_tail == qp->io.sq_entries)
-		qp->io.sq_tail = 0;
+	*qp->io.sq_next = *cmd;
+	if (++qp->io.sq_next == qp->io.sq_end)
+		qp->io.sq_next = qp->io.sq;
 	if (!qp->io.plugged)
 		nvf_sq_ring(qp);
 	return 0;
@@ -330,7 +332,7 @@ int nvfio_qpair_wait(struct nvfio_qpair *qp, unsigned int max, int timeout_ms)
 
 void nvfio_qpair_kick(struct nvfio_qpair *qp)
 {
-	if (qp->io.sq_tail != qp->io.sq_last)
+	if (qp->io.sq_next != qp->io.sq_rung)
 		nvf_sq_ring(qp);
 }
 
@@ -341,7 +343,7 @@ void nvfio_qpair_plug(struct nvfio_qpair *qp)
 
 int nvfio_qpair_unplug(struct nvfio_qpair *qp)
 {
-	if (qp->io.plugged && --qp->io.plugged == 0 && qp->io.sq_tail != qp->io.sq_last)
+	if (qp->io.plugged && --qp->io.plugged == 0 && qp->io.sq_next != qp->io.sq_rung)
 		nvf_sq_ring(qp);
 	return 0;
 }

@@ -55,6 +55,8 @@ struct nvfio_qpair {
 	uint64_t eagain;
 	uint64_t polls;
 
+	uint16_t sq_entries;
+
 	/* Completion side. */
 	const volatile struct nvfio_cqe *cq_cur; /* next entry to look at */
 	uint32_t cq_phase; /* its expected phase tag, in place (bit 16 of dword 3) */
@@ -166,8 +168,10 @@ static inline bool nvf_db_need_event(uint16_t ei, uint16_t new_idx, uint16_t old
  * the event index asks for it. */
 static inline void nvf_sq_ring(struct nvfio_qpair *qp)
 {
-	uint16_t tail = qp->io.sq_tail;
+	uint16_t tail = (uint16_t)(qp->io.sq_next - qp->io.sq);
+	uint16_t last = (uint16_t)(qp->io.sq_rung - qp->io.sq);
 
+	qp->io.sq_rung = qp->io.sq_next;
 	if (qp->sq_sdb) {
 		/* The SQEs before the shadow tail that publishes them. */
 		nvf_wmb();
@@ -175,16 +179,12 @@ static inline void nvf_sq_ring(struct nvfio_qpair *qp)
 		/* The shadow store before the event index load: the controller may update the
 		 * index after reading an older shadow value. */
 		nvf_mb();
-		if (!nvf_db_need_event((uint16_t)nvf_load_acquire32(qp->sq_ei), tail,
-				       qp->io.sq_last)) {
-			qp->io.sq_last = tail;
+		if (!nvf_db_need_event((uint16_t)nvf_load_acquire32(qp->sq_ei), tail, last))
 			return;
-		}
 	}
 	/* The SQEs before the doorbell write that publishes them. */
 	nvf_wmb();
 	nvf_mmio_write32(qp->sq_db, tail);
-	qp->io.sq_last = tail;
 	qp->sq_doorbells++;
 }
 

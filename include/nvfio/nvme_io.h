@@ -50,15 +50,14 @@ struct nvfio_io_trk {
 
 /* The submission side of a queue pair: the first member of struct nvfio_qpair. */
 struct nvfio_qpair_io {
-	struct nvfio_cmd *sq;	  /* submission ring */
-	struct nvfio_io_trk *trk; /* trackers */
-	uint16_t sq_tail;
-	uint16_t sq_entries;
-	uint16_t free;	  /* head of the free tracker list */
-	uint16_t plugged; /* > 0: polls do not ring the doorbell */
-	uint16_t sq_last; /* tail the controller was last told */
-	uint16_t rsvd0;
-	int state; /* 0, or the controller's failure */
+	struct nvfio_cmd *sq_next; /* where the next command goes */
+	struct nvfio_cmd *sq_end;  /* one past the last entry of the ring */
+	struct nvfio_cmd *sq;	   /* the ring */
+	struct nvfio_cmd *sq_rung; /* sq_next when the doorbell was last rung */
+	struct nvfio_io_trk *trk;  /* trackers */
+	uint16_t free;		   /* head of the free tracker list */
+	uint16_t plugged;	   /* > 0: polls do not ring the doorbell */
+	int state;		   /* 0, or the controller's failure */
 	/* Translation cache: [tc_lo, tc_hi) is at IOVA va + tc_delta while the DMA space's
 	 * generation (*tc_space_gen) equals tc_gen. A failed controller empties it (tc_hi = 0),
 	 * so that the fast path needs no check of its own for that. */
@@ -72,8 +71,11 @@ struct nvfio_qpair_io {
 
 /* What a submission reads of a namespace: the first member of struct nvfio_ns. */
 struct nvfio_ns_io {
-	uint64_t nsze;	   /* blocks; 0 while I/O to the namespace is not possible */
-	uint64_t sqe_nsid; /* nsid << 32, as it sits in an SQE's first quadword */
+	uint64_t nsze; /* blocks; 0 while I/O to the namespace is not possible */
+	/* An SQE's first quadword for a read and for a write, command id 0 (nsid << 32 |
+	 * opcode). */
+	uint64_t sqe_read;
+	uint64_t sqe_write;
 	uint32_t nsid;
 	uint8_t lbads; /* log2 of the block size */
 	uint8_t rsvd[3];
@@ -100,7 +102,7 @@ static inline __attribute__((always_inline)) int nvfio_io_rw_(struct nvfio_qpair
 	uintptr_t va = (uintptr_t)buf;
 	uint64_t len = (uint64_t)nlb << n->lbads;
 	uint64_t end = (va & 4095) + len, elba, iova;
-	uint16_t cid = q->free, tail;
+	uint16_t cid = q->free;
 	const uint32_t busy = NVFIO_IO_TRK_BUSY;
 	struct nvfio_io_trk *t;
 	uint64_t *sqe;
@@ -121,11 +123,10 @@ static inline __attribute__((always_inline)) int nvfio_io_rw_(struct nvfio_qpair
 	__builtin_memcpy(&t->next, &busy, sizeof(busy));
 	t->cb = cb;
 	t->arg = arg;
-	tail = q->sq_tail;
-	/* The entry as eight quadwords: opcode and command id, nsid; cdw2-3; mptr; PRP1; PRP2;
+	/* The entry as eight quadwords: opcode, command id and nsid; cdw2-3; mptr; PRP1; PRP2;
 	 * starting LBA; block count (0's based); cdw14-15. */
-	sqe = (uint64_t *)&q->sq[tail];
-	sqe[0] = opcode | (uint32_t)cid << 16 | n->sqe_nsid;
+	sqe = (uint64_t *)q->sq_next;
+	sqe[0] = (opcode == 0x02 ? n->sqe_read : n->sqe_write) | (uint32_t)cid << 16;
 	sqe[1] = 0;
 	sqe[2] = 0;
 	sqe[3] = iova;
@@ -133,10 +134,8 @@ static inline __attribute__((always_inline)) int nvfio_io_rw_(struct nvfio_qpair
 	sqe[5] = lba;
 	sqe[6] = nlb - 1;
 	sqe[7] = 0;
-	if (__builtin_expect(++tail == q->sq_entries, 0))
-		tail = 0;
 	/* The doorbell is the next poll's, wait's or kick's to ring. */
-	q->sq_tail = tail;
+	q->sq_next = __builtin_expect(q->sq_next + 1 == q->sq_end, 0) ? q->sq : q->sq_next + 1;
 	return 0;
 }
 
