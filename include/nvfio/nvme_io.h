@@ -105,6 +105,7 @@ static inline __attribute__((always_inline)) int nvfio_io_rw_(struct nvfio_qpair
 	uint16_t cid = q->free;
 	const uint32_t busy = NVFIO_IO_TRK_BUSY;
 	struct nvfio_io_trk *t;
+	struct nvfio_cmd *next;
 	uint64_t *sqe;
 
 	if (__builtin_expect(__builtin_add_overflow(lba, (uint64_t)nlb, &elba) || elba > n->nsze ||
@@ -126,6 +127,7 @@ static inline __attribute__((always_inline)) int nvfio_io_rw_(struct nvfio_qpair
 	/* The entry as eight quadwords: opcode, command id and nsid; cdw2-3; mptr; PRP1; PRP2;
 	 * starting LBA; block count (0's based); cdw14-15. */
 	sqe = (uint64_t *)q->sq_next;
+	next = __builtin_expect(q->sq_next + 1 == q->sq_end, 0) ? q->sq : q->sq_next + 1;
 	sqe[0] = (opcode == 0x02 ? n->sqe_read : n->sqe_write) | (uint32_t)cid << 16;
 	sqe[1] = 0;
 	sqe[2] = 0;
@@ -135,7 +137,7 @@ static inline __attribute__((always_inline)) int nvfio_io_rw_(struct nvfio_qpair
 	sqe[6] = nlb - 1;
 	sqe[7] = 0;
 	/* The doorbell is the next poll's, wait's or kick's to ring. */
-	q->sq_next = __builtin_expect(q->sq_next + 1 == q->sq_end, 0) ? q->sq : q->sq_next + 1;
+	q->sq_next = next;
 	return 0;
 }
 
