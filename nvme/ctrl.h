@@ -23,7 +23,20 @@ struct nvfio_ns {
 	struct nvfio_ns_info info;
 };
 
-/* Bring-up states, in order; a later controller reset re-enters at NVF_INIT_DISABLE. */
+/*
+ * Bring-up states, in order.
+ *
+ * What a controller reset will build on: it re-enters at NVF_INIT_DISABLE with the admin queue
+ * pair's memory kept (nvf_qpair_init() allocates, the states only program registers), then
+ * re-creates each I/O queue from the memory its struct nvfio_qpair already holds
+ * (nvf_nvme_create_qpair()), so application handles stay valid. Every outstanding command is
+ * found by its tracker marker (nvf_trk_busy()) and completed once, by nvf_qpair_fail_all() on
+ * the owning thread; until then nvf_qpair_poison() sends that thread's submissions to the slow
+ * path, which sees the state. Per-command deadlines go in the same trackers (a stamp in a field
+ * of their own: a depth-1024 queue pair stays under its memory budget with 40-byte trackers),
+ * checked where nvfio_qpair_wait() already reads the clock, escalating to Abort and then to the
+ * reset. A vfio-user device is one more struct nvf_nvme_dev backend.
+ */
 enum nvf_init_state {
 	NVF_INIT_DISABLE,	/* CC.EN = 0 (after RDY = 1 if an enable was in progress) */
 	NVF_INIT_WAIT_DISABLED, /* CSTS.RDY = 0 */
