@@ -115,13 +115,6 @@ int nvb_resolve_engine(struct nvb_opts *o, char *err, size_t errlen)
 			 o->name);
 		return -EINVAL;
 	}
-	if (o->idle_calibrate && !o->idle_yield) {
-		snprintf(err, errlen,
-			 "%s: --idle_calibrate measures the idle polls of --idle_yield: "
-			 "give both",
-			 o->name);
-		return -EINVAL;
-	}
 	if (o->time_based && !o->runtime_ns) {
 		snprintf(err, errlen, "%s: --time_based needs --runtime", o->name);
 		return -EINVAL;

@@ -5,9 +5,11 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "crc32c.h"
 #include "job.h"
@@ -30,6 +32,8 @@ _Static_assert(sizeof(struct nvb_vhdr) == 32, "verify header layout");
 #define NVB_VMAGIC	    0x7646764eu /* "NvFv" */
 #define NVB_VERIFY_REPORTS  5
 #define NVB_DRAIN_TIMEOUT_S 10
+/* Longest stretch between two idle polls that is taken as idle spinning, not an interruption. */
+#define NVB_IDLE_MAX_NS 2000
 
 void nvb_job_fail(struct nvb_job *job, int err, const char *fmt, ...)
 {
@@ -160,17 +164,27 @@ void nvb_job_begin_counting(struct nvb_job *job, uint64_t now)
 	job->deadline = job->runtime_ticks ? now + job->runtime_ticks : 0;
 	if (job->to_issue)
 		job->to_issue = job->initial_to_issue;
+	job->idle_polls = 0;
+	job->idle_ticks = 0;
+	job->idle_timed = 0;
+	job->idle_nfree = UINT_MAX;
 	getrusage(RUSAGE_THREAD, &job->ru_start);
+	getrusage(RUSAGE_SELF, &job->ru_proc_start);
 	__atomic_store_n(&job->progress.ramping, 0, __ATOMIC_RELAXED);
 }
 
 void nvb_job_end_counting(struct nvb_job *job)
 {
-	struct rusage ru;
+	struct rusage ru, rp;
 
 	job->t_end = nvb_ticks();
 	getrusage(RUSAGE_THREAD, &ru);
+	getrusage(RUSAGE_SELF, &rp);
+	job->proc_cpu_ns = tv_ns(&rp.ru_utime) + tv_ns(&rp.ru_stime) -
+			   tv_ns(&job->ru_proc_start.ru_utime) -
+			   tv_ns(&job->ru_proc_start.ru_stime);
 	job->runtime_ns = nvb_ticks_to_ns_long(job->t_end - job->t_start);
+	job->idle_ns = nvb_ticks_to_ns_long(job->idle_ticks);
 	nvb_hist_finish(&job->lat[NVB_READ]);
 	nvb_hist_finish(&job->lat[NVB_WRITE]);
 	job->usr_ns = tv_ns(&ru.ru_utime) - tv_ns(&job->ru_start.ru_utime);
@@ -236,21 +250,28 @@ void nvb_job_event(struct nvb_job *job)
 void nvb_idle_calibrate(struct nvb_job *job)
 {
 	unsigned nfree = job->nfree;
-	uint64_t before = job->idle_polls;
+	uint64_t before = job->idle_polls, timed = job->idle_timed, ticks = job->idle_ticks;
+	struct timespec t0, t1;
 
 #ifdef NVB_HAVE_CALLGRIND
 	CALLGRIND_DUMP_STATS_AT("nvfio-perf job loop");
 #endif
 	/* Nothing to issue and, as far as the loop can tell, every slot in flight: it polls the
-	 * empty queue and yields until the event sees enough idle polls. */
+	 * empty queue (and yields, with --idle_yield) until the event sees enough idle polls. */
 	job->nfree = 0;
 	job->to_issue = 0;
 	job->abandon = false;
 	job->calibrating = true;
 	job->idle_target = before + job->o->idle_calibrate;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 	job->engine->run(job);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	job->calib_cpu_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
+			    (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec;
 	job->calib_polls = job->idle_polls - before;
 	job->idle_polls = before;
+	job->idle_timed = timed;
+	job->idle_ticks = ticks;
 	job->calibrating = false;
 	job->abandon = false;
 	job->nfree = nfree;
@@ -373,6 +394,8 @@ int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_targ
 	job->data_seed = splitmix(o->randseed ^ (run_id * 0x9E3779B97F4A7C15ull));
 	job->runtime_ticks = o->verify ? 0 : nvb_ns_to_ticks(o->runtime_ns);
 	job->event_ticks = nvb_ns_to_ticks(1000000); /* 1 ms */
+	/* An idle iteration takes tens of ns, a yield a microsecond or so (--idle_yield). */
+	job->idle_max_ticks = nvb_ns_to_ticks(NVB_IDLE_MAX_NS);
 
 	if (o->verify)
 		job->initial_to_issue = job->nblocks;

@@ -87,9 +87,18 @@ struct nvb_job {
 	uint64_t t_end;
 	uint64_t data_seed; /* verification pattern */
 	struct rusage ru_start;
-	uint64_t idle_polls;  /* polls that found nothing (counted with --idle_yield) */
-	uint64_t idle_target; /* while calibrating: stop at this many idle polls */
-	uint64_t calib_polls; /* idle polls run by the calibration */
+	struct rusage ru_proc_start; /* the whole process (RUSAGE_SELF) */
+	uint64_t idle_polls;	     /* polls that found nothing, since counting began */
+	uint64_t idle_target;	     /* while calibrating: stop at this many idle polls */
+	uint64_t calib_polls;	     /* idle polls run by the calibration */
+	uint64_t calib_cpu_ns;	     /* the job thread's CPU time over them */
+	/* Idle iterations timed in place: where the last idle poll left the loop, and the sum. */
+	uint64_t idle_now; /* ticks of the last idle poll */
+	uint64_t idle_to_issue;
+	unsigned idle_nfree; /* UINT_MAX: no idle poll since counting began */
+	uint64_t idle_max_ticks;
+	uint64_t idle_ticks; /* idle iterations that ran back to back, in ticks */
+	uint64_t idle_timed; /* how many */
 	bool calibrating;
 	int error;    /* first error, negative errno */
 	bool abandon; /* in-flight I/O did not complete in time: stop waiting */
@@ -103,6 +112,8 @@ struct nvb_job {
 	/* Results, filled when the job ends. */
 	uint64_t runtime_ns;
 	uint64_t usr_ns, sys_ns;
+	uint64_t proc_cpu_ns; /* every thread of the process over the counting window */
+	uint64_t idle_ns;     /* idle_ticks in ns */
 	uint64_t ctx_switches, majf, minf;
 
 	struct nvb_job_progress progress;
@@ -135,6 +146,9 @@ void nvb_job_end_counting(struct nvb_job *job);
  * --idle_calibrate=N, after the job: under callgrind, dump the counts of the job loop, run the
  * loop idle for about N polls with every slot taken as in flight (so each iteration goes the
  * way an idle poll during the job goes), and dump their counts (bench/instructions-per-io).
+ * The thread's CPU time over those polls is kept too, so that idle spinning can be taken off
+ * the CPU time per I/O without callgrind (bench/compare-host). Polled engines only: a waiting
+ * engine would wait for ever on an empty queue.
  */
 void nvb_idle_calibrate(struct nvb_job *job);
 

@@ -32,8 +32,11 @@ struct nvb_entry {
 	uint64_t usr_ns, sys_ns;
 	uint64_t ctx, majf, minf;
 	uint64_t verify_errors;
+	uint64_t proc_cpu_ns; /* the process over the longest counting window */
 	uint64_t idle_polls;
 	uint64_t calib_polls;
+	uint64_t calib_cpu_ns;
+	uint64_t idle_ns, idle_timed;
 	double iops[NVB_DDIRS]; /* summed over the merged jobs, each over its own runtime */
 };
 
