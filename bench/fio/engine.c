@@ -772,11 +772,6 @@ static int nvf_fio_unlink_file(struct thread_data *td, struct fio_file *f)
 	return 0;
 }
 
-static int nvf_fio_get_file_size(struct thread_data *td, struct fio_file *f)
-{
-	return nvf_fio_attach(td) ? EINVAL : 0;
-}
-
 static struct fio_option nvf_fio_option_table[] = {
     {
 	.name = "nsid",
@@ -877,7 +872,6 @@ struct ioengine_ops ioengine = {
     .close_file = nvf_fio_close_file,
     .invalidate = nvf_fio_invalidate,
     .unlink_file = nvf_fio_unlink_file,
-    .get_file_size = nvf_fio_get_file_size,
     .iomem_alloc = nvf_fio_iomem_alloc,
     .iomem_free = nvf_fio_iomem_free,
     .io_u_init = nvf_fio_io_u_init,
