@@ -375,8 +375,17 @@ static inline __attribute__((always_inline)) int uring_queue(void *ctx, struct n
 	struct uring_ctx *c = ctx;
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&c->ring);
 
-	if (__builtin_expect(!sqe, 0))
-		return -EBUSY;
+	if (__builtin_expect(!sqe, 0)) {
+		/* With SQPOLL the kernel thread gives entries back once it has taken a batch,
+		 * which can be after their completions have been reaped: wait for it (at once 0
+		 * without SQPOLL, where a full ring is a bug). */
+		int r = io_uring_sqring_wait(&c->ring);
+		if (r < 0)
+			return r;
+		sqe = io_uring_get_sqe(&c->ring);
+		if (!sqe)
+			return -EBUSY;
+	}
 	if (c->nop) {
 		io_uring_prep_nop(sqe);
 	} else if (c->cmd) {

@@ -154,6 +154,14 @@ static uint64_t tv_ns(const struct timeval *tv)
 	return (uint64_t)tv->tv_sec * 1000000000ull + (uint64_t)tv->tv_usec * 1000ull;
 }
 
+static uint64_t cpu_clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* Start counting: statistics so far (the ramp) are dropped, the clock and CPU times start. */
 void nvb_job_begin_counting(struct nvb_job *job, uint64_t now)
 {
@@ -169,20 +177,19 @@ void nvb_job_begin_counting(struct nvb_job *job, uint64_t now)
 	job->idle_timed = 0;
 	job->idle_nfree = UINT_MAX;
 	getrusage(RUSAGE_THREAD, &job->ru_start);
-	getrusage(RUSAGE_SELF, &job->ru_proc_start);
+	job->thread_clock_start = cpu_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	job->proc_clock_start = cpu_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 	__atomic_store_n(&job->progress.ramping, 0, __ATOMIC_RELAXED);
 }
 
 void nvb_job_end_counting(struct nvb_job *job)
 {
-	struct rusage ru, rp;
+	struct rusage ru;
 
 	job->t_end = nvb_ticks();
 	getrusage(RUSAGE_THREAD, &ru);
-	getrusage(RUSAGE_SELF, &rp);
-	job->proc_cpu_ns = tv_ns(&rp.ru_utime) + tv_ns(&rp.ru_stime) -
-			   tv_ns(&job->ru_proc_start.ru_utime) -
-			   tv_ns(&job->ru_proc_start.ru_stime);
+	job->thread_cpu_ns = cpu_clock_ns(CLOCK_THREAD_CPUTIME_ID) - job->thread_clock_start;
+	job->proc_cpu_ns = cpu_clock_ns(CLOCK_PROCESS_CPUTIME_ID) - job->proc_clock_start;
 	job->runtime_ns = nvb_ticks_to_ns_long(job->t_end - job->t_start);
 	job->idle_ns = nvb_ticks_to_ns_long(job->idle_ticks);
 	nvb_hist_finish(&job->lat[NVB_READ]);
@@ -251,7 +258,7 @@ void nvb_idle_calibrate(struct nvb_job *job)
 {
 	unsigned nfree = job->nfree;
 	uint64_t before = job->idle_polls, timed = job->idle_timed, ticks = job->idle_ticks;
-	struct timespec t0, t1;
+	uint64_t t0;
 
 #ifdef NVB_HAVE_CALLGRIND
 	CALLGRIND_DUMP_STATS_AT("nvfio-perf job loop");
@@ -263,11 +270,9 @@ void nvb_idle_calibrate(struct nvb_job *job)
 	job->abandon = false;
 	job->calibrating = true;
 	job->idle_target = before + job->o->idle_calibrate;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	t0 = cpu_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	job->engine->run(job);
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-	job->calib_cpu_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
-			    (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec;
+	job->calib_cpu_ns = cpu_clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
 	job->calib_polls = job->idle_polls - before;
 	job->idle_polls = before;
 	job->idle_timed = timed;

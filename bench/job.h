@@ -87,7 +87,8 @@ struct nvb_job {
 	uint64_t t_end;
 	uint64_t data_seed; /* verification pattern */
 	struct rusage ru_start;
-	struct rusage ru_proc_start; /* the whole process (RUSAGE_SELF) */
+	uint64_t thread_clock_start; /* CLOCK_THREAD_CPUTIME_ID, ns */
+	uint64_t proc_clock_start;   /* CLOCK_PROCESS_CPUTIME_ID, ns */
 	uint64_t idle_polls;	     /* polls that found nothing, since counting began */
 	uint64_t idle_target;	     /* while calibrating: stop at this many idle polls */
 	uint64_t calib_polls;	     /* idle polls run by the calibration */
@@ -112,8 +113,10 @@ struct nvb_job {
 	/* Results, filled when the job ends. */
 	uint64_t runtime_ns;
 	uint64_t usr_ns, sys_ns;
-	uint64_t proc_cpu_ns; /* every thread of the process over the counting window */
-	uint64_t idle_ns;     /* idle_ticks in ns */
+	/* From the CPU-time clocks, which are exact where getrusage() may lag by a tick. */
+	uint64_t thread_cpu_ns; /* the job thread over the counting window */
+	uint64_t proc_cpu_ns;	/* every thread of the process over the counting window */
+	uint64_t idle_ns;	/* idle_ticks in ns */
 	uint64_t ctx_switches, majf, minf;
 
 	struct nvb_job_progress progress;

@@ -63,6 +63,7 @@ static void entry_add_job(struct nvb_entry *e, const struct nvb_job *job)
 	e->majf += job->majf;
 	e->minf += job->minf;
 	e->verify_errors += job->verify_errors;
+	e->thread_cpu_ns += job->thread_cpu_ns;
 	/* The jobs' windows overlap: the process's CPU time is not theirs to add up. */
 	if (job->proc_cpu_ns > e->proc_cpu_ns)
 		e->proc_cpu_ns = job->proc_cpu_ns;
@@ -475,13 +476,14 @@ static void json_entry(struct nvb_json *j, const struct nvb_entry *e, const stru
 	nvb_json_dbl(j, "usr_ns_per_io", ios ? (double)e->usr_ns / (double)ios : 0.0);
 	nvb_json_dbl(j, "sys_ns_per_io", ios ? (double)e->sys_ns / (double)ios : 0.0);
 	nvb_json_u64(j, "verify_errors", e->verify_errors);
+	nvb_json_dbl(j, "thread_cpu_ns_per_io", ios ? (double)e->thread_cpu_ns / (double)ios : 0.0);
 	nvb_json_dbl(j, "process_cpu_ns_per_io", ios ? (double)e->proc_cpu_ns / (double)ios : 0.0);
 	nvb_json_u64(j, "idle_polls", e->idle_polls);
 	nvb_json_u64(j, "idle_polls_timed", e->idle_timed);
 	nvb_json_u64(j, "idle_ns", e->idle_ns);
 	nvb_json_dbl(j, "busy_cpu_ns_per_io",
-		     ios && e->usr_ns + e->sys_ns > e->idle_ns
-			 ? (double)(e->usr_ns + e->sys_ns - e->idle_ns) / (double)ios
+		     ios && e->thread_cpu_ns > e->idle_ns
+			 ? (double)(e->thread_cpu_ns - e->idle_ns) / (double)ios
 			 : 0.0);
 	nvb_json_u64(j, "idle_calibration_polls", e->calib_polls);
 	nvb_json_u64(j, "idle_calibration_cpu_ns", e->calib_cpu_ns);

@@ -32,7 +32,8 @@ struct nvb_entry {
 	uint64_t usr_ns, sys_ns;
 	uint64_t ctx, majf, minf;
 	uint64_t verify_errors;
-	uint64_t proc_cpu_ns; /* the process over the longest counting window */
+	uint64_t thread_cpu_ns; /* the job threads, from their CPU-time clocks */
+	uint64_t proc_cpu_ns;	/* the process over the longest counting window */
 	uint64_t idle_polls;
 	uint64_t calib_polls;
 	uint64_t calib_cpu_ns;
