@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * In the test VM: Debian's fio with the nvfio engine on the QEMU controller (argv[1]), written with
- * dots as fio needs it. Two random-read jobs sharing the controller, then a verified random-write
- * job (crc32c, read back and checked by fio); each judged by fio's exit status and by its JSON
- * output (every job without error and with exactly the bytes and I/Os asked for).
+ * dots as fio needs it. Two random-read jobs sharing the controller, a verified random-write job
+ * (crc32c, read back and checked by fio), and a random-read job on interrupts with hugepages; each
+ * judged by fio's exit status and by its JSON output (every job without error and with exactly
+ * the bytes and I/Os asked for).
  */
 
 #include <errno.h>
@@ -222,6 +223,23 @@ int main(int argc, char **argv)
 			return T_EXIT_FAIL;
 		}
 		if (check_json("verify.json", 1, &w))
+			return T_EXIT_FAIL;
+	}
+	{
+		/* The same controller on interrupts (an MSI-X vector per queue pair, slept on)
+		 * with hugepage-backed queues and buffers. */
+		char *args[] = {filename,	  "--name=interrupts", "--rw=randread",
+				"--bs=16k",	  "--iodepth=4",       "--size=4M",
+				"--interrupts=1", "--hugepages=1",     NULL};
+		struct want w = {4 * mib, 256, 0, 0};
+
+		rc = run_fio("interrupts.json", args);
+		if (rc != 0) {
+			fprintf(stderr, "FAIL: the job on interrupts: fio exited with %d\n", rc);
+			check_json("interrupts.json", 1, &w);
+			return T_EXIT_FAIL;
+		}
+		if (check_json("interrupts.json", 1, &w))
 			return T_EXIT_FAIL;
 	}
 	printf("PASS\n");
