@@ -507,8 +507,11 @@ static int nvf_fio_init(struct thread_data *td)
 		r = nvfio_qpair_alloc(q->c->ctrl, (unsigned int)depth,
 				      job->interrupts ? NVFIO_QPAIR_INTERRUPTS : 0, &q->qp);
 		if (r) {
-			log_err("nvfio: %s: queue pair of depth %llu on %s: %s\n", td->o.name,
-				depth, q->c->address, nvfio_last_error());
+			log_err("nvfio: %s: queue pair of depth %llu on %s: %s%s\n", td->o.name,
+				depth, q->c->address, nvfio_last_error(),
+				r == -EBUSY ? " (the engine asks for queues=N when the first job "
+					      "opens the controller)"
+					    : "");
 			return 1;
 		}
 		/* Plugged between commits: queue() only writes the entry, commit() rings. */
