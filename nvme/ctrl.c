@@ -58,6 +58,26 @@ unsigned int nvf_nvme_dma_flags(const struct nvfio_ctrl *ctrl)
 	return NVFIO_DMA_CONTIG | (ctrl->opts.hugepages ? NVFIO_DMA_HUGE_2M : 0);
 }
 
+/*
+ * Hold DMA memory the controller may still access until nvfio_ctrl_close() has disabled it.
+ * Without room to note it the memory is leaked: better than a device writing into memory that
+ * was handed out again.
+ */
+void nvf_nvme_ctrl_keep_dma(struct nvfio_ctrl *ctrl, void *mem)
+{
+	void **k;
+
+	if (!mem)
+		return;
+	pthread_mutex_lock(&ctrl->lock);
+	k = realloc(ctrl->kept_dma, (ctrl->nkept + 1) * sizeof(*k));
+	if (k) {
+		k[ctrl->nkept++] = mem;
+		ctrl->kept_dma = k;
+	}
+	pthread_mutex_unlock(&ctrl->lock);
+}
+
 static void ctrl_set_failed(struct nvfio_ctrl *ctrl, int err)
 {
 	struct nvfio_qpair *qp;
@@ -389,6 +409,16 @@ static int ctrl_shutdown(struct nvfio_ctrl *ctrl)
 	uint32_t cc;
 	int ret;
 
+	if (ctrl->failed == -NVFIO_EFATAL) {
+		/* No shutdown from a fatal status, but a reset (CC.EN = 0), so that the controller
+		 * lets go of the queues before their memory is freed. */
+		cc = nvf_dev_read32(dev, NVME_REG_CC);
+		if (cc != UINT32_MAX && NVME_CC_EN(cc)) {
+			nvf_dev_write32(dev, NVME_REG_CC, cc & ~(1u << NVME_CC_EN_SHIFT));
+			wait_csts(ctrl, 1u << NVME_CSTS_RDY_SHIFT, 0, false, ctrl->ready_timeout_ms,
+				  "become disabled after its fatal status");
+		}
+	}
 	if (ctrl->failed || ctrl->state < NVF_INIT_WAIT_READY)
 		return ctrl->failed;
 	/* RTD3E is the typical time to shut down, not a bound: take it when it is longer than the
@@ -429,6 +459,9 @@ static void ctrl_release(struct nvfio_ctrl *ctrl)
 		nvfio_dma_free(dev->dma, ctrl->dbbuf);
 	if (dev && ctrl->scratch)
 		nvfio_dma_free(dev->dma, ctrl->scratch);
+	while (dev && ctrl->nkept)
+		nvfio_dma_free(dev->dma, ctrl->kept_dma[--ctrl->nkept]);
+	free(ctrl->kept_dma);
 	nvf_qpair_destroy(ctrl->admin);
 	nvf_nvme_ns_free(ctrl);
 	if (dev)

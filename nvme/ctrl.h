@@ -91,6 +91,9 @@ struct nvfio_ctrl {
 	bool *qid_used;	    /* [1 .. nr_io] */
 	struct nvfio_qpair *qpairs;
 	int *irq_efd; /* [0 .. nr_vectors): eventfds bound, -1 none */
+	/* Memory of queues the controller may still own (lock): freed once it is disabled. */
+	void **kept_dma;
+	unsigned int nkept;
 
 	/* Shadow doorbells: two pages, doorbells then event indexes. */
 	void *dbbuf;
@@ -113,6 +116,7 @@ int nvf_nvme_ctrl_check(struct nvfio_ctrl *ctrl);
 uint64_t nvf_nvme_now_ms(void);
 void nvf_nvme_backoff(unsigned int *us);
 unsigned int nvf_nvme_dma_flags(const struct nvfio_ctrl *ctrl);
+void nvf_nvme_ctrl_keep_dma(struct nvfio_ctrl *ctrl, void *mem);
 
 /* admin.c */
 int nvf_nvme_admin_exec(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, void *buf, size_t len,

@@ -300,12 +300,17 @@ struct io_req {
 	uint32_t max_nlb;
 };
 
-/* A submission on a queue pair of a failed controller: say why. */
+/* A submission on a queue pair of a failed controller, or on one being freed: say why. */
 static int qp_state_err(struct nvfio_qpair *qp, int state)
 {
 	int ret = nvf_nvme_ctrl_check(qp->ctrl);
 
-	return ret < 0 ? ret : state;
+	if (ret < 0)
+		return ret;
+	return nvf_err(state,
+		       "queue %u of %s is being freed (nvfio_qpair_free()): a callback cannot "
+		       "submit to it",
+		       qp->qid, qp->ctrl->address);
 }
 
 static int ns_check(struct nvfio_qpair *qp, struct nvfio_ns *ns)

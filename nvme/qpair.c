@@ -70,8 +70,8 @@ int nvf_qpair_init(struct nvfio_ctrl *ctrl, uint16_t qid, unsigned int depth, un
 	qp->ctrl = ctrl;
 	qp->qid = qid;
 	qp->depth = (uint16_t)depth;
-	qp->sq_entries = (uint16_t)entries;
-	qp->cq_entries = (uint16_t)cq_entries;
+	qp->sq_entries = entries;
+	qp->cq_entries = cq_entries;
 	qp->cq_slack = (uint16_t)(cq_entries - 1 - depth);
 	qp->io.sq = qp->dmamem;
 	qp->io.sq_next = qp->io.sq_rung = qp->io.sq;
@@ -194,7 +194,7 @@ static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int m
 	/* Entries reaped, dropped ones included: at least one, at most the whole ring. */
 	reaped = cqe - qp->cq_cur;
 	if (reaped <= 0)
-		reaped += qp->cq_entries;
+		reaped += (long)qp->cq_entries;
 	qp->cq_cur = cqe;
 	qp->cq_phase = phase;
 	qp->completed += n;
@@ -496,6 +496,11 @@ int nvfio_qpair_free(struct nvfio_qpair *qp)
 	}
 	pthread_mutex_unlock(&ctrl->lock);
 
+	/* From here on the callbacks that run (for commands aborted by the deletion or canceled
+	 * below) cannot submit again: a command written now would reach a deleted queue, or take
+	 * a tracker the cancel loop has passed, and never complete. */
+	if (!ctrl->failed)
+		nvf_qpair_poison(qp, -ECANCELED);
 	/* Deleting the SQ makes the controller complete what it still holds (Command Aborted due
 	 * to SQ Deletion); reap that, then complete what is left ourselves. */
 	if (!ctrl->failed)
@@ -505,9 +510,17 @@ int nvfio_qpair_free(struct nvfio_qpair *qp)
 		ctrl->dev->ops->irq_bind(ctrl->dev, qp->vector, -1);
 	if (qp->efd >= 0)
 		close(qp->efd);
-	pthread_mutex_lock(&ctrl->lock);
-	ctrl->qid_used[qp->qid] = false;
-	pthread_mutex_unlock(&ctrl->lock);
+	/* Queues the controller may still own (the deletion failed or the controller did) keep
+	 * their memory until the controller is disabled: it could still write completions there
+	 * or fetch commands from there. The queue id stays taken with it. */
+	if (ret < 0 || ctrl->failed) {
+		nvf_nvme_ctrl_keep_dma(ctrl, qp->dmamem);
+		qp->dmamem = NULL;
+	} else {
+		pthread_mutex_lock(&ctrl->lock);
+		ctrl->qid_used[qp->qid] = false;
+		pthread_mutex_unlock(&ctrl->lock);
+	}
 	nvf_qpair_destroy(qp);
 	return ret;
 }

@@ -438,7 +438,9 @@ int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int 
  *
  * Outstanding commands complete on the calling thread (which must own the queue pair): with the
  * controller's Command Aborted due to SQ Deletion where it reports them, else with -ECANCELED.
- * NULL is ignored. Returns 0 or the error of deleting the queues (memory is freed anyway).
+ * Their callbacks cannot submit again (-ECANCELED). NULL is ignored. Returns 0 or the error of
+ * deleting the queues; the queue pair is freed in every case, but when the queues could not be
+ * deleted their memory and queue id stay with the controller until nvfio_ctrl_close().
  */
 int nvfio_qpair_free(struct nvfio_qpair *qp);
 
@@ -534,7 +536,8 @@ void nvfio_qpair_get_stats(const struct nvfio_qpair *qp, struct nvfio_qpair_stat
  *   -E2BIG          the request needs more commands than the queue pair's depth;
  *   -ENODEV         the namespace is not active;
  *   -NVFIO_ENOTMAPPED a buffer is not in the controller's DMA memory;
- *   -NVFIO_EFATAL / -NVFIO_EREMOVED the controller failed.
+ *   -NVFIO_EFATAL / -NVFIO_EREMOVED the controller failed;
+ *   -ECANCELED      submitted from a callback that nvfio_qpair_free() runs.
  */
 
 /* nvfio_read() and nvfio_write() are inline: see <nvfio/nvme_io.h> (included below). */
