@@ -70,7 +70,9 @@ static void id_ctrl(struct nvfio_sim *sim, struct nvme_id_ctrl *id)
 	id->oncs = 1u << 0 /* Compare */ | 1u << 2 /* DSM */ | 1u << 3 /* Write Zeroes */ |
 		   1u << 4 /* Save/Select */ | 1u << 6 /* Timestamp */;
 	id->vwc = o->vwc ? 0x7 : 0; /* present; Flush with NSID FFFFFFFFh applies to all */
-	id->sgls = o->sgl ? (1u << 0 | 1u << 16) : 0; /* no alignment; longer SGLs allowed */
+	/* SGLs without alignment rules, and longer than the transfer (the excess is ignored).
+	 * No Bit Bucket descriptors (bit 16): they fail with SGL Descriptor Type Invalid. */
+	id->sgls = o->sgl ? (1u << 0 | NVME_CTRL_SGLS_OVERSIZE) : 0;
 	snprintf(id->subnqn, sizeof(id->subnqn), "nqn.2024-01.io.nvfio:sim:%s", o->serial);
 	id->psd[0].mp = 2500; /* 25 W, in 0.01 W */
 }

@@ -10,7 +10,8 @@
 #include "nvme/sim/priv.h"
 
 #define PRP_OFFSET_INVALID (SIM_GENERIC(NVME_SC_PRP_INVALID_OFFSET) | SIM_DNR)
-#define SGL_LAST_INVALID   (SIM_GENERIC(NVME_SC_SGL_INVALID_LAST) | SIM_DNR)
+/* "Invalid SGL Segment Descriptor" since NVMe 1.3 (it was "Invalid SGL Last Segment"). */
+#define SGL_SEG_INVALID	   (SIM_GENERIC(NVME_SC_SGL_INVALID_LAST) | SIM_DNR)
 #define SGL_COUNT_INVALID  (SIM_GENERIC(NVME_SC_SGL_INVALID_COUNT) | SIM_DNR)
 #define SGL_LENGTH_INVALID (SIM_GENERIC(NVME_SC_SGL_INVALID_DATA) | SIM_DNR)
 #define SGL_TYPE_INVALID   (SIM_GENERIC(NVME_SC_SGL_INVALID_TYPE) | SIM_DNR)
@@ -139,14 +140,13 @@ static uint16_t map_sgl(struct sim_thread *t, const struct sim_sqe *cmd, uint32_
 			break;
 		case SIM_SGL_SEGMENT:
 		case SIM_SGL_LAST_SEGMENT:
-			if (in_last)
-				return SGL_LAST_INVALID;
-			/* A segment descriptor must end the list it is in. */
-			if (list && idx != nlist)
-				return SGL_TYPE_INVALID;
+			/* Invalid SGL Segment Descriptor covers a segment descriptor inside the
+			 * last segment, one that does not end its segment, and one whose length
+			 * is not a whole number of descriptors. */
+			if (in_last || (list && idx != nlist))
+				return SGL_SEG_INVALID;
 			if (!cur.len || cur.len % sizeof(struct sim_sgl_desc))
-				return type == SIM_SGL_LAST_SEGMENT ? SGL_LAST_INVALID
-								    : SGL_COUNT_INVALID;
+				return SGL_SEG_INVALID;
 			list = sim_dma(x, cur.addr, cur.len);
 			if (unlikely(!list))
 				return SIM_DATA_XFER;
@@ -157,7 +157,7 @@ static uint16_t map_sgl(struct sim_thread *t, const struct sim_sqe *cmd, uint32_
 		default:
 			return SGL_TYPE_INVALID;
 		}
-		/* Descriptors beyond the transfer length are ignored (SGLS bit 16). */
+		/* Descriptors beyond the transfer length are ignored (SGLS bit 18). */
 		if (!rem)
 			break;
 		if (!list || idx == nlist)
@@ -175,8 +175,9 @@ uint16_t nvf_sim_map_data(struct sim_thread *t, const struct sim_sqe *cmd, uint3
 
 	if (likely(psdt == SIM_PSDT_PRP))
 		return map_prp(t, cmd, len, nsegs);
-	/* Admin commands on PCIe carry PRPs only. */
-	if (admin || !t->sim->opts.sgl || psdt == 3)
+	/* Admin commands on PCIe carry PRPs only; PSDT 10b (MPTR as an SGL) needs SGLS bit 19,
+	 * which the model does not advertise, and 11b is reserved. */
+	if (admin || !t->sim->opts.sgl || psdt != SIM_PSDT_SGL_MPTR_CONTIG)
 		return SIM_INVALID_FIELD;
 	return map_sgl(t, cmd, len, nsegs);
 }

@@ -221,6 +221,23 @@ static void test_sgl(struct host *h)
 	sgl_desc(&seg2[0], h_iova(h, seg1), 16, 0x2);
 	sgl_desc(d, h_iova(h, seg2), 16, 0x3);
 	CHECK(rw_cmd(h, &c, 0x02, 0, 8) == (ST(0, 0x0d) | DNR));
+	/* A segment descriptor that does not end its segment; a segment whose length is not a
+	 * whole number of descriptors: both Invalid SGL Segment Descriptor. */
+	sgl_desc(&seg2[0], h_iova(h, seg1), 16, 0x2);
+	sgl_desc(&seg2[1], h_iova(h, src), 4096, 0x0);
+	sgl_desc(d, h_iova(h, seg2), 32, 0x2);
+	CHECK(rw_cmd(h, &c, 0x02, 0, 8) == (ST(0, 0x0d) | DNR));
+	sgl_desc(d, h_iova(h, seg2), 24, 0x2);
+	CHECK(rw_cmd(h, &c, 0x02, 0, 8) == (ST(0, 0x0d) | DNR));
+	sgl_desc(d, h_iova(h, seg2), 24, 0x3);
+	CHECK(rw_cmd(h, &c, 0x02, 0, 8) == (ST(0, 0x0d) | DNR));
+	/* MPTR as an SGL (PSDT 10b) is not advertised; PSDT 11b is reserved. */
+	sgl_desc(d, h_iova(h, src), 4096, 0x0);
+	c.flags = 2u << 6;
+	CHECK(rw_cmd(h, &c, 0x02, 0, 8) == (ST(0, 0x02) | DNR));
+	c.flags = 3u << 6;
+	CHECK(rw_cmd(h, &c, 0x02, 0, 8) == (ST(0, 0x02) | DNR));
+	c.flags = 1u << 6;
 	/* Data block outside the window; segment list outside the window. */
 	sgl_desc(d, H_IOVA_BASE + h->mem_len - 100, 4096, 0x0);
 	CHECK(rw_cmd(h, &c, 0x02, 0, 8) == XFER_ERR);
@@ -245,7 +262,9 @@ int main(void)
 	CHECK(h_create_ioq(&h, 1, 64) == 0);
 	id = h_alloc(&h, 4096, 4096);
 	CHECK(h_identify(&h, 1, 0, id) == 0);
-	CHECK((*(uint32_t *)(id + 536) & 3) == 1); /* SGLS: supported, no alignment */
+	CHECK((*(uint32_t *)(id + 536) & 3) == 1);	/* SGLS: supported, no alignment */
+	CHECK(*(uint32_t *)(id + 536) & (1u << 18));	/* longer than the transfer: allowed */
+	CHECK(!(*(uint32_t *)(id + 536) & (1u << 16))); /* no Bit Bucket descriptors */
 	test_prp(&h);
 	test_bounds(&h);
 	test_sgl(&h);
