@@ -3,10 +3,10 @@
 #define NVFIO_BENCH_CLOCK_H
 
 /*
- * Timestamps for the per-I/O path. Where the TSC is invariant (constant_tsc and nonstop_tsc) a
- * timestamp is one rdtsc, converted to ns with a multiply and a shift calibrated once against
- * CLOCK_MONOTONIC_RAW; elsewhere it is clock_gettime(CLOCK_MONOTONIC), which the vDSO serves
- * without a system call.
+ * Timestamps for the per-I/O path. Where the TSC is invariant (constant_tsc and nonstop_tsc, and
+ * the kernel's clock source), or when asked (--clocksource=cpu), a timestamp is one rdtsc,
+ * converted to ns with a multiply and a shift calibrated once against CLOCK_MONOTONIC_RAW;
+ * elsewhere it is clock_gettime(CLOCK_MONOTONIC), which the vDSO serves without a system call.
  */
 
 #include <stdbool.h>
@@ -24,6 +24,15 @@ extern struct nvb_clock nvb_clock;
 
 /* nvb_clock_init() - choose the source and calibrate it (about 20 ms); idempotent. */
 void nvb_clock_init(void);
+
+/*
+ * nvb_clock_set_source() - before nvb_clock_init(): enum nvb_clocksource (--clocksource). The
+ * TSC on request (NVB_CLOCK_CPU) is for machines whose kernel keeps another clock although the
+ * TSC runs at one rate on every CPU, such as a guest under QEMU's TCG, where the kernel's clock
+ * is the HPET: each of its reads is a system call and a trip through the emulated device, which
+ * a polling loop that reads the clock per poll would pay at every poll.
+ */
+void nvb_clock_set_source(int source);
 
 static inline uint64_t nvb_ticks(void)
 {

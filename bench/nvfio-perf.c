@@ -54,6 +54,7 @@ int main(int argc, char **argv)
 		}
 	}
 	signal(SIGINT, on_sigint);
+	nvb_clock_set_source(cfg.prog.clocksource);
 	nvb_clock_init();
 
 	/* With --compare too, the plot draws both targets. */

@@ -69,6 +69,8 @@ static const char *const format_names[] = {"normal", "json", NULL};
 static const int format_values[] = {NVB_OUT_NORMAL, NVB_OUT_JSON};
 static const char *const eta_names[] = {"auto", "always", "never", NULL};
 static const int eta_values[] = {NVB_ETA_AUTO, NVB_ETA_ALWAYS, NVB_ETA_NEVER};
+static const char *const clock_names[] = {"auto", "cpu", "clock_gettime", NULL};
+static const int clock_values[] = {NVB_CLOCK_AUTO, NVB_CLOCK_CPU, NVB_CLOCK_GETTIME};
 
 #define URING (NVB_ENG_URING | NVB_ENG_URING_CMD)
 
@@ -159,6 +161,8 @@ static const struct optdef opts[] = {
      "queue depths of --plot (1,2,4,8,16,32,64,128)"},
     {"eta", NULL, T_ENUM, P(eta), 0, 0, eta_names, eta_values, 0, "WHEN",
      "live status line: auto (on a terminal), always, never"},
+    {"clocksource", NULL, T_ENUM, P(clocksource), 0, 0, clock_names, clock_values, 0, "SOURCE",
+     "timestamps: auto (the TSC where the kernel uses it), cpu (the TSC), clock_gettime"},
     {"help", NULL, T_BOOL, P(help), 0, 0, NULL, NULL, 0, NULL, "this summary"},
     {"version", NULL, T_BOOL, P(version), 0, 0, NULL, NULL, 0, NULL, "print the version"},
 };

@@ -64,6 +64,13 @@ enum nvb_eta {
 	NVB_ETA_NEVER = 2,
 };
 
+/* --clocksource: fio's names. */
+enum nvb_clocksource {
+	NVB_CLOCK_AUTO = 0,    /* the TSC where the kernel keeps it as its clock, else GETTIME */
+	NVB_CLOCK_CPU = 1,     /* the TSC, even where the kernel does not trust it */
+	NVB_CLOCK_GETTIME = 2, /* clock_gettime(CLOCK_MONOTONIC) */
+};
+
 /* One job section, after [global], the section and the command line have been applied. */
 struct nvb_opts {
 	char name[NVB_NAME_MAX];
@@ -124,7 +131,8 @@ struct nvb_prog {
 	char plot[NVB_PATH_MAX];
 	uint64_t plot_qd[NVB_PLOT_QD_MAX];
 	unsigned plot_nqd;
-	int eta; /* enum nvb_eta */
+	int eta;	 /* enum nvb_eta */
+	int clocksource; /* enum nvb_clocksource */
 	bool help;
 	bool version;
 };

@@ -141,7 +141,7 @@ static void test_every_option(void)
 	    "norandommap number_ios verify exec_preverify randseed direct thread idle_yield "
 	    "idle_calibrate group_reporting hipri sqthread_poll sqthread_poll_cpu fixedbufs "
 	    "registerfiles nop cmd_type nsid output-format output compare compare_ioengine rounds "
-	    "plot plot_qd eta help version ";
+	    "plot plot_qd eta clocksource help version ";
 
 	for (int i = 0; i < nvb_opt_count(); i++) {
 		char word[64];
@@ -161,7 +161,7 @@ static void test_every_option(void)
 		       "--hipri", "--sqthread_poll", "--sqthread_poll_cpu=1", "--fixedbufs",
 		       "--registerfiles", "--nop", "--output-format=json", "--output=/tmp/x.json",
 		       "--compare=sim:", "--compare_ioengine=nvfio", "--rounds=5", "--plot=x.svg",
-		       "--plot_qd=1,4,16", "--eta=never", NULL));
+		       "--plot_qd=1,4,16", "--eta=never", "--clocksource=cpu", NULL));
 	CHECK(cfg.njobs == 1);
 	o = &cfg.jobs[0];
 	CHECK(strcmp(o->name, "all") == 0);
@@ -185,6 +185,7 @@ static void test_every_option(void)
 	CHECK(strcmp(cfg.prog.plot, "x.svg") == 0 && cfg.prog.plot_nqd == 3 &&
 	      cfg.prog.plot_qd[2] == 16);
 	CHECK(cfg.prog.eta == NVB_ETA_NEVER);
+	CHECK(cfg.prog.clocksource == NVB_CLOCK_CPU);
 	/* The options as given, for the JSON "job options". */
 	CHECK(memmem(o->given, o->given_len, "bs=8k", 6) != NULL);
 	nvb_config_free(&cfg);
@@ -263,6 +264,8 @@ static void test_bad_values(void)
 	REFUSED(parse(&cfg, "--plot_qd=1,,4", NULL), "plot_qd", "queue depths");
 	REFUSED(parse(&cfg, "--plot_qd=0", NULL), "plot_qd", "'0' is not a queue depth");
 	REFUSED(parse(&cfg, "--eta=sometimes", NULL), "eta=sometimes", "auto, always, never");
+	REFUSED(parse(&cfg, "--clocksource=hpet", NULL), "clocksource=hpet",
+		"auto, cpu, clock_gettime");
 	REFUSED(parse(&cfg, "--compare_ioengine=spdk", NULL), "compare_ioengine=spdk");
 	REFUSED(parse(&cfg, "--filename=", NULL), "filename", "empty");
 	REFUSED(parse(&cfg, "--bs", NULL), "--bs needs a value");
