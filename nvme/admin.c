@@ -150,7 +150,8 @@ static int admin_run(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, const void 
 		timeout_ms = ctrl->opts.admin_timeout_ms;
 	r = calloc(1, sizeof(*r));
 	if (!r)
-		return nvf_err(-ENOMEM, "out of memory");
+		return nvf_err(-ENOMEM, "out of memory for %s on %s", admin_name(cmd->opcode),
+			       ctrl->address);
 	r->ctrl = ctrl;
 
 	pthread_mutex_lock(&ctrl->admin_lock);
@@ -162,16 +163,22 @@ static int admin_run(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, const void 
 		if (len <= NVF_SCRATCH && !ctrl->scratch) {
 			ret = nvfio_dma_alloc(ctrl->dev->dma, NVF_SCRATCH, nvf_nvme_dma_flags(ctrl),
 					      &ctrl->scratch);
-			if (ret < 0)
+			if (ret < 0) {
+				nvf_err_prefix("the %u-byte admin data buffer of %s", NVF_SCRATCH,
+					       ctrl->address);
 				goto out_unlock;
+			}
 		}
 		if (len <= NVF_SCRATCH) {
 			bounce = ctrl->scratch;
 		} else {
 			ret =
 			    nvfio_dma_alloc(ctrl->dev->dma, len, nvf_nvme_dma_flags(ctrl), &bounce);
-			if (ret < 0)
+			if (ret < 0) {
+				nvf_err_prefix("a %zu-byte data buffer for %s on %s", len,
+					       admin_name(cmd->opcode), ctrl->address);
 				goto out_unlock;
+			}
 			own_bounce = true;
 		}
 		if (in)

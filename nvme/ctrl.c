@@ -228,7 +228,7 @@ static int init_queues(struct nvfio_ctrl *ctrl)
 	free(ctrl->qid_used);
 	ctrl->qid_used = calloc(ctrl->nr_io + 1, sizeof(*ctrl->qid_used));
 	if (!ctrl->qid_used)
-		return nvf_err(-ENOMEM, "out of memory");
+		return nvf_err(-ENOMEM, "out of memory for the queue table of %s", ctrl->address);
 	return 0;
 }
 
@@ -332,8 +332,11 @@ static int ctrl_init(struct nvfio_ctrl *ctrl)
 				if (ctrl->admin_efd < 0) {
 					ctrl->admin_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 					if (ctrl->admin_efd < 0)
-						return nvf_err(-errno, "eventfd: %s",
-							       strerror(errno));
+						return nvf_err(
+						    -errno,
+						    "creating the admin queue's eventfd for %s: %s "
+						    "(out of file descriptors? raise ulimit -n)",
+						    ctrl->address, strerror(errno));
 				}
 				ret = dev->ops->irq_bind(dev, 0, ctrl->admin_efd);
 				if (ret < 0) {
@@ -512,7 +515,7 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 
 	ctrl = calloc(1, sizeof(*ctrl));
 	if (!ctrl)
-		return nvf_err(-ENOMEM, "out of memory");
+		return nvf_err(-ENOMEM, "out of memory opening %s", address);
 	ctrl->opts = *opts;
 	ctrl->admin_efd = -1;
 	pthread_mutex_init(&ctrl->lock, NULL);
@@ -521,7 +524,7 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 	ctrl->address = strdup(address);
 	ctrl->id = calloc(1, sizeof(*ctrl->id));
 	if (!ctrl->address || !ctrl->id) {
-		ret = nvf_err(-ENOMEM, "out of memory");
+		ret = nvf_err(-ENOMEM, "out of memory opening %s", address);
 		goto err;
 	}
 

@@ -66,7 +66,7 @@ int nvf_nvme_dev_sim_open(const char *opts, struct nvf_nvme_dev **out)
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return nvf_err(-ENOMEM, "out of memory");
+		return nvf_err(-ENOMEM, "out of memory for the simulated controller");
 	ret = nvf_dma_create(&soft, &s->dev.dma);
 	if (ret < 0) {
 		nvf_err_prefix("creating the DMA space of the simulated controller");

@@ -77,7 +77,7 @@ int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode, struct 
 
 	v = calloc(1, sizeof(*v));
 	if (!v)
-		return nvf_err(-ENOMEM, "out of memory");
+		return nvf_err(-ENOMEM, "out of memory opening %s", addr);
 	ret = nvfio_vfio_open(addr, flags, &v->vdev);
 	if (ret < 0)
 		goto err_free;

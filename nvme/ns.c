@@ -48,7 +48,7 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 	if (!ns) {
 		ns = calloc(1, sizeof(*ns));
 		if (!ns)
-			return nvf_err(-ENOMEM, "out of memory");
+			return nvf_err(-ENOMEM, "out of memory for namespace %u", nsid);
 		ns->io.nsid = nsid;
 		ns->io.sqe_read = (uint64_t)nsid << 32 | nvme_cmd_read;
 		ns->io.sqe_write = (uint64_t)nsid << 32 | nvme_cmd_write;
@@ -132,14 +132,14 @@ static int ns_scan(struct nvfio_ctrl *ctrl)
 	list = malloc(NVME_IDENTIFY_DATA_SIZE);
 	seen = calloc(nn + 1, 1);
 	if (!buf || !list || !seen) {
-		ret = nvf_err(-ENOMEM, "out of memory");
+		ret = nvf_err(-ENOMEM, "out of memory for the namespace lists (NN %u)", nn);
 		goto out;
 	}
 	pthread_mutex_lock(&ctrl->ns_lock);
 	if (!ctrl->ns) {
 		ctrl->ns = calloc(nn + 1, sizeof(*ctrl->ns));
 		if (!ctrl->ns) {
-			ret = nvf_err(-ENOMEM, "out of memory");
+			ret = nvf_err(-ENOMEM, "out of memory for a table of %u namespaces", nn);
 			goto out_unlock;
 		}
 		ctrl->nn = nn;

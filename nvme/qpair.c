@@ -469,6 +469,14 @@ err_irq:
 err_efd:
 	if (qp->efd >= 0)
 		close(qp->efd);
+	/* A create command that timed out may still complete: the controller would then own a
+	 * queue in this memory under this id, so both stay with it until it is disabled. */
+	if (ret == -NVFIO_ETIMEDOUT || ctrl->failed) {
+		nvf_nvme_ctrl_keep_dma(ctrl, qp->dmamem);
+		qp->dmamem = NULL;
+		nvf_qpair_destroy(qp);
+		return ret;
+	}
 err_qp:
 	nvf_qpair_destroy(qp);
 err_qid:
