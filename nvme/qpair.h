@@ -59,7 +59,7 @@ struct nvfio_qpair {
 
 	/* Completion side. */
 	const volatile struct nvfio_cqe *cq_cur; /* next entry to look at */
-	uint32_t cq_phase; /* its expected phase tag, in place (bit 16 of dword 3) */
+	uint32_t cq_phase;   /* its expected phase tag, in place (bit 16 of dword 3) */
 	uint32_t cq_entries; /* up to 65536: CAP.MQES 0xffff with a depth above 32767 */
 	uint16_t depth;
 	uint32_t trk_mask;   /* trackers are a power of two, those past depth never busy */

@@ -54,8 +54,8 @@ static void fill_rounds(const char *addr, unsigned int depth, unsigned int round
 		slots[i] = (struct slot){&c, i};
 	for (r = 0; r < rounds; r++) {
 		for (i = 0; i < depth; i++)
-			CHECK_OK(nvfio_read(qp, ns, buf, (r * depth + i) % 1024, 4096 / bs,
-					    slot_cb, &slots[i]));
+			CHECK_OK(nvfio_read(qp, ns, buf, (r * depth + i) % 1024, 4096 / bs, slot_cb,
+					    &slots[i]));
 		CHECK_ERR(nvfio_read(qp, ns, buf, 0, 4096 / bs, t_done_cb, &extra), -EAGAIN);
 		CHECK(nvfio_qpair_outstanding(qp) == depth);
 		for (spins = 0; c.done < (r + 1) * depth && spins < 200000; spins++)
@@ -73,8 +73,8 @@ static void fill_rounds(const char *addr, unsigned int depth, unsigned int round
 	if (!nvfio_ctrl_get_info(ctrl)->shadow_doorbells)
 		CHECK(st.cq_doorbells < st.completed);
 	printf("depth %u, %u rounds: %llu completions, %llu CQ doorbells, %llu SQ doorbells\n",
-	       depth, rounds, (unsigned long long)st.completed,
-	       (unsigned long long)st.cq_doorbells, (unsigned long long)st.sq_doorbells);
+	       depth, rounds, (unsigned long long)st.completed, (unsigned long long)st.cq_doorbells,
+	       (unsigned long long)st.sq_doorbells);
 	CHECK_OK(nvfio_qpair_free(qp));
 	CHECK_OK(nvfio_ctrl_close(ctrl));
 	free(slots);
