@@ -172,8 +172,11 @@ void nvf_sim_aer_flush(struct nvfio_sim *sim)
 		ev = sim->evq[i];
 		if (!nvf_sim_cq_post(
 			cq, 0, (uint16_t)sim->sq[0].head, sim->aer_cid[sim->naer - 1], 0,
-			(uint32_t)ev.type | (uint32_t)ev.info << 8 | (uint32_t)ev.lid << 16))
+			(uint32_t)ev.type | (uint32_t)ev.info << 8 | (uint32_t)ev.lid << 16)) {
+			/* The admin CQ is full: try again on the next pass. */
+			nvf_sim_request_event(sim);
 			break;
+		}
 		memmove(&sim->evq[i], &sim->evq[i + 1], (sim->nev - i - 1) * sizeof(ev));
 		sim->nev--;
 		sim->naer--;

@@ -97,21 +97,20 @@ void nvf_sim_unpark(struct nvfio_sim *sim)
 
 /* ---- completion queues ---- */
 
-static void report_bad_doorbell(struct nvfio_sim *sim)
+/* Asynchronous event of type error (Invalid Doorbell Write Value or Invalid Doorbell Register),
+ * with the Error Information log to read. Raised from any thread, delivered by thread 0. */
+static void report_doorbell(struct nvfio_sim *sim, uint8_t info)
 {
-	/* Asynchronous event: error status, Invalid Doorbell Write Value, Error log. Raised from
-	 * any thread, delivered by thread 0. */
-	nvfio_sim_post_event(sim, NVME_AER_ERROR, 0x01, NVME_LOG_LID_ERROR, 0);
+	nvfio_sim_post_event(sim, NVME_AER_ERROR, info, NVME_LOG_LID_ERROR, 0);
 }
 
 static bool cq_refresh(struct sim_cq *cq)
 {
 	uint32_t head = nvf_load_acquire32(cq->db);
 
-	if (unlikely(head >= cq->size)) {
-		report_bad_doorbell(cq->thr->sim);
+	/* An out-of-range head is reported by thread 0's doorbell scan (once per value). */
+	if (unlikely(head >= cq->size))
 		return false;
-	}
 	cq->head = head;
 	if (cq->ei)
 		nvf_store_release32(cq->ei, head);
@@ -185,7 +184,8 @@ static unsigned int pend_poll(struct sim_thread *t)
 				     p->status, p->dw0))
 			continue;
 		cq_irq(t->sim, p->sq->cq);
-		SIM_STAT_ADD(t->sim, delayed, 1);
+		if (p->due)
+			SIM_STAT_ADD(t->sim, delayed, 1);
 		pend_remove(t, i);
 		n++;
 	}
@@ -230,7 +230,7 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 		if (!sq->bad_db || tail != sq->last_db) {
 			sq->bad_db = true;
 			sq->last_db = tail;
-			report_bad_doorbell(sim);
+			report_doorbell(sim, NVME_AER_ERROR_INVALID_DB_VAL);
 		}
 		return 0;
 	}
@@ -280,7 +280,12 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 			nvf_sim_log_error(sim, &cmd, sq->qid, status, 0);
 		}
 	complete:
-		nvf_sim_cq_post(cq, sq->qid, (uint16_t)sq->head, cmd.cid, status, dw0);
+		/* Room was checked before the command ran, but an admin command may have posted
+		 * to its own CQ (an Abort of an admin command, an event): then post it later. */
+		if (unlikely(
+			!nvf_sim_cq_post(cq, sq->qid, (uint16_t)sq->head, cmd.cid, status, dw0)) &&
+		    !pend_add(t, sq, cmd.cid, status, dw0, 0))
+			SIM_STAT_ADD(sim, dropped, 1);
 		if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed)))
 			nvf_sim_fault_completed(sim);
 	}
@@ -352,6 +357,9 @@ static void sq_teardown(struct nvfio_sim *sim, struct sim_sq *sq, bool deleted)
 		}
 	}
 	cq->nsq--;
+	/* Its MMIO doorbell reads zero again (the shadow one may have been used instead), so
+	 * that a later write to it shows as a write to a queue that does not exist. */
+	nvf_store_release32(sim_doorbell(&sim->x, sq->qid, 0), 0);
 	memset(sq, 0, sizeof(*sq));
 }
 
@@ -629,6 +637,7 @@ uint16_t nvf_sim_delete_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 		return QDEL_INVALID;
 	nvf_sim_park(sim);
 	memset(cq, 0, sizeof(*cq));
+	nvf_store_release32(sim_doorbell(&sim->x, qid, 1), 0);
 	nvf_sim_unpark(sim);
 	return 0;
 }
@@ -829,6 +838,50 @@ int nvf_sim_reset(struct nvfio_sim *sim)
 
 /* ---- the threads ---- */
 
+/*
+ * Doorbell writes the model would otherwise never notice: to queues that do not exist (Invalid
+ * Doorbell Register) and CQ heads beyond their queue (Invalid Doorbell Write Value; the owner
+ * thread reads a CQ head only when the CQ looks full). The model sees register contents, not
+ * writes: creating and deleting a queue leave its doorbells at zero, so a non-zero doorbell of
+ * an absent queue was written by the host; it is cleared once reported.
+ */
+static void doorbells_scan(struct nvfio_sim *sim)
+{
+	volatile uint32_t *db = (volatile uint32_t *)(sim->x.bar + SIM_DOORBELL_BASE);
+	unsigned int n = (unsigned int)((sim->x.bar_len - SIM_DOORBELL_BASE) / 4);
+	bool bad_reg = false, bad_val = false;
+
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int qid = i / 2;
+
+		if (likely(qid <= sim->opts.queues &&
+			   ((i & 1) ? sim->cq[qid].live : sim->sq[qid].live)))
+			continue;
+		if (likely(!db[i]))
+			continue;
+		db[i] = 0;
+		bad_reg = true;
+	}
+	for (unsigned int q = 0; q <= sim->opts.queues; q++) {
+		struct sim_cq *cq = &sim->cq[q];
+		uint32_t head;
+
+		if (!cq->live)
+			continue;
+		head = *cq->db;
+		if (head < cq->size) {
+			cq->bad_head = 0;
+		} else if (head != cq->bad_head) {
+			cq->bad_head = head;
+			bad_val = true;
+		}
+	}
+	if (bad_reg)
+		report_doorbell(sim, NVME_AER_ERROR_INVALID_DB_REG);
+	if (bad_val)
+		report_doorbell(sim, NVME_AER_ERROR_INVALID_DB_VAL);
+}
+
 static unsigned int ctrl_pass(struct sim_thread *t)
 {
 	struct nvfio_sim *sim = t->sim;
@@ -852,8 +905,14 @@ static unsigned int ctrl_pass(struct sim_thread *t)
 		nvf_sim_unpark(sim);
 	}
 	work += regs_poll(sim);
-	if (sim->ready && !sim->fatal && !sim->shut)
+	if (sim->ready && !sim->fatal && !sim->shut) {
 		work += sq_poll(t, &sim->sq[0], true);
+		/* Every pass while napping (a scan is cheap next to a nap), else now and then. */
+		if (unlikely(t->nap_ns || ++sim->scan_tick == 1024)) {
+			sim->scan_tick = 0;
+			doorbells_scan(sim);
+		}
+	}
 	return work;
 }
 
@@ -949,10 +1008,12 @@ static void *thread_main(void *arg)
 			sim_count(&t->busy_ns, thread_cpu_ns() - t0);
 			sim_count(&t->busy_cmds, io);
 		}
-		if (work)
+		if (work) {
 			t->idle_passes = 0;
-		else
+			t->nap_ns = 0;
+		} else {
 			backoff(t);
+		}
 	}
 	/* Gone: thread 0 must not wait for this thread to park. */
 	atomic_store(&t->state, SIM_THR_PARKED);

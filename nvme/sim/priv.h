@@ -123,6 +123,7 @@ struct sim_cq {
 	volatile uint32_t *db; /* head doorbell: MMIO, or the shadow doorbell */
 	volatile uint32_t *ei; /* EventIdx, with shadow doorbells */
 	struct sim_thread *thr;
+	uint32_t bad_head; /* thread 0's doorbell scan: the out-of-range head it reported, or 0 */
 };
 
 struct sim_thread;
@@ -145,7 +146,9 @@ struct sim_sq {
 /* A command whose completion is not posted yet: held by a fault, or delayed. */
 struct sim_pending {
 	struct sim_sq *sq;
-	uint64_t due; /* CLOCK_MONOTONIC ns; UINT64_MAX: held until aborted */
+	/* CLOCK_MONOTONIC ns; UINT64_MAX: held until aborted; 0: a completion that found its CQ
+	 * full, posted as soon as there is room. */
+	uint64_t due;
 	uint32_t dw0;
 	uint16_t cid;
 	uint16_t status;
@@ -244,7 +247,8 @@ struct nvfio_sim {
 	uint64_t dbs_iova, eis_iova;
 	uint32_t *dbs, *eis;
 	struct sim_features feat;
-	uint32_t *ivc; /* Interrupt Vector Configuration, per vector */
+	uint32_t *ivc;		/* Interrupt Vector Configuration, per vector */
+	unsigned int scan_tick; /* passes of thread 0 until the next doorbell scan */
 
 	/* Asynchronous events. */
 	uint16_t aer_cid[SIM_AERL + 1];
@@ -268,7 +272,7 @@ struct nvfio_sim {
 	struct sim_rule rules[SIM_MAX_RULES];
 	unsigned int nrules;
 	_Atomic unsigned int faults_armed; /* armed rules + armed trip counters */
-	_Atomic uint64_t media_errors;      /* injected media-error statuses, for SMART */
+	_Atomic uint64_t media_errors;	   /* injected media-error statuses, for SMART */
 	_Atomic long long cfs_after, remove_after;
 	uint64_t rng;
 

@@ -72,6 +72,35 @@ static uint64_t le64(const uint8_t *p)
 	return v;
 }
 
+/*
+ * An admin CQ of two entries (one completion at a time): reading a log page releases a queued
+ * event into the one free slot, ahead of the Get Log Page's own completion, which must then
+ * wait for room rather than be lost.
+ */
+static void test_full_admin_cq(void)
+{
+	struct host h;
+	struct h_cqe cqe;
+	uint8_t *log;
+	uint16_t aer2;
+
+	CHECK_OK(h_open(&h, "size=16M", 4));
+	CHECK(h_enable(&h, 2) == 0);
+	log = h_alloc(&h, 4096, 4096);
+	send_aer(&h);
+	CHECK_OK(nvfio_sim_post_event(h.sim, NVFIO_SIM_AER_ERROR, 5, 0x01, 0));
+	cqe = event(&h);
+	CHECK(cqe.dw0 == (0u | 5u << 8 | 1u << 16));
+	CHECK_OK(nvfio_sim_post_event(h.sim, NVFIO_SIM_AER_ERROR, 6, 0x01, 0));
+	aer2 = send_aer(&h);
+	no_completion(&h, 20);
+	CHECK(get_log(&h, 0x01, false, log, 512) == 0);
+	/* The event came first and was kept aside by the host while it waited. */
+	CHECK(h_reap(&h, &h.acq, &cqe, 100));
+	CHECK(cqe.cid == aer2 && cqe.dw0 == (0u | 6u << 8 | 1u << 16));
+	h_close(&h);
+}
+
 int main(void)
 {
 	struct host h;
@@ -230,5 +259,7 @@ int main(void)
 	CHECK_OK(nvfio_sim_get_stats(h.sim, &st));
 	CHECK(st.aer_outstanding == 0);
 	h_close(&h);
+
+	test_full_admin_cq();
 	return 0;
 }

@@ -156,6 +156,37 @@ int main(void)
 	CHECK((cqe.status >> 1) == 0);
 	CHECK((cqe.dw0 & 0x7) == 0 && ((cqe.dw0 >> 8) & 0xff) == 1 &&
 	      ((cqe.dw0 >> 16) & 0xff) == 1);
+	*(volatile uint32_t *)(h.bar + 0x1000 + 8) = h.sq[1].tail;
+	CHECK(io(&h, 0x02, 1, 0, 0, buf, 512) == 0);
+
+	/* Reading the Error log re-arms error events; then a doorbell of a queue that was never
+	 * created is an Invalid Doorbell Register event. */
+	CHECK(admin(&h, 0x02, 0, 0x01 | 31u << 16, 0, h_iova(&h, buf), NULL) == 0);
+	h_submit(&h, &h.asq, &c, true);
+	*(volatile uint32_t *)(h.bar + 0x1000 + 8 * 3) = 5;
+	CHECK(h_reap(&h, &h.acq, &cqe, 2000));
+	CHECK((cqe.status >> 1) == 0 && cqe.dw0 == (0u | 0u << 8 | 1u << 16));
+
+	/* A CQ head beyond its queue, while the CQ has room: Invalid Doorbell Write Value. */
+	CHECK(admin(&h, 0x02, 0, 0x01 | 31u << 16, 0, h_iova(&h, buf), NULL) == 0);
+	h_submit(&h, &h.asq, &c, true);
+	*(volatile uint32_t *)(h.bar + 0x1000 + 12) = 64;
+	CHECK(h_reap(&h, &h.acq, &cqe, 2000));
+	CHECK((cqe.status >> 1) == 0 && cqe.dw0 == (0u | 1u << 8 | 1u << 16));
+	*(volatile uint32_t *)(h.bar + 0x1000 + 12) = h.cq[1].head;
+	CHECK(io(&h, 0x02, 1, 0, 0, buf, 512) == 0);
+
+	/* A queue pair created, used and deleted: its doorbells are those of an absent queue. */
+	CHECK(admin(&h, 0x02, 0, 0x01 | 31u << 16, 0, h_iova(&h, buf), NULL) == 0);
+	CHECK(h_create_ioq(&h, 2, 16) == 0);
+	CHECK(h_rw(&h, 2, 0x02, 1, 0, 1, buf, 512) == 0);
+	CHECK(admin(&h, 0x00, 0, 2, 0, 0, NULL) == 0);
+	CHECK(admin(&h, 0x04, 0, 2, 0, 0, NULL) == 0);
+	h_submit(&h, &h.asq, &c, true);
+	CHECK(!h_reap(&h, &h.acq, &cqe, 50)); /* nothing to report yet */
+	*(volatile uint32_t *)(h.bar + 0x1000 + 8 * 2 + 4) = 1;
+	CHECK(h_reap(&h, &h.acq, &cqe, 2000));
+	CHECK((cqe.status >> 1) == 0 && cqe.dw0 == (0u | 0u << 8 | 1u << 16));
 
 	h_close(&h);
 	return 0;
