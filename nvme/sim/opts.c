@@ -10,7 +10,9 @@
  *   depth=1024       entries per queue, CAP.MQES + 1, 2..65536
  *   mdts=7           maximum transfer, 2^mdts * 4 KiB, 1..10
  *   serial=, model=, firmware=   Identify strings (default serial NVFIOSIMnnnn)
- *   storage=sparse   ram, sparse, or file (with file=/path; file= alone implies it)
+ *   storage=sparse   ram, sparse, or file (with file=/path; file= alone implies it), or null:
+		    no data at all, reads return zeroes and writes are discarded, for
+		    measuring a driver without the cost of copying data
  *   sgl=on, dbbuf=on, vwc=on     advertise and implement SGLs, Doorbell Buffer Config, a
  *                    volatile write cache
  *   threads=1        controller threads, 1..16
@@ -378,8 +380,11 @@ int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
 				o->storage = SIM_STORE_SPARSE;
 			} else if (!strcmp(val, "file")) {
 				o->storage = SIM_STORE_FILE;
+			} else if (!strcmp(val, "null")) {
+				o->storage = SIM_STORE_NULL;
 			} else {
-				ret = bad(key, val, "ram, sparse or file (with file=/path)");
+				ret = bad(key, val,
+					  "ram, sparse, file (with file=/path) or null (no data)");
 				goto out;
 			}
 		} else if (!strcmp(key, "file")) {

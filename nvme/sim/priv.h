@@ -44,6 +44,7 @@ enum sim_storage_kind {
 	SIM_STORE_RAM,
 	SIM_STORE_SPARSE,
 	SIM_STORE_FILE,
+	SIM_STORE_NULL, /* no data: reads return zeroes, writes are discarded */
 };
 
 struct sim_opts {

@@ -6,6 +6,9 @@
  *
  * Deallocated blocks read as zeroes in every kind: RAM and file give the pages back to the
  * kernel (MADV_DONTNEED, FALLOC_FL_PUNCH_HOLE), sparse frees whole chunks.
+ *
+ * Null storage keeps nothing (like Linux's null_blk): every block reads as zeroes, writes are
+ * discarded. It is for benchmarks of a driver, where the model should cost as little as it can.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +70,8 @@ int nvf_sim_store_open(struct nvfio_sim *sim, struct sim_ns *ns, unsigned int id
 				       idx + 1);
 		break;
 	}
+	case SIM_STORE_NULL:
+		break;
 	case SIM_STORE_FILE:
 		st->fd = sim->file_fd;
 		st->file_off = (uint64_t)idx * size;
@@ -176,6 +181,10 @@ void nvf_sim_store_read(struct sim_store *st, uint64_t off, void *dst, size_t le
 		memcpy(d, st->flat + off, len);
 		return;
 	}
+	if (unlikely(!st->l1)) {
+		memset(d, 0, len);
+		return;
+	}
 	while (len) {
 		size_t in = SIM_CHUNK - (off & (SIM_CHUNK - 1));
 		uint8_t *c = chunk_get(st, off);
@@ -200,6 +209,8 @@ int nvf_sim_store_write(struct sim_store *st, uint64_t off, const void *src, siz
 		memcpy(st->flat + off, s, len);
 		return 0;
 	}
+	if (unlikely(!st->l1))
+		return 0;
 	while (len) {
 		size_t in = SIM_CHUNK - (off & (SIM_CHUNK - 1));
 		uint8_t *c = chunk_get(st, off);
@@ -216,30 +227,36 @@ int nvf_sim_store_write(struct sim_store *st, uint64_t off, const void *src, siz
 	return 0;
 }
 
-int nvf_sim_store_cmp(struct sim_store *st, uint64_t off, const void *buf, size_t len)
+/* 1 unless @len bytes at @b are all zero. */
+static int cmp_zero(const uint8_t *b, size_t len)
 {
 	static const uint8_t zero[4096];
+
+	for (size_t done = 0; done < len; done += sizeof(zero)) {
+		size_t n = len - done < sizeof(zero) ? len - done : sizeof(zero);
+
+		if (memcmp(zero, b + done, n))
+			return 1;
+	}
+	return 0;
+}
+
+int nvf_sim_store_cmp(struct sim_store *st, uint64_t off, const void *buf, size_t len)
+{
 	const uint8_t *b = buf;
 
 	if (st->flat)
 		return memcmp(st->flat + off, b, len) != 0;
+	if (!st->l1)
+		return cmp_zero(b, len);
 	while (len) {
 		size_t in = SIM_CHUNK - (off & (SIM_CHUNK - 1));
 		uint8_t *c = chunk_get(st, off);
 
 		if (in > len)
 			in = len;
-		if (c) {
-			if (memcmp(c + (off & (SIM_CHUNK - 1)), b, in))
-				return 1;
-		} else {
-			for (size_t done = 0; done < in; done += sizeof(zero)) {
-				size_t n = in - done < sizeof(zero) ? in - done : sizeof(zero);
-
-				if (memcmp(zero, b + done, n))
-					return 1;
-			}
-		}
+		if (c ? memcmp(c + (off & (SIM_CHUNK - 1)), b, in) != 0 : cmp_zero(b, in))
+			return 1;
 		b += in;
 		off += in;
 		len -= in;
@@ -296,6 +313,8 @@ int nvf_sim_store_zero(struct sim_store *st, uint64_t off, size_t len, bool deal
 {
 	uint64_t end = off + len;
 
+	if (st->kind == SIM_STORE_NULL)
+		return 0;
 	if (st->kind == SIM_STORE_SPARSE) {
 		while (off < end) {
 			uint64_t cend = ALIGN_DOWN(off, SIM_CHUNK) + SIM_CHUNK;

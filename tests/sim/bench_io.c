@@ -114,6 +114,8 @@ int main(int argc, char **argv)
 	     "ram, 64 KiB span, depth 32"},
 	    {"storage=sparse,size=1G,queues=1,depth=1024", 1024, 1023, 256 << 20, false,
 	     "sparse, 256 MiB span (copies from DRAM), 1023 per doorbell"},
+	    {"storage=null,size=1G,queues=1,depth=1024", 1024, 1023, 256 << 20, false,
+	     "null (reads are a 4 KiB memset), 256 MiB span, 1023 per doorbell"},
 	};
 	double worst = 0;
 

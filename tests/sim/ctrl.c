@@ -45,7 +45,8 @@ static void test_options(void)
 	bad_option("queues=5000", "1 to 1024");
 	bad_option("depth=1", "depth");
 	bad_option("mdts=11", "mdts");
-	bad_option("storage=tape", "ram, sparse or file");
+	bad_option("storage=tape", "null (no data)");
+	bad_option("storage=null,file=/tmp/x", "needs storage=file");
 	bad_option("storage=file", "file=");
 	bad_option("sgl=maybe", "on or off");
 	bad_option("ms=7", "ms");
