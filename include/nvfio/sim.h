@@ -79,7 +79,8 @@ struct nvfio_sim_fault {
  *
  * Rules are checked in the order they were added; the first matching rule that hits applies.
  * Returns the rule's id (>= 0) for nvfio_sim_fault_hits() and nvfio_sim_fault_remove(), -EINVAL
- * for a malformed rule, -ENOSPC when 32 rules are already armed.
+ * for a malformed rule, -ENOSPC when 32 rules have been added to this controller (a removed rule
+ * keeps its id and its count of hits, so it still takes its place).
  */
 int nvfio_sim_fault_add(struct nvfio_sim *sim, const struct nvfio_sim_fault *fault);
 

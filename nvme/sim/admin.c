@@ -279,16 +279,14 @@ static uint16_t get_log_page(struct sim_thread *t, const struct sim_sqe *cmd)
 	bool rae = cmd->cdw10 & (1u << 15);
 	uint64_t numd = ((uint64_t)(cmd->cdw11 & 0xffff) << 16 | cmd->cdw10 >> 16) + 1;
 	uint64_t off = (uint64_t)cmd->cdw13 << 32 | cmd->cdw12;
-	static _Thread_local uint8_t buf[SIM_ERRLOG * sizeof(struct nvme_error_log_page) > 4096
-					     ? SIM_ERRLOG * sizeof(struct nvme_error_log_page)
-					     : 4096];
+	uint8_t *buf = sim->logbuf;
 	size_t size = 0;
 	uint64_t len = numd * 4;
 	uint16_t st;
 
 	if (off & 3)
 		return SIM_INVALID_FIELD;
-	memset(buf, 0, sizeof(buf));
+	memset(buf, 0, sizeof(sim->logbuf));
 	switch (lid) {
 	case NVME_LOG_LID_ERROR: {
 		struct nvme_error_log_page *e = (struct nvme_error_log_page *)buf;

@@ -1057,7 +1057,6 @@ static void sim_free(struct nvfio_sim *sim)
 			free(sim->thr[i].sqs);
 			free(sim->thr[i].pend);
 			free(sim->thr[i].segs);
-			free(sim->thr[i].scratch);
 		}
 		free(sim->thr);
 	}
@@ -1168,8 +1167,7 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 		t->sqs = calloc(nq, sizeof(*t->sqs));
 		t->pend = calloc(SIM_PENDING_MAX, sizeof(*t->pend));
 		t->segs = calloc(SIM_MAX_SEGS, sizeof(*t->segs));
-		t->scratch = malloc(sim->mdts_bytes);
-		if (!t->sqs || !t->pend || !t->segs || !t->scratch)
+		if (!t->sqs || !t->pend || !t->segs)
 			goto nomem;
 	}
 

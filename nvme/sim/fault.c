@@ -52,7 +52,8 @@ enum sim_fault_action nvf_sim_fault_check(struct nvfio_sim *sim, bool admin,
 			*status = SIM_STATUS(f->sct, f->sc) | (f->dnr ? SIM_DNR : 0);
 			SIM_STAT_ADD(sim, failed, 1);
 			if (f->sct == NVME_SCT_MEDIA)
-				atomic_fetch_add_explicit(&sim->media_errors, 1, memory_order_relaxed);
+				atomic_fetch_add_explicit(&sim->media_errors, 1,
+							  memory_order_relaxed);
 			act = SIM_FAULT_FAIL;
 			break;
 		case NVFIO_SIM_HOLD:
@@ -98,8 +99,11 @@ int nvfio_sim_fault_add(struct nvfio_sim *sim, const struct nvfio_sim_fault *f)
 	pthread_mutex_lock(&sim->fault_lock);
 	if (sim->nrules == SIM_MAX_RULES) {
 		pthread_mutex_unlock(&sim->fault_lock);
-		return nvf_err(-ENOSPC, "sim: %d fault rules already added; remove one first",
-			       SIM_MAX_RULES);
+		return nvf_err(
+		    -ENOSPC,
+		    "sim: %d fault rules already added to this controller, the most it "
+		    "keeps: reuse a rule by widening its match, or open a new controller",
+		    SIM_MAX_RULES);
 	}
 	id = (int)sim->nrules++;
 	sim->rules[id].f = *f;

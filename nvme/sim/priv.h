@@ -183,7 +183,6 @@ struct sim_thread {
 	unsigned int nheld;
 
 	struct sim_seg *segs;
-	uint8_t *scratch; /* one MDTS of bytes, for Compare */
 
 	/* SMART counters, written by this thread only. */
 	_Atomic uint64_t rd_cmds, wr_cmds, rd_units, wr_units;
@@ -262,6 +261,11 @@ struct nvfio_sim {
 	uint32_t changed_ns[1024];
 	unsigned int nchanged;
 	bool temp_event_sent;
+
+	/* Get Log Page builds a page here (thread 0 only): the largest is 4 KiB. */
+	uint8_t logbuf[SIM_ERRLOG * sizeof(struct nvme_error_log_page) > 4096
+			   ? SIM_ERRLOG * sizeof(struct nvme_error_log_page)
+			   : 4096];
 
 	/* Error Information log. */
 	pthread_mutex_t err_lock;
