@@ -72,7 +72,7 @@ int nvf_nvme_aer_submit_locked(struct nvfio_ctrl *ctrl)
 	int ret;
 
 	ctrl->aer_enabled = true;
-	if (ctrl->aer_outstanding || ctrl->failed)
+	if (ctrl->aer_outstanding || nvf_nvme_failed(ctrl))
 		return 0;
 	ret = nvf_qpair_submit_cmd(ctrl->admin, &cmd, 0, aer_done, ctrl);
 	if (ret < 0)
@@ -87,7 +87,7 @@ int nvf_nvme_admin_poll_locked(struct nvfio_ctrl *ctrl)
 {
 	int n = nvf_qpair_reap(ctrl->admin, 0);
 
-	if (ctrl->aer_enabled && !ctrl->aer_outstanding && !ctrl->failed)
+	if (ctrl->aer_enabled && !ctrl->aer_outstanding && !nvf_nvme_failed(ctrl))
 		nvf_nvme_aer_submit_locked(ctrl);
 	return n;
 }
@@ -155,7 +155,7 @@ static int admin_run(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, const void 
 	r->ctrl = ctrl;
 
 	pthread_mutex_lock(&ctrl->admin_lock);
-	if (ctrl->failed) {
+	if (nvf_nvme_failed(ctrl)) {
 		ret = nvf_nvme_ctrl_check(ctrl);
 		goto out_unlock;
 	}

@@ -412,7 +412,7 @@ static int ctrl_shutdown(struct nvfio_ctrl *ctrl)
 	uint32_t cc;
 	int ret;
 
-	if (ctrl->failed == -NVFIO_EFATAL) {
+	if (nvf_nvme_failed(ctrl) == -NVFIO_EFATAL) {
 		/* No shutdown from a fatal status, but a reset (CC.EN = 0), so that the controller
 		 * lets go of the queues before their memory is freed. */
 		cc = nvf_dev_read32(dev, NVME_REG_CC);
@@ -422,8 +422,8 @@ static int ctrl_shutdown(struct nvfio_ctrl *ctrl)
 				  "become disabled after its fatal status");
 		}
 	}
-	if (ctrl->failed || ctrl->state < NVF_INIT_WAIT_READY)
-		return ctrl->failed;
+	if (nvf_nvme_failed(ctrl) || ctrl->state < NVF_INIT_WAIT_READY)
+		return nvf_nvme_failed(ctrl);
 	/* RTD3E is the typical time to shut down, not a bound: take it when it is longer than the
 	 * default, within reason. */
 	if (ctrl->id && ctrl->id->rtd3e / 1000 + 1 > timeout) {
@@ -451,7 +451,8 @@ static void ctrl_release(struct nvfio_ctrl *ctrl)
 	struct nvf_nvme_dev *dev = ctrl->dev;
 
 	if (ctrl->admin) {
-		nvf_qpair_fail_all(ctrl->admin, ctrl->failed ? ctrl->failed : -ECANCELED);
+		nvf_qpair_fail_all(ctrl->admin,
+				   nvf_nvme_failed(ctrl) ? nvf_nvme_failed(ctrl) : -ECANCELED);
 		ctrl->admin->efd = -1;
 	}
 	if (dev && ctrl->info.interrupts)
@@ -585,7 +586,7 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 err_shutdown:
 	/* Shutting down and releasing must not overwrite the reason the open failed. */
 	snprintf(msg, sizeof(msg), "%s", nvfio_last_error());
-	if (ctrl->state > NVF_INIT_WAIT_READY && !ctrl->failed)
+	if (ctrl->state > NVF_INIT_WAIT_READY && !nvf_nvme_failed(ctrl))
 		ctrl_shutdown(ctrl);
 	ctrl_release(ctrl);
 	return nvf_err(ret, "%s", msg);

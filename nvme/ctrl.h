@@ -105,6 +105,12 @@ struct nvfio_ctrl {
 	uint32_t nn;
 };
 
+/* The controller's failure (0 while it runs): set once, from whichever thread sees it. */
+static inline int nvf_nvme_failed(const struct nvfio_ctrl *ctrl)
+{
+	return __atomic_load_n(&ctrl->failed, __ATOMIC_RELAXED);
+}
+
 /* Doorbell register of SQ @qid (@cq false) or CQ @qid. */
 static inline uint32_t nvf_db_offset(const struct nvfio_ctrl *ctrl, uint16_t qid, bool cq)
 {

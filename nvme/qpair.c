@@ -300,7 +300,7 @@ int nvfio_qpair_wait(struct nvfio_qpair *qp, unsigned int max, int timeout_ms)
 		if (n)
 			return n;
 		now = nvf_nvme_now_ms();
-		if (now - last_check >= 10 || ctrl->failed) {
+		if (now - last_check >= 10 || nvf_nvme_failed(ctrl)) {
 			last_check = now;
 			ret = nvf_nvme_ctrl_check(ctrl);
 			if (ret < 0) {
@@ -389,9 +389,9 @@ int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int 
 	struct nvfio_qpair *qp;
 	int ret;
 
-	if (ctrl->failed)
-		return nvf_err(ctrl->failed, "controller %s has failed; close and reopen it",
-			       ctrl->address);
+	if (nvf_nvme_failed(ctrl))
+		return nvf_err(nvf_nvme_failed(ctrl),
+			       "controller %s has failed; close and reopen it", ctrl->address);
 	if (!depth)
 		depth = ctrl->opts.queue_depth;
 	max_depth = mqes < NVF_QPAIR_MAX_DEPTH ? mqes : NVF_QPAIR_MAX_DEPTH;
@@ -471,7 +471,7 @@ err_efd:
 		close(qp->efd);
 	/* A create command that timed out may still complete: the controller would then own a
 	 * queue in this memory under this id, so both stay with it until it is disabled. */
-	if (ret == -NVFIO_ETIMEDOUT || ctrl->failed) {
+	if (ret == -NVFIO_ETIMEDOUT || nvf_nvme_failed(ctrl)) {
 		nvf_nvme_ctrl_keep_dma(ctrl, qp->dmamem);
 		qp->dmamem = NULL;
 		nvf_qpair_destroy(qp);
@@ -507,13 +507,13 @@ int nvfio_qpair_free(struct nvfio_qpair *qp)
 	/* From here on the callbacks that run (for commands aborted by the deletion or canceled
 	 * below) cannot submit again: a command written now would reach a deleted queue, or take
 	 * a tracker the cancel loop has passed, and never complete. */
-	if (!ctrl->failed)
+	if (!nvf_nvme_failed(ctrl))
 		nvf_qpair_poison(qp, -ECANCELED);
 	/* Deleting the SQ makes the controller complete what it still holds (Command Aborted due
 	 * to SQ Deletion); reap that, then complete what is left ourselves. */
-	if (!ctrl->failed)
+	if (!nvf_nvme_failed(ctrl))
 		ret = nvf_nvme_delete_qpair(ctrl, qp);
-	nvf_qpair_fail_all(qp, ctrl->failed ? ctrl->failed : -ECANCELED);
+	nvf_qpair_fail_all(qp, nvf_nvme_failed(ctrl) ? nvf_nvme_failed(ctrl) : -ECANCELED);
 	if (qp->irq)
 		ctrl->dev->ops->irq_bind(ctrl->dev, qp->vector, -1);
 	if (qp->efd >= 0)
@@ -521,7 +521,7 @@ int nvfio_qpair_free(struct nvfio_qpair *qp)
 	/* Queues the controller may still own (the deletion failed or the controller did) keep
 	 * their memory until the controller is disabled: it could still write completions there
 	 * or fetch commands from there. The queue id stays taken with it. */
-	if (ret < 0 || ctrl->failed) {
+	if (ret < 0 || nvf_nvme_failed(ctrl)) {
 		nvf_nvme_ctrl_keep_dma(ctrl, qp->dmamem);
 		qp->dmamem = NULL;
 	} else {
