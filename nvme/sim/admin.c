@@ -82,6 +82,16 @@ static void id_ns(struct nvfio_sim *sim, const struct sim_ns *ns, struct nvme_id
 	id->nsze = ns->nsze;
 	id->ncap = ns->nsze;
 	id->nuse = ns->nsze;
+	if (ns->store.kind == SIM_STORE_SPARSE || ns->store.kind == SIM_STORE_NULL) {
+		/* Thin provisioning: NUSE counts the blocks that hold data, in whole chunks
+		 * (a chunk is allocated by the first write to any of its blocks). */
+		uint64_t chunks =
+		    atomic_load_explicit(&ns->store.data_chunks, memory_order_relaxed);
+		uint64_t used = chunks << (SIM_CHUNK_SHIFT - ns->lbads);
+
+		id->nsfeat |= NVME_NS_FEAT_THIN;
+		id->nuse = used < ns->nsze ? used : ns->nsze;
+	}
 	id->nlbaf = SIM_NLBAF - 1;
 	id->flbas = (uint8_t)ns->lbaf;
 	id->mc = 1u << 1; /* metadata in a separate buffer */

@@ -83,6 +83,9 @@ struct sim_store {
 	/* Sparse: a two-level table of chunks, allocated on first write. */
 	_Atomic(_Atomic(uint8_t *) *) *l1;
 	uint64_t nl1;
+	/* Sparse: chunks of user data (not metadata) allocated, for Identify Namespace NUSE. */
+	_Atomic uint64_t data_chunks;
+	uint64_t data_len;
 	/* File: where this store starts in the file (shared by all namespaces). */
 	int fd;
 	uint64_t file_off;

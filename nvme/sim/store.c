@@ -42,6 +42,7 @@ int nvf_sim_store_open(struct nvfio_sim *sim, struct sim_ns *ns, unsigned int id
 	st->size = size;
 	st->fd = -1;
 	st->sim = sim;
+	st->data_len = sim->opts.size;
 	ns->meta_off = sim->opts.size;
 
 	switch (st->kind) {
@@ -106,6 +107,7 @@ static void free_chunks(struct sim_store *st, bool tables)
 			atomic_store_explicit(&st->l1[i], NULL, memory_order_relaxed);
 		}
 	}
+	atomic_store_explicit(&st->data_chunks, 0, memory_order_relaxed);
 }
 
 void nvf_sim_store_close(struct sim_store *st)
@@ -169,6 +171,8 @@ static uint8_t *chunk_alloc(struct sim_store *st, uint64_t off)
 						     memory_order_acquire)) {
 		free(chunk);
 		chunk = expect;
+	} else if (off < st->data_len) {
+		atomic_fetch_add_explicit(&st->data_chunks, 1, memory_order_relaxed);
 	}
 	return chunk;
 }
@@ -280,6 +284,8 @@ static void chunk_drop(struct sim_store *st, uint64_t off)
 					 memory_order_acq_rel);
 	if (!chunk)
 		return;
+	if (off < st->data_len)
+		atomic_fetch_sub_explicit(&st->data_chunks, 1, memory_order_relaxed);
 	if (sim->nthr == 1) {
 		free(chunk);
 		return;

@@ -73,6 +73,38 @@ static void test_sparse(void)
 	after = rss_kib();
 	printf("1 TiB sparse namespace, 4 blocks written: RSS grew by %ld KiB\n", after - before);
 	CHECK(after - before < 32 * 1024);
+
+	/* Thin provisioning: NUSE counts the 16 KiB chunks written (4 blocks of 4 KiB each). */
+	{
+		uint8_t *id = h_alloc(&h, 4096, 4096);
+		uint64_t *r = h_alloc(&h, 16, 16);
+		struct h_sqe c;
+
+		CHECK(h_identify(&h, 0, 1, id) == 0);
+		CHECK(id[24] & 1); /* NSFEAT: thin provisioning */
+		CHECK(*(uint64_t *)(id + 8) == nblk && *(uint64_t *)(id + 16) == 4 * 4);
+		/* Deallocating the chunk of LBA nblk - 1 gives it back; a partial one stays. */
+		r[0] = (uint64_t)4 << 32;
+		r[1] = nblk - 4;
+		memset(&c, 0, sizeof(c));
+		c.opc = 0x09;
+		c.nsid = 1;
+		c.cdw11 = 1u << 2;
+		h_prp(&h, &c, r, 16);
+		CHECK(h_io(&h, 1, &c, NULL) == 0);
+		r[0] = (uint64_t)2 << 32;
+		r[1] = 0;
+		CHECK(h_io(&h, 1, &c, NULL) == 0);
+		CHECK(h_identify(&h, 0, 1, id) == 0);
+		CHECK(*(uint64_t *)(id + 16) == 3 * 4);
+	}
+	h_close(&h);
+
+	/* RAM is fully provisioned: NUSE is NSZE. */
+	start(&h, "size=16M,storage=ram");
+	buf = h_alloc(&h, 4096, 4096);
+	CHECK(h_identify(&h, 0, 1, buf) == 0);
+	CHECK(!(buf[24] & 1) && *(uint64_t *)(buf + 16) == (16ull << 20) / 512);
 	h_close(&h);
 }
 
@@ -352,6 +384,9 @@ static void test_null(void)
 	c.opc = 0x00;
 	c.cdw12 = 0;
 	CHECK(h_io(&h, 1, &c, NULL) == 0);
+	/* Nothing is kept: thin provisioning with no block in use. */
+	CHECK(h_identify(&h, 0, 1, rd) == 0);
+	CHECK((rd[24] & 1) && *(uint64_t *)(rd + 16) == 0);
 	after = rss_kib();
 	printf("1 TiB null namespace after 64 writes of 64 KiB: RSS grew by %ld KiB\n",
 	       after - before);
