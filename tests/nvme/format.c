@@ -33,6 +33,22 @@ static void io_check(struct nvfio_ctrl *ctrl, struct nvfio_ns *ns, uint8_t *buf)
 	CHECK_OK(nvfio_qpair_free(qp));
 }
 
+/* Format namespace @ns with LBA format @lbaf of @size-byte blocks; the namespace keeps its
+ * @bytes and takes I/O in the new size. */
+static void format_to(struct nvfio_ctrl *ctrl, struct nvfio_ns *ns, int lbaf, uint32_t size,
+		      uint64_t bytes, uint8_t *buf)
+{
+	const struct nvfio_ns_info *ni = nvfio_ns_get_info(ns);
+
+	CHECK_OK(nvfio_format(ctrl, ni->nsid, (uint8_t)lbaf, 0, 0));
+	ni = nvfio_ns_get_info(ns);
+	printf("after format %d: %llu blocks of %u B\n", lbaf, (unsigned long long)ni->nblocks,
+	       ni->block_size);
+	CHECK(ni->block_size == size && ni->lbaf == lbaf);
+	CHECK(ni->nblocks * size == bytes);
+	io_check(ctrl, ns, buf);
+}
+
 int main(int argc, char **argv)
 {
 	const char *addr = argc > 1 ? argv[1] : "sim:size=64M";
@@ -50,21 +66,8 @@ int main(int argc, char **argv)
 	printf("formats: 512 B = %d, 4096 B = %d, in use %d (%u B)\n", f512, f4k, orig,
 	       ni->block_size);
 
-	CHECK_OK(nvfio_format(ctrl, ni->nsid, (uint8_t)f4k, 0, 0));
-	ni = nvfio_ns_get_info(ns);
-	printf("after format %d: %llu blocks of %u B\n", f4k, (unsigned long long)ni->nblocks,
-	       ni->block_size);
-	CHECK(ni->block_size == 4096 && ni->lbaf == f4k);
-	CHECK(ni->nblocks * 4096 == bytes);
-	io_check(ctrl, ns, buf);
-
-	CHECK_OK(nvfio_format(ctrl, ni->nsid, (uint8_t)f512, 0, 0));
-	ni = nvfio_ns_get_info(ns);
-	printf("after format %d: %llu blocks of %u B\n", f512, (unsigned long long)ni->nblocks,
-	       ni->block_size);
-	CHECK(ni->block_size == 512 && ni->lbaf == f512);
-	CHECK(ni->nblocks * 512 == bytes);
-	io_check(ctrl, ns, buf);
+	format_to(ctrl, ns, f4k, 4096, bytes, buf);
+	format_to(ctrl, ns, f512, 512, bytes, buf);
 
 	/* A format the namespace does not have is the controller's to refuse. */
 	CHECK_ERR(nvfio_format(ctrl, ni->nsid, (uint8_t)(ni->nlbaf + 1), 0, 0), -NVFIO_ENVME);
