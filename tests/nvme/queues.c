@@ -4,8 +4,9 @@
  * over and over, so that the submission ring, the completion ring (with its slack) and the
  * phase tag wrap many times, every command completing exactly once; the same with a completion
  * queue of 65536 entries (CAP.MQES 0xffff and a depth above 32767, where the entry count no
- * longer fits 16 bits); and freeing a queue pair whose callbacks submit again from their
- * -ECANCELED completion, which must be refused rather than lost.
+ * longer fits 16 bits); freeing a queue pair whose callbacks submit again from their
+ * completion, which must be refused rather than lost; a request split into several commands
+ * completing once, whether one of them fails or the pair is freed under it.
  */
 #include <stdlib.h>
 
@@ -131,6 +132,47 @@ static void free_refuses(void)
 	CHECK_OK(nvfio_ctrl_close(ctrl));
 }
 
+/* A request split into eight commands completes once: with the status of the one that failed,
+ * or, freed while some are held, with the deletion's abort status or -ECANCELED. */
+static void split_once(const char *addr, int want_err, unsigned int want_sc)
+{
+	struct nvfio_ctrl_opts opts;
+	struct nvfio_ctrl *ctrl;
+	struct nvfio_ns *ns;
+	struct nvfio_qpair *qp;
+	struct t_done d = {0};
+	uint8_t *buf;
+	int i;
+
+	nvfio_ctrl_opts_init(&opts);
+	opts.admin_timeout_ms = 200;
+	ctrl = t_open(addr, &opts);
+	ns = nvfio_ctrl_ns_next(ctrl, NULL);
+	CHECK(nvfio_ctrl_get_info(ctrl)->max_xfer == 8192);
+	buf = t_alloc(ctrl, 65536);
+	CHECK_OK(nvfio_qpair_alloc(ctrl, 16, 0, &qp));
+	CHECK_OK(
+	    nvfio_read(qp, ns, buf, 0, 65536 / nvfio_ns_get_info(ns)->block_size, t_done_cb, &d));
+	/* Eight commands and the request's own tracker. */
+	CHECK(nvfio_qpair_outstanding(qp) == 9);
+	for (i = 0; i < 200 && nvfio_qpair_outstanding(qp); i++)
+		CHECK(nvfio_qpair_wait(qp, 0, 1) >= 0);
+	if (nvfio_qpair_outstanding(qp)) {
+		/* Some are held: freeing the pair completes the request. */
+		CHECK(d.done == 0);
+		nvfio_qpair_free(qp);
+		qp = NULL;
+	}
+	printf("split request: %d callback(s), err %d, status %s\n", d.done, d.err,
+	       nvfio_status_str(d.status));
+	CHECK(d.done == 1);
+	CHECK(d.err == want_err);
+	CHECK(want_err || nvfio_status_sc(d.status) == want_sc);
+	CHECK(!want_err || d.status == NVFIO_STATUS_HOST_ABORTED);
+	nvfio_qpair_free(qp);
+	nvfio_ctrl_close(ctrl);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -141,5 +183,11 @@ int main(int argc, char **argv)
 	/* CAP.MQES 0xffff: a 65536-entry completion queue wraps twice. */
 	fill_rounds("sim:size=16M,depth=65536,dbbuf=off", 40000, 4);
 	free_refuses();
+	/* One of the eight commands fails with Unrecovered Read Error. */
+	split_once("sim:size=16M,mdts=1,fail=io:0x02:2:0x81:1", 0, 0x81);
+	/* Three are held: the queue deletion aborts them (SQ deletion, SC 0x08). */
+	split_once("sim:size=16M,mdts=1,hold=io:0x02:3", 0, 0x08);
+	/* Three are held and the deletion times out: nvfio cancels them itself. */
+	split_once("sim:size=16M,mdts=1,hold=io:0x02:3,hold=admin:0x00", -ECANCELED, 0);
 	return 0;
 }
