@@ -292,6 +292,7 @@ static uint16_t get_log_page(struct sim_thread *t, const struct sim_sqe *cmd)
 	uint8_t *buf = sim->logbuf;
 	size_t size = 0;
 	uint64_t len = numd * 4;
+	unsigned int nchanged = 0;
 	uint16_t st;
 
 	if (off & 3)
@@ -326,12 +327,11 @@ static uint16_t get_log_page(struct sim_thread *t, const struct sim_sqe *cmd)
 		uint32_t *list = (uint32_t *)buf;
 
 		pthread_mutex_lock(&sim->ev_lock);
-		if (sim->nchanged > NVME_ID_NS_LIST_MAX)
+		nchanged = sim->nchanged;
+		if (nchanged > NVME_ID_NS_LIST_MAX)
 			list[0] = 0xffffffffu;
 		else
-			memcpy(list, sim->changed_ns, sim->nchanged * sizeof(uint32_t));
-		if (!rae)
-			sim->nchanged = 0;
+			memcpy(list, sim->changed_ns, nchanged * sizeof(uint32_t));
 		pthread_mutex_unlock(&sim->ev_lock);
 		size = NVME_ID_NS_LIST_MAX * sizeof(uint32_t);
 		break;
@@ -351,8 +351,19 @@ static uint16_t get_log_page(struct sim_thread *t, const struct sim_sqe *cmd)
 	if (st)
 		return st;
 	if (!rae) {
-		/* Reading the log page of a reported event re-arms events of its type. */
+		/* Only a read that reached the host clears what it reported: the namespaces it
+		 * listed (others may have been added meanwhile) and the mask of events whose log
+		 * page this is. */
 		pthread_mutex_lock(&sim->ev_lock);
+		if (lid == NVME_LOG_LID_CHANGED_NS) {
+			if (nchanged > NVME_ID_NS_LIST_MAX || nchanged >= sim->nchanged) {
+				sim->nchanged = 0;
+			} else if (sim->nchanged <= NVME_ID_NS_LIST_MAX) {
+				memmove(sim->changed_ns, sim->changed_ns + nchanged,
+					(sim->nchanged - nchanged) * sizeof(uint32_t));
+				sim->nchanged -= nchanged;
+			}
+		}
 		for (unsigned int ty = 0; ty < 8; ty++)
 			if ((sim->ev_masked & (1u << ty)) && sim->ev_lid[ty] == lid)
 				sim->ev_masked &= (uint8_t) ~(1u << ty);

@@ -150,6 +150,45 @@ int main(void)
 	CHECK(get_log(&h, 0x04, false, log, 4096) == 0);
 	CHECK(((uint32_t *)log)[0] == 0);
 
+	/* A read that fails (its buffer is not mapped) clears nothing. */
+	CHECK_OK(nvfio_sim_post_event(h.sim, NVFIO_SIM_AER_NOTICE, 0, 0x04, 2));
+	cqe = event(&h);
+	send_aer(&h); /* in place of the one just used */
+	{
+		struct h_sqe c;
+
+		memset(&c, 0, sizeof(c));
+		c.opc = 0x02;
+		c.cdw10 = 0x04 | (1023u << 16);
+		c.prp1 = H_IOVA_BASE + h.mem_len;
+		CHECK(h_admin(&h, &c, NULL) == 0x0004);
+	}
+	no_completion(&h, 20);
+	CHECK(get_log(&h, 0x04, false, log, 4096) == 0);
+	CHECK(((uint32_t *)log)[0] == 2 && ((uint32_t *)log)[1] == 0);
+
+	/* NUMDU and the offset: the firmware slot log from byte 8, and a length beyond 64 Ki
+	 * dwords (clipped to the log's size). */
+	{
+		struct h_sqe c;
+
+		memset(&c, 0, sizeof(c));
+		c.opc = 0x02;
+		c.cdw10 = 0x03 | 1u << 16; /* two dwords */
+		c.cdw12 = 8;
+		h_prp(&h, &c, log, 8);
+		memset(log, 0xff, 512);
+		CHECK(h_admin(&h, &c, NULL) == 0);
+		CHECK(!memcmp(log, "FW42    ", 8) && log[8] == 0xff);
+		c.cdw10 = 0x03;
+		c.cdw11 = 1; /* NUMDU 1, NUMDL 0: 65537 dwords */
+		c.cdw12 = 0;
+		h_prp(&h, &c, log, 512);
+		memset(log, 0xff, 512);
+		CHECK(h_admin(&h, &c, NULL) == 0);
+		CHECK(log[0] == 1 && !memcmp(log + 8, "FW42    ", 8) && log[511] == 0);
+	}
+
 	/* Temperature threshold below the current temperature: SMART event, when enabled. */
 	CHECK(feat(&h, true, 0x0b, 1u << 1, NULL) == 0);
 	CHECK(feat(&h, true, 0x04, 300, NULL) == 0);
@@ -174,7 +213,7 @@ int main(void)
 	cqe = event(&h);
 	CHECK(cqe.dw0 == (7u | 9u << 8 | 0xc0u << 16));
 	CHECK_OK(nvfio_sim_get_stats(h.sim, &st));
-	CHECK(st.events_posted == 5 && st.events_completed == 5 && st.aer_outstanding == 0);
+	CHECK(st.events_posted == 6 && st.events_completed == 6 && st.aer_outstanding == 0);
 	CHECK(nvfio_sim_post_event(h.sim, 8, 0, 0, 0) == -22);
 
 	/* SMART counters count: 1000 blocks written, 2000 read, in thousands of 512 bytes. */
