@@ -890,10 +890,11 @@ static unsigned int ctrl_pass(struct sim_thread *t)
 	if (unlikely(atomic_load_explicit(&sim->req, memory_order_relaxed)))
 		work += requests_poll(sim);
 	if (unlikely(sim->removed_seen)) {
-		/* Registers of a removed device read all-ones whatever the host wrote. */
-		for (uint32_t off = 0; off < 0x40; off += 4) {
+		/* Registers and doorbells of a removed device read all-ones whatever the host
+		 * wrote: a scan of a few KiB per pass, only in this state. */
+		for (uint32_t off = 0; off < sim->x.bar_len; off += 4) {
 			if (sim_reg_read32(&sim->x, off) != 0xffffffffu) {
-				memset((void *)sim->x.bar, 0xff, SIM_DOORBELL_BASE);
+				memset((void *)sim->x.bar, 0xff, sim->x.bar_len);
 				break;
 			}
 		}

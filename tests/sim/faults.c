@@ -258,14 +258,16 @@ static void test_remove(void)
 	read_cmd(&h, &c, buf, 0);
 	h_submit(&h, &h.sq[1], &c, true);
 	CHECK(!h_reap(&h, &h.cq[1], &cqe, 50));
-	/* Writes to the registers change nothing that reads back. */
+	/* Writes to the registers and doorbells change nothing that reads back. */
 	h_wreg32(&h, 0x14, 0);
+	h_wreg32(&h, 0x1000 + 8, 1);
 	{
 		struct timespec d = {0, 5000000};
 
 		nanosleep(&d, NULL);
 	}
 	CHECK(h_reg32(&h, 0x1c) == 0xffffffffu && h_reg32(&h, 0x14) == 0xffffffffu);
+	CHECK(h_reg32(&h, 0x1000 + 8) == 0xffffffffu);
 	/* A function-level reset does not bring it back. */
 	CHECK_OK(nvf_sim_reset(h.sim));
 	CHECK(h_reg32(&h, 0x1c) == 0xffffffffu);
