@@ -85,6 +85,21 @@ static void test_prp(struct host *h)
 		CHECK(!memcmp(src, dst, len));
 	}
 
+	/* A PRP list entry with an offset: PRP Offset Invalid, and nothing read into PRP1's page.
+	 */
+	{
+		uint64_t *list = h_alloc(h, 4096, 4096);
+
+		memset(dst, 0xee, 4096);
+		memset(&c, 0, sizeof(c));
+		c.prp1 = h_iova(h, dst);
+		c.prp2 = h_iova(h, list);
+		list[0] = h_iova(h, dst + 4096);
+		list[1] = h_iova(h, dst + 2 * 4096) + 512;
+		CHECK(rw_cmd(h, &c, 0x02, 0, 24) == (ST(0, 0x13) | DNR));
+		CHECK(dst[0] == 0xee && dst[4095] == 0xee);
+	}
+
 	/* Misaligned pointers. */
 	memset(&c, 0, sizeof(c));
 	c.prp1 = h_iova(h, src) + 2;
@@ -268,6 +283,23 @@ int main(void)
 	test_prp(&h);
 	test_bounds(&h);
 	test_sgl(&h);
+	h_close(&h);
+
+	/* MDTS 10 (4 MiB): 4 MiB from the middle of a page needs 1024 PRP entries after PRP1, in
+	 * three list pages chained by their last entries (511 + 511 + 2). */
+	CHECK_OK(h_open(&h, "size=64M,queues=1,mdts=10", 24));
+	CHECK(h_enable(&h, 16) == 0);
+	CHECK(h_create_ioq(&h, 1, 16) == 0);
+	{
+		size_t len = 4u << 20;
+		uint8_t *src = h_alloc(&h, len + 4096, 4096), *dst = h_alloc(&h, len + 4096, 4096);
+
+		fill(src + 2048, len, 11);
+		CHECK(h_rw(&h, 1, 0x01, 1, 512, 8192, src + 2048, len) == 0);
+		CHECK(h_rw(&h, 1, 0x02, 1, 512, 8192, dst + 1024, len) == 0);
+		CHECK(!memcmp(src + 2048, dst + 1024, len));
+		CHECK(h_rw(&h, 1, 0x02, 1, 512, 8193, dst, len + 512) == (ST(0, 0x02) | DNR));
+	}
 	h_close(&h);
 
 	/* sgl=off: not advertised, refused. */
