@@ -129,7 +129,8 @@ const char *nvfio_status_str(uint16_t status);
  *       commands, the last command's completion carrying the status of the first that failed.
  *
  * Runs on the thread that polls the queue pair. It may submit new commands to the same queue
- * pair (their doorbell is rung once when the poll ends) but must not poll it.
+ * pair (their doorbell is rung once when the poll ends) but must not poll it, wait on it, use a
+ * synchronous helper on it or free it: the completion being delivered is not yet consumed.
  */
 typedef void (*nvfio_cb)(void *arg, int err, const struct nvfio_cqe *cqe);
 
@@ -309,8 +310,9 @@ int nvfio_ctrl_rescan(struct nvfio_ctrl *ctrl);
  *
  * Returns 0 (status success), -NVFIO_ENVME (completed with a non-zero status: see @cqe; the
  * message names the status), -NVFIO_ETIMEDOUT (the command stays outstanding and is reaped when
- * the controller completes it), -NVFIO_EFATAL, -NVFIO_EREMOVED, -EINVAL (@len above MDTS),
- * -ENOMEM.
+ * the controller completes it), -NVFIO_EFATAL, -NVFIO_EREMOVED, -EINVAL (@len above MDTS, or
+ * @len without @buf), -EBUSY (the admin queue is full of commands that timed out), -ENOMEM.
+ * Commands from several threads are serialised: one runs at a time.
  */
 int nvfio_admin_raw(struct nvfio_ctrl *ctrl, const struct nvfio_cmd *cmd, void *buf, size_t len,
 		    struct nvfio_cqe *cqe, unsigned int timeout_ms);
@@ -341,6 +343,7 @@ int nvfio_get_log_page(struct nvfio_ctrl *ctrl, uint8_t lid, uint32_t nsid, uint
 /*
  * nvfio_get_features() - Get Features (current value)
  * @fid:    feature identifier
+ * @nsid:   namespace for namespace-specific features, else 0
  * @cdw11:  feature specific
  * @buf, @len: the feature's data structure, for features that have one; else NULL/0
  * @result: receives the completion's dword 0; may be NULL
@@ -352,7 +355,11 @@ int nvfio_get_features(struct nvfio_ctrl *ctrl, uint8_t fid, uint32_t nsid, uint
 
 /*
  * nvfio_set_features() - Set Features
+ * @fid, @nsid: as nvfio_get_features()
+ * @cdw11, @cdw12: the feature's value, as the specification lays it out for @fid
  * @save: make the value persist across resets (SV)
+ * @buf, @len: the feature's data structure to send, for features that have one; else NULL/0
+ * @result: receives the completion's dword 0; may be NULL
  *
  * Returns as nvfio_admin_raw(). Number of Queues (0x07) is the driver's to set: -EINVAL.
  */
@@ -395,8 +402,9 @@ struct nvfio_event {
  *
  * nvfio keeps an Asynchronous Event Request outstanding. Events are delivered from
  * nvfio_ctrl_poll_admin() (and from the admin calls, which poll the admin queue): a Namespace
- * Attribute Changed notice makes nvfio rescan the namespaces before the callback runs. @cb NULL
- * stops delivery.
+ * Attribute Changed notice makes nvfio rescan the namespaces before the callback runs. The
+ * callback runs on the thread of that call, one event at a time, without nvfio's locks held: it
+ * may run admin commands. @cb NULL stops delivery.
  */
 void nvfio_ctrl_set_event_cb(struct nvfio_ctrl *ctrl,
 			     void (*cb)(void *arg, const struct nvfio_event *ev), void *arg);
