@@ -265,10 +265,11 @@ struct nvfio_sim {
 	unsigned int nchanged;
 	bool temp_event_sent;
 
-	/* Get Log Page builds a page here (thread 0 only): the largest is 4 KiB. */
-	uint8_t logbuf[SIM_ERRLOG * sizeof(struct nvme_error_log_page) > 4096
-			   ? SIM_ERRLOG * sizeof(struct nvme_error_log_page)
-			   : 4096];
+	/* Get Log Page builds a page here (thread 0 only): the largest is 4 KiB. Aligned for the
+	 * log structures built in it (calloc gives 16 bytes). */
+	_Alignas(16) uint8_t logbuf[SIM_ERRLOG * sizeof(struct nvme_error_log_page) > 4096
+					? SIM_ERRLOG * sizeof(struct nvme_error_log_page)
+					: 4096];
 
 	/* Error Information log. */
 	pthread_mutex_t err_lock;
