@@ -226,7 +226,9 @@ static int admin_run(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, const void 
 			pthread_mutex_unlock(&ctrl->admin_lock);
 			return nvf_err(-NVFIO_ETIMEDOUT,
 				       "%s (opcode 0x%02x) got no completion from "
-				       "%s within %u ms",
+				       "%s within %u ms: a slow controller needs a longer "
+				       "nvfio_ctrl_opts.admin_timeout_ms, a stuck one a reset "
+				       "(close and reopen it)",
 				       admin_name(cmd->opcode), cmd->opcode, ctrl->address,
 				       timeout_ms);
 		}

@@ -267,7 +267,11 @@ static int init_dbbuf(struct nvfio_ctrl *ctrl)
 	return 0;
 
 err_free:
-	nvfio_dma_free(ctrl->dev->dma, ctrl->dbbuf);
+	/* A command that timed out may still complete and make the controller use the pages. */
+	if (ret == -NVFIO_ETIMEDOUT)
+		nvf_nvme_ctrl_keep_dma(ctrl, ctrl->dbbuf);
+	else
+		nvfio_dma_free(ctrl->dev->dma, ctrl->dbbuf);
 	ctrl->dbbuf = NULL;
 	return ret;
 }

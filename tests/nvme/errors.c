@@ -186,6 +186,23 @@ static void failure(int removal)
 	CHECK_ERR(nvfio_ctrl_close(ctrl), want);
 }
 
+/* A bring-up command that never completes fails the open with a timeout that names it, and
+ * the open leaves nothing behind (LeakSanitizer builds check that). */
+static void open_timeout(void)
+{
+	struct nvfio_ctrl_opts opts;
+	struct nvfio_ctrl *ctrl = NULL;
+
+	nvfio_ctrl_opts_init(&opts);
+	opts.admin_timeout_ms = 100;
+	/* Doorbell Buffer Config (0x7c), then Identify (0x06). */
+	CHECK_ERR(nvfio_ctrl_open("sim:size=16M,hold=admin:0x7c", &opts, &ctrl), -NVFIO_ETIMEDOUT);
+	CHECK(!ctrl && strstr(nvfio_last_error(), "Doorbell Buffer Config"));
+	printf("open: %s\n", nvfio_last_error());
+	CHECK_ERR(nvfio_ctrl_open("sim:size=16M,hold=admin:0x06", &opts, &ctrl), -NVFIO_ETIMEDOUT);
+	CHECK(!ctrl && strstr(nvfio_last_error(), "Identify"));
+}
+
 static void events(void)
 {
 	struct nvfio_ctrl *ctrl = t_open("sim:size=64M,namespaces=2", NULL);
@@ -232,6 +249,7 @@ int main(int argc, char **argv)
 	timeout();
 	failure(0);
 	failure(1);
+	open_timeout();
 	events();
 	return T_EXIT_PASS;
 }
