@@ -107,7 +107,8 @@ static inline bool nvfio_status_more(uint16_t status)
  * nvfio_status_str() - a status field in words
  * @status: nvfio_cqe_status() of a completion
  *
- * Returns a constant string such as "Invalid Namespace or Format (SCT 0x0, SC 0x0b)"; never NULL.
+ * Returns a string such as "Invalid Namespace or Format (SCT 0x0, SC 0x0b)", never NULL, in a
+ * buffer of the calling thread that the next call on that thread overwrites.
  */
 const char *nvfio_status_str(uint16_t status);
 
