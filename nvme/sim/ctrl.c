@@ -344,7 +344,7 @@ static void sq_teardown(struct nvfio_sim *sim, struct sim_sq *sq, bool deleted)
 					       held ? ABORT_SQ_DEL : p->status, p->dw0)) {
 			if (held)
 				SIM_STAT_ADD(sim, sq_deleted, 1);
-			else
+			else if (p->due)
 				SIM_STAT_ADD(sim, delayed, 1);
 		} else
 			SIM_STAT_ADD(sim, dropped, 1);
