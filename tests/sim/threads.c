@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/test.h"
 #include "sim/host.h"
@@ -179,6 +180,44 @@ int main(void)
 
 			CHECK_OK(nvfio_sim_get_stats(h.sim, &st));
 			CHECK(st.aborted == 1 && st.delayed == 1 && st.holding == 0);
+		}
+	}
+
+	/* A controller reset while every thread holds commands and more are in flight: all of
+	 * it is dropped, the queues are gone, and the controller works again on all threads. */
+	{
+		struct nvfio_sim_stats st;
+		struct h_sqe c;
+		uint64_t dropped;
+
+		CHECK(nvfio_sim_fault_parse(h.sim, "hold=io:0x02:3") >= 0);
+		CHECK_OK(nvfio_sim_get_stats(h.sim, &st));
+		dropped = st.dropped;
+		for (unsigned int q = 1; q <= NQ; q++) {
+			memset(&c, 0, sizeof(c));
+			c.opc = 0x02;
+			c.nsid = 1;
+			h_prp(&h, &c, w[q - 1].rbuf, 512);
+			h_submit(&h, &h.sq[q], &c, true);
+		}
+		for (unsigned int i = 0; i < 1000 && st.holding < NQ; i++) {
+			struct timespec d = {0, 1000000};
+
+			nanosleep(&d, NULL);
+			CHECK_OK(nvfio_sim_get_stats(h.sim, &st));
+		}
+		CHECK(st.holding == NQ);
+		for (unsigned int q = 1; q <= NQ; q++) {
+			c.opc = 0x01;
+			h_submit(&h, &h.sq[q], &c, true);
+		}
+		CHECK(h_disable(&h) == 0);
+		CHECK_OK(nvfio_sim_get_stats(h.sim, &st));
+		CHECK(st.holding == 0 && st.dropped >= dropped + NQ);
+		CHECK(h_enable(&h, 32) == 0);
+		for (unsigned int q = 1; q <= NQ; q++) {
+			CHECK(h_create_ioq(&h, q, 32) == 0);
+			CHECK(h_rw(&h, q, 0x02, 1, 0, 1, w[q - 1].rbuf, 512) == 0);
 		}
 	}
 	h_close(&h);
