@@ -163,7 +163,7 @@ static int check_range(struct nvfio_vfio_device *dev, unsigned int index, unsign
 int nvfio_vfio_device_msix_bind(struct nvfio_vfio_device *dev, unsigned int start,
 				unsigned int count, const int *fds)
 {
-	struct nvfio_vfio_irq_info info;
+	struct nvfio_vfio_irq_info info = { 0 };
 	int *all, ret;
 
 	if (!count)
@@ -209,7 +209,7 @@ int nvfio_vfio_device_msix_bind(struct nvfio_vfio_device *dev, unsigned int star
 int nvfio_vfio_device_msix_unbind(struct nvfio_vfio_device *dev, unsigned int start,
 				  unsigned int count)
 {
-	struct nvfio_vfio_irq_info info;
+	struct nvfio_vfio_irq_info info = { 0 };
 	int *none, ret;
 
 	if (!count)
@@ -236,7 +236,7 @@ int nvfio_vfio_device_msix_unbind(struct nvfio_vfio_device *dev, unsigned int st
 int nvfio_vfio_device_irq_set_eventfds(struct nvfio_vfio_device *dev, unsigned int index,
 				       unsigned int start, unsigned int count, const int *fds)
 {
-	struct nvfio_vfio_irq_info info;
+	struct nvfio_vfio_irq_info info = { 0 };
 	int ret;
 
 	if (!count)
@@ -256,7 +256,7 @@ int nvfio_vfio_device_irq_set_eventfds(struct nvfio_vfio_device *dev, unsigned i
 
 int nvfio_vfio_device_irq_disable(struct nvfio_vfio_device *dev, unsigned int index)
 {
-	struct nvfio_vfio_irq_info info;
+	struct nvfio_vfio_irq_info info = { 0 };
 	int ret;
 
 	ret = nvfio_vfio_device_irq_info(dev, index, &info);
@@ -272,7 +272,7 @@ int nvfio_vfio_device_irq_disable(struct nvfio_vfio_device *dev, unsigned int in
 int nvfio_vfio_device_irq_trigger(struct nvfio_vfio_device *dev, unsigned int index,
 				  unsigned int start, unsigned int count)
 {
-	struct nvfio_vfio_irq_info info;
+	struct nvfio_vfio_irq_info info = { 0 };
 	int ret;
 
 	if (!count)
@@ -286,7 +286,7 @@ int nvfio_vfio_device_irq_trigger(struct nvfio_vfio_device *dev, unsigned int in
 
 int nvfio_vfio_device_irq_unmask(struct nvfio_vfio_device *dev, unsigned int index)
 {
-	struct nvfio_vfio_irq_info info;
+	struct nvfio_vfio_irq_info info = { 0 };
 	int ret;
 
 	ret = check_range(dev, index, 0, 1, &info);
@@ -298,7 +298,7 @@ int nvfio_vfio_device_irq_unmask(struct nvfio_vfio_device *dev, unsigned int ind
 
 int nvfio_vfio_device_irq_unmask_eventfd(struct nvfio_vfio_device *dev, unsigned int index, int fd)
 {
-	struct nvfio_vfio_irq_info info;
+	struct nvfio_vfio_irq_info info = { 0 };
 	int ret;
 
 	ret = check_range(dev, index, 0, 1, &info);

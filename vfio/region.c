@@ -109,7 +109,7 @@ int nvf_vfio_map_areas(int fd, uint64_t foff, uint64_t size, bool sparse,
 int nvfio_vfio_device_map_region(struct nvfio_vfio_device *dev, unsigned int index, void **addr,
 				 size_t *len)
 {
-	const struct nvfio_vfio_region_info *info;
+	const struct nvfio_vfio_region_info *info = NULL;
 	struct nvf_vfio_region *r;
 	int prot = 0, ret;
 
@@ -183,7 +183,7 @@ static int region_access(struct nvfio_vfio_device *dev, unsigned int index, size
 int nvfio_vfio_device_region_read(struct nvfio_vfio_device *dev, unsigned int index, void *buf,
 				  size_t len, uint64_t off)
 {
-	const struct nvfio_vfio_region_info *info;
+	const struct nvfio_vfio_region_info *info = NULL;
 	ssize_t n;
 	int ret;
 
@@ -204,7 +204,7 @@ int nvfio_vfio_device_region_read(struct nvfio_vfio_device *dev, unsigned int in
 int nvfio_vfio_device_region_write(struct nvfio_vfio_device *dev, unsigned int index,
 				   const void *buf, size_t len, uint64_t off)
 {
-	const struct nvfio_vfio_region_info *info;
+	const struct nvfio_vfio_region_info *info = NULL;
 	ssize_t n;
 	int ret;
 
