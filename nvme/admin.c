@@ -186,6 +186,11 @@ static int admin_run(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, const void 
 		else
 			memset(bounce, 0, len);
 		ret = nvf_qpair_map_prp(aq, cmd, bounce, len, &list);
+		if (ret == -EAGAIN)
+			ret = nvf_err(-EBUSY,
+				      "%s of %zu bytes on %s: the admin queue's PRP lists are held "
+				      "by commands that timed out; close and reopen the controller",
+				      admin_name(cmd->opcode), len, ctrl->address);
 		if (ret < 0)
 			goto out_bounce;
 	}
