@@ -1201,7 +1201,9 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 	else if (atomic_load(&sim->remove_after) == 0)
 		nvf_sim_do_remove(sim);
 
-	for (unsigned int i = 0; i < sim->nthr; i++) {
+	/* Thread 0 last: it parks the others by their state, and must not find one of them
+	 * running with its started flag not yet set. */
+	for (unsigned int i = sim->nthr; i-- > 0;) {
 		ret = -pthread_create(&sim->thr[i].tid, NULL, thread_main, &sim->thr[i]);
 		if (ret) {
 			nvf_err(ret, "sim: cannot start the controller thread: %s", strerror(-ret));
