@@ -4,30 +4,49 @@
 
 /*
  * Memory ordering between the CPU and a device (or the simulated controller's thread), in one
- * place. On x86-64 loads are not reordered with loads and stores are not reordered with stores,
- * and uncached MMIO is strongly ordered, so most of these are compiler barriers there; the C11
- * fences keep the code correct elsewhere.
+ * place.
  */
 
 #include <stdatomic.h>
 #include <stdint.h>
 
-/* Order earlier loads before later loads and stores (reading a CQE after its phase bit). */
+/*
+ * The device-facing barriers. On x86-64 the CPU keeps loads with loads and stores with stores in
+ * order, also towards uncached MMIO, so only the compiler must be held back; a store followed by a
+ * load needs a real fence. On arm64 the C11 fences order normal memory between CPUs only; a
+ * device (a doorbell write, a DMA'd completion) needs the outer-shareable DMB, as Linux's
+ * dma_rmb()/dma_wmb()/mb() use. Elsewhere the C11 fences are the best portable guess.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#define NVF_BARRIER_RMB() __asm__ __volatile__("" ::: "memory")
+#define NVF_BARRIER_WMB() __asm__ __volatile__("" ::: "memory")
+#define NVF_BARRIER_MB()  atomic_thread_fence(memory_order_seq_cst)
+#elif defined(__aarch64__)
+#define NVF_BARRIER_RMB() __asm__ __volatile__("dmb oshld" ::: "memory")
+#define NVF_BARRIER_WMB() __asm__ __volatile__("dmb oshst" ::: "memory")
+#define NVF_BARRIER_MB()  __asm__ __volatile__("dmb osh" ::: "memory")
+#else
+#define NVF_BARRIER_RMB() atomic_thread_fence(memory_order_acquire)
+#define NVF_BARRIER_WMB() atomic_thread_fence(memory_order_release)
+#define NVF_BARRIER_MB()  atomic_thread_fence(memory_order_seq_cst)
+#endif
+
+/* Order earlier loads before later loads (reading a CQE's body after its phase bit). */
 static inline void nvf_rmb(void)
 {
-	atomic_thread_fence(memory_order_acquire);
+	NVF_BARRIER_RMB();
 }
 
 /* Order earlier stores before later stores (the SQE before the doorbell that publishes it). */
 static inline void nvf_wmb(void)
 {
-	atomic_thread_fence(memory_order_release);
+	NVF_BARRIER_WMB();
 }
 
 /* Full barrier: a store before a later load (a shadow doorbell before reading its event index). */
 static inline void nvf_mb(void)
 {
-	atomic_thread_fence(memory_order_seq_cst);
+	NVF_BARRIER_MB();
 }
 
 /* Acquire load and release store of a 32-bit word shared with another agent. */
