@@ -37,7 +37,7 @@ struct nvb_io {
 	uint32_t len;
 	uint8_t ddir;	       /* enum nvb_ddir */
 	uint16_t index;	       /* slot number: index of a registered buffer */
-	uint64_t start;	       /* ticks when queued */
+	uint64_t start;	       /* ticks when queued, less one (nvb_io_done_in()) */
 	struct nvb_hist *hist; /* the job's histogram of its direction */
 	uint64_t priv;	       /* the engine's: e.g. the buffer's device address */
 };

@@ -27,8 +27,9 @@ struct nvfio_ctx {
 	struct nvfio_qpair *qp;
 	struct nvfio_ns *ns;
 	uint32_t shift;
-	uint32_t nlb; /* blocks per I/O */
-	nvfio_cb cb;  /* nvfio_done, or nvfio_done_slow while verifying reads */
+	uint32_t nlb;  /* blocks per I/O */
+	uint64_t lba0; /* the region's first block */
+	nvfio_cb cb;   /* nvfio_done_*, or nvfio_done_slow while verifying reads */
 	struct nvfio_dma *dma;
 	void *bufs;
 };
@@ -117,15 +118,17 @@ static void nvfio_target_close(struct nvb_target *t)
 static int nvfio_job_open(struct nvb_job *job, char *err, size_t errlen)
 {
 	struct nvfio_target *nt = job->t->priv;
-	struct nvfio_ctx *c = calloc(1, sizeof(*c));
+	/* In the job itself: the job loop reaches it through the job's register. */
+	struct nvfio_ctx *c = (struct nvfio_ctx *)job->engine_state;
 	size_t len = (size_t)job->depth * job->bs;
 	int r;
 
-	if (!c)
-		return -ENOMEM;
+	_Static_assert(sizeof(*c) <= sizeof(job->engine_state), "nvfio_ctx fits in the job");
+	memset(c, 0, sizeof(*c));
 	c->ns = nt->ns;
 	c->shift = nt->shift;
 	c->nlb = job->bs >> nt->shift;
+	c->lba0 = job->region_off >> nt->shift;
 	c->dma = nvfio_ctrl_dma(nt->ctrl);
 	r = nvfio_qpair_alloc(nt->ctrl, job->depth, 0, &c->qp);
 	if (r) {
@@ -152,7 +155,6 @@ static int nvfio_job_open(struct nvb_job *job, char *err, size_t errlen)
 fail_qp:
 	nvfio_qpair_free(c->qp);
 fail:
-	free(c);
 	return r;
 }
 
@@ -164,7 +166,6 @@ static void nvfio_job_close(struct nvb_job *job)
 	/* Anything still in flight completes here with -ECANCELED, before its buffer goes. */
 	nvfio_qpair_free(c->qp);
 	nvfio_dma_free(c->dma, c->bufs);
-	free(c);
 	job->ctx = NULL;
 }
 
@@ -196,24 +197,47 @@ static __attribute__((noinline)) void nvfio_done_slow(void *arg, int err,
 	nvb_io_done_slow(job, io, st);
 }
 
-/* The callback of every I/O outside the verify read phase: a leaf unless something failed. */
-static void nvfio_done(void *arg, int err, const struct nvfio_cqe *cqe)
+/*
+ * The callbacks of every I/O outside the verify read phase: leaves unless something failed. A
+ * completion nvfio made without the controller (err < 0) carries a non-zero status too
+ * (NVFIO_STATUS_HOST_ABORTED), so the status alone tells success.
+ */
+static inline __attribute__((always_inline)) void
+nvfio_done_body(void *arg, int err, const struct nvfio_cqe *cqe, int ddir)
 {
 	struct nvb_io *io = arg;
 	struct nvb_job *job = (struct nvb_job *)(uintptr_t)io->priv;
 
-	if (__builtin_expect((err | nvfio_cqe_status(cqe)) != 0, 0)) {
+	if (__builtin_expect(nvfio_cqe_status(cqe) != 0, 0)) {
 		nvfio_done_slow(arg, err, cqe);
 		return;
 	}
-	nvb_io_done(job, io);
+	if (ddir < 0)
+		nvb_io_done(job, io);
+	else
+		nvb_io_done_dir(job, io, (unsigned)ddir);
+}
+
+static void nvfio_done_read(void *arg, int err, const struct nvfio_cqe *cqe)
+{
+	nvfio_done_body(arg, err, cqe, NVB_READ);
+}
+
+static void nvfio_done_write(void *arg, int err, const struct nvfio_cqe *cqe)
+{
+	nvfio_done_body(arg, err, cqe, NVB_WRITE);
+}
+
+static void nvfio_done_mixed(void *arg, int err, const struct nvfio_cqe *cqe)
+{
+	nvfio_done_body(arg, err, cqe, -1);
 }
 
 static inline __attribute__((always_inline)) int nvfio_queue(void *ctx, struct nvb_io *io,
-							     const unsigned mode)
+							     uint64_t blk, const unsigned mode)
 {
 	struct nvfio_ctx *c = ctx;
-	uint64_t lba = io->offset >> c->shift;
+	uint64_t lba = c->lba0 + blk * c->nlb;
 	int r;
 
 	/* On failure nvfio_last_error() says why; the loop reports it. */
@@ -247,13 +271,19 @@ static inline int nvfio_reap(void *ctx, struct nvb_job *job, unsigned min)
 #define NVB_LOOP_COMMIT	     nvfio_commit
 #define NVB_LOOP_REAP	     nvfio_reap
 #define NVB_LOOP_STRERROR(r) nvfio_last_error()
+#define NVB_LOOP_CTX(job)    ((void *)(job)->engine_state)
 #include "job_loop.h"
 
 static int nvfio_run(struct nvb_job *job)
 {
 	struct nvfio_ctx *c = job->ctx;
 
-	c->cb = job->phase == NVB_PHASE_READ ? nvfio_done_slow : nvfio_done;
+	if (job->phase == NVB_PHASE_READ)
+		c->cb = nvfio_done_slow;
+	else if (job->mode & NVB_MODE_MIXED)
+		c->cb = nvfio_done_mixed;
+	else
+		c->cb = job->fixed_ddir == NVB_READ ? nvfio_done_read : nvfio_done_write;
 	return nvfio_loop(job);
 }
 

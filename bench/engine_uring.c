@@ -370,10 +370,13 @@ static void uring_job_close(struct nvb_job *job)
 }
 
 static inline __attribute__((always_inline)) int uring_queue(void *ctx, struct nvb_io *io,
-							     const unsigned mode)
+							     uint64_t blk, const unsigned mode)
 {
 	struct uring_ctx *c = ctx;
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&c->ring);
+	uint64_t offset = io->offset; /* in bytes, not the loop's @blk */
+
+	(void)blk;
 
 	if (__builtin_expect(!sqe, 0)) {
 		/* With SQPOLL the kernel thread gives entries back once it has taken a batch,
@@ -390,7 +393,7 @@ static inline __attribute__((always_inline)) int uring_queue(void *ctx, struct n
 		io_uring_prep_nop(sqe);
 	} else if (c->cmd) {
 		struct nvme_uring_cmd *cmd = (struct nvme_uring_cmd *)sqe->cmd;
-		uint64_t slba = io->offset >> c->lba_shift;
+		uint64_t slba = offset >> c->lba_shift;
 
 		memset(sqe, 0, 2 * sizeof(*sqe));
 		sqe->opcode = IORING_OP_URING_CMD;
@@ -410,17 +413,17 @@ static inline __attribute__((always_inline)) int uring_queue(void *ctx, struct n
 		cmd->cdw12 = (io->len >> c->lba_shift) - 1; /* NLB is 0's based */
 	} else if (c->fixed) {
 		if (nvb_io_is_read(io, mode))
-			io_uring_prep_read_fixed(sqe, c->sqe_fd, io->buf, io->len, io->offset,
+			io_uring_prep_read_fixed(sqe, c->sqe_fd, io->buf, io->len, offset,
 						 io->index);
 		else
-			io_uring_prep_write_fixed(sqe, c->sqe_fd, io->buf, io->len, io->offset,
+			io_uring_prep_write_fixed(sqe, c->sqe_fd, io->buf, io->len, offset,
 						  io->index);
 		sqe->flags |= c->sqe_flags;
 	} else {
 		if (nvb_io_is_read(io, mode))
-			io_uring_prep_read(sqe, c->sqe_fd, io->buf, io->len, io->offset);
+			io_uring_prep_read(sqe, c->sqe_fd, io->buf, io->len, offset);
 		else
-			io_uring_prep_write(sqe, c->sqe_fd, io->buf, io->len, io->offset);
+			io_uring_prep_write(sqe, c->sqe_fd, io->buf, io->len, offset);
 		sqe->flags |= c->sqe_flags;
 	}
 	io_uring_sqe_set_data(sqe, io);

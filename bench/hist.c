@@ -28,7 +28,7 @@ void nvb_hist_merge(struct nvb_hist *dst, const struct nvb_hist *src)
 	for (unsigned i = 0; i < NVB_HIST_BUCKETS; i++)
 		dst->count[i] += src->count[i];
 	dst->n += src->n;
-	dst->sum += src->sum;
+	dst->sum1 += src->sum1;
 }
 
 void nvb_hist_bucket(unsigned idx, uint64_t *lo, uint64_t *hi)
@@ -110,7 +110,7 @@ uint64_t nvb_hist_percentile(const struct nvb_hist *h, double p)
 
 double nvb_hist_mean(const struct nvb_hist *h)
 {
-	return h->n ? (double)h->sum / (double)h->n : 0.0;
+	return h->n ? (double)(h->sum1 - h->n) / (double)h->n : 0.0;
 }
 
 double nvb_hist_stdev(const struct nvb_hist *h)

@@ -10,7 +10,8 @@
  *
  * The bucket of v is read off the double v + 1: its exponent is the power of two, the top 6 bits
  * of its mantissa the bucket within it. Adding a sample is a conversion, a shift, a subtraction,
- * a count and the sum: no branch, no allocation. The number of samples is not kept per sample:
+ * a count and the sum: no branch, no allocation (the sum is of v + 1, which the bucket needs
+ * anyway). The number of samples is not kept per sample:
  * nvb_hist_finish() counts the buckets once when adding is over. The unit is the caller's
  * (nvfio-perf keeps clock ticks and converts when it reports).
  *
@@ -29,25 +30,39 @@
 #define NVB_HIST_BUCKETS (63 * NVB_HIST_SUB + 1)
 
 struct nvb_hist {
-	uint64_t n; /* samples, as of nvb_hist_finish() */
-	uint64_t sum;
+	uint64_t n;    /* samples, as of nvb_hist_finish() */
+	uint64_t sum1; /* of v + 1 over the samples: the mean is sum1 / n - 1 */
 	uint64_t count[NVB_HIST_BUCKETS];
 };
 
-static inline unsigned nvb_hist_index(uint64_t v)
+/* The bucket of v, given v + 1 (>= 1). The index is computed in 64 bits so that the bias folds
+ * into the address of count[] where the histogram's address is known. */
+static inline uint64_t nvb_hist_index1(uint64_t v1)
 {
-	double d = (double)(int64_t)(v + 1);
+	double d = (double)(int64_t)v1;
 	uint64_t bits;
 
 	memcpy(&bits, &d, sizeof(bits));
 	/* Exponent (biased by 1023) and the mantissa's top bits, above the other 52 - 6. */
-	return (unsigned)(bits >> (52 - NVB_HIST_SUB_BITS)) - (1023u << NVB_HIST_SUB_BITS);
+	return (bits >> (52 - NVB_HIST_SUB_BITS)) - ((uint64_t)1023 << NVB_HIST_SUB_BITS);
+}
+
+static inline unsigned nvb_hist_index(uint64_t v)
+{
+	return (unsigned)nvb_hist_index1(v + 1);
+}
+
+/* Add the sample v, given as v + 1: for callers that can have the + 1 for free (nvfio-perf
+ * stamps an I/O's start one tick early). */
+static inline void nvb_hist_add1(struct nvb_hist *h, uint64_t v1)
+{
+	h->count[nvb_hist_index1(v1)]++;
+	h->sum1 += v1;
 }
 
 static inline void nvb_hist_add(struct nvb_hist *h, uint64_t v)
 {
-	h->count[nvb_hist_index(v)]++;
-	h->sum += v;
+	nvb_hist_add1(h, v + 1);
 }
 
 /* Empty the histogram. */

@@ -134,7 +134,7 @@ bad:
 
 void nvb_io_done_slow(struct nvb_job *job, struct nvb_io *io, int status)
 {
-	int64_t d = (int64_t)(job->now - io->start);
+	int64_t d = (int64_t)(job->now - io->start - 1);
 
 	job->free[job->nfree++] = io;
 	if (status) {

@@ -66,6 +66,9 @@ struct nvb_job {
 	uint64_t next_event; /* ticks */
 	uint64_t now;	     /* ticks: the timestamp of the completions being reaped */
 	void *ctx;	     /* the engine's per-job state */
+	/* Room for an engine to keep its per-job state in the job itself (NVB_LOOP_CTX in
+	 * job_loop.h): the loop then reaches both through one base register. */
+	uint64_t engine_state[8];
 	struct nvb_hist lat[NVB_DDIRS] __attribute__((aligned(NVB_CACHELINE)));
 
 	/* Cold: set up by the runner, read by the rare paths and the report. */
@@ -174,26 +177,6 @@ static inline uint64_t nvb_rand(uint64_t *s)
 }
 
 /*
- * The random map: each block of the region exactly once per pass, in scattered order, with no
- * memory per block. An LCG over [0, 2^k) has full period (odd increment, multiplier 1 mod 4:
- * Hull-Dobell); its low bits cycle with short periods, so the high half is folded into them
- * (x ^ x >> s is a bijection of [0, 2^k), so each value still comes once per period). Values
- * past the region are skipped: fewer than one in two, as 2^k < 2 * nblocks.
- */
-static inline uint64_t nvb_map_next(struct nvb_job *job)
-{
-	uint64_t s = job->map_state, x;
-
-	do {
-		/* Constants that fit an instruction's 32-bit immediate. */
-		s = (s * 0x5851F42Du + 0x3C6EF35Fu) & job->map_mask;
-		x = s ^ (s >> job->map_shift);
-	} while (x >= job->nblocks);
-	job->map_state = s;
-	return x;
-}
-
-/*
  * Access modes, for compiling the job loop once per mode so that the per-I/O path tests nothing
  * that is fixed for the phase.
  */
@@ -204,6 +187,60 @@ enum {
 	NVB_MODE_WRITE = 1u << 3,  /* not mixed: all writes (else all reads) */
 	NVB_MODE_FILL = 1u << 4,   /* writes carry verify headers */
 };
+
+/*
+ * The offset generator's moving state, copied into the job loop's locals for a batch: the
+ * engine's stores (the submission entry, its tracker) could alias the job as far as the compiler
+ * can tell, which would make it load and store it for every I/O; a local it keeps in a register.
+ * What is fixed for the phase is read from the job, where an instruction can take it as its
+ * memory operand (more locals would only crowd the engine's registers).
+ */
+struct nvb_gen {
+	uint64_t map_state;
+	uint64_t rng;
+	uint64_t seq_next;
+};
+
+static inline __attribute__((always_inline)) void nvb_gen_load(struct nvb_gen *g,
+							       const struct nvb_job *job)
+{
+	g->map_state = job->map_state;
+	g->rng = job->rng;
+	g->seq_next = job->seq_next;
+}
+
+/* Write back what the batch moved on: the rest is fixed for the phase. */
+static inline __attribute__((always_inline)) void
+nvb_gen_save(const struct nvb_gen *g, struct nvb_job *job, const unsigned mode)
+{
+	if ((mode & NVB_MODE_RANDOM) && !(mode & NVB_MODE_NOMAP))
+		job->map_state = g->map_state;
+	if (mode & (NVB_MODE_NOMAP | NVB_MODE_MIXED))
+		job->rng = g->rng;
+	if (!(mode & NVB_MODE_RANDOM))
+		job->seq_next = g->seq_next;
+}
+
+/*
+ * The random map: each block of the region exactly once per pass, in scattered order, with no
+ * memory per block. An LCG over [0, 2^k) has full period (odd increment, multiplier 1 mod 4:
+ * Hull-Dobell); its low bits cycle with short periods, so the high half is folded into them
+ * (x ^ x >> s is a bijection of [0, 2^k), so each value still comes once per period). Values
+ * past the region are skipped: fewer than one in two, as 2^k < 2 * nblocks.
+ */
+static inline __attribute__((always_inline)) uint64_t nvb_map_next(struct nvb_gen *g,
+								   const struct nvb_job *job)
+{
+	uint64_t s = g->map_state, x;
+
+	do {
+		/* Constants that fit an instruction's 32-bit immediate. */
+		s = (s * 0x5851F42Du + 0x3C6EF35Fu) & job->map_mask;
+		x = s ^ (s >> job->map_shift);
+	} while (x >= job->nblocks);
+	g->map_state = s;
+	return x;
+}
 
 /* The mode of the job's current phase. */
 static inline unsigned nvb_job_mode(const struct nvb_job *job)
@@ -230,29 +267,33 @@ static inline __attribute__((always_inline)) bool nvb_io_is_read(const struct nv
 	return !(mode & NVB_MODE_WRITE);
 }
 
-/* Fill in @io's offset and direction for the next I/O; @mode is a compile-time constant. */
-static inline __attribute__((always_inline)) void
-nvb_next_io(struct nvb_job *job, struct nvb_io *io, const unsigned mode)
+/*
+ * Fill in @io's offset and direction for the next I/O from @g (nvb_gen_load()), and return the
+ * offset in blocks of bs from the region's start; @mode is a compile-time constant.
+ */
+static inline __attribute__((always_inline)) uint64_t
+nvb_next_io(struct nvb_job *job, struct nvb_gen *g, struct nvb_io *io, const unsigned mode)
 {
 	uint64_t blk;
 
 	if (mode & NVB_MODE_NOMAP) {
-		blk = (uint64_t)(((unsigned __int128)nvb_rand(&job->rng) * job->nblocks) >> 64);
+		blk = (uint64_t)(((unsigned __int128)nvb_rand(&g->rng) * job->nblocks) >> 64);
 	} else if (mode & NVB_MODE_RANDOM) {
-		blk = nvb_map_next(job);
+		blk = nvb_map_next(g, job);
 	} else {
-		blk = job->seq_next;
-		job->seq_next = blk + 1 == job->nblocks ? 0 : blk + 1;
+		blk = g->seq_next;
+		g->seq_next = blk + 1 == job->nblocks ? 0 : blk + 1;
 	}
 	io->offset = job->region_off + blk * job->bs;
 	if (mode & NVB_MODE_MIXED) {
-		uint8_t d = (uint32_t)(nvb_rand(&job->rng) >> 32) < job->mix_threshold ? NVB_READ
-										       : NVB_WRITE;
+		uint8_t d =
+		    (uint32_t)(nvb_rand(&g->rng) >> 32) < job->mix_threshold ? NVB_READ : NVB_WRITE;
 		io->ddir = d;
 		io->hist = &job->lat[d];
 	}
 	if (mode & NVB_MODE_FILL)
 		nvb_verify_fill(job, io);
+	return blk;
 }
 
 /*
@@ -272,16 +313,30 @@ static inline bool nvb_io_needs_slow(const struct nvb_job *job, int status)
 }
 
 /*
- * Account one successful completion that needs no check (after nvb_stamp()) and return the
- * slot. It makes no call, so an engine's completion callback built on it needs no stack frame;
- * everything else goes to nvb_io_done_slow().
+ * Account one successful completion that needs no check (after nvb_stamp()) in @h, and return
+ * the slot. It makes no call, so an engine's completion callback built on it needs no stack
+ * frame; everything else goes to nvb_io_done_slow(). io->start is a tick early (the job
+ * loop stamps it so), so now - start is the latency plus the one the histogram wants.
  */
-static inline void nvb_io_done(struct nvb_job *job, struct nvb_io *io)
+static inline __attribute__((always_inline)) void
+nvb_io_done_in(struct nvb_job *job, struct nvb_io *io, struct nvb_hist *h)
 {
 	/* No clamp: the clock never runs backwards, across CPUs included (nvb_clock_init() takes
 	 * the TSC only where the kernel keeps it as its own clock). */
-	nvb_hist_add(io->hist, job->now - io->start);
+	nvb_hist_add1(h, job->now - io->start);
 	job->free[job->nfree++] = io;
+}
+
+/* The same where the direction is fixed for the phase: the histogram is at a known place. */
+static inline __attribute__((always_inline)) void nvb_io_done_dir(struct nvb_job *job,
+								  struct nvb_io *io, unsigned ddir)
+{
+	nvb_io_done_in(job, io, &job->lat[ddir]);
+}
+
+static inline void nvb_io_done(struct nvb_job *job, struct nvb_io *io)
+{
+	nvb_io_done_in(job, io, io->hist);
 }
 
 #endif /* NVFIO_BENCH_JOB_H */

@@ -2,10 +2,15 @@
 /*
  * The job loop, compiled into each engine: before including this file, define
  *   NVB_LOOP_NAME    the function to define: int NAME(struct nvb_job *job)
- *   NVB_LOOP_QUEUE   int queue(void *ctx, struct nvb_io *io, const unsigned mode)
+ *   NVB_LOOP_QUEUE   int queue(void *ctx, struct nvb_io *io, uint64_t blk, const unsigned mode)
+ *                    (@blk: io->offset in blocks of bs from the region's start, for an engine
+ *                    that counts in blocks: no read back, no variable shift)
  *   NVB_LOOP_COMMIT  int commit(void *ctx)
  *   NVB_LOOP_REAP    int reap(void *ctx, struct nvb_job *job, unsigned min)
  *   NVB_LOOP_STRERROR const char *strerror(int err): what a failed queue() means
+ * and may define
+ *   NVB_LOOP_CTX(job) the engine's state for the calls above (default job->ctx); an engine that
+ *                    keeps it in job->engine_state names it so here, which spares a register
  * (see engine.h for their contracts; @mode is a compile-time NVB_MODE_* set, so that
  * nvb_io_is_read() costs nothing where the direction is fixed). Direct calls let the compiler
  * inline the engine into the loop, so the tool's own cost per I/O is the few instructions of job.h.
@@ -20,6 +25,10 @@
 
 #include "job.h"
 
+#ifndef NVB_LOOP_CTX
+#define NVB_LOOP_CTX(job) ((job)->ctx)
+#endif
+
 #define NVB_LOOP_CAT2(a, b) a##b
 #define NVB_LOOP_CAT(a, b)  NVB_LOOP_CAT2(a, b)
 #define NVB_LOOP_BODY	    NVB_LOOP_CAT(NVB_LOOP_NAME, _body)
@@ -27,7 +36,7 @@
 static inline __attribute__((always_inline)) int NVB_LOOP_BODY(struct nvb_job *job,
 							       const unsigned mode)
 {
-	void *ctx = job->ctx;
+	void *ctx = NVB_LOOP_CTX(job);
 	unsigned batch = job->batch;
 	int r;
 
@@ -38,38 +47,46 @@ static inline __attribute__((always_inline)) int NVB_LOOP_BODY(struct nvb_job *j
 			/* Issue into every idle slot; the counters live in registers meanwhile
 			 * (queue and commit run no completion callbacks). */
 			uint64_t left = job->to_issue, k = n < left ? n : left;
-			uint64_t now = nvb_ticks();
+			/* A tick early: the histogram takes latency + 1 (nvb_io_done_in()). */
+			uint64_t start = nvb_ticks() - 1;
+			struct nvb_io **top = &job->free[n]; /* idle slots, popped by pointer */
+			struct nvb_gen g;
 
+			nvb_gen_load(&g, job);
 			job->nfree = n - (unsigned)k;
 			job->to_issue = left - k;
+
 			while (k) {
 				/* One batch: queue, then commit. */
-				uint64_t b = k < batch ? k : batch;
+				struct nvb_io **end = top - (k < batch ? k : batch);
 
-				k -= b;
+				k -= (uint64_t)(top - end);
 				do {
-					struct nvb_io *io = job->free[--n];
+					struct nvb_io *io = *--top;
+					uint64_t blk = nvb_next_io(job, &g, io, mode);
 
-					nvb_next_io(job, io, mode);
-					io->start = now;
-					r = NVB_LOOP_QUEUE(ctx, io, mode);
+					io->start = start;
+					r = NVB_LOOP_QUEUE(ctx, io, blk, mode);
 					if (__builtin_expect(r != 0, 0)) {
 						/* This slot and the ones below it go back. */
-						job->nfree = n + 1;
-						job->to_issue += k + b;
+						job->nfree = (unsigned)(top - job->free) + 1;
+						job->to_issue += k + (uint64_t)(top - end) + 1;
 						nvb_job_fail(job, r, "queueing an I/O failed: %s",
 							     NVB_LOOP_STRERROR(r));
 						k = 0;
 						break;
 					}
-				} while (--b);
+				} while (top != end);
 				r = NVB_LOOP_COMMIT(ctx);
-				if (__builtin_expect(r != 0, 0))
+				if (__builtin_expect(r != 0, 0)) {
+					nvb_gen_save(&g, job, mode);
 					goto commit_failed;
+				}
 				/* The next batch's I/Os wait no longer than since here. */
 				if (k)
-					now = nvb_ticks();
+					start = nvb_ticks() - 1;
 			}
+			nvb_gen_save(&g, job, mode);
 		}
 		if (job->nfree == job->depth && !job->to_issue)
 			break;
