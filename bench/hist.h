@@ -9,10 +9,10 @@
  * idea as fio's and HdrHistogram's.
  *
  * The bucket of v is read off the double v + 1: its exponent is the power of two, the top 6 bits
- * of its mantissa the bucket within it. Adding a sample is a conversion, a shift, a subtraction,
- * a count and the sum: no branch, no allocation (the sum is of v + 1, which the bucket needs
- * anyway). The number of samples is not kept per sample:
- * nvb_hist_finish() counts the buckets once when adding is over. The unit is the caller's
+ * of its mantissa the bucket within it. Adding a sample is a conversion, a shift, a count and
+ * the sum (the bias of the exponent folds into the count's address): no branch, no allocation.
+ * The sum is of v + 1, which the bucket needs anyway. The number of samples is not kept per
+ * sample: nvb_hist_finish() counts the buckets once when adding is over. The unit is the caller's
  * (nvfio-perf keeps clock ticks and converts when it reports).
  *
  * Values must be below 2^63, and are bucketed exactly below 2^53 (above, the conversion to

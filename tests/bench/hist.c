@@ -151,6 +151,20 @@ int main(void)
 	CHECK(nvb_hist_percentile(a, 50) > 100 + N / 2 - N / 64 &&
 	      nvb_hist_percentile(a, 50) < 100 + N / 2 + N / 64);
 
+	/* Adding v + 1 (as the job loop does) is adding v: same buckets, same mean, 0 included. */
+	nvb_hist_reset(a);
+	nvb_hist_reset(b);
+	for (size_t i = 0; i < N; i++) {
+		uint64_t x = i < 100 ? i : rnd() >> (rnd() % 60);
+
+		nvb_hist_add(a, x);
+		nvb_hist_add1(b, x + 1);
+	}
+	nvb_hist_finish(a);
+	nvb_hist_finish(b);
+	CHECK(!memcmp(a, b, sizeof(*a)) && a->count[0] >= 1);
+	CHECK(nvb_hist_mean(a) == nvb_hist_mean(b));
+
 	/* Empty. */
 	nvb_hist_reset(b);
 	nvb_hist_finish(b);
