@@ -196,6 +196,18 @@ void nvb_job_end_counting(struct nvb_job *job)
 	nvb_hist_finish(&job->lat[NVB_WRITE]);
 	job->usr_ns = tv_ns(&ru.ru_utime) - tv_ns(&job->ru_start.ru_utime);
 	job->sys_ns = tv_ns(&ru.ru_stime) - tv_ns(&job->ru_start.ru_stime);
+	/* getrusage() splits the thread's time by sampled ticks, so over a short window its sum
+	 * can miss or overshoot the real figure (even past the wall time). Keep its split, but take
+	 * the total from the thread's CPU-time clock. */
+	if (job->usr_ns + job->sys_ns) {
+		uint64_t total = job->usr_ns + job->sys_ns;
+
+		job->usr_ns = (uint64_t)((double)job->thread_cpu_ns * (double)job->usr_ns /
+					 (double)total);
+		job->sys_ns = job->thread_cpu_ns - job->usr_ns;
+	} else {
+		job->usr_ns = job->thread_cpu_ns;
+	}
 	job->ctx_switches = (uint64_t)(ru.ru_nvcsw - job->ru_start.ru_nvcsw) +
 			    (uint64_t)(ru.ru_nivcsw - job->ru_start.ru_nivcsw);
 	job->majf = (uint64_t)(ru.ru_majflt - job->ru_start.ru_majflt);
