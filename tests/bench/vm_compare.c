@@ -221,26 +221,6 @@ static bool wait_block(char *dev, size_t len)
 	return false;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long len;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)len + 1);
-	if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 /* The number after "key" : at or after @from (nvfio-perf writes `"key" : value`), or -1. */
 static double number(const char *from, const char *key)
 {
@@ -320,7 +300,7 @@ static void run_one(const struct settings *s, unsigned round, bool nvfio, const 
 	memset(f, 0, sizeof(*f));
 	f->error = -1;
 	rc = spawn_wait(argv);
-	json = slurp(a_out + strlen("--output="));
+	json = t_read_file(a_out + strlen("--output="));
 	if (json && (rd = strstr(json, "\"read\" : {")) != NULL) {
 		f->error = (long long)number(json, "error");
 		f->iops = number(rd, "iops");

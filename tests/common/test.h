@@ -48,6 +48,29 @@
 		}                                                                                  \
 	} while (0)
 
+/* The whole file @path as a NUL-terminated string the caller frees, or NULL. */
+static inline char *t_read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long len;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0) {
+		fclose(f);
+		return NULL;
+	}
+	rewind(f);
+	buf = (char *)calloc(1, (size_t)len + 1);
+	if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
 #define SKIP(...)                                                                                  \
 	do {                                                                                       \
 		printf("SKIP: " __VA_ARGS__);                                                      \

@@ -69,26 +69,6 @@ static int run_fio(const char *json, char *const args[])
 	return WEXITSTATUS(st);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long len;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)len + 1);
-	if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 /* The number after "key" : in [from, end), or -1. fio writes `"key" : value`. */
 static long long number(const char *from, const char *end, const char *key)
 {
@@ -121,7 +101,7 @@ struct want {
  */
 static int check_json(const char *path, int njobs, const struct want *w)
 {
-	char *text = slurp(path), *doc, *end;
+	char *text = t_read_file(path), *doc, *end;
 	const char *job;
 	int jobs = 0, bad = 0;
 
