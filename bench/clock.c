@@ -73,20 +73,40 @@ static bool cpu_flags_invariant(void)
 	return constant && nonstop;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+/*
+ * One (nanoseconds, ticks) pair read as close together as this thread can: the clock read is
+ * bracketed by two tick reads and the tightest of a few tries is kept, so a preemption between
+ * the two reads (common on a busy machine) cannot skew the rate.
+ */
+static void sample(uint64_t *ns, uint64_t *ticks)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < 16; i++) {
+		uint64_t a = nvb_ticks(), t = raw_ns(), b = nvb_ticks();
+
+		if (b >= a && b - a < best) {
+			best = b - a;
+			*ns = t;
+			*ticks = a + (b - a) / 2;
+		}
+	}
+}
+#endif
+
 static void calibrate(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
-	struct timespec nap = {0, 20 * 1000 * 1000};
-	uint64_t t0, c0, t1, c1, hz;
+	struct timespec nap = {0, 50 * 1000 * 1000};
+	uint64_t t0 = 0, c0 = 0, t1 = 0, c1 = 0, hz;
 
 	if (source == NVB_CLOCK_GETTIME || (source == NVB_CLOCK_AUTO && !tsc_invariant()))
 		return;
 	nvb_clock.tsc = true;
-	t0 = raw_ns();
-	c0 = nvb_ticks();
+	sample(&t0, &c0);
 	nanosleep(&nap, NULL);
-	t1 = raw_ns();
-	c1 = nvb_ticks();
+	sample(&t1, &c1);
 	if (c1 <= c0 || t1 <= t0) {
 		nvb_clock.tsc = false;
 		return;
