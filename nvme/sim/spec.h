@@ -87,19 +87,4 @@ enum {
 /* Doorbells start at this offset in BAR0; with CAP.DSTRD = 0 each one is 4 bytes. */
 #define SIM_DOORBELL_BASE 0x1000u
 
-/* Feature identifiers <nvme/types.h> names differently or not at all in this version. */
-enum {
-	SIM_FEAT_ARBITRATION = 0x01,
-	SIM_FEAT_POWER_MGMT = 0x02,
-	SIM_FEAT_TEMP_THRESH = 0x04,
-	SIM_FEAT_ERR_RECOVERY = 0x05,
-	SIM_FEAT_VOLATILE_WC = 0x06,
-	SIM_FEAT_NUM_QUEUES = 0x07,
-	SIM_FEAT_IRQ_COALESCE = 0x08,
-	SIM_FEAT_IRQ_CONFIG = 0x09,
-	SIM_FEAT_WRITE_ATOMIC = 0x0a,
-	SIM_FEAT_ASYNC_EVENT = 0x0b,
-	SIM_FEAT_TIMESTAMP = 0x0e,
-};
-
 #endif /* NVFIO_NVME_SIM_SPEC_H */
