@@ -180,9 +180,15 @@ void nvf_sim_aer_flush(struct nvfio_sim *sim)
 		if (i == sim->nev)
 			break;
 		ev = sim->evq[i];
+		/* Counted before the completion is posted, so that a host which has seen the
+		 * completion also sees it counted; taken back if the admin CQ has no room. */
+		SIM_STAT_ADD(sim, events_completed, 1);
+		SIM_STAT_SET(sim, aer_outstanding, sim->naer - 1);
 		if (!nvf_sim_cq_post(
 			cq, 0, (uint16_t)sim->sq[0].head, sim->aer_cid[sim->naer - 1], 0,
 			(uint32_t)ev.type | (uint32_t)ev.info << 8 | (uint32_t)ev.lid << 16)) {
+			SIM_STAT_ADD(sim, events_completed, (uint64_t)-1);
+			SIM_STAT_SET(sim, aer_outstanding, sim->naer);
 			/* The admin CQ is full: try again on the next pass. */
 			nvf_sim_request_event(sim);
 			break;
@@ -192,8 +198,6 @@ void nvf_sim_aer_flush(struct nvfio_sim *sim)
 		sim->naer--;
 		sim->ev_masked |= (uint8_t)(1u << ev.type);
 		sim->ev_lid[ev.type] = ev.lid;
-		SIM_STAT_ADD(sim, events_completed, 1);
-		SIM_STAT_SET(sim, aer_outstanding, sim->naer);
 	}
 	pthread_mutex_unlock(&sim->ev_lock);
 	if (cq->irq_pending) {
@@ -432,12 +436,12 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 	}
 
 	switch (fid) {
-	case SIM_FEAT_ARBITRATION:
+	case NVME_FEAT_FID_ARBITRATION:
 		if (set)
 			f->arbitration = v;
 		*dw0 = src->arbitration;
 		break;
-	case SIM_FEAT_POWER_MGMT:
+	case NVME_FEAT_FID_POWER_MGMT:
 		if (set) {
 			if ((v & 0x1f) > 0)
 				return SIM_INVALID_FIELD;
@@ -445,7 +449,7 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 		}
 		*dw0 = src->power_mgmt;
 		break;
-	case SIM_FEAT_TEMP_THRESH: {
+	case NVME_FEAT_FID_TEMP_THRESH: {
 		unsigned int tmpsel = (v >> 16) & 0xf, thsel = (v >> 20) & 3;
 
 		if (thsel > 1 || (tmpsel > 8 && !(set && tmpsel == 0xf)))
@@ -466,7 +470,7 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 		}
 		break;
 	}
-	case SIM_FEAT_ERR_RECOVERY:
+	case NVME_FEAT_FID_ERR_RECOVERY:
 		if (set) {
 			if (v & (1u << 16)) /* DULBE: not supported */
 				return SIM_INVALID_FIELD;
@@ -474,14 +478,14 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 		}
 		*dw0 = src->err_recovery;
 		break;
-	case SIM_FEAT_VOLATILE_WC:
+	case NVME_FEAT_FID_VOLATILE_WC:
 		if (!sim->opts.vwc)
 			return SIM_INVALID_FIELD;
 		if (set)
 			f->vwc = v & 1;
 		*dw0 = src->vwc;
 		break;
-	case SIM_FEAT_NUM_QUEUES:
+	case NVME_FEAT_FID_NUM_QUEUES:
 		if (set) {
 			unsigned int nsqr = (v & 0xffff) + 1, ncqr = (v >> 16) + 1;
 
@@ -497,12 +501,12 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 		else
 			*dw0 = (sim->opts.queues - 1) << 16 | (sim->opts.queues - 1);
 		break;
-	case SIM_FEAT_IRQ_COALESCE:
+	case NVME_FEAT_FID_IRQ_COALESCE:
 		if (set)
 			f->irq_coalesce = v & 0xffff;
 		*dw0 = src->irq_coalesce;
 		break;
-	case SIM_FEAT_IRQ_CONFIG: {
+	case NVME_FEAT_FID_IRQ_CONFIG: {
 		unsigned int iv = v & 0xffff;
 
 		if (iv >= sim->x.nirq)
@@ -512,19 +516,19 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 		*dw0 = src == f ? sim->ivc[iv] : iv;
 		break;
 	}
-	case SIM_FEAT_WRITE_ATOMIC:
+	case NVME_FEAT_FID_WRITE_ATOMIC:
 		if (set)
 			f->write_atomic = v & 1;
 		*dw0 = src->write_atomic;
 		break;
-	case SIM_FEAT_ASYNC_EVENT:
+	case NVME_FEAT_FID_ASYNC_EVENT:
 		if (set) {
 			f->async_event = v;
 			check_temperature(sim);
 		}
 		*dw0 = src->async_event;
 		break;
-	case SIM_FEAT_TIMESTAMP: {
+	case NVME_FEAT_FID_TIMESTAMP: {
 		uint8_t ts[8];
 		uint16_t st;
 
