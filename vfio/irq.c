@@ -142,6 +142,20 @@ static int set_irqs(struct nvfio_vfio_device *dev, uint32_t flags, unsigned int 
 	return ret;
 }
 
+/* An array of @n eventfds, all -1 (no eventfd: the vector is released), to fill in. */
+static int *unbound_fds(unsigned int n)
+{
+	int *fds = malloc(n * sizeof(*fds));
+
+	if (!fds) {
+		nvf_err(-ENOMEM, "no memory for %u MSI-X vectors", n);
+		return NULL;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		fds[i] = -1;
+	return fds;
+}
+
 /* Check [start, start + count) against the vectors of @index. */
 static int check_range(struct nvfio_vfio_device *dev, unsigned int index, unsigned int start,
 		       unsigned int count, struct nvfio_vfio_irq_info *info)
@@ -192,11 +206,9 @@ int nvfio_vfio_device_msix_bind(struct nvfio_vfio_device *dev, unsigned int star
 	}
 
 	/* First bind: enable every vector at once, since older kernels fix the set here. */
-	all = malloc(info.count * sizeof(*all));
+	all = unbound_fds(info.count);
 	if (!all)
-		return nvf_err(-ENOMEM, "no memory for %u MSI-X vectors", info.count);
-	for (unsigned int i = 0; i < info.count; i++)
-		all[i] = -1;
+		return -ENOMEM;
 	memcpy(all + start, fds, count * sizeof(*fds));
 	ret = set_irqs(dev, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
 		       VFIO_PCI_MSIX_IRQ_INDEX, 0, info.count, all);
@@ -222,11 +234,9 @@ int nvfio_vfio_device_msix_unbind(struct nvfio_vfio_device *dev, unsigned int st
 		return 0;
 	if (count > dev->msix_enabled - start)
 		count = dev->msix_enabled - start;
-	none = malloc(count * sizeof(*none));
+	none = unbound_fds(count);
 	if (!none)
-		return nvf_err(-ENOMEM, "no memory for %u MSI-X vectors", count);
-	for (unsigned int i = 0; i < count; i++)
-		none[i] = -1;
+		return -ENOMEM;
 	ret = set_irqs(dev, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
 		       VFIO_PCI_MSIX_IRQ_INDEX, start, count, none);
 	free(none);
