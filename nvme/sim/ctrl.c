@@ -238,14 +238,16 @@ struct sim_done {
 	uint32_t dw0;
 };
 
-static inline void burst_post(struct sim_cq *cq, uint16_t sqid, const struct sim_done *d,
+static inline void burst_post(struct sim_thread *t, struct sim_sq *sq, const struct sim_done *d,
 			      unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
-		/* Room for all of them was checked before their commands ran. */
-		bool ok = nvf_sim_cq_post(cq, sqid, d[i].sqhd, d[i].cid, d[i].status, d[i].dw0);
-
-		(void)ok;
+		/* Room for all of them was checked before their commands ran; should it still be
+		 * short, the completion waits like any other that finds its CQ full. */
+		if (unlikely(!nvf_sim_cq_post(sq->cq, sq->qid, d[i].sqhd, d[i].cid, d[i].status,
+					      d[i].dw0)) &&
+		    !pend_add(t, sq, d[i].cid, d[i].status, d[i].dw0, 0))
+			SIM_STAT_ADD(t->sim, dropped, 1);
 	}
 }
 
@@ -317,13 +319,13 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 		    likely(!atomic_load_explicit(&sim->faults_armed, memory_order_relaxed))) {
 			burst[nb++] = (struct sim_done){(uint16_t)sq->head, cmd.cid, status, dw0};
 			if (nb == SIM_CQ_BURST) {
-				burst_post(cq, sq->qid, burst, nb);
+				burst_post(t, sq, burst, nb);
 				nb = 0;
 			}
 			continue;
 		}
 	complete:
-		burst_post(cq, sq->qid, burst, nb);
+		burst_post(t, sq, burst, nb);
 		nb = 0;
 		/* Room was checked before the command ran, but an admin command may have posted
 		 * to its own CQ (an Abort of an admin command, an event): then post it later. */
@@ -334,7 +336,7 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 		if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed)))
 			nvf_sim_fault_completed(sim);
 	}
-	burst_post(cq, sq->qid, burst, nb);
+	burst_post(t, sq, burst, nb);
 	if (sq->ei)
 		nvf_store_release32(sq->ei, sq->head);
 	if (!admin)
