@@ -206,14 +206,43 @@ static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int m
 	return (int)n;
 }
 
+/* Empty polls between looks at the clock, and milliseconds between reads of the controller's
+ * status by a poll (as nvfio_qpair_wait() reads it). */
+#define NVF_POLL_CLOCK_EVERY 1024
+#define NVF_POLL_CHECK_MS    10
+
+/*
+ * A thread that only polls learns here that the controller failed, instead of spinning for ever
+ * on commands that will not complete: they are completed with the failure, which the poll
+ * returns. Off the path of any completion.
+ */
+static __attribute__((noinline, cold)) int poll_check(struct nvfio_qpair *qp)
+{
+	struct nvfio_ctrl *ctrl = qp->ctrl;
+	uint64_t now = nvf_nvme_now_ms();
+	int ret;
+
+	qp->empty_polls = 0;
+	if (!nvf_nvme_failed(ctrl) && now - qp->check_ms < NVF_POLL_CHECK_MS)
+		return 0;
+	qp->check_ms = now;
+	ret = nvf_nvme_ctrl_check(ctrl);
+	if (ret < 0)
+		nvf_qpair_fail_all(qp, ret);
+	return ret;
+}
+
 int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max)
 {
 	qp->polls++;
 	if (unlikely(qp->io.sq_next != qp->io.sq_rung) && !qp->io.plugged)
 		nvf_sq_ring(qp);
 	/* Nothing new: leave without touching anything else (an idle poll loop spins here). */
-	if ((((const volatile uint32_t *)qp->cq_cur)[3] ^ qp->cq_phase) & 0x10000)
+	if ((((const volatile uint32_t *)qp->cq_cur)[3] ^ qp->cq_phase) & 0x10000) {
+		if (unlikely(++qp->empty_polls == NVF_POLL_CLOCK_EVERY))
+			return poll_check(qp);
 		return 0;
+	}
 	return reap(qp, max);
 }
 

@@ -74,6 +74,8 @@ struct nvfio_qpair {
 	uint64_t completed;
 	uint64_t sq_doorbells;
 	uint64_t cq_doorbells;
+	uint32_t empty_polls; /* since the clock was last looked at (poll_check()) */
+	uint64_t check_ms;    /* when the controller's status was last read by a poll */
 
 	/* List pool. */
 	uint8_t *lists; /* large pages first, then small slots */

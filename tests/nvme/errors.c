@@ -202,6 +202,45 @@ static void failure(int removal)
 	CHECK_ERR(nvfio_ctrl_close(ctrl), want);
 }
 
+/* A thread that only polls, with a command outstanding, learns of the failure from the poll
+ * itself (within the poll's status check interval), and the command completes with it. */
+static void failure_polled(int removal)
+{
+	struct nvfio_ctrl *ctrl = t_open("sim:size=64M", NULL);
+	struct nvfio_ns *ns = nvfio_ctrl_ns_next(ctrl, NULL);
+	struct nvfio_sim *sim = nvfio_ctrl_sim(ctrl);
+	int want = removal ? -NVFIO_EREMOVED : -NVFIO_EFATAL;
+	struct nvfio_qpair *qp;
+	struct t_done d = {0};
+	uint8_t *buf = t_alloc(ctrl, 4096);
+	long polls = 0;
+	int r;
+
+	CHECK_OK(nvfio_qpair_alloc(ctrl, 8, 0, &qp));
+	CHECK(nvfio_sim_fault_parse(sim, "hold=io:0x02:1") >= 0);
+	CHECK_OK(nvfio_read(qp, ns, buf, 0, 1, t_done_cb, &d));
+	/* Held by the controller: polls find nothing, and say nothing is wrong. */
+	for (int i = 0; i < 5000; i++)
+		CHECK(nvfio_qpair_poll(qp, 0) == 0);
+	CHECK(d.done == 0);
+	if (removal)
+		nvfio_sim_remove(sim);
+	else
+		nvfio_sim_fatal(sim);
+	while ((r = nvfio_qpair_poll(qp, 0)) == 0 && polls < 2000000000L)
+		polls++;
+	CHECK_ERR(r, want);
+	printf("%s noticed by polling after %ld empty polls: %s\n",
+	       removal ? "removal" : "fatal status", polls, nvfio_last_error());
+	CHECK(d.done == 1 && d.err == want && d.status == (NVFIO_STATUS_HOST_ABORTED));
+	/* Still failed, nothing left to complete. */
+	while ((r = nvfio_qpair_poll(qp, 0)) == 0)
+		;
+	CHECK_ERR(r, want);
+	CHECK(d.done == 1);
+	CHECK_ERR(nvfio_ctrl_close(ctrl), want);
+}
+
 /* A bring-up command that never completes fails the open with a timeout that names it, and
  * the open leaves nothing behind (LeakSanitizer builds check that). */
 static void open_timeout(void)
@@ -265,6 +304,8 @@ int main(int argc, char **argv)
 	timeout();
 	failure(0);
 	failure(1);
+	failure_polled(0);
+	failure_polled(1);
 	open_timeout();
 	events();
 	return T_EXIT_PASS;
