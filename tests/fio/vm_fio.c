@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <link.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,80 @@
 #define NVFIO_FIO_SKIP "the fio engine was not built"
 #endif
 
+#if defined(__SANITIZE_ADDRESS__)
+#define VM_FIO_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VM_FIO_ASAN 1
+#endif
+#endif
+
 extern char **environ;
+
+/* fio's environment: environ, or in a sanitizer build a copy with what fio needs for it. */
+static char **fio_env;
+
+#ifdef VM_FIO_ASAN
+/*
+ * The engine of a sanitizer build (the build of this program) needs AddressSanitizer's runtime as
+ * the first library of the process, and fio is not built with it: fio runs with this program's
+ * runtime in LD_PRELOAD. Leak checking is off in fio, which leaks memory of its own at exit
+ * (sim.fio_* on the host tell the engine's leaks from fio's); any other report ends fio with a
+ * failure, UndefinedBehaviorSanitizer's too (halt_on_error).
+ */
+static char *san_env[256];
+static char env_preload[640], env_asan[512], env_ubsan[512];
+
+struct runtime {
+	char path[512];
+};
+
+static int find_asan(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct runtime *rt = data;
+	const char *base = strrchr(info->dlpi_name, '/');
+
+	/* GCC's, or clang's with -shared-libasan. */
+	if (!base || (strncmp(base + 1, "libasan.so", strlen("libasan.so")) &&
+		      strncmp(base + 1, "libclang_rt.asan", strlen("libclang_rt.asan"))))
+		return 0;
+	snprintf(rt->path, sizeof(rt->path), "%s", info->dlpi_name);
+	return 1;
+}
+
+/* Points fio_env at san_env; 0, or -1 with the reason in @why. */
+static int sanitizer_env(char *why, size_t whylen)
+{
+	const char *preload = getenv("LD_PRELOAD"), *asan = getenv("ASAN_OPTIONS");
+	const char *ubsan = getenv("UBSAN_OPTIONS");
+	struct runtime rt;
+	size_t n = 0;
+
+	if (!dl_iterate_phdr(find_asan, &rt)) {
+		snprintf(why, whylen,
+			 "no shared AddressSanitizer runtime among this program's libraries to "
+			 "preload into fio (with clang, build with -shared-libasan)");
+		return -1;
+	}
+	for (char **e = environ; *e && n < sizeof(san_env) / sizeof(san_env[0]) - 4; e++)
+		if (strncmp(*e, "LD_PRELOAD=", 11) && strncmp(*e, "ASAN_OPTIONS=", 13) &&
+		    strncmp(*e, "UBSAN_OPTIONS=", 14))
+			san_env[n++] = *e;
+	snprintf(env_preload, sizeof(env_preload), "LD_PRELOAD=%s%s%s", rt.path, preload ? ":" : "",
+		 preload ? preload : "");
+	snprintf(env_asan, sizeof(env_asan), "ASAN_OPTIONS=%s%sdetect_leaks=0", asan ? asan : "",
+		 asan ? ":" : "");
+	snprintf(env_ubsan, sizeof(env_ubsan),
+		 "UBSAN_OPTIONS=%s%shalt_on_error=1:print_stacktrace=1", ubsan ? ubsan : "",
+		 ubsan ? ":" : "");
+	san_env[n++] = env_preload;
+	san_env[n++] = env_asan;
+	san_env[n++] = env_ubsan;
+	san_env[n] = NULL;
+	fio_env = san_env;
+	return 0;
+}
+#endif
 
 static int run_fio(const char *json, char *const args[])
 {
@@ -53,7 +127,7 @@ static int run_fio(const char *json, char *const args[])
 		printf(" %s", argv[i]);
 	printf("\n");
 	fflush(stdout);
-	r = posix_spawn(&pid, NVFIO_FIO_BIN, NULL, NULL, argv, environ);
+	r = posix_spawn(&pid, NVFIO_FIO_BIN, NULL, NULL, argv, fio_env);
 	if (r) {
 		fprintf(stderr, "cannot run %s: %s\n", NVFIO_FIO_BIN, strerror(r));
 		return -1;
@@ -166,6 +240,15 @@ int main(int argc, char **argv)
 		SKIP("%s", NVFIO_FIO_SKIP);
 	if (access(NVFIO_FIO_BIN, X_OK))
 		SKIP("no %s in the guest (apt-get install fio on the host)", NVFIO_FIO_BIN);
+	fio_env = environ;
+#ifdef VM_FIO_ASAN
+	{
+		char why[256];
+
+		if (sanitizer_env(why, sizeof(why)))
+			SKIP("%s", why);
+	}
+#endif
 	/* fio splits filenames at colons: 0000:00:04.0 is written 0000.00.04.0. */
 	snprintf(filename, sizeof(filename), "--filename=%s", argv[1]);
 	for (char *p = filename; *p; p++)
