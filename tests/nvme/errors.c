@@ -170,46 +170,18 @@ static void timeout(void)
 	CHECK_OK(nvfio_ctrl_close(ctrl));
 }
 
-static void failure(int removal)
+/*
+ * The controller fails (fatal status or removal) with a command outstanding: completed with the
+ * failure, once. Noticed by nvfio_qpair_wait(), or with @polled by a thread that only polls, from
+ * the poll itself (within the poll's status check interval).
+ */
+static void failure(int removal, bool polled)
 {
 	struct nvfio_ctrl *ctrl = t_open("sim:size=64M", NULL);
 	struct nvfio_ns *ns = nvfio_ctrl_ns_next(ctrl, NULL);
 	struct nvfio_sim *sim = nvfio_ctrl_sim(ctrl);
 	int want = removal ? -NVFIO_EREMOVED : -NVFIO_EFATAL;
-	struct nvfio_qpair *qp;
-	struct t_done d = {0};
-	uint8_t *buf = t_alloc(ctrl, 4096);
-
-	CHECK_OK(nvfio_qpair_alloc(ctrl, 8, 0, &qp));
-	CHECK_OK(nvfio_read_sync(qp, ns, buf, 0, 1, NULL));
-	/* Outstanding when the controller goes: completed with the failure, once. */
-	CHECK(nvfio_sim_fault_parse(sim, "hold=io:0x02:1") >= 0);
-	CHECK_OK(nvfio_read(qp, ns, buf, 0, 1, t_done_cb, &d));
-	nvfio_qpair_kick(qp);
-	if (removal)
-		nvfio_sim_remove(sim);
-	else
-		nvfio_sim_fatal(sim);
-	CHECK_ERR(nvfio_qpair_wait(qp, 0, 5000), want);
-	printf("%s: %s\n", removal ? "removal" : "fatal status", nvfio_last_error());
-	CHECK(d.done == 1 && d.err == want && d.status == (NVFIO_STATUS_HOST_ABORTED));
-	CHECK_ERR(nvfio_ctrl_check(ctrl), want);
-	/* New work is refused at once, admin and I/O. */
-	CHECK_ERR(nvfio_read(qp, ns, buf, 0, 1, t_done_cb, &d), want);
-	CHECK_ERR(nvfio_identify(ctrl, 1, 0, buf), want);
-	CHECK(d.done == 1);
-	/* Closing does not wait on it. */
-	CHECK_ERR(nvfio_ctrl_close(ctrl), want);
-}
-
-/* A thread that only polls, with a command outstanding, learns of the failure from the poll
- * itself (within the poll's status check interval), and the command completes with it. */
-static void failure_polled(int removal)
-{
-	struct nvfio_ctrl *ctrl = t_open("sim:size=64M", NULL);
-	struct nvfio_ns *ns = nvfio_ctrl_ns_next(ctrl, NULL);
-	struct nvfio_sim *sim = nvfio_ctrl_sim(ctrl);
-	int want = removal ? -NVFIO_EREMOVED : -NVFIO_EFATAL;
+	const char *what = removal ? "removal" : "fatal status";
 	struct nvfio_qpair *qp;
 	struct t_done d = {0};
 	uint8_t *buf = t_alloc(ctrl, 4096);
@@ -217,27 +189,43 @@ static void failure_polled(int removal)
 	int r;
 
 	CHECK_OK(nvfio_qpair_alloc(ctrl, 8, 0, &qp));
+	CHECK_OK(nvfio_read_sync(qp, ns, buf, 0, 1, NULL));
 	CHECK(nvfio_sim_fault_parse(sim, "hold=io:0x02:1") >= 0);
 	CHECK_OK(nvfio_read(qp, ns, buf, 0, 1, t_done_cb, &d));
-	/* Held by the controller: polls find nothing, and say nothing is wrong. */
-	for (int i = 0; i < 5000; i++)
-		CHECK(nvfio_qpair_poll(qp, 0) == 0);
-	CHECK(d.done == 0);
+	nvfio_qpair_kick(qp);
+	if (polled) {
+		/* Held by the controller: polls find nothing, and say nothing is wrong. */
+		for (int i = 0; i < 5000; i++)
+			CHECK(nvfio_qpair_poll(qp, 0) == 0);
+		CHECK(d.done == 0);
+	}
 	if (removal)
 		nvfio_sim_remove(sim);
 	else
 		nvfio_sim_fatal(sim);
-	while ((r = nvfio_qpair_poll(qp, 0)) == 0 && polls < 2000000000L)
-		polls++;
-	CHECK_ERR(r, want);
-	printf("%s noticed by polling after %ld empty polls: %s\n",
-	       removal ? "removal" : "fatal status", polls, nvfio_last_error());
+	if (polled) {
+		while ((r = nvfio_qpair_poll(qp, 0)) == 0 && polls < 2000000000L)
+			polls++;
+		CHECK_ERR(r, want);
+		printf("%s noticed by polling after %ld empty polls: %s\n", what, polls,
+		       nvfio_last_error());
+	} else {
+		CHECK_ERR(nvfio_qpair_wait(qp, 0, 5000), want);
+		printf("%s: %s\n", what, nvfio_last_error());
+	}
 	CHECK(d.done == 1 && d.err == want && d.status == (NVFIO_STATUS_HOST_ABORTED));
-	/* Still failed, nothing left to complete. */
-	while ((r = nvfio_qpair_poll(qp, 0)) == 0)
-		;
-	CHECK_ERR(r, want);
+	CHECK_ERR(nvfio_ctrl_check(ctrl), want);
+	if (polled) {
+		/* Still failed, with nothing left to complete. */
+		while ((r = nvfio_qpair_poll(qp, 0)) == 0)
+			;
+		CHECK_ERR(r, want);
+	}
+	/* New work is refused at once, admin and I/O. */
+	CHECK_ERR(nvfio_read(qp, ns, buf, 0, 1, t_done_cb, &d), want);
+	CHECK_ERR(nvfio_identify(ctrl, 1, 0, buf), want);
 	CHECK(d.done == 1);
+	/* Closing does not wait on it. */
 	CHECK_ERR(nvfio_ctrl_close(ctrl), want);
 }
 
@@ -302,10 +290,10 @@ int main(int argc, char **argv)
 		return T_EXIT_PASS;
 	injected_status();
 	timeout();
-	failure(0);
-	failure(1);
-	failure_polled(0);
-	failure_polled(1);
+	failure(0, false);
+	failure(1, false);
+	failure(0, true);
+	failure(1, true);
 	open_timeout();
 	events();
 	return T_EXIT_PASS;

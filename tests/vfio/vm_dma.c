@@ -154,6 +154,9 @@ static void raw_iommu(struct nvfio_vfio_container *c, void *page, void *huge, ui
 
 	/* A 2 MiB hugepage, at a 2 MiB aligned IOVA; a piece of it cannot be unmapped alone. */
 	if (huge) {
+		/* Ranges again: each dma_avail() asks for the info, which ends the validity of
+		 * the ranges read before (<nvfio/vfio.h>). */
+		CHECK_OK(nvfio_vfio_container_iommu_info(c, &info));
 		hiova = pick_iova(&info, HUGE, HUGE);
 		CHECK_OK(nvfio_vfio_container_dma_map(c, huge, HUGE, hiova,
 						      NVFIO_VFIO_DMA_READ | NVFIO_VFIO_DMA_WRITE));
@@ -163,6 +166,7 @@ static void raw_iommu(struct nvfio_vfio_container *c, void *page, void *huge, ui
 		CHECK(dma_avail(c) == avail0);
 	}
 
+	CHECK_OK(nvfio_vfio_container_iommu_info(c, &info)); /* ranges again, as above */
 	raw_memlock(c, &info);
 	CHECK(dma_avail(c) == avail0);
 
