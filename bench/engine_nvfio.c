@@ -51,6 +51,14 @@ static int nvfio_target_open(struct nvb_target *t, const struct nvb_opts *const 
 		queues += (unsigned)jobs[i]->numjobs;
 		if (jobs[i]->iodepth > depth)
 			depth = (unsigned)jobs[i]->iodepth;
+		if (jobs[i]->shadow_doorbells != jobs[0]->shadow_doorbells) {
+			snprintf(err, errlen,
+				 "%s: --shadow_doorbells differs from job %s's on the same controller "
+				 "%s: one controller has one setting; give the jobs the same",
+				 jobs[i]->name, jobs[0]->name, t->filename);
+			r = -EINVAL;
+			goto fail;
+		}
 		if (!jobs[i]->direct) {
 			snprintf(err, errlen,
 				 "%s: --direct=0: ioengine=nvfio has no page cache; drop --direct",
@@ -62,6 +70,7 @@ static int nvfio_target_open(struct nvb_target *t, const struct nvb_opts *const 
 	nvfio_ctrl_opts_init(&opts);
 	opts.nr_io_queues = queues;
 	opts.queue_depth = depth;
+	opts.shadow_doorbells = jobs[0]->shadow_doorbells;
 	r = nvfio_ctrl_open(t->filename, &opts, &nt->ctrl);
 	if (r) {
 		snprintf(err, errlen, "%s: %s", t->filename, nvfio_last_error());
@@ -94,8 +103,9 @@ static int nvfio_target_open(struct nvb_target *t, const struct nvb_opts *const 
 	t->max_io = ci->max_xfer;
 	t->max_depth = ci->max_queue_depth;
 	t->max_jobs = ci->nr_io_queues;
-	snprintf(t->describe, sizeof(t->describe), "%s, nsid %u, %u B blocks, %s", ci->model,
-		 ni->nsid, ni->block_size, ci->backend);
+	snprintf(t->describe, sizeof(t->describe), "%s, nsid %u, %u B blocks, %s%s", ci->model,
+		 ni->nsid, ni->block_size, ci->shadow_doorbells ? "shadow doorbells, " : "",
+		 ci->backend);
 	t->priv = nt;
 	return 0;
 

@@ -145,6 +145,10 @@ static const struct optdef opts[] = {
      NVB_ENG_URING_CMD, "nvme", "passthrough command set"},
     {"nsid", NULL, T_INT, J(nsid), 1, UINT32_MAX - 1, NULL, NULL, NVB_ENG_NVFIO, "N",
      "namespace (default: the first active one)"},
+    {"shadow_doorbells", NULL, T_BOOL, J(shadow_doorbells), 0, 0, NULL, NULL, NVB_ENG_NVFIO,
+     "BOOL",
+     "use the controller's shadow doorbells (Doorbell Buffer Config) where it has them "
+     "(default 1; 0: doorbell registers only)"},
 
     {"output-format", NULL, T_ENUM, P(output_format), 0, 0, format_names, format_values, 0,
      "FORMAT", "normal or json"},
@@ -657,6 +661,7 @@ void nvb_opts_defaults(struct nvb_opts *o)
 	o->numjobs = 1;
 	o->randseed = 0x6e7666696f; /* fixed, so runs repeat their offsets (fio's randrepeat) */
 	o->direct = true;
+	o->shadow_doorbells = true;
 	o->sqthread_poll_cpu = UINT64_MAX;
 }
 

@@ -112,7 +112,8 @@ struct nvb_opts {
 	int cmd_type; /* enum nvb_cmd_type */
 
 	/* nvfio */
-	uint64_t nsid; /* 0: the first active namespace */
+	uint64_t nsid;	       /* 0: the first active namespace */
+	bool shadow_doorbells; /* use the controller's shadow doorbells where it has them */
 
 	/* Which options were given (bit = index in the option table), for validation. */
 	uint64_t given_mask;

@@ -140,7 +140,8 @@ static void test_every_option(void)
 	    "numjobs cpus_allowed cpus_allowed_policy runtime time_based ramp_time size offset "
 	    "norandommap number_ios verify exec_preverify randseed direct thread idle_yield "
 	    "idle_calibrate group_reporting hipri sqthread_poll sqthread_poll_cpu fixedbufs "
-	    "registerfiles nop cmd_type nsid output-format output compare compare_ioengine rounds "
+	    "registerfiles nop cmd_type nsid shadow_doorbells output-format output compare "
+	    "compare_ioengine rounds "
 	    "plot plot_qd eta clocksource help version ";
 
 	for (int i = 0; i < nvb_opt_count(); i++) {
@@ -193,13 +194,15 @@ static void test_every_option(void)
 	/* The other forms and the remaining values. */
 	CHECK_OK(parse(&cfg, "--filename", "f", "--bs", "16k", "--rwmixwrite=30", "--rw=rw",
 		       "--size=50%", "--offset=10%", "--verify=crc32c", "--cmd_type=nvme",
-		       "--ioengine=io_uring_cmd", "--nsid=2", "--readwrite=write", NULL));
+		       "--ioengine=io_uring_cmd", "--nsid=2", "--readwrite=write",
+		       "--shadow_doorbells=off", NULL));
 	o = &cfg.jobs[0];
 	CHECK(strcmp(o->name, "nvfio-perf") == 0);
 	CHECK(strcmp(o->filename, "f") == 0 && o->bs == 16384 && o->rwmixread == 70);
 	CHECK(o->rw == NVB_RW_WRITE); /* readwrite is rw's other name; the last one wins */
 	CHECK(o->size_pct && o->size == 500000 && o->offset_pct && o->offset == 100000);
 	CHECK(o->verify == NVB_VERIFY_CRC32C && o->cmd_type == NVB_CMD_NVME && o->nsid == 2);
+	CHECK(!o->shadow_doorbells);
 	nvb_config_free(&cfg);
 
 	CHECK_OK(parse(&cfg, "--help", NULL));
@@ -222,6 +225,7 @@ static void test_defaults(void)
 	o = &cfg.jobs[0];
 	CHECK(o->rw == NVB_RW_READ && o->bs == 4096 && o->iodepth == 1 && o->numjobs == 1);
 	CHECK(o->iodepth_batch_submit == 1 && o->rwmixread == 50 && o->direct);
+	CHECK(o->shadow_doorbells);
 	CHECK(!o->time_based && !o->runtime_ns && !o->size && !o->offset && !o->verify);
 	CHECK(cfg.prog.output_format == NVB_OUT_NORMAL && cfg.prog.rounds == 3);
 	CHECK(cfg.prog.plot_nqd == 8 && cfg.prog.plot_qd[7] == 128);
@@ -259,6 +263,8 @@ static void test_bad_values(void)
 	REFUSED(parse(&cfg, "--cmd_type=scsi", NULL), "cmd_type=scsi", "nvme");
 	REFUSED(parse(&cfg, "--sqthread_poll_cpu=x", NULL), "sqthread_poll_cpu=x");
 	REFUSED(parse(&cfg, "--nsid=0", NULL), "nsid=0");
+	REFUSED(parse(&cfg, "--shadow_doorbells=some", NULL), "shadow_doorbells=some",
+		"not a boolean");
 	REFUSED(parse(&cfg, "--output-format=terse", NULL), "output-format=terse", "normal, json");
 	REFUSED(parse(&cfg, "--rounds=0", NULL), "rounds=0", "1 to 1000");
 	REFUSED(parse(&cfg, "--plot_qd=1,,4", NULL), "plot_qd", "queue depths");
@@ -394,6 +400,10 @@ static void test_engines(void)
 
 	CHECK_OK(parse(&cfg, "--filename=/dev/loop0", "--nsid=1", NULL));
 	REFUSED(nvb_resolve_engine(&cfg.jobs[0], err, sizeof(err)), "--nsid", "ioengine=nvfio");
+	nvb_config_free(&cfg);
+	CHECK_OK(parse(&cfg, "--filename=/dev/loop0", "--shadow_doorbells=0", NULL));
+	REFUSED(nvb_resolve_engine(&cfg.jobs[0], err, sizeof(err)), "--shadow_doorbells",
+		"ioengine=nvfio");
 	nvb_config_free(&cfg);
 
 	if (nvb_engine_find("nvfio")) {

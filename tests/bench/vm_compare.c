@@ -19,6 +19,7 @@
  *                              first run)
  *   nvfio_compare.rounds=<n>   (default 1)
  *   nvfio_compare.qd=<a,b,..>  queue depths (default 1,32,128)
+ *   nvfio_compare.shadow=<0|1>  nvfio's --shadow_doorbells (default 1: the library's default)
  *   nvfio_compare.clocksource=<cpu|clock_gettime|auto>  nvfio-perf's clock (default cpu: the
  *                              guest kernel's clock is the HPET, whose every read is a system
  *                              call and an exit to QEMU's emulated device, which would slow a
@@ -57,6 +58,7 @@ static const char *addr;
 struct settings {
 	unsigned runtime, ramp, rounds;
 	char clock[24];
+	bool shadow;
 	unsigned qd[MAX_QD];
 	unsigned nqd;
 };
@@ -73,7 +75,8 @@ static void settings(struct settings *s)
 	FILE *f = fopen("/proc/cmdline", "r");
 
 	*s = (struct settings){
-	    .runtime = 2, .ramp = 1, .rounds = 1, .clock = "cpu", .qd = {1, 32, 128}, .nqd = 3};
+	    .runtime = 2, .ramp = 1, .rounds = 1, .clock = "cpu", .shadow = true, .qd = {1, 32, 128},
+	    .nqd = 3};
 	if (!f)
 		return;
 	if (!fgets(line, sizeof(line), f))
@@ -89,6 +92,8 @@ static void settings(struct settings *s)
 			s->ramp = (unsigned)strtoul(tok + 5, NULL, 10);
 		else if (!strncmp(tok, "clocksource=", 12))
 			snprintf(s->clock, sizeof(s->clock), "%s", tok + 12);
+		else if (!strncmp(tok, "shadow=", 7))
+			s->shadow = strcmp(tok + 7, "0") != 0;
 		else if (!strncmp(tok, "rounds=", 7))
 			s->rounds = (unsigned)strtoul(tok + 7, NULL, 10);
 		else if (!strncmp(tok, "qd=", 3)) {
@@ -290,6 +295,8 @@ static void run_one(const struct settings *s, unsigned round, bool nvfio, const 
 	argv[n++] = a_clock;
 	argv[n++] = (char *)"--output-format=json";
 	argv[n++] = a_out;
+	if (nvfio && !s->shadow)
+		argv[n++] = (char *)"--shadow_doorbells=0";
 	if (!nvfio) {
 		argv[n++] = (char *)"--hipri";
 		argv[n++] = (char *)"--fixedbufs";
@@ -400,8 +407,9 @@ int main(int argc, char **argv)
 		      sizeof(cs)) != 0)
 		snprintf(cs, sizeof(cs), "?");
 	printf("nvfio against io_uring on %s: randread, bs 4k, one job, %u round(s), runtime %u s "
-	       "(ramp %u s) per run; nvme.poll_queues=%s; kernel clock %s, nvfio-perf's %s\n",
-	       addr, s.rounds, s.runtime, s.ramp, val, cs, s.clock);
+	       "(ramp %u s) per run; nvme.poll_queues=%s; kernel clock %s, nvfio-perf's %s; "
+	       "nvfio's shadow doorbells %s\n",
+	       addr, s.rounds, s.runtime, s.ramp, val, cs, s.clock, s.shadow ? "on" : "off");
 	print_cpu();
 	if (!strcmp(val, "0"))
 		printf(
