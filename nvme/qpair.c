@@ -214,18 +214,26 @@ static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int m
 /*
  * A thread that only polls learns here that the controller failed, instead of spinning for ever
  * on commands that will not complete: they are completed with the failure, which the poll
- * returns. Off the path of any completion.
+ * returns. Reached from an empty poll every NVF_POLL_CLOCK_EVERY of them, and from every empty
+ * poll of a pair marked failed (by whichever thread saw the controller fail, or -ECANCELED
+ * while the pair is being freed). Off the path of any completion.
  */
 static __attribute__((noinline, cold)) int poll_check(struct nvfio_qpair *qp)
 {
 	struct nvfio_ctrl *ctrl = qp->ctrl;
-	uint64_t now = nvf_nvme_now_ms();
 	int ret;
 
-	qp->empty_polls = 0;
-	if (!nvf_nvme_failed(ctrl) && now - qp->check_ms < NVF_POLL_CHECK_MS)
-		return 0;
-	qp->check_ms = now;
+	if (!nvf_nvme_failed(ctrl)) {
+		uint64_t now;
+
+		if (qp->empty_polls < NVF_POLL_CLOCK_EVERY)
+			return 0;
+		qp->empty_polls = 0;
+		now = nvf_nvme_now_ms();
+		if (now - qp->check_ms < NVF_POLL_CHECK_MS)
+			return 0;
+		qp->check_ms = now;
+	}
 	ret = nvf_nvme_ctrl_check(ctrl);
 	if (ret < 0)
 		nvf_qpair_fail_all(qp, ret);
@@ -239,7 +247,8 @@ int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max)
 		nvf_sq_ring(qp);
 	/* Nothing new: leave without touching anything else (an idle poll loop spins here). */
 	if ((((const volatile uint32_t *)qp->cq_cur)[3] ^ qp->cq_phase) & 0x10000) {
-		if (unlikely(++qp->empty_polls == NVF_POLL_CLOCK_EVERY))
+		if (unlikely(++qp->empty_polls >= NVF_POLL_CLOCK_EVERY ||
+			     __atomic_load_n(&qp->io.state, __ATOMIC_RELAXED)))
 			return poll_check(qp);
 		return 0;
 	}

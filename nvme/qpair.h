@@ -54,6 +54,8 @@ struct nvfio_qpair {
 	struct nvf_dma_cache dcache;
 	uint64_t eagain;
 	uint64_t polls;
+	uint32_t empty_polls; /* since the clock was last looked at (poll_check()) */
+	uint64_t check_ms;    /* when the controller's status was last read by a poll */
 
 	uint32_t sq_entries; /* up to 65536, as CAP.MQES allows */
 
@@ -74,8 +76,6 @@ struct nvfio_qpair {
 	uint64_t completed;
 	uint64_t sq_doorbells;
 	uint64_t cq_doorbells;
-	uint32_t empty_polls; /* since the clock was last looked at (poll_check()) */
-	uint64_t check_ms;    /* when the controller's status was last read by a poll */
 
 	/* List pool. */
 	uint8_t *lists; /* large pages first, then small slots */

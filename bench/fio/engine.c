@@ -717,7 +717,9 @@ static int nvf_fio_getevents(struct thread_data *td, unsigned int min, unsigned 
 	job->nevents = 0;
 	for (;;) {
 		/* A poll reaps at most the completions asked for, so the events never exceed
-		 * max: a request nvfio split completes with its last command. */
+		 * max (a request nvfio split completes with its last command), but for a failed
+		 * controller's: every outstanding command at once, which the events array (one
+		 * slot per I/O in flight) still holds. */
 		for (i = 0; i < job->nqps && job->nevents < max; i++) {
 			q = &job->qps[i];
 			r = nvfio_qpair_poll(q->qp, max - job->nevents);
@@ -741,6 +743,11 @@ static int nvf_fio_getevents(struct thread_data *td, unsigned int min, unsigned 
 	}
 
 failed:
+	/* The I/Os completed so far, those the failure completed among them (each with its
+	 * error), are fio's to see; the failure itself then shows in their errors, and in the next
+	 * call's if any I/O is left. */
+	if (job->nevents)
+		return (int)job->nevents;
 	log_err("nvfio: %s: reaping completions on %s: %s\n", td->o.name, q->c->address,
 		nvfio_last_error());
 	return -nvf_fio_errno(r);

@@ -476,10 +476,12 @@ int nvfio_qpair_fd(const struct nvfio_qpair *qp);
  * runs the callback of each completed command, acknowledges the completions to the controller,
  * then rings the submission doorbell once for everything the callbacks submitted.
  * Returns the number reaped (>= 0), or -NVFIO_EFATAL / -NVFIO_EREMOVED when the controller
- * failed: a poll that keeps finding nothing looks at the clock every 1024 empty polls and reads
- * the controller's status every 10 ms (at once when another thread saw it fail); it then
- * completes the outstanding commands with that error. No lock or allocation, and no system
- * call but that clock read (none where the clock is read through the vDSO).
+ * failed. A poll that keeps finding nothing looks at the clock every 1024 empty polls and reads
+ * the controller's status every 10 ms; once the failure is known (there, or by any other
+ * thread), every poll that finds nothing completes the outstanding commands with that error
+ * (whatever @max) and returns it. No allocation, no lock (but once, where the failure is first
+ * found), and no system call but that clock read (none where the clock is read through the
+ * vDSO).
  */
 int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max);
 

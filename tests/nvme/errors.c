@@ -172,8 +172,9 @@ static void timeout(void)
 
 /*
  * The controller fails (fatal status or removal) with a command outstanding: completed with the
- * failure, once. Noticed by nvfio_qpair_wait(), or with @polled by a thread that only polls, from
- * the poll itself (within the poll's status check interval).
+ * failure, once. Noticed by nvfio_qpair_wait(), or with @polled by a thread that only polls: by
+ * the poll itself (within the poll's status check interval), or at the next poll when another
+ * path found it first.
  */
 static void failure(int removal, bool polled)
 {
@@ -203,7 +204,13 @@ static void failure(int removal, bool polled)
 		nvfio_sim_remove(sim);
 	else
 		nvfio_sim_fatal(sim);
-	if (polled) {
+	if (polled && removal) {
+		/* Known by another path first: the very next poll acts on it. */
+		CHECK_ERR(nvfio_ctrl_check(ctrl), want);
+		CHECK(d.done == 0);
+		CHECK_ERR(nvfio_qpair_poll(qp, 0), want);
+		printf("%s known before the poll: %s\n", what, nvfio_last_error());
+	} else if (polled) {
 		while ((r = nvfio_qpair_poll(qp, 0)) == 0 && polls < 2000000000L)
 			polls++;
 		CHECK_ERR(r, want);
@@ -216,10 +223,9 @@ static void failure(int removal, bool polled)
 	CHECK(d.done == 1 && d.err == want && d.status == (NVFIO_STATUS_HOST_ABORTED));
 	CHECK_ERR(nvfio_ctrl_check(ctrl), want);
 	if (polled) {
-		/* Still failed, with nothing left to complete. */
-		while ((r = nvfio_qpair_poll(qp, 0)) == 0)
-			;
-		CHECK_ERR(r, want);
+		/* Still failed, with nothing left to complete: every poll says so. */
+		CHECK_ERR(nvfio_qpair_poll(qp, 0), want);
+		CHECK_ERR(nvfio_qpair_poll(qp, 0), want);
 	}
 	/* New work is refused at once, admin and I/O. */
 	CHECK_ERR(nvfio_read(qp, ns, buf, 0, 1, t_done_cb, &d), want);
