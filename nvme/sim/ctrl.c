@@ -283,6 +283,12 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 		/* The host wrote the next entries from another core: start fetching them. */
 		__builtin_prefetch(&sq->ring[sq->head + 2 < sq->size ? sq->head + 2 : 0]);
 		n++;
+		/* Only reads and writes wait in a burst: a Flush may sync a whole file, and the
+		 * completions before it should not wait for that. */
+		if (nb && cmd.opc != nvme_cmd_read && cmd.opc != nvme_cmd_write) {
+			burst_post(t, sq, burst, nb);
+			nb = 0;
+		}
 
 		if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed))) {
 			uint64_t delay = 0;
