@@ -117,26 +117,18 @@ static bool cq_refresh(struct sim_cq *cq)
 	return true;
 }
 
-static inline bool cq_room(struct sim_cq *cq)
+static inline uint32_t cq_used(const struct sim_cq *cq)
 {
-	uint32_t next = cq->tail + 1 == cq->size ? 0 : cq->tail + 1;
-
-	if (likely(next != cq->head))
-		return true;
-	cq_refresh(cq);
-	return next != cq->head;
+	return cq->tail >= cq->head ? cq->tail - cq->head : cq->tail + cq->size - cq->head;
 }
 
-/* Free entries of @cq beyond @n already promised, refreshed from the head doorbell when short. */
-static inline bool cq_room_after(struct sim_cq *cq, uint32_t n)
+/* Room in @cq for one entry beyond @n already promised, the head doorbell reread when short. */
+static inline bool cq_room(struct sim_cq *cq, uint32_t n)
 {
-	uint32_t used = cq->tail >= cq->head ? cq->tail - cq->head : cq->tail + cq->size - cq->head;
-
-	if (likely(used + n + 1 < cq->size))
+	if (likely(cq_used(cq) + n + 1 < cq->size))
 		return true;
 	cq_refresh(cq);
-	used = cq->tail >= cq->head ? cq->tail - cq->head : cq->tail + cq->size - cq->head;
-	return used + n + 1 < cq->size;
+	return cq_used(cq) + n + 1 < cq->size;
 }
 
 bool nvf_sim_cq_post(struct sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid, uint16_t status,
@@ -144,7 +136,7 @@ bool nvf_sim_cq_post(struct sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t c
 {
 	struct sim_cqe *e;
 
-	if (unlikely(!cq_room(cq)))
+	if (unlikely(!cq_room(cq, 0)))
 		return false;
 	e = &cq->ring[cq->tail];
 	e->dw0 = dw0;
@@ -274,8 +266,9 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 		struct sim_sqe cmd;
 		uint32_t dw0 = 0;
 		uint16_t status;
+		bool armed;
 
-		if (unlikely(!cq_room_after(cq, nb)))
+		if (unlikely(!cq_room(cq, nb)))
 			break;
 		memcpy(&cmd, &sq->ring[sq->head], sizeof(cmd));
 		if (++sq->head == sq->size)
@@ -290,7 +283,8 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 			nb = 0;
 		}
 
-		if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed))) {
+		armed = atomic_load_explicit(&sim->faults_armed, memory_order_relaxed);
+		if (unlikely(armed)) {
 			uint64_t delay = 0;
 
 			switch (nvf_sim_fault_check(sim, admin, &cmd, &status, &delay)) {
@@ -321,8 +315,7 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 				continue;
 			nvf_sim_log_error(sim, &cmd, sq->qid, status, 0);
 		}
-		if (likely(!admin) &&
-		    likely(!atomic_load_explicit(&sim->faults_armed, memory_order_relaxed))) {
+		if (likely(!admin && !armed)) {
 			burst[nb++] = (struct sim_done){(uint16_t)sq->head, cmd.cid, status, dw0};
 			if (nb == SIM_CQ_BURST) {
 				burst_post(t, sq, burst, nb);
