@@ -212,24 +212,18 @@ static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int m
 #define NVF_POLL_CHECK_MS    10
 
 /*
- * A thread that only polls learns here that the controller failed, instead of spinning for ever
- * on commands that will not complete: they are completed with the failure, which the poll
- * returns. Reached from an empty poll every NVF_POLL_CLOCK_EVERY of them, and from every empty
- * poll of a pair marked failed (by whichever thread saw the controller fail, or -ECANCELED
- * while the pair is being freed). Off the path of any completion.
+ * Whether the controller failed, read from its status every NVF_POLL_CHECK_MS (at @now) or at
+ * once when another thread saw it fail; on failure the pair's outstanding commands are
+ * completed with it, which is returned. Polls and waits both look here, so that a thread that
+ * only polls learns of a failure too instead of spinning for ever on commands that will not
+ * complete.
  */
-static __attribute__((noinline, cold)) int poll_check(struct nvfio_qpair *qp)
+static int qpair_check(struct nvfio_qpair *qp, uint64_t now)
 {
 	struct nvfio_ctrl *ctrl = qp->ctrl;
 	int ret;
 
 	if (!nvf_nvme_failed(ctrl)) {
-		uint64_t now;
-
-		if (qp->empty_polls < NVF_POLL_CLOCK_EVERY)
-			return 0;
-		qp->empty_polls = 0;
-		now = nvf_nvme_now_ms();
 		if (now - qp->check_ms < NVF_POLL_CHECK_MS)
 			return 0;
 		qp->check_ms = now;
@@ -238,6 +232,19 @@ static __attribute__((noinline, cold)) int poll_check(struct nvfio_qpair *qp)
 	if (ret < 0)
 		nvf_qpair_fail_all(qp, ret);
 	return ret;
+}
+
+/* An empty poll's way there: every NVF_POLL_CLOCK_EVERY of them, and every one of a pair marked
+ * failed (by whichever thread saw the controller fail, or -ECANCELED while the pair is being
+ * freed). Off the path of any completion. */
+static __attribute__((noinline, cold)) int poll_check(struct nvfio_qpair *qp)
+{
+	if (nvf_nvme_failed(qp->ctrl))
+		return qpair_check(qp, 0);
+	if (qp->empty_polls < NVF_POLL_CLOCK_EVERY)
+		return 0;
+	qp->empty_polls = 0;
+	return qpair_check(qp, nvf_nvme_now_ms());
 }
 
 int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max)
@@ -326,8 +333,7 @@ int nvf_qpair_submit_cmd(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, uint16_t
 
 int nvfio_qpair_wait(struct nvfio_qpair *qp, unsigned int max, int timeout_ms)
 {
-	struct nvfio_ctrl *ctrl = qp->ctrl;
-	uint64_t start = nvf_nvme_now_ms(), last_check = start, now;
+	uint64_t start = nvf_nvme_now_ms(), now;
 	unsigned int backoff = 0;
 	int n, ret;
 
@@ -338,14 +344,9 @@ int nvfio_qpair_wait(struct nvfio_qpair *qp, unsigned int max, int timeout_ms)
 		if (n)
 			return n;
 		now = nvf_nvme_now_ms();
-		if (now - last_check >= 10 || nvf_nvme_failed(ctrl)) {
-			last_check = now;
-			ret = nvf_nvme_ctrl_check(ctrl);
-			if (ret < 0) {
-				nvf_qpair_fail_all(qp, ret);
-				return ret;
-			}
-		}
+		ret = qpair_check(qp, now);
+		if (ret < 0)
+			return ret;
 		if (timeout_ms >= 0 && now - start >= (uint64_t)timeout_ms)
 			return 0;
 		if (qp->efd >= 0) {
