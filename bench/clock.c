@@ -10,10 +10,12 @@ struct nvb_clock nvb_clock = {.tsc = false, .shift = 0, .mult = 1, .ticks_per_s 
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int source = NVB_CLOCK_AUTO;
+static bool all_pinned;
 
-void nvb_clock_set_source(int s)
+void nvb_clock_set_source(int s, bool pinned)
 {
 	source = s;
+	all_pinned = pinned;
 }
 
 uint64_t nvb_now_ns(void)
@@ -101,7 +103,8 @@ static void calibrate(void)
 	struct timespec nap = {0, 50 * 1000 * 1000};
 	uint64_t t0 = 0, c0 = 0, t1 = 0, c1 = 0, hz;
 
-	if (source == NVB_CLOCK_GETTIME || (source == NVB_CLOCK_AUTO && !tsc_invariant()))
+	if (source == NVB_CLOCK_GETTIME ||
+	    (source == NVB_CLOCK_AUTO && !tsc_invariant() && !(all_pinned && cpu_flags_invariant())))
 		return;
 	nvb_clock.tsc = true;
 	sample(&t0, &c0);

@@ -30,9 +30,11 @@ void nvb_clock_init(void);
  * TSC on request (NVB_CLOCK_CPU) is for machines whose kernel keeps another clock although the
  * TSC runs at one rate on every CPU, such as a guest under QEMU's TCG, where the kernel's clock
  * is the HPET: each of its reads is a system call and a trip through the emulated device, which
- * a polling loop that reads the clock per poll would pay at every poll.
+ * a polling loop that reads the clock per poll would pay at every poll. @pinned: every job
+ * thread runs on one CPU, so that all of its timestamps come from one CPU's TSC; NVB_CLOCK_AUTO
+ * then takes the TSC wherever it runs at one rate (as fio does), whatever the kernel's clock.
  */
-void nvb_clock_set_source(int source);
+void nvb_clock_set_source(int source, bool pinned);
 
 static inline uint64_t nvb_ticks(void)
 {

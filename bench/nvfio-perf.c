@@ -4,6 +4,7 @@
  */
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,19 @@ static void on_sigint(int sig)
 	nvb_stop = 1;
 	/* A second ^C ends the program at once. */
 	signal(SIGINT, SIG_DFL);
+}
+
+/* Whether every job thread runs on one CPU (--cpus_allowed of one CPU, or split among them). */
+static bool jobs_pinned(const struct nvb_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->njobs; i++) {
+		const struct nvb_opts *o = &cfg->jobs[i];
+
+		if (!o->cpus_allowed_set || (CPU_COUNT(&o->cpus_allowed) != 1 &&
+					     o->cpus_allowed_policy != NVB_CPUS_SPLIT))
+			return false;
+	}
+	return cfg->njobs > 0;
 }
 
 int main(int argc, char **argv)
@@ -54,7 +68,7 @@ int main(int argc, char **argv)
 		}
 	}
 	signal(SIGINT, on_sigint);
-	nvb_clock_set_source(cfg.prog.clocksource);
+	nvb_clock_set_source(cfg.prog.clocksource, jobs_pinned(&cfg));
 	nvb_clock_init();
 
 	/* With --compare too, the plot draws both targets. */

@@ -66,7 +66,8 @@ enum nvb_eta {
 
 /* --clocksource: fio's names. */
 enum nvb_clocksource {
-	NVB_CLOCK_AUTO = 0,    /* the TSC where the kernel keeps it as its clock, else GETTIME */
+	NVB_CLOCK_AUTO = 0,    /* the TSC where the kernel keeps it as its clock, or where it runs
+				  at one rate and every job is pinned to one CPU; else GETTIME */
 	NVB_CLOCK_CPU = 1,     /* the TSC, even where the kernel does not trust it */
 	NVB_CLOCK_GETTIME = 2, /* clock_gettime(CLOCK_MONOTONIC) */
 };

@@ -472,6 +472,8 @@ static void json_entry(struct nvb_json *j, const struct nvb_entry *e, const stru
 	nvb_json_u64(j, "jobs", e->njobs);
 	nvb_json_u64(j, "iodepth", e->o->iodepth);
 	nvb_json_u64(j, "bs", e->bs);
+	/* The clock that timed the I/Os, in --clocksource's names. */
+	nvb_json_str(j, "clocksource", nvb_clock.tsc ? "cpu" : "clock_gettime");
 	nvb_json_dbl(j, "cpu_ns_per_io", ios ? (double)(e->usr_ns + e->sys_ns) / (double)ios : 0.0);
 	nvb_json_dbl(j, "usr_ns_per_io", ios ? (double)e->usr_ns / (double)ios : 0.0);
 	nvb_json_dbl(j, "sys_ns_per_io", ios ? (double)e->sys_ns / (double)ios : 0.0);

@@ -72,7 +72,7 @@ def check_report(d, expect_read, expect_write, njobs, only):
             fail("cpu figures out of range: usr %s sys %s" % (j["usr_cpu"], j["sys_cpu"]))
         for key in ("ioengine", "filename", "cpu_ns_per_io", "verify_errors",
                     "thread_cpu_ns_per_io", "process_cpu_ns_per_io", "busy_cpu_ns_per_io",
-                    "idle_polls", "idle_polls_timed", "idle_ns"):
+                    "idle_polls", "idle_polls_timed", "idle_ns", "clocksource"):
             need(j, "nvfio." + key)
         n = j["nvfio"]
         # Idle spinning is a part of the job thread's time, and timed idle polls of the polls.
