@@ -13,6 +13,7 @@
 
 #include <nvfio/dma.h>
 #include <nvfio/nvme.h>
+#include <nvfio/nvme_io.h>
 
 #include "job.h"
 #include "options.h"

@@ -2,7 +2,11 @@
 #ifndef NVFIO_NVME_CTRL_H
 #define NVFIO_NVME_CTRL_H
 
-/* The controller and namespace objects, and what the files of nvme/ share about them. */
+/*
+ * The controller object, as the files of nvme/ share it. This header declares no functions:
+ * each part of the driver works on the object through its own header (admin.h, aer.h, ioq.h,
+ * ns.h), and init.c, which brings the controller up and down, sits above them all.
+ */
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -11,31 +15,13 @@
 #include <nvfio/nvme.h>
 
 #include "nvme/dev.h"
-#include "nvme/qpair.h"
+#include "nvme/queue.h"
 #include "nvme/spec.h"
 
-struct nvfio_ns {
-	/* Read by every I/O submission (nsze is 0 while the namespace takes no I/O). */
-	struct nvfio_ns_io io;
-	uint32_t max_nlb; /* blocks one command may carry */
-	bool active;
-	struct nvfio_ctrl *ctrl;
-	struct nvfio_ns_info info;
-};
-
 /*
- * Bring-up states, in order.
- *
- * What a controller reset will build on: it re-enters at NVF_INIT_DISABLE with the admin queue
- * pair's memory kept (nvf_qpair_init() allocates, the states only program registers), then
- * re-creates each I/O queue from the memory its struct nvfio_qpair already holds
- * (nvf_nvme_create_qpair()), so application handles stay valid. Every outstanding command is
- * found by its tracker marker (nvf_trk_busy()) and completed once, by nvf_qpair_fail_all() on
- * the owning thread; until then nvf_qpair_poison() sends that thread's submissions to the slow
- * path, which sees the state. Per-command deadlines go in the same trackers (a stamp in a field
- * of their own: a depth-1024 queue pair stays under its memory budget with 40-byte trackers),
- * checked where nvfio_qpair_wait() already reads the clock, escalating to Abort and then to the
- * reset. A vfio-user device is one more struct nvf_nvme_dev backend.
+ * Bring-up states, in order (init.c). A controller reset re-enters at NVF_INIT_DISABLE with the
+ * admin queue's memory kept: the states program registers and send commands, the memory is
+ * allocated once.
  */
 enum nvf_init_state {
 	NVF_INIT_DISABLE,	/* CC.EN = 0 (after RDY = 1 if an enable was in progress) */
@@ -60,11 +46,8 @@ struct nvfio_ctrl {
 	struct nvf_nvme_dev *dev;
 	struct nvfio_ctrl_opts opts;
 	char *address;
-	uint64_t cap;
-	uint32_t dstrd;		       /* doorbell stride, bytes */
 	unsigned int ready_timeout_ms; /* CAP.TO */
 	enum nvf_init_state state;
-	int failed; /* 0, -NVFIO_EFATAL or -NVFIO_EREMOVED, once seen */
 
 	struct nvfio_ctrl_info info;
 	struct nvme_id_ctrl *id;
@@ -90,10 +73,6 @@ struct nvfio_ctrl {
 	unsigned int nr_io; /* granted */
 	bool *qid_used;	    /* [1 .. nr_io] */
 	struct nvfio_qpair *qpairs;
-	int *irq_efd; /* [0 .. nr_vectors): eventfds bound, -1 none */
-	/* Memory of queues the controller may still own (lock): freed once it is disabled. */
-	void **kept_dma;
-	unsigned int nkept;
 
 	/* Shadow doorbells: two pages, doorbells then event indexes. */
 	void *dbbuf;
@@ -105,38 +84,10 @@ struct nvfio_ctrl {
 	uint32_t nn;
 };
 
-/* The controller's failure (0 while it runs): set once, from whichever thread sees it. */
-static inline int nvf_nvme_failed(const struct nvfio_ctrl *ctrl)
+/* The controller's failure (0 while it runs). */
+static inline int nvf_ctrl_failed(const struct nvfio_ctrl *ctrl)
 {
-	return __atomic_load_n(&ctrl->failed, __ATOMIC_RELAXED);
+	return nvf_dev_failed(ctrl->dev);
 }
-
-/* Doorbell register of SQ @qid (@cq false) or CQ @qid. */
-static inline uint32_t nvf_db_offset(const struct nvfio_ctrl *ctrl, uint16_t qid, bool cq)
-{
-	return NVF_DOORBELL_BASE + (2u * qid + cq) * ctrl->dstrd;
-}
-
-/* ctrl.c */
-int nvf_nvme_ctrl_check(struct nvfio_ctrl *ctrl);
-uint64_t nvf_nvme_now_ms(void);
-void nvf_nvme_backoff(unsigned int *us);
-unsigned int nvf_nvme_dma_flags(const struct nvfio_ctrl *ctrl);
-void nvf_nvme_ctrl_keep_dma(struct nvfio_ctrl *ctrl, void *mem);
-
-/* admin.c */
-int nvf_nvme_admin_exec(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, void *buf, size_t len,
-			struct nvfio_cqe *cqe, unsigned int timeout_ms);
-int nvf_nvme_admin_poll_locked(struct nvfio_ctrl *ctrl);
-void nvf_nvme_admin_events(struct nvfio_ctrl *ctrl);
-int nvf_nvme_aer_submit_locked(struct nvfio_ctrl *ctrl);
-int nvf_nvme_create_qpair(struct nvfio_ctrl *ctrl, struct nvfio_qpair *qp);
-int nvf_nvme_delete_qpair(struct nvfio_ctrl *ctrl, struct nvfio_qpair *qp);
-int nvf_nvme_status_err(uint16_t status, const char *what);
-
-/* ns.c */
-int nvf_nvme_ns_scan(struct nvfio_ctrl *ctrl);
-bool nvf_nvme_ns_scanning(void);
-void nvf_nvme_ns_free(struct nvfio_ctrl *ctrl);
 
 #endif /* NVFIO_NVME_CTRL_H */

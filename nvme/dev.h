@@ -3,17 +3,25 @@
 #define NVFIO_NVME_DEV_H
 
 /*
- * The device under the NVMe driver: a BAR0, a DMA address space, MSI-X vectors and a reset. The
- * controller code sees only this, so the same driver runs on a VFIO PCI function, on the
- * simulated controller and (later) on a vfio-user server.
+ * The device under the NVMe driver: a BAR0, a DMA address space, MSI-X vectors. The controller
+ * code sees only this, so the same driver runs on a VFIO PCI function and on the simulated
+ * controller; a vfio-user server is one more backend.
+ *
+ * The seam also keeps what every layer above must agree on about the device: the register
+ * facts the controller read at open (CAP, the doorbell stride), how its DMA memory is allocated,
+ * whether it has failed, and the memory it may still access. Queues learn of a failure here
+ * (nvf_dev_check()); the controller hears of it through the hook it set (nvf_dev_attach()), so
+ * nothing below calls up into the controller.
  */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <nvfio/nvme.h>
 
+#include "nvme/spec.h"
 #include "support/barrier.h"
 
 struct nvf_nvme_dev;
@@ -24,13 +32,12 @@ struct nvf_nvme_dev_ops {
 	int (*irq_bind)(struct nvf_nvme_dev *dev, unsigned int vector, int eventfd);
 	/* Release every vector and disable MSI-X. */
 	void (*irq_disable)(struct nvf_nvme_dev *dev);
-	/* Function-level reset. 0, -ENOTSUP, or a negative error. */
-	int (*reset)(struct nvf_nvme_dev *dev);
 	/* Release the device, its DMA space and everything mapped through it. */
 	void (*close)(struct nvf_nvme_dev *dev);
 };
 
 struct nvf_nvme_dev {
+	/* Filled by the backend. */
 	const struct nvf_nvme_dev_ops *ops;
 	volatile uint8_t *bar0;
 	size_t bar0_len;
@@ -39,6 +46,19 @@ struct nvf_nvme_dev {
 	const char *backend;   /* "sim", "vfio-type1v2", "vfio-noiommu" */
 	bool noiommu;	       /* DMA memory must be hugepages */
 	struct nvfio_sim *sim; /* the model behind a "sim:" device, else NULL */
+
+	/* Filled by nvf_dev_attach(). */
+	const char *name;	/* the address it was opened by, for messages */
+	uint64_t cap;		/* CAP */
+	uint32_t dstrd;		/* doorbell stride, bytes */
+	unsigned int dma_flags; /* for memory the device reads or writes */
+	int failed;		/* 0, -NVFIO_EFATAL or -NVFIO_EREMOVED, once seen */
+	void (*on_fail)(void *arg, int err);
+	void *on_fail_arg;
+	/* Memory the device may still access (a queue it may still own): freed at close. */
+	pthread_mutex_t kept_lock;
+	void **kept;
+	unsigned int nkept;
 };
 
 /* Open the simulated controller with the options after "sim:". */
@@ -46,6 +66,53 @@ int nvf_nvme_dev_sim_open(const char *opts, struct nvf_nvme_dev **out);
 
 /* Open a PCI function through VFIO. */
 int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode, struct nvf_nvme_dev **out);
+
+/*
+ * nvf_dev_attach() - take a device opened by a backend into use
+ * @name: the controller's address, kept (not copied) for messages
+ * @dma_flags: flags of nvfio_dma_alloc() for memory the device accesses
+ * @on_fail: called once, from the thread that first sees the device fail, with the failure
+ *
+ * Reads CAP. 0, or -NVFIO_EREMOVED when the registers read all-ones.
+ */
+int nvf_dev_attach(struct nvf_nvme_dev *dev, const char *name, unsigned int dma_flags,
+		   void (*on_fail)(void *arg, int err), void *arg);
+
+/* Free the memory kept for the device (nvf_dev_keep()), then close it. */
+void nvf_dev_close(struct nvf_nvme_dev *dev);
+
+/*
+ * nvf_dev_check() - whether the device is still working
+ *
+ * Reads CSTS unless a failure is known already: all-ones is a removed device, CFS a fatal
+ * status; either is recorded (once, with the hook) and returned with a message naming the
+ * device. 0 while it works.
+ */
+int nvf_dev_check(struct nvf_nvme_dev *dev);
+
+/* Record @err (-NVFIO_EFATAL or -NVFIO_EREMOVED) as the device's failure and return it with its
+ * message; the first failure recorded stays. */
+int nvf_dev_fail(struct nvf_nvme_dev *dev, int err);
+
+/*
+ * nvf_dev_keep() - hold DMA memory the device may still access until it is closed
+ *
+ * Without room to note it the memory is leaked: better than a device writing into memory that
+ * was handed out again. @mem NULL is ignored.
+ */
+void nvf_dev_keep(struct nvf_nvme_dev *dev, void *mem);
+
+/* The device's failure (0 while it works): set once, from whichever thread sees it. */
+static inline int nvf_dev_failed(const struct nvf_nvme_dev *dev)
+{
+	return __atomic_load_n(&dev->failed, __ATOMIC_RELAXED);
+}
+
+/* Doorbell register of SQ @qid (@cq false) or CQ @qid, as an offset into BAR0. */
+static inline uint32_t nvf_dev_db_offset(const struct nvf_nvme_dev *dev, uint16_t qid, bool cq)
+{
+	return NVF_DOORBELL_BASE + (2u * qid + cq) * dev->dstrd;
+}
 
 /* Register access. A register read as all-ones means the device is gone. */
 static inline uint32_t nvf_dev_read32(const struct nvf_nvme_dev *dev, uint32_t off)

@@ -34,11 +34,6 @@ static void sim_irq_disable(struct nvf_nvme_dev *dev)
 		nvf_sim_set_irq(dev->sim, v, -1);
 }
 
-static int sim_reset(struct nvf_nvme_dev *dev)
-{
-	return nvf_sim_reset(dev->sim);
-}
-
 static void sim_close(struct nvf_nvme_dev *dev)
 {
 	struct sim_dev *s = (struct sim_dev *)dev;
@@ -52,7 +47,6 @@ static void sim_close(struct nvf_nvme_dev *dev)
 static const struct nvf_nvme_dev_ops sim_ops = {
     .irq_bind = sim_irq_bind,
     .irq_disable = sim_irq_disable,
-    .reset = sim_reset,
     .close = sim_close,
 };
 

@@ -29,13 +29,6 @@ static void vfio_irq_disable(struct nvf_nvme_dev *dev)
 	nvfio_vfio_device_irq_disable(v->vdev, NVFIO_VFIO_PCI_MSIX);
 }
 
-static int vfio_reset(struct nvf_nvme_dev *dev)
-{
-	struct vfio_dev *v = (struct vfio_dev *)dev;
-
-	return nvfio_vfio_device_reset(v->vdev);
-}
-
 static void vfio_close(struct nvf_nvme_dev *dev)
 {
 	struct vfio_dev *v = (struct vfio_dev *)dev;
@@ -49,7 +42,6 @@ static void vfio_close(struct nvf_nvme_dev *dev)
 static const struct nvf_nvme_dev_ops vfio_ops = {
     .irq_bind = vfio_irq_bind,
     .irq_disable = vfio_irq_disable,
-    .reset = vfio_reset,
     .close = vfio_close,
 };
 

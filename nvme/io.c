@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * I/O commands: the submission fast path (a read or write of one buffer spanning at most two
- * pages: PRP1/PRP2, no list), and the general path behind it: PRP lists, SGLs, vectored
- * buffers, requests split into several commands, and the checks that refuse bad requests
- * before they reach the controller.
+ * I/O commands: the library half of the inline fast path (<nvfio/nvme_io.h>), and the general
+ * path behind it: vectored buffers, requests split into several commands, and the checks that
+ * refuse bad requests before they reach the controller. Data pointers are built in dptr.c.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "nvme/ctrl.h"
-#include "nvme/qpair.h"
+#include "nvme/dptr.h"
+#include "nvme/ns.h"
 #include "support/error.h"
 
 /* An SQE seen as eight quadwords, so the fast path fills it with eight stores. */
@@ -18,248 +18,6 @@ union nvf_sqe {
 	uint64_t q[8];
 };
 _Static_assert(sizeof(union nvf_sqe) == 64, "SQE");
-
-/* A position in a list of buffers. */
-struct iov_cur {
-	const struct iovec *iov;
-	unsigned int cnt;
-	unsigned int idx;
-	size_t off;
-};
-
-static void cur_advance(struct iov_cur *c, size_t len)
-{
-	while (len && c->idx < c->cnt) {
-		size_t left = c->iov[c->idx].iov_len - c->off;
-
-		if (len < left) {
-			c->off += len;
-			return;
-		}
-		len -= left;
-		c->idx++;
-		c->off = 0;
-	}
-	while (c->idx < c->cnt && c->iov[c->idx].iov_len == c->off) {
-		c->idx++;
-		c->off = 0;
-	}
-}
-
-static int not_mapped(struct nvfio_qpair *qp, uintptr_t va, size_t len)
-{
-	return nvf_err(-NVFIO_ENOTMAPPED,
-		       "buffer %p (+%zu bytes) is not DMA memory of controller "
-		       "%s: allocate it with nvfio_dma_alloc() or register it with "
-		       "nvfio_dma_register() on nvfio_ctrl_dma()",
-		       (void *)va, len, qp->ctrl->address);
-}
-
-/*
- * Describe @len bytes from @c with PRPs. The buffers must be PRP-compatible (checked by the
- * caller): only the first may start inside a page, only the last may end inside one, so the
- * bytes cover consecutive whole pages and the entry count is known before any is written.
- */
-static int map_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct iov_cur *c, size_t len,
-		   uint16_t *listp)
-{
-	const struct iovec *iov = &c->iov[c->idx];
-	uintptr_t first = (uintptr_t)iov->iov_base + c->off;
-	size_t pages = ((first & (NVF_PAGE_SIZE - 1)) + len + NVF_PAGE_SIZE - 1) >> NVF_PAGE_SHIFT;
-	struct iov_cur cur = *c;
-	uint64_t *list = NULL;
-	uint16_t l = 0;
-	size_t n = 0;
-
-	if (pages > 2) {
-		l = nvf_list_get(qp, (pages - 1) * sizeof(uint64_t));
-		if (!l)
-			return -EAGAIN;
-		if ((pages - 1) * sizeof(uint64_t) > nvf_list_size(qp, l)) {
-			nvf_list_put(qp, l);
-			return nvf_err(
-			    -EINVAL, "%zu-byte transfer needs a PRP list longer than a page", len);
-		}
-		list = nvf_list_addr(qp, l);
-	}
-	while (len) {
-		const struct iovec *v = &cur.iov[cur.idx];
-		uintptr_t va = (uintptr_t)v->iov_base + cur.off;
-		size_t seg = v->iov_len - cur.off, done = 0;
-		uint64_t iova;
-		bool contig;
-
-		if (!seg) {
-			cur.idx++;
-			cur.off = 0;
-			continue;
-		}
-		if (seg > len)
-			seg = len;
-		contig = nvf_dma_iova_cached(qp->dma, &qp->dcache, (void *)va, seg, &iova) == 0;
-		while (done < seg) {
-			size_t chunk = NVF_PAGE_SIZE - ((va + done) & (NVF_PAGE_SIZE - 1));
-			uint64_t e;
-
-			if (chunk > seg - done)
-				chunk = seg - done;
-			if (contig) {
-				e = iova + done;
-			} else if (nvf_dma_iova_cached(qp->dma, &qp->dcache, (void *)(va + done),
-						       chunk, &e)) {
-				if (l)
-					nvf_list_put(qp, l);
-				return not_mapped(qp, va + done, chunk);
-			}
-			if (n == 0)
-				cmd->dptr[0] = e;
-			else if (!list)
-				cmd->dptr[1] = e;
-			else
-				list[n - 1] = e;
-			n++;
-			done += chunk;
-		}
-		len -= seg;
-		cur_advance(&cur, seg);
-	}
-	if (list)
-		cmd->dptr[1] = nvf_list_iova(qp, l);
-	else if (n < 2)
-		cmd->dptr[1] = 0;
-	*listp = l;
-	return 0;
-}
-
-int nvf_qpair_map_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, void *buf, size_t len,
-		      uint16_t *list)
-{
-	struct iovec iov = {.iov_base = buf, .iov_len = len};
-	struct iov_cur c = {.iov = &iov, .cnt = 1};
-
-	if ((uintptr_t)buf & 3)
-		return nvf_err(-EINVAL, "buffer %p is not 4-byte aligned", buf);
-	return map_prp(qp, cmd, &c, len, list);
-}
-
-/*
- * Describe up to *@lenp bytes from @c with an SGL: one data block descriptor per IOVA-contiguous
- * piece, in the command itself when there is one, else in a list slot behind a Last Segment
- * descriptor. When the pieces outnumber the slot, *@lenp shrinks to a whole number of blocks
- * (@bs) that fits.
- */
-static int map_sgl(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct iov_cur *c, size_t *lenp,
-		   uint32_t bs, uint16_t *listp)
-{
-	struct nvf_sgl_desc one, *d;
-	struct iov_cur cur = *c;
-	size_t len = *lenp, mapped = 0, cap, n = 0, want = 0, excess;
-	unsigned int i;
-	uint16_t l;
-
-	/* Elements in the range, to choose the slot (pieces may still split on IOVA gaps). */
-	for (i = cur.idx; i < cur.cnt && mapped < len; i++) {
-		size_t seg = cur.iov[i].iov_len - (i == cur.idx ? cur.off : 0);
-
-		mapped += seg;
-		want += seg != 0;
-	}
-	mapped = 0;
-	l = want > 1 ? nvf_list_get(qp, want * sizeof(*d)) : 0;
-	if (!l && want > NVF_LIST_SMALL / sizeof(*d))
-		l = nvf_list_get(qp, NVF_LIST_SMALL);
-	if (want > 1 && !l)
-		return -EAGAIN;
-	d = l ? nvf_list_addr(qp, l) : &one;
-	cap = l ? nvf_list_size(qp, l) / sizeof(*d) : 1;
-
-	while (mapped < len && cur.idx < cur.cnt) {
-		const struct iovec *v = &cur.iov[cur.idx];
-		uintptr_t va = (uintptr_t)v->iov_base + cur.off;
-		size_t seg = v->iov_len - cur.off, done = 0;
-		uint64_t iova;
-
-		if (seg > len - mapped)
-			seg = len - mapped;
-		if (!seg) {
-			cur.idx++;
-			cur.off = 0;
-			continue;
-		}
-		while (done < seg && n < cap) {
-			size_t piece = seg - done;
-
-			if (nvf_dma_iova_cached(qp->dma, &qp->dcache, (void *)(va + done), piece,
-						&iova)) {
-				piece = NVF_PAGE_SIZE - ((va + done) & (NVF_PAGE_SIZE - 1));
-				if (piece > seg - done)
-					piece = seg - done;
-				if (nvf_dma_iova_cached(qp->dma, &qp->dcache, (void *)(va + done),
-							piece, &iova)) {
-					if (l)
-						nvf_list_put(qp, l);
-					return not_mapped(qp, va + done, piece);
-				}
-			}
-			/* Extend the previous descriptor when the IOVA continues it. */
-			if (n && d[n - 1].addr + d[n - 1].len == iova) {
-				d[n - 1].len += (uint32_t)piece;
-			} else {
-				memset(&d[n], 0, sizeof(d[n]));
-				d[n].addr = iova;
-				d[n].len = (uint32_t)piece;
-				d[n].type = NVF_SGL_DATA_BLOCK;
-				n++;
-			}
-			done += piece;
-		}
-		mapped += done;
-		if (done < seg)
-			break;
-		cur_advance(&cur, seg);
-	}
-	if (mapped < len) {
-		/* Out of descriptors: keep whole blocks only. */
-		size_t keep = mapped / bs * bs;
-
-		if (!keep) {
-			if (l)
-				nvf_list_put(qp, l);
-			return nvf_err(-EINVAL,
-				       "one block spans more than %zu IOVA-contiguous pieces "
-				       "of the iovec",
-				       cap);
-		}
-		excess = mapped - keep;
-		while (excess) {
-			if (d[n - 1].len <= excess) {
-				excess -= d[n - 1].len;
-				n--;
-			} else {
-				d[n - 1].len -= (uint32_t)excess;
-				excess = 0;
-			}
-		}
-		*lenp = keep;
-	}
-	cmd->flags = (uint8_t)((cmd->flags & ~NVF_CMD_PSDT_SGL) | NVF_CMD_PSDT_SGL);
-	if (n == 1) {
-		if (l)
-			nvf_list_put(qp, l);
-		l = 0;
-		memcpy(cmd->dptr, d, sizeof(*d));
-	} else {
-		struct nvf_sgl_desc seg = {
-		    .addr = nvf_list_iova(qp, l),
-		    .len = (uint32_t)(n * sizeof(*d)),
-		    .type = NVF_SGL_LAST_SEGMENT,
-		};
-
-		memcpy(cmd->dptr, &seg, sizeof(seg));
-	}
-	*listp = l;
-	return 0;
-}
 
 /* Completion of one command of a split request: the request completes with its last command,
  * carrying the first failure. */
@@ -303,7 +61,7 @@ struct io_req {
 /* A submission on a queue pair of a failed controller, or on one being freed: say why. */
 static int qp_state_err(struct nvfio_qpair *qp, int state)
 {
-	int ret = nvf_nvme_ctrl_check(qp->ctrl);
+	int ret = nvf_dev_check(qp->dev);
 
 	if (ret < 0)
 		return ret;
@@ -370,31 +128,6 @@ static int io_check(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req *
 	return 0;
 }
 
-/* Whether the buffers can be described with PRPs. */
-static bool iov_prp_ok(const struct iovec *iov, unsigned int cnt)
-{
-	unsigned int i, first = cnt, last = 0;
-
-	for (i = 0; i < cnt; i++) {
-		if (!iov[i].iov_len)
-			continue;
-		if (first == cnt)
-			first = i;
-		last = i;
-	}
-	for (i = first; i < cnt; i++) {
-		uintptr_t b = (uintptr_t)iov[i].iov_base;
-
-		if (!iov[i].iov_len)
-			continue;
-		if (i != first && (b & (NVF_PAGE_SIZE - 1)))
-			return false;
-		if (i != last && ((b + iov[i].iov_len) & (NVF_PAGE_SIZE - 1)))
-			return false;
-	}
-	return true;
-}
-
 /* Take a tracker during a multi-command build (nothing is marked until the commit). */
 static inline uint16_t build_pop(struct nvfio_qpair *qp)
 {
@@ -419,14 +152,14 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 	uint16_t first = NVFIO_IO_TRK_NONE, idx;
 	uint32_t bs = 1u << ns->io.lbads;
 	uint64_t remaining = r->len, lba = r->lba;
-	struct iov_cur cur = {.iov = r->iov, .cnt = r->iovcnt};
+	struct nvf_iov_cur cur = {.iov = r->iov, .cnt = r->iovcnt};
 	bool prp = true;
 	unsigned int taken = 0, n = 0, i;
 	int ret;
 
 	if (r->iov) {
-		cur_advance(&cur, 0);
-		prp = iov_prp_ok(r->iov, r->iovcnt);
+		nvf_iov_advance(&cur, 0);
+		prp = nvf_dptr_prp_ok(r->iov, r->iovcnt);
 		if (!prp && !qp->ctrl->sgl)
 			return nvf_err(
 			    -EINVAL,
@@ -482,18 +215,18 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 
 				if (((off + len + NVF_PAGE_SIZE - 1) >> NVF_PAGE_SHIFT) - 1 >
 					NVF_LIST_SMALL / 8 &&
-				    qp->large_top == qp->nsmall && qp->small_top && small >= bs)
+				    !nvf_pool_large_free(&qp->pool) && qp->pool.small_top && small >= bs)
 					len = small / bs * bs;
-				ret = map_prp(qp, &sqe.cmd, &cur, len, &list);
+				ret = nvf_dptr_prp(qp, &sqe.cmd, &cur, len, &list);
 			} else {
 				size_t l = len;
 
-				ret = map_sgl(qp, &sqe.cmd, &cur, &l, bs, &list);
+				ret = nvf_dptr_sgl(qp, &sqe.cmd, &cur, &l, bs, &list);
 				len = l;
 			}
 			if (ret < 0)
 				goto undo;
-			cur_advance(&cur, len);
+			nvf_iov_advance(&cur, len);
 		}
 		t->list = list;
 		t->cb = parent == NVFIO_IO_TRK_NONE ? cb : split_done;
@@ -540,15 +273,14 @@ undo:
 		struct nvfio_io_trk *t = &qp->io.trk[idx];
 
 		if (t->list && idx != parent) {
-			nvf_list_put(qp, t->list);
+			nvf_pool_put(&qp->pool, t->list);
 		}
 		t->list = 0;
 		idx = t->next;
 	}
 	qp->io.free = start_free;
 	if (ret == -EAGAIN) {
-		if (nvf_qpair_nfree(qp) == qp->depth && qp->small_top == qp->nsmall &&
-		    qp->large_top == qp->nsmall + qp->nlarge)
+		if (nvf_queue_nfree(qp) == qp->depth && nvf_pool_all_free(&qp->pool))
 			return nvf_err(-E2BIG,
 				       "a request of %llu bytes needs more commands or PRP/SGL "
 				       "lists than queue %u holds (depth %u): split it or use a "
@@ -596,7 +328,7 @@ static bool fast_after_refill(struct nvfio_qpair *qp, struct nvfio_ns *ns, const
 		return false;
 	if (nvf_dma_iova_cached(qp->dma, &qp->dcache, buf, (size_t)len, &iova))
 		return false;
-	nvf_qpair_tc_sync(qp);
+	nvf_queue_tc_sync(qp);
 	return va >= qp->io.tc_lo && va + len <= qp->io.tc_hi;
 }
 
@@ -657,7 +389,7 @@ int nvfio_flush(struct nvfio_qpair *qp, struct nvfio_ns *ns, nvfio_cb cb, void *
 
 	if (ret)
 		return ret;
-	return nvf_qpair_submit_cmd(qp, &cmd, 0, cb, arg);
+	return nvf_queue_submit(qp, &cmd, 0, cb, arg);
 }
 
 int nvfio_write_zeroes(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint64_t lba, uint32_t nlb,
@@ -700,19 +432,19 @@ int nvfio_deallocate(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint64_t lba, 
 	ret = io_check(qp, ns, &r);
 	if (ret)
 		return ret;
-	l = nvf_list_get(qp, sizeof(*range));
+	l = nvf_pool_get(&qp->pool, sizeof(*range));
 	if (!l) {
 		qp->eagain++;
 		return -EAGAIN;
 	}
-	range = nvf_list_addr(qp, l);
+	range = nvf_pool_addr(&qp->pool, l);
 	memset(range, 0, sizeof(*range));
 	range->nlb = nlb;
 	range->slba = lba;
-	cmd.dptr[0] = nvf_list_iova(qp, l);
-	ret = nvf_qpair_submit_cmd(qp, &cmd, l, cb, arg);
+	cmd.dptr[0] = nvf_pool_iova(&qp->pool, l);
+	ret = nvf_queue_submit(qp, &cmd, l, cb, arg);
 	if (ret < 0)
-		nvf_list_put(qp, l);
+		nvf_pool_put(&qp->pool, l);
 	return ret;
 }
 
@@ -736,15 +468,15 @@ int nvfio_io_raw(struct nvfio_qpair *qp, const struct nvfio_cmd *cmd, void *buf,
 				       "raw command of %zu bytes exceeds the %u-byte "
 				       "transfer limit of %s",
 				       len, qp->ctrl->max_xfer, qp->ctrl->address);
-		ret = nvf_qpair_map_prp(qp, &c, buf, len, &l);
+		ret = nvf_dptr_prp_buf(qp, &c, buf, len, &l);
 		if (ret < 0) {
 			if (ret == -EAGAIN)
 				qp->eagain++;
 			return ret;
 		}
 	}
-	ret = nvf_qpair_submit_cmd(qp, &c, l, cb, arg);
+	ret = nvf_queue_submit(qp, &c, l, cb, arg);
 	if (ret < 0 && l)
-		nvf_list_put(qp, l);
+		nvf_pool_put(&qp->pool, l);
 	return ret;
 }

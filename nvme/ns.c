@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nvme/ctrl.h"
+#include "nvme/admin.h"
+#include "nvme/ns.h"
 #include "support/error.h"
 
 /* Namespace ids beyond this are not tracked (an NN of millions would cost memory for nothing). */
@@ -20,7 +21,7 @@ static void ns_descriptors(struct nvfio_ctrl *ctrl, struct nvfio_ns *ns, uint8_t
 {
 	size_t off = 0;
 
-	if (nvfio_identify(ctrl, NVME_IDENTIFY_CNS_NS_DESC_LIST, ns->io.nsid, buf) < 0)
+	if (nvf_admin_identify(ctrl, NVME_IDENTIFY_CNS_NS_DESC_LIST, ns->io.nsid, buf) < 0)
 		return;
 	while (off + 4 <= NVME_IDENTIFY_DATA_SIZE) {
 		uint8_t type = buf[off], len = buf[off + 1];
@@ -55,7 +56,7 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 		ns->ctrl = ctrl;
 		ctrl->ns[nsid] = ns;
 	}
-	ret = nvfio_identify(ctrl, NVME_IDENTIFY_CNS_NS, nsid, buf);
+	ret = nvf_admin_identify(ctrl, NVME_IDENTIFY_CNS_NS, nsid, buf);
 	if (ret < 0 || !id->nsze) {
 		ns_deactivate(ns);
 		return ret == -NVFIO_ENVME ? 0 : ret;
@@ -97,28 +98,7 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 	return 0;
 }
 
-/* Set while this thread scans: the admin commands of a scan may reap a namespace event, which
- * must then wait for a later poll rather than start a scan inside this one. */
-static _Thread_local bool scanning;
-
-bool nvf_nvme_ns_scanning(void)
-{
-	return scanning;
-}
-
-static int ns_scan(struct nvfio_ctrl *ctrl);
-
-int nvf_nvme_ns_scan(struct nvfio_ctrl *ctrl)
-{
-	int ret;
-
-	scanning = true;
-	ret = ns_scan(ctrl);
-	scanning = false;
-	return ret;
-}
-
-static int ns_scan(struct nvfio_ctrl *ctrl)
+int nvf_ns_scan(struct nvfio_ctrl *ctrl)
 {
 	uint32_t nn = ctrl->id->nn, nsid, i, start = 0;
 	uint8_t *buf, *seen;
@@ -150,7 +130,7 @@ static int ns_scan(struct nvfio_ctrl *ctrl)
 	/* The active namespace list comes 1024 ids at a time, each list starting after the id
 	 * given; controllers before NVMe 1.1 lack it and every id is tried instead. */
 	for (;;) {
-		ret = nvfio_identify(ctrl, NVME_IDENTIFY_CNS_NS_ACTIVE_LIST, start, list);
+		ret = nvf_admin_identify(ctrl, NVME_IDENTIFY_CNS_NS_ACTIVE_LIST, start, list);
 		if (ret == -NVFIO_ENVME && start == 0) {
 			have_list = false;
 			ret = 0;
@@ -190,7 +170,7 @@ out:
 	return ret;
 }
 
-void nvf_nvme_ns_free(struct nvfio_ctrl *ctrl)
+void nvf_ns_free(struct nvfio_ctrl *ctrl)
 {
 	uint32_t i;
 
@@ -222,4 +202,9 @@ struct nvfio_ns *nvfio_ctrl_ns_next(struct nvfio_ctrl *ctrl, const struct nvfio_
 const struct nvfio_ns_info *nvfio_ns_get_info(const struct nvfio_ns *ns)
 {
 	return &ns->info;
+}
+
+int nvfio_ctrl_rescan(struct nvfio_ctrl *ctrl)
+{
+	return nvf_ns_scan(ctrl);
 }

@@ -3,6 +3,8 @@
 #include <stdio.h>
 
 #include "nvme/spec.h"
+#include "nvme/status.h"
+#include "support/error.h"
 
 struct status_name {
 	uint8_t sc;
@@ -154,4 +156,10 @@ const char *nvfio_status_str(uint16_t status)
 		 sct, sc, nvfio_status_dnr(status) ? ", DNR" : "",
 		 nvfio_status_more(status) ? ", More" : "");
 	return buf;
+}
+
+int nvf_status_err(uint16_t status, const char *what)
+{
+	return nvf_err(-NVFIO_ENVME, "%s: the controller answered %s", what,
+		       nvfio_status_str(status));
 }

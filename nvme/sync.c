@@ -4,7 +4,10 @@
 #include <stdio.h>
 
 #include "nvme/ctrl.h"
+#include "nvme/ns.h"
+#include "nvme/status.h"
 #include "support/error.h"
+#include "support/time.h"
 
 struct sync_ctx {
 	bool done;
@@ -27,7 +30,7 @@ static int run_sync(struct nvfio_qpair *qp, submit_fn submit, void *p, const cha
 		    uint16_t *status, struct nvfio_cqe *cqe)
 {
 	unsigned int timeout = qp->ctrl->opts.io_timeout_ms;
-	uint64_t start = nvf_nvme_now_ms(), now;
+	uint64_t start = nvf_now_ms(), now;
 	struct sync_ctx s = {0};
 	int ret;
 
@@ -36,17 +39,17 @@ static int run_sync(struct nvfio_qpair *qp, submit_fn submit, void *p, const cha
 		ret = nvfio_qpair_wait(qp, 0, 10);
 		if (ret < 0)
 			return ret;
-		if (nvf_nvme_now_ms() - start >= timeout)
+		if (nvf_now_ms() - start >= timeout)
 			return nvf_err(-NVFIO_ETIMEDOUT, "%s: queue %u stayed full for %u ms", what,
 				       qp->qid, timeout);
 	}
 	if (ret < 0)
 		return ret;
 	while (!s.done) {
-		now = nvf_nvme_now_ms();
+		now = nvf_now_ms();
 		if (now - start >= timeout) {
 			/* The command stays with the controller; its completion is dropped. */
-			nvf_qpair_forget(qp, &s, NULL);
+			nvf_queue_forget(qp, &s);
 			return nvf_err(-NVFIO_ETIMEDOUT,
 				       "%s got no completion from %s within %u "
 				       "ms",
@@ -54,7 +57,7 @@ static int run_sync(struct nvfio_qpair *qp, submit_fn submit, void *p, const cha
 		}
 		ret = nvfio_qpair_wait(qp, 0, (int)(timeout - (now - start)));
 		if (ret < 0 && !s.done) {
-			nvf_qpair_forget(qp, &s, NULL);
+			nvf_queue_forget(qp, &s);
 			return ret;
 		}
 	}
@@ -62,12 +65,12 @@ static int run_sync(struct nvfio_qpair *qp, submit_fn submit, void *p, const cha
 		*cqe = s.cqe;
 	if (s.err)
 		return s.err == -NVFIO_EFATAL || s.err == -NVFIO_EREMOVED
-			   ? nvf_nvme_ctrl_check(qp->ctrl)
+			   ? nvf_dev_check(qp->dev)
 			   : nvf_err(s.err, "%s did not complete: %s", what, nvfio_strerror(s.err));
 	if (status)
 		*status = nvfio_cqe_status(&s.cqe);
 	if (nvfio_cqe_status(&s.cqe))
-		return nvf_nvme_status_err(nvfio_cqe_status(&s.cqe), what);
+		return nvf_status_err(nvfio_cqe_status(&s.cqe), what);
 	return 0;
 }
 

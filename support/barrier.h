@@ -31,7 +31,12 @@
 #define NVF_BARRIER_MB()  atomic_thread_fence(memory_order_seq_cst)
 #endif
 
-/* Order earlier loads before later loads (reading a CQE's body after its phase bit). */
+/*
+ * Order earlier loads before later loads and stores: a CQE's body after its phase bit, and the
+ * reads of reaped CQEs before the head doorbell that hands their slots back. DMB LD on arm64 and
+ * the acquire fence both order loads against later stores too; x86-64 never moves a store
+ * ahead of an earlier load.
+ */
 static inline void nvf_rmb(void)
 {
 	NVF_BARRIER_RMB();

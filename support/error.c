@@ -9,6 +9,7 @@
 #define NVF_ERRMSG_MAX 1024
 
 static _Thread_local char errmsg[NVF_ERRMSG_MAX];
+static _Thread_local unsigned int frozen;
 
 static const char *const nvfio_errstr[NVFIO_ELAST - NVFIO_EBASE] = {
 	[NVFIO_EBADADDR - NVFIO_EBASE] = "not a PCI address",
@@ -57,10 +58,11 @@ int nvf_err(int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
-	va_end(ap);
-
+	if (!frozen) {
+		va_start(ap, fmt);
+		vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+		va_end(ap);
+	}
 	return err < 0 ? err : -err;
 }
 
@@ -71,6 +73,8 @@ void nvf_err_prefix(const char *fmt, ...)
 	va_list ap;
 	int r;
 
+	if (frozen)
+		return;
 	memcpy(old, errmsg, sizeof(old));
 	va_start(ap, fmt);
 	r = vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
@@ -92,4 +96,15 @@ void nvf_err_prefix(const char *fmt, ...)
 void nvf_err_clear(void)
 {
 	errmsg[0] = '\0';
+}
+
+void nvf_err_freeze(void)
+{
+	frozen++;
+}
+
+void nvf_err_thaw(void)
+{
+	if (frozen)
+		frozen--;
 }

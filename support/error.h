@@ -18,6 +18,16 @@ int nvf_err(int err, const char *fmt, ...) __printf(2, 3);
 /* Prefix the current message with more context ("opening 0000:01:00.0: <old message>"). */
 void nvf_err_prefix(const char *fmt, ...) __printf(1, 2);
 
+/*
+ * nvf_err_freeze() / nvf_err_thaw() - keep the calling thread's message through a cleanup
+ *
+ * Between the two, nvf_err() and nvf_err_prefix() return their error as always but leave the
+ * message alone, so that undoing a failed step (closing, freeing, a command that deletes what
+ * was half created) cannot replace the sentence that names the cause. The pair nests.
+ */
+void nvf_err_freeze(void);
+void nvf_err_thaw(void);
+
 /* Forget the calling thread's message. */
 void nvf_err_clear(void);
 

@@ -25,6 +25,7 @@
 
 #include <nvfio/dma.h>
 #include <nvfio/nvme.h>
+#include <nvfio/nvme_io.h>
 
 #include "fio.h"
 #include "optgroup.h"

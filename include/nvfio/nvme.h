@@ -509,16 +509,17 @@ void nvfio_qpair_kick(struct nvfio_qpair *qp);
  * nvfio_read() and nvfio_write() never ring the doorbell themselves, the other submission
  * functions do at once, and polls ring for what is pending. Between plug and unplug none of them
  * does (but nvfio_qpair_wait() and nvfio_qpair_kick() still do), and unplug rings once for
- * everything held (as the kernel's bd->last). Plugs nest. nvfio_qpair_unplug() returns 0.
+ * everything held (as the kernel's bd->last). Plugs nest.
  */
 void nvfio_qpair_plug(struct nvfio_qpair *qp);
-int nvfio_qpair_unplug(struct nvfio_qpair *qp);
+void nvfio_qpair_unplug(struct nvfio_qpair *qp);
 
 /* Counters of a queue pair, for benchmarks. */
 struct nvfio_qpair_stats {
 	uint64_t submitted;    /* commands written to the submission queue (completed ones and
 				  those outstanding) */
 	uint64_t completed;    /* completions reaped */
+	uint64_t stray;	       /* completions for no outstanding command id, ignored */
 	uint64_t polls;	       /* nvfio_qpair_poll() calls (and waits' polls) */
 	uint64_t sq_doorbells; /* submission doorbell register writes (with shadow doorbells:
 				  those the controller's event index asked for) */
@@ -555,7 +556,7 @@ void nvfio_qpair_get_stats(const struct nvfio_qpair *qp, struct nvfio_qpair_stat
  *   -ECANCELED      submitted from a callback that nvfio_qpair_free() runs.
  */
 
-/* nvfio_read() and nvfio_write() are inline: see <nvfio/nvme_io.h> (included below). */
+/* nvfio_read() and nvfio_write() are inline: include <nvfio/nvme_io.h> (or <nvfio/nvfio.h>). */
 
 /*
  * nvfio_compare() - compare @nlb blocks at @lba with @buf; a difference completes with status
@@ -618,7 +619,5 @@ int nvfio_io_raw_sync(struct nvfio_qpair *qp, const struct nvfio_cmd *cmd, void 
 #ifdef __cplusplus
 }
 #endif
-
-#include <nvfio/nvme_io.h>
 
 #endif /* NVFIO_NVME_H */

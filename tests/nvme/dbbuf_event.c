@@ -7,7 +7,7 @@
  * rule walked entry by entry, for every old index, move and event index of rings of several
  * sizes, wrapping included.
  */
-#include "nvme/qpair.h"
+#include "nvme/queue.h"
 
 #include "common/test.h"
 

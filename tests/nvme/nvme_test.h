@@ -11,6 +11,7 @@
 
 #include <nvfio/dma.h>
 #include <nvfio/nvme.h>
+#include <nvfio/nvme_io.h>
 
 #include "common/test.h"
 

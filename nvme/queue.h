@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#ifndef NVFIO_NVME_QPAIR_H
-#define NVFIO_NVME_QPAIR_H
+#ifndef NVFIO_NVME_QUEUE_H
+#define NVFIO_NVME_QUEUE_H
 
 /*
  * A submission/completion queue pair and its command trackers: the transport-independent queue
- * mechanics shared by the admin queue and the I/O queues.
+ * mechanics shared by the admin queue and the I/O queues. It knows the device (nvme/dev.h) and
+ * nothing of the controller above it: struct nvfio_ctrl is only carried for the layers above.
  *
  * Trackers: one per command the pair can hold outstanding, indexed by the command identifier.
  * Free trackers form a LIFO list through 'next'; an outstanding one has next == NVFIO_IO_TRK_BUSY
  * (or NVFIO_IO_TRK_BUSY_LIST when it holds a PRP/SGL list, so that the completion path tells both
  * apart with the one compare it needs anyway), the parent of a split request NVFIO_IO_TRK_PARENT,
- * so that a reset or a failure can find and complete every outstanding command exactly once. The
+ * so that a failure can find and complete every outstanding command exactly once. The
  * submission ring has one entry more than there are trackers, so it can never overflow and the
  * controller's SQ head need not be followed.
  *
@@ -18,29 +19,25 @@
  * needs room for every outstanding command's completion, so with the extra entries the head
  * doorbell is rung only when the reaped but unacknowledged entries exceed the slack, not on every
  * poll.
- *
- * PRP lists and SGL segments come from a pool in the pair's DMA memory: small slots for
- * transfers up to 128 KiB and a few whole pages for larger ones, so that a deep queue pair does
- * not carry a list page per tracker.
  */
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <nvfio/nvme.h>
+#include <nvfio/nvme_io.h>
 
 #include "dma/dma.h"
+#include "nvme/dev.h"
+#include "nvme/pool.h"
 #include "nvme/spec.h"
 #include "support/barrier.h"
 #include "support/compiler.h"
 
 /* The deepest queue pair: command identifiers and tracker links are 16-bit, less the markers. */
-#define NVF_QPAIR_MAX_DEPTH 0xfff0u
+#define NVF_QUEUE_MAX_DEPTH 0xfff0u
 
-/* PRP list / SGL segment pool. */
-#define NVF_LIST_SMALL	   256u /* 32 PRP entries or 16 SGL descriptors */
-#define NVF_LIST_SMALL_MAX 128u /* small slots per queue pair, at most */
-#define NVF_LIST_LARGE_MAX 4u	/* whole-page lists per queue pair, at most */
+/* The phase tag of a CQE, in its dword 3 (bit 0 of the status field). */
+#define NVF_CQE_PHASE (1u << 16)
 
 _Static_assert(sizeof(struct nvfio_io_trk) == 32, "tracker size is part of the memory budget");
 
@@ -61,7 +58,7 @@ struct nvfio_qpair {
 
 	/* Completion side. */
 	const volatile struct nvfio_cqe *cq_cur; /* next entry to look at */
-	uint32_t cq_phase;   /* its expected phase tag, in place (bit 16 of dword 3) */
+	uint32_t cq_phase;   /* its expected phase tag, in place (NVF_CQE_PHASE) */
 	uint32_t cq_entries; /* up to 65536: CAP.MQES 0xffff with a depth above 32767 */
 	uint16_t depth;
 	uint32_t trk_mask;   /* trackers are a power of two, those past depth never busy */
@@ -74,18 +71,15 @@ struct nvfio_qpair {
 	uint32_t *cq_sdb;
 	const uint32_t *cq_ei;
 	uint64_t completed;
+	uint64_t stray; /* completions for no outstanding command, ignored */
 	uint64_t sq_doorbells;
 	uint64_t cq_doorbells;
 
-	/* List pool. */
-	uint8_t *lists; /* large pages first, then small slots */
-	uint64_t lists_iova;
-	uint16_t *list_stack; /* free small slots [0, small_top), free large [nsmall, large_top) */
-	uint16_t nsmall, nlarge;
-	uint16_t small_top, large_top;
+	struct nvf_pool pool;
 
 	/* Set-up state. */
-	struct nvfio_ctrl *ctrl;
+	struct nvf_nvme_dev *dev;
+	struct nvfio_ctrl *ctrl; /* the owner, for the layers above */
 	uint16_t qid;
 	bool irq;
 	unsigned int vector;
@@ -98,10 +92,10 @@ struct nvfio_qpair {
 
 /*
  * Make the fast path's view of the translation cache follow the cache. The owner thread does
- * this while another may be marking the pair failed (nvf_qpair_poison()): with both sides
+ * this while another may be marking the pair failed (nvf_queue_poison()): with both sides
  * sequentially consistent, either this sees the failure or the poison lands after it.
  */
-static inline void nvf_qpair_tc_sync(struct nvfio_qpair *qp)
+static inline void nvf_queue_tc_sync(struct nvfio_qpair *qp)
 {
 	qp->io.tc_lo = qp->dcache.vaddr;
 	qp->io.tc_delta = qp->dcache.iova - (uint64_t)qp->dcache.vaddr;
@@ -112,51 +106,12 @@ static inline void nvf_qpair_tc_sync(struct nvfio_qpair *qp)
 		__atomic_store_n(&qp->io.tc_hi, 0, __ATOMIC_SEQ_CST);
 }
 
-/* Mark the pair's controller failed, from any thread: the fast path then sends everything to
- * the slow path, which reports @err. */
-static inline void nvf_qpair_poison(struct nvfio_qpair *qp, int err)
+/* Mark the pair failed, from any thread: the fast path then sends everything to the slow path,
+ * which reports @err. */
+static inline void nvf_queue_poison(struct nvfio_qpair *qp, int err)
 {
 	__atomic_store_n(&qp->io.state, err, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&qp->io.tc_hi, 0, __ATOMIC_SEQ_CST);
-}
-
-/* Slot @l (1-based) of the pool: its address and IOVA. */
-static inline void *nvf_list_addr(const struct nvfio_qpair *qp, uint16_t l)
-{
-	unsigned int i = l - 1u;
-
-	if (i < qp->nlarge)
-		return qp->lists + (size_t)i * NVF_PAGE_SIZE;
-	return qp->lists + (size_t)qp->nlarge * NVF_PAGE_SIZE +
-	       (size_t)(i - qp->nlarge) * NVF_LIST_SMALL;
-}
-
-static inline uint64_t nvf_list_iova(const struct nvfio_qpair *qp, uint16_t l)
-{
-	return qp->lists_iova + (uint64_t)((uint8_t *)nvf_list_addr(qp, l) - qp->lists);
-}
-
-static inline size_t nvf_list_size(const struct nvfio_qpair *qp, uint16_t l)
-{
-	return (unsigned int)(l - 1u) < qp->nlarge ? NVF_PAGE_SIZE : NVF_LIST_SMALL;
-}
-
-/* Take a list slot of at least @bytes; 0 when none is free. */
-static inline uint16_t nvf_list_get(struct nvfio_qpair *qp, size_t bytes)
-{
-	if (bytes <= NVF_LIST_SMALL && qp->small_top)
-		return (uint16_t)(qp->list_stack[--qp->small_top] + 1);
-	if (qp->large_top > qp->nsmall)
-		return (uint16_t)(qp->list_stack[--qp->large_top] + 1);
-	return 0;
-}
-
-static inline void nvf_list_put(struct nvfio_qpair *qp, uint16_t l)
-{
-	if ((unsigned int)(l - 1u) < qp->nlarge)
-		qp->list_stack[qp->large_top++] = (uint16_t)(l - 1u);
-	else
-		qp->list_stack[qp->small_top++] = (uint16_t)(l - 1u);
 }
 
 /* Whether a doorbell move from @old to @new passed the controller's event index @ei (the
@@ -196,8 +151,9 @@ static inline void nvf_cq_ring(struct nvfio_qpair *qp)
 
 	qp->cq_acked = head;
 	qp->cq_unacked = 0;
-	/* Our reads of the reaped CQEs before the head that lets the controller reuse them. */
-	nvf_wmb();
+	/* Our reads of the reaped CQEs before the head that lets the controller reuse them: a
+	 * load barrier (a store barrier, dmb oshst on arm64, would not order loads). */
+	nvf_rmb();
 	if (qp->cq_sdb) {
 		nvf_store_release32(qp->cq_sdb, head);
 		/* The shadow store before the event index load. */
@@ -215,6 +171,17 @@ static inline bool nvf_trk_busy(uint16_t next)
 	return next == NVFIO_IO_TRK_BUSY || next == NVFIO_IO_TRK_BUSY_LIST;
 }
 
+/* Release tracker @cid: its list slot, then the tracker itself. */
+static inline void nvf_trk_release(struct nvfio_qpair *qp, struct nvfio_io_trk *t, uint16_t cid)
+{
+	if (unlikely(t->list)) {
+		nvf_pool_put(&qp->pool, t->list);
+		t->list = 0;
+	}
+	t->next = qp->io.free;
+	qp->io.free = cid;
+}
+
 /* Complete the command of tracker @cid: release it, then run its callback. */
 static inline void nvf_trk_complete(struct nvfio_qpair *qp, uint16_t cid, int err,
 				    const struct nvfio_cqe *cqe)
@@ -223,33 +190,31 @@ static inline void nvf_trk_complete(struct nvfio_qpair *qp, uint16_t cid, int er
 	nvfio_cb cb = t->cb;
 	void *arg = t->arg;
 
-	if (unlikely(t->list)) {
-		nvf_list_put(qp, t->list);
-		t->list = 0;
-	}
-	t->next = qp->io.free;
-	qp->io.free = cid;
+	nvf_trk_release(qp, t, cid);
 	cb(arg, err, cqe);
 }
 
-/* Queue pair memory and queue life cycle (qpair.c). */
-int nvf_qpair_init(struct nvfio_ctrl *ctrl, uint16_t qid, unsigned int depth, unsigned int nlarge,
-		   struct nvfio_qpair **out);
-void nvf_qpair_destroy(struct nvfio_qpair *qp);
-/* Reap up to @max completions (0: all); the caller holds the pair. */
-int nvf_qpair_reap(struct nvfio_qpair *qp, unsigned int max);
+/*
+ * nvf_queue_init() - allocate a queue pair's memory and trackers
+ * @qid: 0 for the admin queue
+ * @nlarge: whole-page PRP/SGL lists to keep (small ones come with an I/O queue's depth)
+ *
+ * The rings are laid out, the doorbells found; the controller is told nothing. 0 or -errno.
+ */
+int nvf_queue_init(struct nvf_nvme_dev *dev, struct nvfio_ctrl *ctrl, uint16_t qid,
+		   unsigned int depth, unsigned int nlarge, struct nvfio_qpair **out);
+void nvf_queue_destroy(struct nvfio_qpair *qp);
 /* Free trackers (walks the free list). */
-unsigned int nvf_qpair_nfree(const struct nvfio_qpair *qp);
+unsigned int nvf_queue_nfree(const struct nvfio_qpair *qp);
 /* Complete every outstanding command with @err, as if the controller had. */
-void nvf_qpair_fail_all(struct nvfio_qpair *qp, int err);
+void nvf_queue_fail_all(struct nvfio_qpair *qp, int err);
 /* Find the tracker that holds @arg and make its completion a no-op (the waiter gave up). */
-void nvf_qpair_forget(struct nvfio_qpair *qp, const void *arg, nvfio_cb cb);
-
+void nvf_queue_forget(struct nvfio_qpair *qp, const void *arg);
 /* Submit a command whose data is already described (dptr set, list taken): 0 or -EAGAIN. */
-int nvf_qpair_submit_cmd(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, uint16_t list, nvfio_cb cb,
-			 void *arg);
-/* Describe a contiguous buffer with PRPs into @cmd. 0, -NVFIO_ENOTMAPPED, -EINVAL, -EAGAIN. */
-int nvf_qpair_map_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, void *buf, size_t len,
-		      uint16_t *list);
+int nvf_queue_submit(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, uint16_t list, nvfio_cb cb,
+		     void *arg);
+/* Whether the device failed (its error, with the pair's commands completed), looking at the
+ * device at most every 10 ms at @now (ms). */
+int nvf_queue_check(struct nvfio_qpair *qp, uint64_t now);
 
-#endif /* NVFIO_NVME_QPAIR_H */
+#endif /* NVFIO_NVME_QUEUE_H */

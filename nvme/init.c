@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Controllers: opening by address, bring-up as an explicit state machine whose every wait is
- * bounded by the controller's own deadline, failure detection, and shutdown.
+ * bounded by the controller's own deadline, shutdown and close. Everything else of the driver
+ * lies below this file.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "nvme/admin.h"
+#include "nvme/aer.h"
 #include "nvme/ctrl.h"
+#include "nvme/ns.h"
 #include "support/error.h"
+#include "support/time.h"
 
 void nvfio_ctrl_opts_init(struct nvfio_ctrl_opts *opts)
 {
@@ -28,103 +31,24 @@ void nvfio_ctrl_opts_init(struct nvfio_ctrl_opts *opts)
 	opts->io_timeout_ms = 30000;
 }
 
-uint64_t nvf_nvme_now_ms(void)
+/* The device's failure hook: every queue pair's fast path goes to the slow path, which reports
+ * the failure. */
+static void ctrl_failed(void *arg, int err)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Wait a little longer each time: a yield first (the device, or the simulated controller's
- * thread, is usually quick), then sleeps doubling from 5 us to 1 ms. */
-void nvf_nvme_backoff(unsigned int *us)
-{
-	struct timespec ts;
-
-	if (*us == 0) {
-		sched_yield();
-		*us = 5;
-		return;
-	}
-	ts.tv_sec = 0;
-	ts.tv_nsec = (long)*us * 1000;
-	nanosleep(&ts, NULL);
-	*us = *us < 500 ? *us * 2 : 1000;
-}
-
-unsigned int nvf_nvme_dma_flags(const struct nvfio_ctrl *ctrl)
-{
-	return NVFIO_DMA_CONTIG | (ctrl->opts.hugepages ? NVFIO_DMA_HUGE_2M : 0);
-}
-
-/*
- * Hold DMA memory the controller may still access until nvfio_ctrl_close() has disabled it.
- * Without room to note it the memory is leaked: better than a device writing into memory that
- * was handed out again.
- */
-void nvf_nvme_ctrl_keep_dma(struct nvfio_ctrl *ctrl, void *mem)
-{
-	void **k;
-
-	if (!mem)
-		return;
-	pthread_mutex_lock(&ctrl->lock);
-	k = realloc(ctrl->kept_dma, (ctrl->nkept + 1) * sizeof(*k));
-	if (k) {
-		k[ctrl->nkept++] = mem;
-		ctrl->kept_dma = k;
-	}
-	pthread_mutex_unlock(&ctrl->lock);
-}
-
-static void ctrl_set_failed(struct nvfio_ctrl *ctrl, int err)
-{
+	struct nvfio_ctrl *ctrl = arg;
 	struct nvfio_qpair *qp;
 
-	__atomic_store_n(&ctrl->failed, err, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&ctrl->lock);
 	for (qp = ctrl->qpairs; qp; qp = qp->next_qp)
-		nvf_qpair_poison(qp, err);
+		nvf_queue_poison(qp, err);
 	pthread_mutex_unlock(&ctrl->lock);
 	if (ctrl->admin)
-		nvf_qpair_poison(ctrl->admin, err);
-}
-
-static int failed_err(struct nvfio_ctrl *ctrl, int err)
-{
-	if (err == -NVFIO_EREMOVED)
-		return nvf_err(err,
-			       "controller %s is gone: its registers read all-ones (device "
-			       "removed or unplugged, or its PCI link is down)",
-			       ctrl->address);
-	return nvf_err(err,
-		       "controller %s reports a fatal status (CSTS.CFS): close and reopen it "
-		       "to reset it",
-		       ctrl->address);
-}
-
-int nvf_nvme_ctrl_check(struct nvfio_ctrl *ctrl)
-{
-	int failed = __atomic_load_n(&ctrl->failed, __ATOMIC_RELAXED);
-	uint32_t csts;
-
-	if (failed)
-		return failed_err(ctrl, failed);
-	csts = nvf_dev_read32(ctrl->dev, NVME_REG_CSTS);
-	if (csts == UINT32_MAX)
-		failed = -NVFIO_EREMOVED;
-	else if (NVME_CSTS_CFS(csts))
-		failed = -NVFIO_EFATAL;
-	else
-		return 0;
-	ctrl_set_failed(ctrl, failed);
-	return failed_err(ctrl, failed);
+		nvf_queue_poison(ctrl->admin, err);
 }
 
 int nvfio_ctrl_check(struct nvfio_ctrl *ctrl)
 {
-	return nvf_nvme_ctrl_check(ctrl);
+	return nvf_dev_check(ctrl->dev);
 }
 
 /*
@@ -134,28 +58,24 @@ int nvfio_ctrl_check(struct nvfio_ctrl *ctrl)
 static int wait_csts(struct nvfio_ctrl *ctrl, uint32_t mask, uint32_t want, bool cfs_fatal,
 		     unsigned int timeout_ms, const char *what)
 {
-	uint64_t deadline = nvf_nvme_now_ms() + timeout_ms;
+	uint64_t deadline = nvf_now_ms() + timeout_ms;
 	unsigned int backoff = 0;
 	uint32_t csts;
 
 	for (;;) {
 		csts = nvf_dev_read32(ctrl->dev, NVME_REG_CSTS);
-		if (csts == UINT32_MAX) {
-			ctrl_set_failed(ctrl, -NVFIO_EREMOVED);
-			return failed_err(ctrl, -NVFIO_EREMOVED);
-		}
-		if (cfs_fatal && NVME_CSTS_CFS(csts)) {
-			ctrl_set_failed(ctrl, -NVFIO_EFATAL);
-			return failed_err(ctrl, -NVFIO_EFATAL);
-		}
+		if (csts == UINT32_MAX)
+			return nvf_dev_fail(ctrl->dev, -NVFIO_EREMOVED);
+		if (cfs_fatal && NVME_CSTS_CFS(csts))
+			return nvf_dev_fail(ctrl->dev, -NVFIO_EFATAL);
 		if ((csts & mask) == want)
 			return 0;
-		if (nvf_nvme_now_ms() > deadline)
+		if (nvf_now_ms() > deadline)
 			return nvf_err(-NVFIO_ETIMEDOUT,
 				       "controller %s did not %s within %u ms "
 				       "(CSTS 0x%x)",
 				       ctrl->address, what, timeout_ms, csts);
-		nvf_nvme_backoff(&backoff);
+		nvf_backoff(&backoff);
 	}
 }
 
@@ -173,7 +93,7 @@ static int init_identify(struct nvfio_ctrl *ctrl)
 	struct nvfio_ctrl_info *info = &ctrl->info;
 	int ret;
 
-	ret = nvfio_identify(ctrl, NVME_IDENTIFY_CNS_CTRL, 0, id);
+	ret = nvf_admin_identify(ctrl, NVME_IDENTIFY_CNS_CTRL, 0, id);
 	if (ret < 0)
 		return ret;
 	copy_id_string(info->model, id->mn, sizeof(id->mn));
@@ -212,7 +132,7 @@ static int init_queues(struct nvfio_ctrl *ctrl)
 	if (want > 0xfffe)
 		want = 0xfffe;
 	cmd.cdw11 = NVF_FEAT_NRQS(want, want);
-	ret = nvf_nvme_admin_exec(ctrl, &cmd, NULL, 0, &cqe, 0);
+	ret = nvf_admin_exec(ctrl, &cmd, NULL, 0, &cqe, 0);
 	if (ret < 0) {
 		nvf_err_prefix("asking controller %s for %u I/O queues", ctrl->address, want);
 		return ret;
@@ -242,10 +162,9 @@ static int init_dbbuf(struct nvfio_ctrl *ctrl)
 		return 0;
 	/* Shadow doorbells of every queue in one page, their event indexes in the next; the
 	 * layout follows the doorbell registers, so a stride above 4 bytes needs more room. */
-	if ((2u * (ctrl->nr_io + 1)) * ctrl->dstrd > NVF_PAGE_SIZE)
+	if ((2u * (ctrl->nr_io + 1)) * ctrl->dev->dstrd > NVF_PAGE_SIZE)
 		return 0;
-	ret = nvfio_dma_alloc(ctrl->dev->dma, 2 * NVF_PAGE_SIZE, nvf_nvme_dma_flags(ctrl),
-			      &ctrl->dbbuf);
+	ret = nvfio_dma_alloc(ctrl->dev->dma, 2 * NVF_PAGE_SIZE, ctrl->dev->dma_flags, &ctrl->dbbuf);
 	if (ret < 0) {
 		nvf_err_prefix("allocating shadow doorbells for %s", ctrl->address);
 		return ret;
@@ -255,7 +174,7 @@ static int init_dbbuf(struct nvfio_ctrl *ctrl)
 		goto err_free;
 	cmd.dptr[0] = ctrl->dbbuf_iova;
 	cmd.dptr[1] = ctrl->dbbuf_iova + NVF_PAGE_SIZE;
-	ret = nvf_nvme_admin_exec(ctrl, &cmd, NULL, 0, &cqe, 0);
+	ret = nvf_admin_exec(ctrl, &cmd, NULL, 0, &cqe, 0);
 	if (ret == -NVFIO_ENVME) {
 		/* Advertised but refused: carry on with doorbell registers only. */
 		ret = 0;
@@ -269,7 +188,7 @@ static int init_dbbuf(struct nvfio_ctrl *ctrl)
 err_free:
 	/* A command that timed out may still complete and make the controller use the pages. */
 	if (ret == -NVFIO_ETIMEDOUT)
-		nvf_nvme_ctrl_keep_dma(ctrl, ctrl->dbbuf);
+		nvf_dev_keep(ctrl->dev, ctrl->dbbuf);
 	else
 		nvfio_dma_free(ctrl->dev->dma, ctrl->dbbuf);
 	ctrl->dbbuf = NULL;
@@ -290,10 +209,8 @@ static int ctrl_init(struct nvfio_ctrl *ctrl)
 		case NVF_INIT_DISABLE:
 			cc = nvf_dev_read32(dev, NVME_REG_CC);
 			csts = nvf_dev_read32(dev, NVME_REG_CSTS);
-			if (cc == UINT32_MAX && csts == UINT32_MAX) {
-				ctrl_set_failed(ctrl, -NVFIO_EREMOVED);
-				return failed_err(ctrl, -NVFIO_EREMOVED);
-			}
+			if (cc == UINT32_MAX && csts == UINT32_MAX)
+				return nvf_dev_fail(dev, -NVFIO_EREMOVED);
 			if (NVME_CC_EN(cc) && !NVME_CSTS_RDY(csts)) {
 				/* Clearing EN while an enable is in progress is undefined: let
 				 * it finish first. A controller that never gets there is reset
@@ -315,7 +232,7 @@ static int ctrl_init(struct nvfio_ctrl *ctrl)
 			break;
 		case NVF_INIT_ADMIN_QUEUE:
 			if (!ctrl->admin) {
-				ret = nvf_qpair_init(ctrl, 0, NVF_ADMIN_DEPTH, 2, &ctrl->admin);
+				ret = nvf_queue_init(dev, ctrl, 0, NVF_ADMIN_DEPTH, 2, &ctrl->admin);
 				if (ret < 0)
 					return ret;
 			}
@@ -388,14 +305,14 @@ static int ctrl_init(struct nvfio_ctrl *ctrl)
 			ctrl->state = NVF_INIT_NAMESPACES;
 			break;
 		case NVF_INIT_NAMESPACES:
-			ret = nvf_nvme_ns_scan(ctrl);
+			ret = nvf_ns_scan(ctrl);
 			if (ret < 0)
 				return ret;
 			ctrl->state = NVF_INIT_AER;
 			break;
 		case NVF_INIT_AER:
 			pthread_mutex_lock(&ctrl->admin_lock);
-			ret = nvf_nvme_aer_submit_locked(ctrl);
+			ret = nvf_aer_start_locked(ctrl);
 			pthread_mutex_unlock(&ctrl->admin_lock);
 			if (ret < 0)
 				return ret;
@@ -416,7 +333,7 @@ static int ctrl_shutdown(struct nvfio_ctrl *ctrl)
 	uint32_t cc;
 	int ret;
 
-	if (nvf_nvme_failed(ctrl) == -NVFIO_EFATAL) {
+	if (nvf_ctrl_failed(ctrl) == -NVFIO_EFATAL) {
 		/* No shutdown from a fatal status, but a reset (CC.EN = 0), so that the controller
 		 * lets go of the queues before their memory is freed. */
 		cc = nvf_dev_read32(dev, NVME_REG_CC);
@@ -426,8 +343,8 @@ static int ctrl_shutdown(struct nvfio_ctrl *ctrl)
 				  "become disabled after its fatal status");
 		}
 	}
-	if (nvf_nvme_failed(ctrl) || ctrl->state < NVF_INIT_WAIT_READY)
-		return nvf_nvme_failed(ctrl);
+	if (nvf_ctrl_failed(ctrl) || ctrl->state < NVF_INIT_WAIT_READY)
+		return nvf_ctrl_failed(ctrl);
 	/* RTD3E is the typical time to shut down, not a bound: take it when it is longer than the
 	 * default, within reason. */
 	if (ctrl->id && ctrl->id->rtd3e / 1000 + 1 > timeout) {
@@ -437,7 +354,7 @@ static int ctrl_shutdown(struct nvfio_ctrl *ctrl)
 	}
 	cc = nvf_dev_read32(dev, NVME_REG_CC);
 	if (cc == UINT32_MAX)
-		return nvf_nvme_ctrl_check(ctrl);
+		return nvf_dev_check(dev);
 	cc &= ~((uint32_t)NVME_CC_SHN_MASK << NVME_CC_SHN_SHIFT);
 	nvf_dev_write32(dev, NVME_REG_CC, cc | NVME_SET(NVME_CC_SHN_NORMAL, CC_SHN));
 	ret = wait_csts(ctrl, NVME_CSTS_SHST_MASK << NVME_CSTS_SHST_SHIFT,
@@ -455,8 +372,8 @@ static void ctrl_release(struct nvfio_ctrl *ctrl)
 	struct nvf_nvme_dev *dev = ctrl->dev;
 
 	if (ctrl->admin) {
-		nvf_qpair_fail_all(ctrl->admin,
-				   nvf_nvme_failed(ctrl) ? nvf_nvme_failed(ctrl) : -ECANCELED);
+		nvf_queue_fail_all(ctrl->admin,
+				   nvf_ctrl_failed(ctrl) ? nvf_ctrl_failed(ctrl) : -ECANCELED);
 		ctrl->admin->efd = -1;
 	}
 	if (dev && ctrl->info.interrupts)
@@ -467,13 +384,10 @@ static void ctrl_release(struct nvfio_ctrl *ctrl)
 		nvfio_dma_free(dev->dma, ctrl->dbbuf);
 	if (dev && ctrl->scratch)
 		nvfio_dma_free(dev->dma, ctrl->scratch);
-	while (dev && ctrl->nkept)
-		nvfio_dma_free(dev->dma, ctrl->kept_dma[--ctrl->nkept]);
-	free(ctrl->kept_dma);
-	nvf_qpair_destroy(ctrl->admin);
-	nvf_nvme_ns_free(ctrl);
+	nvf_queue_destroy(ctrl->admin);
+	nvf_ns_free(ctrl);
 	if (dev)
-		dev->ops->close(dev);
+		nvf_dev_close(dev);
 	pthread_mutex_destroy(&ctrl->admin_lock);
 	pthread_mutex_destroy(&ctrl->ns_lock);
 	pthread_mutex_destroy(&ctrl->lock);
@@ -505,7 +419,6 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 {
 	struct nvfio_ctrl_opts defaults;
 	struct nvfio_ctrl *ctrl;
-	char msg[1024];
 	uint64_t cap;
 	int ret;
 
@@ -544,14 +457,12 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 			      address, ctrl->dev->bar0_len);
 		goto err;
 	}
-	cap = nvf_dev_read64(ctrl->dev, NVME_REG_CAP);
-	if (cap == UINT64_MAX) {
-		ctrl_set_failed(ctrl, -NVFIO_EREMOVED);
-		ret = failed_err(ctrl, -NVFIO_EREMOVED);
+	ret = nvf_dev_attach(ctrl->dev, ctrl->address,
+			     NVFIO_DMA_CONTIG | (opts->hugepages ? NVFIO_DMA_HUGE_2M : 0), ctrl_failed,
+			     ctrl);
+	if (ret < 0)
 		goto err;
-	}
-	ctrl->cap = cap;
-	ctrl->dstrd = 4u << NVME_CAP_DSTRD(cap);
+	cap = ctrl->dev->cap;
 	ctrl->ready_timeout_ms = (unsigned int)(NVME_CAP_TO(cap) ? NVME_CAP_TO(cap) : 1) * 500;
 	ctrl->info.version = nvf_dev_read32(ctrl->dev, NVME_REG_VS);
 	ctrl->info.max_queue_depth = (uint32_t)NVME_CAP_MQES(cap);
@@ -572,10 +483,10 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 			      address, (unsigned int)NVME_CAP_CSS(cap));
 		goto err;
 	}
-	if ((size_t)ctrl->dstrd * 2 * (opts->nr_io_queues + 1) + NVF_DOORBELL_BASE >
+	if ((size_t)ctrl->dev->dstrd * 2 * (opts->nr_io_queues + 1) + NVF_DOORBELL_BASE >
 	    ctrl->dev->bar0_len) {
 		unsigned int fit =
-		    (unsigned int)((ctrl->dev->bar0_len - NVF_DOORBELL_BASE) / (2 * ctrl->dstrd));
+		    (unsigned int)((ctrl->dev->bar0_len - NVF_DOORBELL_BASE) / (2 * ctrl->dev->dstrd));
 		ctrl->opts.nr_io_queues = fit > 1 ? fit - 1 : 1;
 	}
 
@@ -589,15 +500,17 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 
 err_shutdown:
 	/* Shutting down and releasing must not overwrite the reason the open failed. */
-	snprintf(msg, sizeof(msg), "%s", nvfio_last_error());
-	if (ctrl->state > NVF_INIT_WAIT_READY && !nvf_nvme_failed(ctrl))
+	nvf_err_freeze();
+	if (ctrl->state > NVF_INIT_WAIT_READY && !nvf_ctrl_failed(ctrl))
 		ctrl_shutdown(ctrl);
 	ctrl_release(ctrl);
-	return nvf_err(ret, "%s", msg);
+	nvf_err_thaw();
+	return ret;
 err:
-	snprintf(msg, sizeof(msg), "%s", nvfio_last_error());
+	nvf_err_freeze();
 	ctrl_release(ctrl);
-	return nvf_err(ret, "%s", msg);
+	nvf_err_thaw();
+	return ret;
 }
 
 int nvfio_ctrl_close(struct nvfio_ctrl *ctrl)

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The public admin commands: each runs through the admin executor, then delivers the events
+ * that arrived meanwhile (as nvfio_ctrl_poll_admin() does), on the caller's thread.
+ */
+#include <errno.h>
+
+#include "nvme/admin.h"
+#include "nvme/aer.h"
+#include "nvme/ns.h"
+#include "support/error.h"
+
+/* After a command the controller answered (whatever its status): deliver events. */
+static int deliver(struct nvfio_ctrl *ctrl, int ret)
+{
+	if (ret >= 0 || ret == -NVFIO_ENVME)
+		nvf_aer_deliver(ctrl);
+	return ret;
+}
+
+int nvfio_admin_raw(struct nvfio_ctrl *ctrl, const struct nvfio_cmd *cmd, void *buf, size_t len,
+		    struct nvfio_cqe *cqe, unsigned int timeout_ms)
+{
+	struct nvfio_cmd c = *cmd;
+
+	if (len && !buf)
+		return nvf_err(-EINVAL, "nvfio_admin_raw: a length without a buffer");
+	if (!len)
+		c.dptr[0] = c.dptr[1] = 0;
+	return deliver(ctrl, nvf_admin_exec(ctrl, &c, buf, len, cqe, timeout_ms));
+}
+
+int nvfio_identify(struct nvfio_ctrl *ctrl, uint8_t cns, uint32_t nsid, void *buf)
+{
+	return deliver(ctrl, nvf_admin_identify(ctrl, cns, nsid, buf));
+}
+
+int nvfio_get_log_page(struct nvfio_ctrl *ctrl, uint8_t lid, uint32_t nsid, uint64_t offset,
+		       void *buf, size_t len)
+{
+	return deliver(ctrl, nvf_admin_get_log(ctrl, lid, nsid, offset, buf, len));
+}
+
+int nvfio_get_features(struct nvfio_ctrl *ctrl, uint8_t fid, uint32_t nsid, uint32_t cdw11,
+		       void *buf, size_t len, uint32_t *result)
+{
+	struct nvfio_cmd cmd = {
+	    .opcode = nvme_admin_get_features,
+	    .nsid = nsid,
+	    .cdw10 = fid,
+	    .cdw11 = cdw11,
+	};
+	struct nvfio_cqe cqe = {0};
+	int ret;
+
+	ret = nvf_admin_run(ctrl, &cmd, NULL, buf, buf ? len : 0, &cqe, 0);
+	if (ret == 0 && result)
+		*result = cqe.cdw0;
+	return deliver(ctrl, ret);
+}
+
+int nvfio_set_features(struct nvfio_ctrl *ctrl, uint8_t fid, uint32_t nsid, uint32_t cdw11,
+		       uint32_t cdw12, bool save, const void *buf, size_t len, uint32_t *result)
+{
+	struct nvfio_cmd cmd = {
+	    .opcode = nvme_admin_set_features,
+	    .nsid = nsid,
+	    .cdw10 = fid | (save ? 1u << 31 : 0),
+	    .cdw11 = cdw11,
+	    .cdw12 = cdw12,
+	};
+	struct nvfio_cqe cqe = {0};
+	int ret;
+
+	if (fid == NVME_FEAT_FID_NUM_QUEUES)
+		return nvf_err(-EINVAL, "Number of Queues is set by nvfio_ctrl_open(): use "
+					"nvfio_ctrl_opts.nr_io_queues");
+	ret = nvf_admin_run(ctrl, &cmd, buf, NULL, buf ? len : 0, &cqe, 0);
+	if (ret == 0 && result)
+		*result = cqe.cdw0;
+	return deliver(ctrl, ret);
+}
+
+int nvfio_format(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t lbaf, uint8_t ses,
+		 unsigned int timeout_ms)
+{
+	struct nvfio_cmd cmd = {
+	    .opcode = nvme_admin_format_nvm,
+	    .nsid = nsid,
+	    .cdw10 = (lbaf & 0xfu) | (uint32_t)(ses & 7u) << 9 | (uint32_t)((lbaf >> 4) & 3u) << 12,
+	};
+	int ret;
+
+	if (lbaf > 63 || ses > 2)
+		return nvf_err(-EINVAL, "Format NVM: LBA format %u / secure erase %u out of range",
+			       lbaf, ses);
+	ret = nvf_admin_exec(ctrl, &cmd, NULL, 0, NULL, timeout_ms ? timeout_ms : 600000);
+	if (ret < 0)
+		return deliver(ctrl, ret);
+	/* The formatted namespaces' sizes and formats change. */
+	return deliver(ctrl, nvf_ns_scan(ctrl));
+}
+
+int nvfio_abort(struct nvfio_ctrl *ctrl, uint16_t sqid, uint16_t cid, uint32_t *result)
+{
+	struct nvfio_cmd cmd = {
+	    .opcode = nvme_admin_abort_cmd,
+	    .cdw10 = sqid | (uint32_t)cid << 16,
+	};
+	struct nvfio_cqe cqe = {0};
+	int ret;
+
+	ret = nvf_admin_exec(ctrl, &cmd, NULL, 0, &cqe, 0);
+	if (ret == 0 && result)
+		*result = cqe.cdw0;
+	return deliver(ctrl, ret);
+}

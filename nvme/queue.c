@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Queue pairs: memory and trackers, reaping completions, polling and waiting, failure handling.
+ * The I/O queue life cycle (allocation, Create/Delete I/O SQ/CQ) is in ioq.c, the submission
+ * paths of I/O commands in io.c and <nvfio/nvme_io.h>.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nvme/queue.h"
+#include "support/error.h"
+#include "support/time.h"
+
+static size_t page_align(size_t n)
+{
+	return ALIGN_UP(n, (size_t)NVF_PAGE_SIZE);
+}
+
+int nvf_queue_init(struct nvf_nvme_dev *dev, struct nvfio_ctrl *ctrl, uint16_t qid,
+		   unsigned int depth, unsigned int nlarge, struct nvfio_qpair **out)
+{
+	unsigned int entries = depth + 1, nsmall = 0, ntrk, i;
+	unsigned int max_entries = (unsigned int)NVME_CAP_MQES(dev->cap) + 1;
+	unsigned int cq_entries = qid && 2 * depth + 1 <= max_entries ? 2 * depth + 1
+				  : qid				      ? max_entries
+								      : entries;
+	size_t sq_bytes = page_align((size_t)entries * sizeof(struct nvfio_cmd));
+	size_t cq_bytes = page_align((size_t)cq_entries * sizeof(struct nvfio_cqe));
+	struct nvfio_qpair *qp;
+	uint16_t *stack;
+	uint64_t iova;
+	size_t len;
+	int ret;
+
+	if (qid)
+		nsmall = depth < NVF_LIST_SMALL_MAX ? depth : NVF_LIST_SMALL_MAX;
+	if (nlarge > NVF_LIST_LARGE_MAX)
+		nlarge = NVF_LIST_LARGE_MAX;
+	len = page_align(sq_bytes + cq_bytes + nvf_pool_dma_bytes(nsmall, nlarge));
+
+	qp = calloc(1, sizeof(*qp));
+	if (!qp)
+		return nvf_err(-ENOMEM, "out of memory for a queue pair");
+	/* A power of two of trackers, so that a completion's command id is masked rather than
+	 * compared; those past the depth stay unused. */
+	ntrk = 1;
+	while (ntrk < depth)
+		ntrk <<= 1;
+	qp->io.trk = calloc(ntrk, sizeof(*qp->io.trk));
+	stack = calloc(1, nvf_pool_stack_bytes(nsmall, nlarge));
+	qp->pool.stack = stack;
+	if (!qp->io.trk || !stack) {
+		ret = nvf_err(-ENOMEM, "out of memory for %u command trackers", depth);
+		goto err_free;
+	}
+	ret = nvfio_dma_alloc(dev->dma, len, dev->dma_flags, &qp->dmamem);
+	if (ret < 0) {
+		nvf_err_prefix("allocating %zu bytes of DMA memory for queue %u", len, qid);
+		goto err_free;
+	}
+	ret = nvfio_dma_iova(dev->dma, qp->dmamem, len, &iova);
+	if (ret < 0) {
+		nvf_err_prefix("queue %u memory", qid);
+		goto err_dma;
+	}
+
+	qp->dev = dev;
+	qp->ctrl = ctrl;
+	qp->qid = qid;
+	qp->depth = (uint16_t)depth;
+	qp->sq_entries = entries;
+	qp->cq_entries = cq_entries;
+	qp->cq_slack = (uint16_t)(cq_entries - 1 - depth);
+	qp->io.sq = qp->dmamem;
+	qp->io.sq_next = qp->io.sq_rung = qp->io.sq;
+	qp->io.sq_end = qp->io.sq + entries;
+	qp->sq_iova = iova;
+	qp->cq = (volatile struct nvfio_cqe *)((uint8_t *)qp->dmamem + sq_bytes);
+	qp->cq_iova = iova + sq_bytes;
+	qp->cq_end = qp->cq + cq_entries;
+	qp->cq_cur = qp->cq;
+	qp->cq_phase = NVF_CQE_PHASE;
+	nvf_pool_init(&qp->pool, (uint8_t *)qp->dmamem + sq_bytes + cq_bytes,
+		      iova + sq_bytes + cq_bytes, stack, nsmall, nlarge);
+
+	for (i = 0; i < ntrk; i++)
+		qp->io.trk[i].next = (uint16_t)(i + 1 < depth ? i + 1 : NVFIO_IO_TRK_NONE);
+	qp->trk_mask = ntrk - 1;
+	qp->io.free = 0;
+
+	qp->sq_db = (volatile uint32_t *)(dev->bar0 + nvf_dev_db_offset(dev, qid, false));
+	qp->cq_db = (volatile uint32_t *)(dev->bar0 + nvf_dev_db_offset(dev, qid, true));
+	qp->dma = dev->dma;
+	nvf_dma_cache_init(qp->dma, &qp->dcache);
+	nvf_queue_tc_sync(qp);
+	qp->efd = -1;
+	qp->dma_bytes = len;
+	qp->heap_bytes = sizeof(*qp) + (size_t)ntrk * sizeof(*qp->io.trk) +
+			 nvf_pool_stack_bytes(nsmall, nlarge);
+	*out = qp;
+	return 0;
+
+err_dma:
+	nvfio_dma_free(dev->dma, qp->dmamem);
+err_free:
+	free(stack);
+	free(qp->io.trk);
+	free(qp);
+	return ret;
+}
+
+void nvf_queue_destroy(struct nvfio_qpair *qp)
+{
+	if (!qp)
+		return;
+	nvfio_dma_free(qp->dev->dma, qp->dmamem);
+	free(qp->pool.stack);
+	free(qp->io.trk);
+	free(qp);
+}
+
+/* Split requests outstanding (their trackers are not commands). */
+static unsigned int queue_parents(const struct nvfio_qpair *qp)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < qp->depth; i++)
+		n += qp->io.trk[i].next == NVFIO_IO_TRK_PARENT;
+	return n;
+}
+
+unsigned int nvf_queue_nfree(const struct nvfio_qpair *qp)
+{
+	unsigned int n = 0;
+	uint16_t i;
+
+	for (i = qp->io.free; i != NVFIO_IO_TRK_NONE && n <= qp->depth; i = qp->io.trk[i].next)
+		n++;
+	return n;
+}
+
+/* Whether @cqe is new: its phase tag is the one expected on this pass of the ring. */
+static inline bool cqe_pending(const volatile struct nvfio_cqe *cqe, uint32_t phase)
+{
+	return !((((const volatile uint32_t *)cqe)[3] ^ phase) & NVF_CQE_PHASE);
+}
+
+/*
+ * A completion whose tracker is not a plain outstanding command: one holding a PRP/SGL list
+ * (released here), or none at all (a completion the controller sent twice, or for an id it made
+ * up), which is counted and ignored so that no command completes twice. 1 when @cqe completes
+ * a command.
+ */
+static __attribute__((noinline)) unsigned int reap_odd(struct nvfio_qpair *qp,
+							const volatile struct nvfio_cqe *cqe,
+							uint16_t cid)
+{
+	struct nvfio_io_trk *t = &qp->io.trk[cid];
+
+	if (cid > qp->trk_mask || t->next != NVFIO_IO_TRK_BUSY_LIST) {
+		qp->stray++;
+		return 0;
+	}
+	nvf_trk_complete(qp, cid, 0, (const struct nvfio_cqe *)cqe);
+	return 1;
+}
+
+/* Complete the command @cqe names: release its tracker, then run its callback. 1, or 0 for a
+ * completion ignored. */
+static inline unsigned int reap_one(struct nvfio_qpair *qp, struct nvfio_io_trk *trk,
+				    const volatile struct nvfio_cqe *cqe)
+{
+	uint16_t cid = cqe->cid;
+	struct nvfio_io_trk *t = &trk[cid];
+
+	if (unlikely(cid > qp->trk_mask || t->next != NVFIO_IO_TRK_BUSY))
+		return reap_odd(qp, cqe, cid);
+	t->next = qp->io.free;
+	qp->io.free = cid;
+	t->cb(t->arg, 0, (const struct nvfio_cqe *)cqe);
+	return 1;
+}
+
+/*
+ * The body of a poll that found a completion: complete up to @max commands, then tell the
+ * controller the new head once (when the slack is used up) and ring the SQ doorbell for what
+ * the callbacks submitted.
+ */
+static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int max)
+{
+	const volatile struct nvfio_cqe *cqe = qp->cq_cur, *end = qp->cq_end;
+	struct nvfio_io_trk *trk = qp->io.trk;
+	uint32_t phase = qp->cq_phase;
+	unsigned int n = 0;
+	long reaped;
+
+	qp->io.plugged++;
+	while (n < max && cqe_pending(cqe, phase)) {
+		/* The phase tag before the rest of the entry. */
+		nvf_rmb();
+		n += reap_one(qp, trk, cqe);
+		if (unlikely(++cqe == end)) {
+			cqe = qp->cq;
+			phase ^= NVF_CQE_PHASE;
+		}
+	}
+	/* Entries reaped, ignored ones included: at least one, at most the whole ring. */
+	reaped = cqe - qp->cq_cur;
+	if (reaped <= 0)
+		reaped += (long)qp->cq_entries;
+	qp->cq_cur = cqe;
+	qp->cq_phase = phase;
+	qp->completed += n;
+	qp->cq_unacked = (uint16_t)(qp->cq_unacked + reaped);
+	if (qp->cq_unacked > qp->cq_slack)
+		nvf_cq_ring(qp);
+	if (--qp->io.plugged == 0 && qp->io.sq_next != qp->io.sq_rung)
+		nvf_sq_ring(qp);
+	return (int)n;
+}
+
+/* Empty polls between looks at the clock, and milliseconds between reads of the controller's
+ * status by a poll (as nvfio_qpair_wait() reads it). */
+#define NVF_POLL_CLOCK_EVERY 1024
+#define NVF_POLL_CHECK_MS    10
+
+/*
+ * Polls and waits both look here, so that a thread that only polls learns of a failure too
+ * instead of spinning for ever on commands that will not complete: the device's status is read
+ * every NVF_POLL_CHECK_MS, or at once when another thread saw it fail; on failure the pair's
+ * outstanding commands are completed with it.
+ */
+int nvf_queue_check(struct nvfio_qpair *qp, uint64_t now)
+{
+	int ret;
+
+	if (!nvf_dev_failed(qp->dev)) {
+		if (now - qp->check_ms < NVF_POLL_CHECK_MS)
+			return 0;
+		qp->check_ms = now;
+	}
+	ret = nvf_dev_check(qp->dev);
+	if (ret < 0)
+		nvf_queue_fail_all(qp, ret);
+	return ret;
+}
+
+/* An empty poll's way there: every NVF_POLL_CLOCK_EVERY of them, and every one of a pair marked
+ * failed (by whichever thread saw the controller fail, or -ECANCELED while the pair is being
+ * freed). Off the path of any completion. */
+static __attribute__((noinline, cold)) int poll_check(struct nvfio_qpair *qp)
+{
+	if (nvf_dev_failed(qp->dev))
+		return nvf_queue_check(qp, 0);
+	if (qp->empty_polls < NVF_POLL_CLOCK_EVERY)
+		return 0;
+	qp->empty_polls = 0;
+	return nvf_queue_check(qp, nvf_now_ms());
+}
+
+int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max)
+{
+	qp->polls++;
+	if (unlikely(qp->io.sq_next != qp->io.sq_rung) && !qp->io.plugged)
+		nvf_sq_ring(qp);
+	/* Nothing new: leave without touching anything else (an idle poll loop spins here). */
+	if (!cqe_pending(qp->cq_cur, qp->cq_phase)) {
+		if (unlikely(++qp->empty_polls >= NVF_POLL_CLOCK_EVERY ||
+			     __atomic_load_n(&qp->io.state, __ATOMIC_RELAXED)))
+			return poll_check(qp);
+		return 0;
+	}
+	return reap(qp, max ? max : UINT_MAX);
+}
+
+void nvf_queue_fail_all(struct nvfio_qpair *qp, int err)
+{
+	struct nvfio_cqe cqe = {
+	    .sqid = qp->qid,
+	    .status = NVFIO_STATUS_HOST_ABORTED << 1,
+	};
+	unsigned int i;
+
+	qp->io.plugged++;
+	for (i = 0; i < qp->depth; i++) {
+		if (!nvf_trk_busy(qp->io.trk[i].next))
+			continue;
+		cqe.cid = (uint16_t)i;
+		qp->completed++;
+		nvf_trk_complete(qp, (uint16_t)i, err, &cqe);
+	}
+	qp->io.plugged--;
+}
+
+static void noop_cb(void *arg, int err, const struct nvfio_cqe *cqe)
+{
+}
+
+void nvf_queue_forget(struct nvfio_qpair *qp, const void *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < qp->depth; i++) {
+		struct nvfio_io_trk *t = &qp->io.trk[i];
+
+		if ((nvf_trk_busy(t->next) || t->next == NVFIO_IO_TRK_PARENT) && t->arg == arg) {
+			t->cb = noop_cb;
+			t->arg = NULL;
+		}
+	}
+}
+
+int nvf_queue_submit(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, uint16_t list, nvfio_cb cb,
+		     void *arg)
+{
+	uint16_t cid = qp->io.free;
+	struct nvfio_io_trk *t;
+
+	if (cid == NVFIO_IO_TRK_NONE) {
+		qp->eagain++;
+		return -EAGAIN;
+	}
+	t = &qp->io.trk[cid];
+	qp->io.free = t->next;
+	t->next = list ? NVFIO_IO_TRK_BUSY_LIST : NVFIO_IO_TRK_BUSY;
+	t->cb = cb;
+	t->arg = arg;
+	t->list = list;
+	cmd->cid = cid;
+	*qp->io.sq_next = *cmd;
+	if (++qp->io.sq_next == qp->io.sq_end)
+		qp->io.sq_next = qp->io.sq;
+	if (!qp->io.plugged)
+		nvf_sq_ring(qp);
+	return 0;
+}
+
+/* ---- Public functions ---- */
+
+int nvfio_qpair_wait(struct nvfio_qpair *qp, unsigned int max, int timeout_ms)
+{
+	uint64_t start = nvf_now_ms(), now;
+	unsigned int backoff = 0;
+	int n, ret;
+
+	/* Whatever the plugging, a waiter's commands must reach the controller. */
+	nvfio_qpair_kick(qp);
+	for (;;) {
+		n = nvfio_qpair_poll(qp, max);
+		if (n)
+			return n;
+		now = nvf_now_ms();
+		ret = nvf_queue_check(qp, now);
+		if (ret < 0)
+			return ret;
+		if (timeout_ms >= 0 && now - start >= (uint64_t)timeout_ms)
+			return 0;
+		if (qp->efd >= 0) {
+			struct pollfd pfd = {.fd = qp->efd, .events = POLLIN};
+			int wait = 10;
+			uint64_t v;
+
+			if (timeout_ms >= 0 &&
+			    (uint64_t)timeout_ms - (now - start) < (uint64_t)wait)
+				wait = (int)((uint64_t)timeout_ms - (now - start));
+			ret = poll(&pfd, 1, wait);
+			if (ret < 0 && errno == EINTR)
+				return nvf_err(-EINTR, "waiting for queue %u was interrupted",
+					       qp->qid);
+			if (ret > 0 && read(qp->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				return nvf_err(-errno, "reading the eventfd of queue %u", qp->qid);
+		} else {
+			nvf_backoff(&backoff);
+		}
+	}
+}
+
+void nvfio_qpair_kick(struct nvfio_qpair *qp)
+{
+	if (qp->io.sq_next != qp->io.sq_rung)
+		nvf_sq_ring(qp);
+}
+
+void nvfio_qpair_plug(struct nvfio_qpair *qp)
+{
+	qp->io.plugged++;
+}
+
+void nvfio_qpair_unplug(struct nvfio_qpair *qp)
+{
+	if (qp->io.plugged && --qp->io.plugged == 0 && qp->io.sq_next != qp->io.sq_rung)
+		nvf_sq_ring(qp);
+}
+
+unsigned int nvfio_qpair_id(const struct nvfio_qpair *qp)
+{
+	return qp->qid;
+}
+
+unsigned int nvfio_qpair_depth(const struct nvfio_qpair *qp)
+{
+	return qp->depth;
+}
+
+unsigned int nvfio_qpair_outstanding(const struct nvfio_qpair *qp)
+{
+	return qp->depth - nvf_queue_nfree(qp);
+}
+
+int nvfio_qpair_fd(const struct nvfio_qpair *qp)
+{
+	return qp->efd;
+}
+
+void nvfio_qpair_get_stats(const struct nvfio_qpair *qp, struct nvfio_qpair_stats *stats)
+{
+	memset(stats, 0, sizeof(*stats));
+	stats->submitted = qp->completed + (qp->depth - nvf_queue_nfree(qp)) - queue_parents(qp);
+	stats->completed = qp->completed;
+	stats->stray = qp->stray;
+	stats->polls = qp->polls;
+	stats->sq_doorbells = qp->sq_doorbells;
+	stats->cq_doorbells = qp->cq_doorbells;
+	stats->eagain = qp->eagain;
+	stats->dma_bytes = qp->dma_bytes;
+	stats->mem_bytes = qp->dma_bytes + qp->heap_bytes;
+}
