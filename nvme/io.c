@@ -315,21 +315,19 @@ static __attribute__((noinline)) int io_rw_slow(struct nvfio_qpair *qp, struct n
 }
 
 /* Whether the inline fast path (<nvfio/nvme_io.h>) takes the request once the translation cache
- * is refilled. */
+ * is refilled: the same shape test, on a pair that has not failed. */
 static bool fast_after_refill(struct nvfio_qpair *qp, struct nvfio_ns *ns, const void *buf,
 			      uint64_t lba, uint32_t nlb)
 {
-	uintptr_t va = (uintptr_t)buf;
-	uint64_t len = (uint64_t)nlb << ns->io.lbads, elba, iova;
+	uint64_t len = (uint64_t)nlb << ns->io.lbads, iova;
 
-	if (__builtin_add_overflow(lba, (uint64_t)nlb, &elba) || elba > ns->io.nsze || !nlb ||
-	    (va & 3) || (va & (NVF_PAGE_SIZE - 1)) + len > 2 * NVF_PAGE_SIZE ||
+	if (!nvfio_io_fits_(&ns->io, (uintptr_t)buf, lba, nlb, len) ||
 	    qp->io.free == NVFIO_IO_TRK_NONE || __atomic_load_n(&qp->io.state, __ATOMIC_RELAXED))
 		return false;
 	if (nvf_dma_iova_cached(qp->dma, &qp->dcache, buf, (size_t)len, &iova))
 		return false;
 	nvf_queue_tc_sync(qp);
-	return va >= qp->io.tc_lo && va + len <= qp->io.tc_hi;
+	return nvfio_io_tc_hit_(&qp->io, (uintptr_t)buf, len);
 }
 
 int nvfio_io_slow(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opcode, const void *buf,

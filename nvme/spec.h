@@ -13,6 +13,7 @@
 
 #include <nvme/types.h>
 #include <nvfio/nvme.h>
+#include <nvfio/nvme_io.h>
 
 /* Memory page size the driver programs in CC.MPS (MPS = 0) and builds PRPs for. */
 #define NVF_PAGE_SHIFT 12
@@ -31,6 +32,11 @@ _Static_assert(offsetof(struct nvfio_cmd, cdw15) == 60, "SQE CDW15");
 _Static_assert(sizeof(struct nvfio_cqe) == 1 << NVF_CQES, "CQE is 16 bytes");
 _Static_assert(offsetof(struct nvfio_cqe, sqhd) == 8, "CQE DW2");
 _Static_assert(offsetof(struct nvfio_cqe, cid) == 12, "CQE DW3");
+
+/* The inline fast path's constants (<nvfio/nvme_io.h>) are libnvme's and the driver's. */
+_Static_assert(NVFIO_IO_OPC_READ == nvme_cmd_read && NVFIO_IO_OPC_WRITE == nvme_cmd_write,
+	       "fast path opcodes");
+_Static_assert(NVFIO_IO_PAGE_SIZE == NVF_PAGE_SIZE, "fast path page size");
 
 /* CDW0 flags byte: PRP or SGL for the data pointer (PSDT, bits 7:6). */
 #define NVF_CMD_PSDT_PRP 0x00

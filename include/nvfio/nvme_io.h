@@ -88,10 +88,97 @@ struct nvfio_ns_io {
 int nvfio_io_slow(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opcode, const void *buf,
 		  uint64_t lba, uint32_t nlb, nvfio_cb cb, void *arg);
 
+/* The opcodes the inline path builds: libnvme's nvme_cmd_write and nvme_cmd_read (the library
+ * checks that they agree). */
+#define NVFIO_IO_OPC_WRITE 0x01
+#define NVFIO_IO_OPC_READ  0x02
+
+/* The memory page size nvfio programs (CC.MPS = 0) and builds PRPs for. */
+#define NVFIO_IO_PAGE_SIZE 4096u
+
+/* The most the inline path describes: two pages, PRP1 and PRP2, never above the per-command
+ * limit (MDTS is at least two pages), so that only an empty transfer needs a check of its own. */
+#define NVFIO_IO_FAST_SPAN (2u * NVFIO_IO_PAGE_SIZE)
+
+/* Data pointers address dwords. */
+#define NVFIO_IO_ALIGN_MASK 3u
+
 /*
- * The fast path. Two memory pages are at most 8 KiB, never above the per-command limit (MDTS is
- * at least two pages), so only an empty transfer needs a check of its own.
+ * nvfio_io_fits_() - whether a request has the fast path's shape: 1 or more blocks inside the
+ * namespace, and a dword-aligned buffer spanning at most two pages from its page offset. The
+ * library's slow path asks the same before it refills the translation cache.
  */
+static inline __attribute__((always_inline)) int nvfio_io_fits_(const struct nvfio_ns_io *n,
+								uintptr_t va, uint64_t lba,
+								uint32_t nlb, uint64_t len)
+{
+	uint64_t elba;
+
+	return !__builtin_add_overflow(lba, (uint64_t)nlb, &elba) && elba <= n->nsze && nlb &&
+	       (va & (NVFIO_IO_PAGE_SIZE - 1)) + len <= NVFIO_IO_FAST_SPAN &&
+	       !(va & NVFIO_IO_ALIGN_MASK);
+}
+
+/* nvfio_io_tc_hit_() - whether [@va, @va + @len) lies in the translation cache, as of the DMA
+ * space's current generation. */
+static inline __attribute__((always_inline)) int nvfio_io_tc_hit_(const struct nvfio_qpair_io *q,
+								  uintptr_t va, uint64_t len)
+{
+	return va >= q->tc_lo && va + len <= __atomic_load_n(&q->tc_hi, __ATOMIC_RELAXED) &&
+	       /* Pairs with the release of an unmapping's generation bump: a hit never uses a
+		* mapping removed before. */
+	       __atomic_load_n(q->tc_space_gen, __ATOMIC_ACQUIRE) == q->tc_gen;
+}
+
+/* nvfio_io_trk_take_() - take tracker @cid, the free list's head, for a command completing to
+ * @cb(@arg). */
+static inline __attribute__((always_inline)) void nvfio_io_trk_take_(struct nvfio_qpair_io *q,
+								     uint16_t cid, nvfio_cb cb,
+								     void *arg)
+{
+	const uint32_t busy = NVFIO_IO_TRK_BUSY;
+	struct nvfio_io_trk *t = &q->trk[cid];
+
+	q->free = t->next;
+	/* next = BUSY and list = 0 (a free tracker holds no list) in one store */
+	__builtin_memcpy(&t->next, &busy, sizeof(busy));
+	t->cb = cb;
+	t->arg = arg;
+}
+
+/*
+ * nvfio_io_sqe_fill_() - write a read or write entry as eight quadwords: opcode, command id and
+ * nsid (@cdw0_1, command id 0, from the namespace); cdw2-3; mptr; PRP1; PRP2 (the second page,
+ * when the buffer reaches into one); starting LBA; block count (0's based); cdw14-15.
+ */
+static inline __attribute__((always_inline)) void nvfio_io_sqe_fill_(uint64_t *sqe,
+								     uint64_t cdw0_1, uint16_t cid,
+								     uint64_t iova, uintptr_t va,
+								     uint64_t len, uint64_t lba,
+								     uint32_t nlb)
+{
+	sqe[0] = cdw0_1 | (uint32_t)cid << 16;
+	sqe[1] = 0;
+	sqe[2] = 0;
+	sqe[3] = iova;
+	sqe[4] = (va & (NVFIO_IO_PAGE_SIZE - 1)) + len > NVFIO_IO_PAGE_SIZE
+		     ? (iova | (NVFIO_IO_PAGE_SIZE - 1)) + 1
+		     : 0;
+	sqe[5] = lba;
+	sqe[6] = nlb - 1;
+	sqe[7] = 0;
+}
+
+/* nvfio_io_sq_after_() - the ring entry after the tail, wrapping: where the tail moves once the
+ * entry is written. */
+static inline __attribute__((always_inline)) struct nvfio_cmd *
+nvfio_io_sq_after_(const struct nvfio_qpair_io *q)
+{
+	return __builtin_expect(q->sq_next + 1 == q->sq_end, 0) ? q->sq : q->sq_next + 1;
+}
+
+/* The fast path: the guard (shape, translation, a free tracker), a tracker, the entry, the
+ * tail. Everything else goes to the library's nvfio_io_slow(). */
 static inline __attribute__((always_inline)) int nvfio_io_rw_(struct nvfio_qpair *qp,
 							      struct nvfio_ns *ns, uint8_t opcode,
 							      const void *buf, uint64_t lba,
@@ -101,42 +188,22 @@ static inline __attribute__((always_inline)) int nvfio_io_rw_(struct nvfio_qpair
 	const struct nvfio_ns_io *n = (const struct nvfio_ns_io *)ns;
 	uintptr_t va = (uintptr_t)buf;
 	uint64_t len = (uint64_t)nlb << n->lbads;
-	uint64_t end = (va & 4095) + len, elba, iova;
+	/* Read before the translation cache's acquire load, which would make it read again. */
 	uint16_t cid = q->free;
-	const uint32_t busy = NVFIO_IO_TRK_BUSY;
-	struct nvfio_io_trk *t;
-	struct nvfio_cmd *next;
-	uint64_t *sqe;
+	struct nvfio_cmd *sqe, *next;
 
-	if (__builtin_expect(__builtin_add_overflow(lba, (uint64_t)nlb, &elba) || elba > n->nsze ||
-				 !nlb || end > 8192 || (va & 3) || cid == NVFIO_IO_TRK_NONE ||
-				 va < q->tc_lo ||
-				 va + len > __atomic_load_n(&q->tc_hi, __ATOMIC_RELAXED) ||
-				 /* Pairs with the release of an unmapping's generation
-				  * bump: a hit never uses a mapping removed before. */
-				 __atomic_load_n(q->tc_space_gen, __ATOMIC_ACQUIRE) != q->tc_gen,
+	if (__builtin_expect(!nvfio_io_fits_(n, va, lba, nlb, len) || cid == NVFIO_IO_TRK_NONE ||
+				 !nvfio_io_tc_hit_(q, va, len),
 			     0))
 		return nvfio_io_slow(qp, ns, opcode, buf, lba, nlb, cb, arg);
-	iova = va + q->tc_delta;
-	t = &q->trk[cid];
-	q->free = t->next;
-	/* next = BUSY and list = 0 (a free tracker holds no list) in one store */
-	__builtin_memcpy(&t->next, &busy, sizeof(busy));
-	t->cb = cb;
-	t->arg = arg;
-	/* The entry as eight quadwords: opcode, command id and nsid; cdw2-3; mptr; PRP1; PRP2;
-	 * starting LBA; block count (0's based); cdw14-15. */
-	sqe = (uint64_t *)q->sq_next;
-	next = __builtin_expect(q->sq_next + 1 == q->sq_end, 0) ? q->sq : q->sq_next + 1;
-	sqe[0] = (opcode == 0x02 ? n->sqe_read : n->sqe_write) | (uint32_t)cid << 16;
-	sqe[1] = 0;
-	sqe[2] = 0;
-	sqe[3] = iova;
-	sqe[4] = end > 4096 ? (iova | 4095) + 1 : 0;
-	sqe[5] = lba;
-	sqe[6] = nlb - 1;
-	sqe[7] = 0;
-	/* The doorbell is the next poll's, wait's or kick's to ring. */
+	nvfio_io_trk_take_(q, cid, cb, arg);
+	/* The next tail before the entry's stores, which the compiler cannot tell from stores to
+	 * the queue pair. */
+	sqe = q->sq_next;
+	next = nvfio_io_sq_after_(q);
+	nvfio_io_sqe_fill_((uint64_t *)sqe, opcode == NVFIO_IO_OPC_READ ? n->sqe_read : n->sqe_write,
+			   cid, va + q->tc_delta, va, len, lba, nlb);
+	/* The tail moves on; the doorbell is the next poll's, wait's or kick's to ring. */
 	q->sq_next = next;
 	return 0;
 }
@@ -147,7 +214,7 @@ static inline __attribute__((always_inline)) int nvfio_read(struct nvfio_qpair *
 							    uint64_t lba, uint32_t nlb, nvfio_cb cb,
 							    void *arg)
 {
-	return nvfio_io_rw_(qp, ns, 0x02, buf, lba, nlb, cb, arg);
+	return nvfio_io_rw_(qp, ns, NVFIO_IO_OPC_READ, buf, lba, nlb, cb, arg);
 }
 
 /* nvfio_write() - write @nlb blocks from @buf at @lba (see "I/O commands" in <nvfio/nvme.h>). */
@@ -156,7 +223,7 @@ static inline __attribute__((always_inline)) int nvfio_write(struct nvfio_qpair 
 							     uint64_t lba, uint32_t nlb,
 							     nvfio_cb cb, void *arg)
 {
-	return nvfio_io_rw_(qp, ns, 0x01, buf, lba, nlb, cb, arg);
+	return nvfio_io_rw_(qp, ns, NVFIO_IO_OPC_WRITE, buf, lba, nlb, cb, arg);
 }
 
 #ifdef __cplusplus
