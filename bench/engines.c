@@ -10,9 +10,7 @@
 #include "options.h"
 
 static const struct nvb_engine *const engines[] = {
-#ifdef NVB_HAVE_NVFIO_ENGINE
     &nvb_engine_nvfio,
-#endif
     &nvb_engine_uring,
     &nvb_engine_uring_cmd,
 };

@@ -34,7 +34,7 @@ static int copy_out(char *out, size_t outlen, const char *name, char *err, size_
 	return 0;
 }
 
-int nvf_fio_address(const char *name, char *out, size_t outlen, char *err, size_t errlen)
+int nvfe_address(const char *name, char *out, size_t outlen, char *err, size_t errlen)
 {
 	static const char *const prefixes[] = {"sim", "vfio-user"};
 	char pci[16];

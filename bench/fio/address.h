@@ -20,7 +20,7 @@
 #include <stddef.h>
 
 /*
- * nvf_fio_address() - the nvfio_ctrl_open() address a fio filename names
+ * nvfe_address() - the nvfio_ctrl_open() address a fio filename names
  * @name:   the file name as fio hands it to the engine
  * @out:    receives the address; PCI addresses in the full lower-case form "dddd:bb:dd.f", so
  *          that two spellings of one function compare equal
@@ -30,6 +30,6 @@
  *
  * Returns 0, or -EINVAL (not a target the engine knows; @err says why) or -ENAMETOOLONG.
  */
-int nvf_fio_address(const char *name, char *out, size_t outlen, char *err, size_t errlen);
+int nvfe_address(const char *name, char *out, size_t outlen, char *err, size_t errlen);
 
 #endif /* NVFIO_BENCH_FIO_ADDRESS_H */

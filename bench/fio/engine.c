@@ -11,7 +11,7 @@
  *
  * fio hands the engine its own structures (struct thread_data, struct io_u, struct fio_file), so
  * this file is compiled against the configured source of the very fio that loads it; setup()
- * checks that against the running binary before it touches anything (nvf_fio_check_fio()).
+ * checks that against the running binary before it touches anything (nvfe_check_fio()).
  */
 
 #include <errno.h>
@@ -32,15 +32,15 @@
 
 #include "address.h"
 
-#ifndef NVF_FIO_VERSION
-#error "NVF_FIO_VERSION (fio's version string, e.g. \"fio-3.33\") must be defined"
+#ifndef NVFE_FIO_VERSION
+#error "NVFE_FIO_VERSION (fio's version string, e.g. \"fio-3.33\") must be defined"
 #endif
 
-#define NVF_FIO_HUGEPAGE (2u << 20)
+#define NVFE_HUGEPAGE (2u << 20)
 
 /* The engine's options (README.md). fio writes a job's thread_data pointer into the first
  * member while it parses the job's options. */
-struct nvf_fio_options {
+struct nvfe_options {
 	void *pad;
 	unsigned int nsid;
 	unsigned int hugepages;
@@ -51,8 +51,8 @@ struct nvf_fio_options {
 };
 
 /* A controller, shared by every job on its address. */
-struct nvf_fio_ctrl {
-	struct nvf_fio_ctrl *next;
+struct nvfe_ctrl {
+	struct nvfe_ctrl *next;
 	struct nvfio_ctrl *ctrl;
 	struct nvfio_ctrl_opts opts;
 	unsigned int refs; /* jobs holding it */
@@ -61,46 +61,46 @@ struct nvf_fio_ctrl {
 };
 
 /* A job's queue pair on one controller. */
-struct nvf_fio_qp {
-	struct nvf_fio_ctrl *c;
+struct nvfe_qp {
+	struct nvfe_ctrl *c;
 	struct nvfio_qpair *qp;
 	bool registered; /* the job's buffer is registered with this controller's DMA space */
 };
 
-struct nvf_fio_job;
+struct nvfe_job;
 
 /* What a command's callback gets: one per io_u, indexed by io_u->index. */
-struct nvf_fio_req {
+struct nvfe_req {
 	struct io_u *io_u;
-	struct nvf_fio_job *job;
+	struct nvfe_job *job;
 };
 
 /* A job's file: a namespace and the job's queue pair on its controller. */
-struct nvf_fio_file {
+struct nvfe_file {
 	struct nvfio_qpair *qp;
 	struct nvfio_ns *ns;
-	struct nvf_fio_qp *q;
+	struct nvfe_qp *q;
 	unsigned int shift; /* log2 of the block size */
 };
 
-struct nvf_fio_job {
+struct nvfe_job {
 	struct io_u **events; /* completions of the current getevents() */
 	unsigned int nevents;
 	unsigned int queued; /* since the last commit(), for fio's submission statistics */
 	unsigned int depth;
 	unsigned int nqps;
 	bool interrupts;
-	struct nvf_fio_qp *qps; /* one per distinct controller of the job's files */
-	struct nvf_fio_file *files;
-	struct nvf_fio_req *reqs;
+	struct nvfe_qp *qps; /* one per distinct controller of the job's files */
+	struct nvfe_file *files;
+	struct nvfe_req *reqs;
 	void *buf; /* I/O buffers, allocated in qps[0]'s DMA space */
 	size_t buflen;
 	unsigned int failures; /* failed I/Os reported so far */
 	const char *name;
 };
 
-static pthread_mutex_t nvf_fio_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct nvf_fio_ctrl *nvf_fio_ctrls; /* under nvf_fio_lock */
+static pthread_mutex_t nvfe_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct nvfe_ctrl *nvfe_ctrls; /* under nvfe_lock */
 
 struct ioengine_ops ioengine;
 
@@ -110,7 +110,7 @@ struct ioengine_ops ioengine;
  * itself can tell: its version, the offsets its option table holds for the members of struct
  * thread_options the engine reads, and where struct thread_data keeps the engine.
  */
-static int nvf_fio_check_fio(struct thread_data *td)
+static int nvfe_check_fio(struct thread_data *td)
 {
 	static const struct {
 		const char *name;
@@ -126,9 +126,9 @@ static int nvf_fio_check_fio(struct thread_data *td)
 	const char *rebuild = "rebuild it against the source of the installed fio "
 			      "(bench/fio/prepare-fio-src, then cmake)";
 
-	if (strcmp(fio_version_string, NVF_FIO_VERSION)) {
+	if (strcmp(fio_version_string, NVFE_FIO_VERSION)) {
 		log_err("nvfio: libnvfio_fio.so was built for %s, and this is %s: %s\n",
-			NVF_FIO_VERSION, fio_version_string, rebuild);
+			NVFE_FIO_VERSION, fio_version_string, rebuild);
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
@@ -151,7 +151,7 @@ static int nvf_fio_check_fio(struct thread_data *td)
 }
 
 /* fio prints strerror() of an io_u's error: keep it an errno, and say the rest ourselves. */
-static int nvf_fio_errno(int err)
+static int nvfe_errno(int err)
 {
 	switch (err) {
 	case -NVFIO_ETIMEDOUT:
@@ -165,7 +165,7 @@ static int nvf_fio_errno(int err)
 	}
 }
 
-static const char *nvf_fio_ddir(enum fio_ddir ddir)
+static const char *nvfe_ddir(enum fio_ddir ddir)
 {
 	switch (ddir) {
 	case DDIR_READ:
@@ -180,67 +180,66 @@ static const char *nvf_fio_ddir(enum fio_ddir ddir)
 }
 
 /* The first few failures of a job get a line each, with what nvfio knows about them. */
-static __attribute__((cold)) void nvf_fio_report(struct nvf_fio_job *job, struct io_u *io_u,
-						 const char *why)
+static __attribute__((cold)) void nvfe_report(struct nvfe_job *job, struct io_u *io_u,
+					      const char *why)
 {
 	if (job->failures++ >= 8)
 		return;
 	log_err("nvfio: %s: %s of %llu bytes at offset %llu on %s: %s\n", job->name,
-		nvf_fio_ddir(io_u->ddir), io_u->xfer_buflen, io_u->offset, io_u->file->file_name,
-		why);
+		nvfe_ddir(io_u->ddir), io_u->xfer_buflen, io_u->offset, io_u->file->file_name, why);
 }
 
-static __attribute__((cold, noinline)) void nvf_fio_failed(struct nvf_fio_req *rq, int err,
-							   const struct nvfio_cqe *cqe)
+static __attribute__((cold, noinline)) void nvfe_failed(struct nvfe_req *rq, int err,
+							const struct nvfio_cqe *cqe)
 {
 	char why[160];
 
 	if (err) {
 		snprintf(why, sizeof(why), "not completed by the controller: %s",
 			 nvfio_strerror(err));
-		rq->io_u->error = nvf_fio_errno(err);
+		rq->io_u->error = nvfe_errno(err);
 	} else {
 		snprintf(why, sizeof(why), "NVMe status %s",
 			 nvfio_status_str(nvfio_cqe_status(cqe)));
 		rq->io_u->error = EIO;
 	}
 	rq->io_u->resid = rq->io_u->xfer_buflen;
-	nvf_fio_report(rq->job, rq->io_u, why);
+	nvfe_report(rq->job, rq->io_u, why);
 }
 
-static void nvf_fio_done(void *arg, int err, const struct nvfio_cqe *cqe)
+static void nvfe_done(void *arg, int err, const struct nvfio_cqe *cqe)
 {
-	struct nvf_fio_req *rq = arg;
-	struct nvf_fio_job *job = rq->job;
+	struct nvfe_req *rq = arg;
+	struct nvfe_job *job = rq->job;
 
 	if (__builtin_expect((err | nvfio_cqe_status(cqe)) != 0, 0))
-		nvf_fio_failed(rq, err, cqe);
+		nvfe_failed(rq, err, cqe);
 	job->events[job->nevents++] = rq->io_u;
 }
 
 /* ---- controllers, shared by the jobs of the process ---- */
 
-static void nvf_fio_ctrl_put(struct nvf_fio_ctrl *c)
+static void nvfe_ctrl_put(struct nvfe_ctrl *c)
 {
-	struct nvf_fio_ctrl **pp;
+	struct nvfe_ctrl **pp;
 
-	pthread_mutex_lock(&nvf_fio_lock);
+	pthread_mutex_lock(&nvfe_lock);
 	if (--c->refs) {
-		pthread_mutex_unlock(&nvf_fio_lock);
+		pthread_mutex_unlock(&nvfe_lock);
 		return;
 	}
-	for (pp = &nvf_fio_ctrls; *pp != c; pp = &(*pp)->next)
+	for (pp = &nvfe_ctrls; *pp != c; pp = &(*pp)->next)
 		;
 	*pp = c->next;
-	pthread_mutex_unlock(&nvf_fio_lock);
+	pthread_mutex_unlock(&nvfe_lock);
 	if (nvfio_ctrl_close(c->ctrl))
 		log_err("nvfio: closing %s: %s\n", c->address, nvfio_last_error());
 	free(c);
 }
 
 /* Two jobs on one controller share it as the first one opened it. */
-static int nvf_fio_ctrl_agrees(struct thread_data *td, const struct nvf_fio_ctrl *c,
-			       const struct nvfio_ctrl_opts *want)
+static int nvfe_ctrl_agrees(struct thread_data *td, const struct nvfe_ctrl *c,
+			    const struct nvfio_ctrl_opts *want)
 {
 	static const char *const iommu[] = {"auto", "on", "off"};
 	const char *what = NULL;
@@ -269,11 +268,11 @@ static int nvf_fio_ctrl_agrees(struct thread_data *td, const struct nvf_fio_ctrl
 	return 0;
 }
 
-static struct nvf_fio_ctrl *nvf_fio_ctrl_get(struct thread_data *td, const char *address)
+static struct nvfe_ctrl *nvfe_ctrl_get(struct thread_data *td, const char *address)
 {
-	const struct nvf_fio_options *eo = td->eo;
+	const struct nvfe_options *eo = td->eo;
 	struct nvfio_ctrl_opts opts;
-	struct nvf_fio_ctrl *c;
+	struct nvfe_ctrl *c;
 	int r;
 
 	nvfio_ctrl_opts_init(&opts);
@@ -284,16 +283,16 @@ static struct nvf_fio_ctrl *nvf_fio_ctrl_get(struct thread_data *td, const char 
 	opts.shadow_doorbells = eo->shadow_doorbells;
 	opts.iommu = (enum nvfio_iommu_mode)eo->iommu;
 
-	pthread_mutex_lock(&nvf_fio_lock);
-	for (c = nvf_fio_ctrls; c; c = c->next) {
+	pthread_mutex_lock(&nvfe_lock);
+	for (c = nvfe_ctrls; c; c = c->next) {
 		if (strcmp(c->address, address))
 			continue;
-		if (nvf_fio_ctrl_agrees(td, c, &opts)) {
+		if (nvfe_ctrl_agrees(td, c, &opts)) {
 			c = NULL;
 		} else {
 			c->refs++;
 		}
-		pthread_mutex_unlock(&nvf_fio_lock);
+		pthread_mutex_unlock(&nvfe_lock);
 		return c;
 	}
 	c = calloc(1, sizeof(*c) + strlen(address) + 1);
@@ -318,20 +317,20 @@ static struct nvf_fio_ctrl *nvf_fio_ctrl_get(struct thread_data *td, const char 
 		goto out;
 	}
 	c->refs = 1;
-	c->next = nvf_fio_ctrls;
-	nvf_fio_ctrls = c;
+	c->next = nvfe_ctrls;
+	nvfe_ctrls = c;
 out:
-	pthread_mutex_unlock(&nvf_fio_lock);
+	pthread_mutex_unlock(&nvfe_lock);
 	return c;
 }
 
 /* Controllers whose jobs never ran to their cleanup (fio gave up early) close with the engine. */
-__attribute__((destructor)) static void nvf_fio_unload(void)
+__attribute__((destructor)) static void nvfe_unload(void)
 {
-	struct nvf_fio_ctrl *c;
+	struct nvfe_ctrl *c;
 
-	while ((c = nvf_fio_ctrls)) {
-		nvf_fio_ctrls = c->next;
+	while ((c = nvfe_ctrls)) {
+		nvfe_ctrls = c->next;
 		nvfio_ctrl_close(c->ctrl);
 		free(c);
 	}
@@ -339,7 +338,7 @@ __attribute__((destructor)) static void nvf_fio_unload(void)
 
 /* ---- jobs ---- */
 
-static void nvf_fio_job_free(struct thread_data *td, struct nvf_fio_job *job)
+static void nvfe_job_free(struct thread_data *td, struct nvfe_job *job)
 {
 	unsigned int i;
 
@@ -357,7 +356,7 @@ static void nvf_fio_job_free(struct thread_data *td, struct nvf_fio_job *job)
 		nvfio_dma_free(nvfio_ctrl_dma(job->qps[0].c->ctrl), job->buf);
 	}
 	for (i = 0; i < job->nqps; i++)
-		nvf_fio_ctrl_put(job->qps[i].c);
+		nvfe_ctrl_put(job->qps[i].c);
 	for (i = 0; i < td->o.nr_files; i++)
 		FILE_SET_ENG_DATA(td->files[i], NULL);
 	free(job->qps);
@@ -372,16 +371,16 @@ static void nvf_fio_job_free(struct thread_data *td, struct nvf_fio_job *job)
  * learns the sizes. Called by setup(), in fio's main thread before the jobs start; init() calls
  * it for jobs fio sets up in their own thread (create_serialize=0).
  */
-static int nvf_fio_attach(struct thread_data *td)
+static int nvfe_attach(struct thread_data *td)
 {
-	const struct nvf_fio_options *eo = td->eo;
+	const struct nvfe_options *eo = td->eo;
 	char address[256], err[256];
-	struct nvf_fio_job *job;
+	struct nvfe_job *job;
 	unsigned int i, q;
 
 	if (td->io_ops_data)
 		return 0;
-	if (nvf_fio_check_fio(td))
+	if (nvfe_check_fio(td))
 		return 1;
 	if (!td->o.use_thread) {
 		log_err(
@@ -402,11 +401,11 @@ static int nvf_fio_attach(struct thread_data *td)
 
 	for (i = 0; i < td->o.nr_files; i++) {
 		struct fio_file *f = td->files[i];
-		struct nvf_fio_file *ff = &job->files[i];
+		struct nvfe_file *ff = &job->files[i];
 		const struct nvfio_ns_info *ni;
-		struct nvf_fio_ctrl *c;
+		struct nvfe_ctrl *c;
 
-		if (nvf_fio_address(f->file_name, address, sizeof(address), err, sizeof(err))) {
+		if (nvfe_address(f->file_name, address, sizeof(address), err, sizeof(err))) {
 			log_err("nvfio: %s: %s\n", td->o.name, err);
 			goto fail;
 		}
@@ -414,7 +413,7 @@ static int nvf_fio_attach(struct thread_data *td)
 			if (!strcmp(job->qps[q].c->address, address))
 				break;
 		if (q == job->nqps) {
-			c = nvf_fio_ctrl_get(td, address);
+			c = nvfe_ctrl_get(td, address);
 			if (!c)
 				goto fail;
 			job->qps[job->nqps++].c = c;
@@ -460,22 +459,22 @@ nomem:
 	log_err("nvfio: %s: out of memory\n", td->o.name);
 	return 1;
 fail:
-	nvf_fio_job_free(td, job);
+	nvfe_job_free(td, job);
 	return 1;
 }
 
-static int nvf_fio_setup(struct thread_data *td)
+static int nvfe_setup(struct thread_data *td)
 {
-	return nvf_fio_attach(td);
+	return nvfe_attach(td);
 }
 
-static int nvf_fio_init(struct thread_data *td)
+static int nvfe_init(struct thread_data *td)
 {
 	unsigned long long max_bs = td_max_bs(td);
-	struct nvf_fio_job *job;
+	struct nvfe_job *job;
 	unsigned int i;
 
-	if (nvf_fio_attach(td))
+	if (nvfe_attach(td))
 		return 1;
 	job = td->io_ops_data;
 	job->depth = td->o.iodepth ? td->o.iodepth : 1;
@@ -489,7 +488,7 @@ static int nvf_fio_init(struct thread_data *td)
 		job->reqs[i].job = job;
 
 	for (i = 0; i < job->nqps; i++) {
-		struct nvf_fio_qp *q = &job->qps[i];
+		struct nvfe_qp *q = &job->qps[i];
 		const struct nvfio_ctrl_info *ci = nvfio_ctrl_get_info(q->c->ctrl);
 		/* An I/O larger than the controller takes at once is split into several
 		 * commands, each holding a slot of the queue. */
@@ -523,20 +522,20 @@ static int nvf_fio_init(struct thread_data *td)
 	return 0;
 }
 
-static void nvf_fio_cleanup(struct thread_data *td)
+static void nvfe_cleanup(struct thread_data *td)
 {
-	struct nvf_fio_job *job = td->io_ops_data;
+	struct nvfe_job *job = td->io_ops_data;
 
 	if (!job)
 		return;
 	/* Anything still in flight completes here with -ECANCELED, before its buffer goes. */
-	nvf_fio_job_free(td, job);
+	nvfe_job_free(td, job);
 	td->io_ops_data = NULL;
 }
 
-static int nvf_fio_io_u_init(struct thread_data *td, struct io_u *io_u)
+static int nvfe_io_u_init(struct thread_data *td, struct io_u *io_u)
 {
-	struct nvf_fio_job *job = td->io_ops_data;
+	struct nvfe_job *job = td->io_ops_data;
 
 	/* fio numbered the io_u and made its verify list empty just before: a check of struct
 	 * io_u's layout. */
@@ -550,14 +549,14 @@ static int nvf_fio_io_u_init(struct thread_data *td, struct io_u *io_u)
 }
 
 /* fio's I/O buffers, in the DMA memory of the job's controllers. */
-static int nvf_fio_iomem_alloc(struct thread_data *td, size_t total)
+static int nvfe_iomem_alloc(struct thread_data *td, size_t total)
 {
-	const struct nvf_fio_options *eo = td->eo;
-	struct nvf_fio_job *job = td->io_ops_data;
-	struct nvf_fio_ctrl *c0 = job->qps[0].c;
+	const struct nvfe_options *eo = td->eo;
+	struct nvfe_job *job = td->io_ops_data;
+	struct nvfe_ctrl *c0 = job->qps[0].c;
 	bool huge =
 	    eo->hugepages || !strcmp(nvfio_ctrl_get_info(c0->ctrl)->backend, "vfio-noiommu");
-	size_t page = huge ? NVF_FIO_HUGEPAGE : (size_t)sysconf(_SC_PAGESIZE);
+	size_t page = huge ? NVFE_HUGEPAGE : (size_t)sysconf(_SC_PAGESIZE);
 	unsigned int i;
 	int r;
 
@@ -593,9 +592,9 @@ fail:
 	return 1;
 }
 
-static void nvf_fio_iomem_free(struct thread_data *td)
+static void nvfe_iomem_free(struct thread_data *td)
 {
-	struct nvf_fio_job *job = td->io_ops_data;
+	struct nvfe_job *job = td->io_ops_data;
 	unsigned int i;
 
 	if (!job || !job->buf)
@@ -620,8 +619,8 @@ static void nvf_fio_iomem_free(struct thread_data *td)
 	td->orig_buffer = NULL;
 }
 
-static __attribute__((cold, noinline)) enum fio_q_status nvf_fio_refused(struct nvf_fio_job *job,
-									 struct io_u *io_u, int r)
+static __attribute__((cold, noinline)) enum fio_q_status nvfe_refused(struct nvfe_job *job,
+								      struct io_u *io_u, int r)
 {
 	char why[320];
 
@@ -634,26 +633,26 @@ static __attribute__((cold, noinline)) enum fio_q_status nvf_fio_refused(struct 
 			 (unsigned long long)io_u->file->real_file_size);
 	else
 		snprintf(why, sizeof(why), "%s", nvfio_last_error());
-	io_u->error = nvf_fio_errno(r);
-	nvf_fio_report(job, io_u, why);
+	io_u->error = nvfe_errno(r);
+	nvfe_report(job, io_u, why);
 	return FIO_Q_COMPLETED;
 }
 
-static __attribute__((cold, noinline)) enum fio_q_status nvf_fio_unaligned(struct nvf_fio_job *job,
-									   struct io_u *io_u)
+static __attribute__((cold, noinline)) enum fio_q_status nvfe_unaligned(struct nvfe_job *job,
+									struct io_u *io_u)
 {
 	io_u->error = EINVAL;
-	nvf_fio_report(job, io_u,
-		       "not a whole number of the namespace's blocks: make bs= and "
-		       "offset= multiples of the block size");
+	nvfe_report(job, io_u,
+		    "not a whole number of the namespace's blocks: make bs= and "
+		    "offset= multiples of the block size");
 	return FIO_Q_COMPLETED;
 }
 
-static enum fio_q_status nvf_fio_queue(struct thread_data *td, struct io_u *io_u)
+static enum fio_q_status nvfe_queue(struct thread_data *td, struct io_u *io_u)
 {
-	struct nvf_fio_job *job = td->io_ops_data;
-	struct nvf_fio_file *ff = FILE_ENG_DATA(io_u->file);
-	struct nvf_fio_req *rq = &job->reqs[io_u->index];
+	struct nvfe_job *job = td->io_ops_data;
+	struct nvfe_file *ff = FILE_ENG_DATA(io_u->file);
+	struct nvfe_req *rq = &job->reqs[io_u->index];
 	uint64_t lba = io_u->offset >> ff->shift;
 	uint32_t nlb = (uint32_t)(io_u->xfer_buflen >> ff->shift);
 	int r;
@@ -662,30 +661,30 @@ static enum fio_q_status nvf_fio_queue(struct thread_data *td, struct io_u *io_u
 	if (__builtin_expect(((io_u->offset | io_u->xfer_buflen) & ((1ull << ff->shift) - 1)) != 0,
 			     0) &&
 	    io_u->ddir < DDIR_RWDIR_CNT)
-		return nvf_fio_unaligned(job, io_u);
+		return nvfe_unaligned(job, io_u);
 	switch (io_u->ddir) {
 	case DDIR_READ:
-		r = nvfio_read(ff->qp, ff->ns, io_u->xfer_buf, lba, nlb, nvf_fio_done, rq);
+		r = nvfio_read(ff->qp, ff->ns, io_u->xfer_buf, lba, nlb, nvfe_done, rq);
 		break;
 	case DDIR_WRITE:
-		r = nvfio_write(ff->qp, ff->ns, io_u->xfer_buf, lba, nlb, nvf_fio_done, rq);
+		r = nvfio_write(ff->qp, ff->ns, io_u->xfer_buf, lba, nlb, nvfe_done, rq);
 		break;
 	case DDIR_TRIM:
-		r = nvfio_deallocate(ff->qp, ff->ns, lba, nlb, nvf_fio_done, rq);
+		r = nvfio_deallocate(ff->qp, ff->ns, lba, nlb, nvfe_done, rq);
 		break;
 	default:
-		r = nvfio_flush(ff->qp, ff->ns, nvf_fio_done, rq);
+		r = nvfio_flush(ff->qp, ff->ns, nvfe_done, rq);
 		break;
 	}
 	if (__builtin_expect(r != 0, 0))
-		return nvf_fio_refused(job, io_u, r);
+		return nvfe_refused(job, io_u, r);
 	job->queued++;
 	return FIO_Q_QUEUED;
 }
 
-static int nvf_fio_commit(struct thread_data *td)
+static int nvfe_commit(struct thread_data *td)
 {
-	struct nvf_fio_job *job = td->io_ops_data;
+	struct nvfe_job *job = td->io_ops_data;
 
 	for (unsigned int i = 0; i < job->nqps; i++) {
 		nvfio_qpair_unplug(job->qps[i].qp);
@@ -696,7 +695,7 @@ static int nvf_fio_commit(struct thread_data *td)
 	return 0;
 }
 
-static int64_t nvf_fio_now_ns(void)
+static int64_t nvfe_now_ns(void)
 {
 	struct timespec ts;
 
@@ -704,17 +703,17 @@ static int64_t nvf_fio_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int nvf_fio_getevents(struct thread_data *td, unsigned int min, unsigned int max,
-			     const struct timespec *t)
+static int nvfe_getevents(struct thread_data *td, unsigned int min, unsigned int max,
+			  const struct timespec *t)
 {
-	struct nvf_fio_job *job = td->io_ops_data;
-	struct nvf_fio_qp *q = job->qps;
+	struct nvfe_job *job = td->io_ops_data;
+	struct nvfe_qp *q = job->qps;
 	int64_t deadline = 0;
 	unsigned int i;
 	int r;
 
 	if (t)
-		deadline = nvf_fio_now_ns() + (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+		deadline = nvfe_now_ns() + (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
 	job->nevents = 0;
 	for (;;) {
 		/* A poll reaps at most the completions asked for, so the events never exceed
@@ -729,13 +728,13 @@ static int nvf_fio_getevents(struct thread_data *td, unsigned int min, unsigned 
 		}
 		if (job->nevents >= min)
 			return (int)job->nevents;
-		if (t && nvf_fio_now_ns() >= deadline)
+		if (t && nvfe_now_ns() >= deadline)
 			return (int)job->nevents;
 		if (job->interrupts && job->nqps == 1) {
 			int ms = -1;
 
 			if (t)
-				ms = (int)((deadline - nvf_fio_now_ns()) / 1000000) + 1;
+				ms = (int)((deadline - nvfe_now_ns()) / 1000000) + 1;
 			q = job->qps;
 			r = nvfio_qpair_wait(q->qp, max - job->nevents, ms);
 			if (r < 0 && r != -EINTR)
@@ -751,44 +750,44 @@ failed:
 		return (int)job->nevents;
 	log_err("nvfio: %s: reaping completions on %s: %s\n", td->o.name, q->c->address,
 		nvfio_last_error());
-	return -nvf_fio_errno(r);
+	return -nvfe_errno(r);
 }
 
-static struct io_u *nvf_fio_event(struct thread_data *td, int event)
+static struct io_u *nvfe_event(struct thread_data *td, int event)
 {
-	struct nvf_fio_job *job = td->io_ops_data;
+	struct nvfe_job *job = td->io_ops_data;
 
 	return job->events[event];
 }
 
 /* There is no file to open, nor a page cache to drop, nor a file to delete: the namespace is
  * the file, and the engine has it since setup(). */
-static int nvf_fio_open_file(struct thread_data *td, struct fio_file *f)
+static int nvfe_open_file(struct thread_data *td, struct fio_file *f)
 {
 	return 0;
 }
 
-static int nvf_fio_close_file(struct thread_data *td, struct fio_file *f)
+static int nvfe_close_file(struct thread_data *td, struct fio_file *f)
 {
 	return 0;
 }
 
-static int nvf_fio_invalidate(struct thread_data *td, struct fio_file *f)
+static int nvfe_invalidate(struct thread_data *td, struct fio_file *f)
 {
 	return 0;
 }
 
-static int nvf_fio_unlink_file(struct thread_data *td, struct fio_file *f)
+static int nvfe_unlink_file(struct thread_data *td, struct fio_file *f)
 {
 	return 0;
 }
 
-static struct fio_option nvf_fio_option_table[] = {
+static struct fio_option nvfe_option_table[] = {
     {
 	.name = "nsid",
 	.lname = "nvfio namespace",
 	.type = FIO_OPT_INT,
-	.off1 = offsetof(struct nvf_fio_options, nsid),
+	.off1 = offsetof(struct nvfe_options, nsid),
 	.def = "0",
 	.help = "Namespace to run on (0: the controller's first active namespace)",
 	.category = FIO_OPT_C_ENGINE,
@@ -798,7 +797,7 @@ static struct fio_option nvf_fio_option_table[] = {
 	.name = "hugepages",
 	.lname = "nvfio hugepages",
 	.type = FIO_OPT_BOOL,
-	.off1 = offsetof(struct nvf_fio_options, hugepages),
+	.off1 = offsetof(struct nvfe_options, hugepages),
 	.def = "0",
 	.help = "Back the I/O buffers and the controller's queues with 2 MiB hugepages",
 	.category = FIO_OPT_C_ENGINE,
@@ -808,7 +807,7 @@ static struct fio_option nvf_fio_option_table[] = {
 	.name = "shadow_doorbells",
 	.lname = "nvfio shadow doorbells",
 	.type = FIO_OPT_BOOL,
-	.off1 = offsetof(struct nvf_fio_options, shadow_doorbells),
+	.off1 = offsetof(struct nvfe_options, shadow_doorbells),
 	.def = "1",
 	.help = "Use the controller's shadow doorbells (Doorbell Buffer Config) where it has "
 		"them",
@@ -819,7 +818,7 @@ static struct fio_option nvf_fio_option_table[] = {
 	.name = "interrupts",
 	.lname = "nvfio interrupts",
 	.type = FIO_OPT_BOOL,
-	.off1 = offsetof(struct nvf_fio_options, interrupts),
+	.off1 = offsetof(struct nvfe_options, interrupts),
 	.def = "0",
 	.help = "Give each job's queue pair an MSI-X vector and sleep on it while waiting for "
 		"completions (default: poll)",
@@ -830,7 +829,7 @@ static struct fio_option nvf_fio_option_table[] = {
 	.name = "iommu",
 	.lname = "nvfio IOMMU",
 	.type = FIO_OPT_STR,
-	.off1 = offsetof(struct nvf_fio_options, iommu),
+	.off1 = offsetof(struct nvfe_options, iommu),
 	.def = "auto",
 	.help = "DMA isolation of a PCI controller",
 	.posval =
@@ -850,7 +849,7 @@ static struct fio_option nvf_fio_option_table[] = {
 	.name = "queues",
 	.lname = "nvfio I/O queues",
 	.type = FIO_OPT_INT,
-	.off1 = offsetof(struct nvf_fio_options, queues),
+	.off1 = offsetof(struct nvfe_options, queues),
 	.def = "0",
 	.minval = 0,
 	.maxval = 65535,
@@ -872,20 +871,20 @@ struct ioengine_ops ioengine = {
      * queue pair is used by one thread, so submission and reaping must stay on the job's. */
     .flags =
 	FIO_RAWIO | FIO_NOEXTEND | FIO_NODISKUTIL | FIO_MEMALIGN | FIO_DISKLESSIO | FIO_NO_OFFLOAD,
-    .setup = nvf_fio_setup,
-    .init = nvf_fio_init,
-    .queue = nvf_fio_queue,
-    .commit = nvf_fio_commit,
-    .getevents = nvf_fio_getevents,
-    .event = nvf_fio_event,
-    .cleanup = nvf_fio_cleanup,
-    .open_file = nvf_fio_open_file,
-    .close_file = nvf_fio_close_file,
-    .invalidate = nvf_fio_invalidate,
-    .unlink_file = nvf_fio_unlink_file,
-    .iomem_alloc = nvf_fio_iomem_alloc,
-    .iomem_free = nvf_fio_iomem_free,
-    .io_u_init = nvf_fio_io_u_init,
-    .option_struct_size = sizeof(struct nvf_fio_options),
-    .options = nvf_fio_option_table,
+    .setup = nvfe_setup,
+    .init = nvfe_init,
+    .queue = nvfe_queue,
+    .commit = nvfe_commit,
+    .getevents = nvfe_getevents,
+    .event = nvfe_event,
+    .cleanup = nvfe_cleanup,
+    .open_file = nvfe_open_file,
+    .close_file = nvfe_close_file,
+    .invalidate = nvfe_invalidate,
+    .unlink_file = nvfe_unlink_file,
+    .iomem_alloc = nvfe_iomem_alloc,
+    .iomem_free = nvfe_iomem_free,
+    .io_u_init = nvfe_io_u_init,
+    .option_struct_size = sizeof(struct nvfe_options),
+    .options = nvfe_option_table,
 };

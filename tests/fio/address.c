@@ -9,7 +9,7 @@
 static void good(const char *name, const char *want)
 {
 	char out[64], err[256] = "";
-	int r = nvf_fio_address(name, out, sizeof(out), err, sizeof(err));
+	int r = nvfe_address(name, out, sizeof(out), err, sizeof(err));
 
 	if (r || strcmp(out, want)) {
 		fprintf(stderr, "'%s': got %d '%s' (%s), want '%s'\n", name, r, r ? "" : out, err,
@@ -21,7 +21,7 @@ static void good(const char *name, const char *want)
 static void bad(const char *name, int want, const char *words)
 {
 	char out[32] = "", err[256] = "";
-	int r = nvf_fio_address(name, out, sizeof(out), err, sizeof(err));
+	int r = nvfe_address(name, out, sizeof(out), err, sizeof(err));
 
 	if (r != want || !strstr(err, words)) {
 		fprintf(stderr, "'%s': got %d '%s', want %d and a message with '%s'\n", name, r,

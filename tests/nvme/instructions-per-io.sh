@@ -7,6 +7,7 @@
 #
 # Usage: instructions-per-io.sh PATH/TO/nvme_perf_ipio [program options]
 set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
 prog=$1
 shift
 if ! command -v valgrind >/dev/null 2>&1; then
@@ -26,25 +27,11 @@ ios=$(sed -n 's/^measured I\/Os: //p' "$dir/stdout")
 idle=$(sed -n 's/^empty polls: //p' "$dir/stdout")
 calib=$(sed -n 's/^calibration polls: //p' "$dir/stdout")
 
-# Sum the main thread's self cost in one dump: "driver" for code in libnvfio or in a public
-# header (inlined), "total" for everything. "ob=" names the object of the functions that follow,
-# "fl=" a function's file and "fi="/"fe=" the file of inlined code; a "calls=" line is followed
-# by the inclusive cost of the call, which is not self cost.
+# The main thread's self cost in one dump, "DRIVER TOTAL": the driver's (libnvfio's functions and
+# the inline functions of the public headers) and everything; bench/callgrind_ipio.py is the
+# parser bench/instructions-per-io uses too.
 sum() {
-	awk '
-		/^ob=/ { ob = substr($0, 4); next }
-		/^fl=/ { fl = substr($0, 4); cur = fl; next }
-		/^f[ie]=/ { cur = substr($0, 4); next }
-		/^fn=/ { cur = fl; next }
-		/^calls=/ { skip = 1; next }
-		/^[0-9]+ [0-9]+$/ {
-			if (skip) { skip = 0; next }
-			total += $2
-			if (ob ~ /libnvfio\.so/ || cur ~ /\/include\/nvfio\//) driver += $2
-			next
-		}
-		{ skip = 0 }
-		END { printf "%d %d\n", driver, total }' "$1"
+	python3 "$top/bench/callgrind_ipio.py" "$1"
 }
 file_of() {
 	for f in "$dir"/cg.out.*-01; do
