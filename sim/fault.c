@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "nvme/sim/priv.h"
+#include "sim/priv.h"
 #include "support/error.h"
 
 static uint64_t rng_next(struct nvfio_sim *sim)

@@ -25,7 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "nvme/sim/priv.h"
+#include "sim/priv.h"
 #include "support/error.h"
 
 const struct sim_lbaf sim_lbafs[SIM_NLBAF] = {

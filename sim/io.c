@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "nvme/sim/priv.h"
+#include "sim/priv.h"
 
 #define COMPARE_FAILURE SIM_MEDIA(NVME_SC_COMPARE_FAILED)
 #define INTERNAL_ERROR	SIM_GENERIC(NVME_SC_INTERNAL)

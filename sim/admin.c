@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nvme/sim/priv.h"
+#include "sim/priv.h"
 
 #define SIM_VID		 0x4e56 /* not a registered PCI vendor: this is no real device */
 #define INVALID_FORMAT	 (SIM_CMD_SPEC(NVME_SC_INVALID_FORMAT) | SIM_DNR)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#ifndef NVFIO_NVME_SIM_SPEC_H
-#define NVFIO_NVME_SIM_SPEC_H
+#ifndef NVFIO_SIM_SPEC_H
+#define NVFIO_SIM_SPEC_H
 
 /*
  * What the controller model needs from the NVMe base specification and <nvme/types.h> lacks:
@@ -87,4 +87,4 @@ enum {
 /* Doorbells start at this offset in BAR0; with CAP.DSTRD = 0 each one is 4 bytes. */
 #define SIM_DOORBELL_BASE 0x1000u
 
-#endif /* NVFIO_NVME_SIM_SPEC_H */
+#endif /* NVFIO_SIM_SPEC_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#ifndef NVFIO_NVME_SIM_SIM_H
-#define NVFIO_NVME_SIM_SIM_H
+#ifndef NVFIO_SIM_SIM_H
+#define NVFIO_SIM_SIM_H
 
 /*
  * The simulated NVMe controller (the device side of "sim:"), as the driver's device glue sees it.
@@ -61,4 +61,4 @@ uint64_t nvf_sim_thread_cpu_ns(struct nvfio_sim *sim);
 void nvf_sim_account(struct nvfio_sim *sim, bool on);
 void nvf_sim_busy(struct nvfio_sim *sim, uint64_t *ns, uint64_t *cmds);
 
-#endif /* NVFIO_NVME_SIM_SIM_H */
+#endif /* NVFIO_SIM_SIM_H */

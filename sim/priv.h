@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#ifndef NVFIO_NVME_SIM_PRIV_H
-#define NVFIO_NVME_SIM_PRIV_H
+#ifndef NVFIO_SIM_PRIV_H
+#define NVFIO_SIM_PRIV_H
 
 /*
  * Inside the controller model.
@@ -20,9 +20,9 @@
 
 #include <nvfio/sim.h>
 
-#include "nvme/sim/sim.h"
-#include "nvme/sim/spec.h"
-#include "nvme/sim/xport.h"
+#include "sim/sim.h"
+#include "sim/spec.h"
+#include "sim/xport.h"
 
 #define SIM_MAX_NS	1024
 #define SIM_MAX_IOQ	1024
@@ -401,4 +401,4 @@ void nvf_sim_fault_completed(struct nvfio_sim *sim);
 void nvf_sim_raise_fatal(struct nvfio_sim *sim);
 void nvf_sim_do_remove(struct nvfio_sim *sim);
 
-#endif /* NVFIO_NVME_SIM_PRIV_H */
+#endif /* NVFIO_SIM_PRIV_H */

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "nvme/sim/priv.h"
+#include "sim/priv.h"
 
 #define PRP_OFFSET_INVALID (SIM_GENERIC(NVME_SC_PRP_INVALID_OFFSET) | SIM_DNR)
 /* "Invalid SGL Segment Descriptor" since NVMe 1.3 (it was "Invalid SGL Last Segment"). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#ifndef NVFIO_NVME_SIM_XPORT_H
-#define NVFIO_NVME_SIM_XPORT_H
+#ifndef NVFIO_SIM_XPORT_H
+#define NVFIO_SIM_XPORT_H
 
 /*
  * How the controller model meets its host: a BAR0 it polls and writes, host memory it reaches
@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <unistd.h>
 
-#include "nvme/sim/sim.h"
+#include "sim/sim.h"
 #include "support/barrier.h"
 #include "support/compiler.h"
 
@@ -80,4 +80,4 @@ static inline void sim_irq(struct sim_xport *x, unsigned int vec)
 	}
 }
 
-#endif /* NVFIO_NVME_SIM_XPORT_H */
+#endif /* NVFIO_SIM_XPORT_H */
