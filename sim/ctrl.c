@@ -106,14 +106,14 @@ static void report_doorbell(struct nvfio_sim *sim, uint8_t info)
 
 static bool cq_refresh(struct sim_cq *cq)
 {
-	uint32_t head = nvf_load_acquire32(cq->db);
+	uint32_t head = nvf_sim_read_doorbell(cq->db);
 
 	/* An out-of-range head is reported by thread 0's doorbell scan (once per value). */
-	if (unlikely(head >= cq->size))
+	if (nvf_sim_unlikely(head >= cq->size))
 		return false;
 	cq->head = head;
 	if (cq->ei)
-		nvf_store_release32(cq->ei, head);
+		nvf_sim_publish(cq->ei, head);
 	return true;
 }
 
@@ -125,7 +125,7 @@ static inline uint32_t cq_used(const struct sim_cq *cq)
 /* Room in @cq for one entry beyond @n already promised, the head doorbell reread when short. */
 static inline bool cq_room(struct sim_cq *cq, uint32_t n)
 {
-	if (likely(cq_used(cq) + n + 1 < cq->size))
+	if (nvf_sim_likely(cq_used(cq) + n + 1 < cq->size))
 		return true;
 	cq_refresh(cq);
 	return cq_used(cq) + n + 1 < cq->size;
@@ -136,17 +136,16 @@ bool nvf_sim_cq_post(struct sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t c
 {
 	struct sim_cqe *e;
 
-	if (unlikely(!cq_room(cq, 0)))
+	if (nvf_sim_unlikely(!cq_room(cq, 0)))
 		return false;
 	e = &cq->ring[cq->tail];
 	e->dw0 = dw0;
 	e->dw1 = 0;
 	e->sqhd = sqhd;
 	e->sqid = sqid;
-	/* The entry's other dwords before the dword with the phase tag that publishes it. */
-	nvf_wmb();
-	*(volatile uint32_t *)&e->dw3 =
-	    (uint32_t)cid | (uint32_t)cq->phase << 16 | (uint32_t)status << 17;
+	/* Release: the entry's other dwords are seen before the dword with the phase tag. */
+	nvf_sim_publish(&e->dw3,
+			(uint32_t)cid | (uint32_t)cq->phase << 16 | (uint32_t)status << 17);
 	if (++cq->tail == cq->size) {
 		cq->tail = 0;
 		cq->phase ^= 1;
@@ -236,8 +235,8 @@ static inline void burst_post(struct sim_thread *t, struct sim_sq *sq, const str
 	for (unsigned int i = 0; i < n; i++) {
 		/* Room for all of them was checked before their commands ran; should it still be
 		 * short, the completion waits like any other that finds its CQ full. */
-		if (unlikely(!nvf_sim_cq_post(sq->cq, sq->qid, d[i].sqhd, d[i].cid, d[i].status,
-					      d[i].dw0)) &&
+		if (nvf_sim_unlikely(!nvf_sim_cq_post(sq->cq, sq->qid, d[i].sqhd, d[i].cid,
+						      d[i].status, d[i].dw0)) &&
 		    !pend_add(t, sq, d[i].cid, d[i].status, d[i].dw0, 0))
 			SIM_STAT_ADD(t->sim, dropped, 1);
 	}
@@ -248,13 +247,13 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 	struct nvfio_sim *sim = t->sim;
 	struct sim_cq *cq = sq->cq;
 	/* Acquire: the host wrote the entries before the doorbell that publishes them. */
-	uint32_t tail = nvf_load_acquire32(sq->db);
+	uint32_t tail = nvf_sim_read_doorbell(sq->db);
 	struct sim_done burst[SIM_CQ_BURST];
 	unsigned int n = 0, nb = 0;
 
-	if (likely(tail == sq->head))
+	if (nvf_sim_likely(tail == sq->head))
 		return 0;
-	if (unlikely(tail >= sq->size)) {
+	if (nvf_sim_unlikely(tail >= sq->size)) {
 		if (!sq->bad_db || tail != sq->last_db) {
 			sq->bad_db = true;
 			sq->last_db = tail;
@@ -268,7 +267,7 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 		uint16_t status;
 		bool armed;
 
-		if (unlikely(!cq_room(cq, nb)))
+		if (nvf_sim_unlikely(!cq_room(cq, nb)))
 			break;
 		memcpy(&cmd, &sq->ring[sq->head], sizeof(cmd));
 		if (++sq->head == sq->size)
@@ -284,7 +283,7 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 		}
 
 		armed = atomic_load_explicit(&sim->faults_armed, memory_order_relaxed);
-		if (unlikely(armed)) {
+		if (nvf_sim_unlikely(armed)) {
 			uint64_t delay = 0;
 
 			switch (nvf_sim_fault_check(sim, admin, &cmd, &status, &delay)) {
@@ -310,12 +309,12 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 			}
 		}
 		status = admin ? nvf_sim_admin(t, &cmd, &dw0) : nvf_sim_io(t, &cmd, &dw0);
-		if (unlikely(status)) {
+		if (nvf_sim_unlikely(status)) {
 			if (status == SIM_DEFER)
 				continue;
 			nvf_sim_log_error(sim, &cmd, sq->qid, status, 0);
 		}
-		if (likely(!admin && !armed)) {
+		if (nvf_sim_likely(!admin && !armed)) {
 			burst[nb++] = (struct sim_done){(uint16_t)sq->head, cmd.cid, status, dw0};
 			if (nb == SIM_CQ_BURST) {
 				burst_post(t, sq, burst, nb);
@@ -328,16 +327,17 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 		nb = 0;
 		/* Room was checked before the command ran, but an admin command may have posted
 		 * to its own CQ (an Abort of an admin command, an event): then post it later. */
-		if (unlikely(
+		if (nvf_sim_unlikely(
 			!nvf_sim_cq_post(cq, sq->qid, (uint16_t)sq->head, cmd.cid, status, dw0)) &&
 		    !pend_add(t, sq, cmd.cid, status, dw0, 0))
 			SIM_STAT_ADD(sim, dropped, 1);
-		if (unlikely(atomic_load_explicit(&sim->faults_armed, memory_order_relaxed)))
+		if (nvf_sim_unlikely(
+			atomic_load_explicit(&sim->faults_armed, memory_order_relaxed)))
 			nvf_sim_fault_completed(sim);
 	}
 	burst_post(t, sq, burst, nb);
 	if (sq->ei)
-		nvf_store_release32(sq->ei, sq->head);
+		nvf_sim_publish(sq->ei, sq->head);
 	if (!admin)
 		sim_count(&t->io_cmds, n);
 	cq_irq(sim, cq);
@@ -406,7 +406,7 @@ static void sq_teardown(struct nvfio_sim *sim, struct sim_sq *sq, bool deleted)
 	cq->nsq--;
 	/* Its MMIO doorbell reads zero again (the shadow one may have been used instead), so
 	 * that a later write to it shows as a write to a queue that does not exist. */
-	nvf_store_release32(sim_doorbell(&sim->x, sq->qid, 0), 0);
+	nvf_sim_publish(sim_doorbell(&sim->x, sq->qid, 0), 0);
 	memset(sq, 0, sizeof(*sq));
 }
 
@@ -525,7 +525,7 @@ static unsigned int regs_poll(struct nvfio_sim *sim)
 	uint32_t cc = sim_reg_read32(&sim->x, NVME_REG_CC), old = sim->cc;
 	unsigned int shn = NVME_CC_SHN(cc), oldshn = NVME_CC_SHN(old);
 
-	if (likely(cc == old))
+	if (nvf_sim_likely(cc == old))
 		return 0;
 	sim->cc = cc;
 	if (NVME_CC_EN(old) && !NVME_CC_EN(cc)) {
@@ -596,12 +596,12 @@ uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	if (sim->dbs) {
 		cq->db = &sim->dbs[2 * qid + 1];
 		cq->ei = &sim->eis[2 * qid + 1];
-		nvf_store_release32(cq->ei, 0);
+		nvf_sim_publish(cq->ei, 0);
 	} else {
 		cq->db = sim_doorbell(&sim->x, qid, 1);
 	}
 	/* A new queue's head is 0, whatever an earlier queue of that id left behind. */
-	nvf_store_release32(cq->db, 0);
+	nvf_sim_publish(cq->db, 0);
 	cq->live = true;
 	sim->queues_created = true;
 	nvf_sim_unpark(sim);
@@ -647,11 +647,11 @@ uint16_t nvf_sim_create_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	if (sim->dbs) {
 		sq->db = &sim->dbs[2 * qid];
 		sq->ei = &sim->eis[2 * qid];
-		nvf_store_release32(sq->ei, 0);
+		nvf_sim_publish(sq->ei, 0);
 	} else {
 		sq->db = sim_doorbell(&sim->x, qid, 0);
 	}
-	nvf_store_release32(sq->db, 0);
+	nvf_sim_publish(sq->db, 0);
 	sq->live = true;
 	cq->nsq++;
 	t->sqs[t->nsqs++] = sq;
@@ -684,7 +684,7 @@ uint16_t nvf_sim_delete_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 		return QDEL_INVALID;
 	nvf_sim_park(sim);
 	memset(cq, 0, sizeof(*cq));
-	nvf_store_release32(sim_doorbell(&sim->x, qid, 1), 0);
+	nvf_sim_publish(sim_doorbell(&sim->x, qid, 1), 0);
 	nvf_sim_unpark(sim);
 	return 0;
 }
@@ -746,22 +746,22 @@ uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 
 		/* Carry each live queue's doorbell over, so nothing is lost in the switch. */
 		if (sq->live) {
-			uint32_t v = nvf_load_acquire32(sq->db);
+			uint32_t v = nvf_sim_read_doorbell(sq->db);
 
 			sq->db = &dp[2 * q];
 			sq->ei = &ep[2 * q];
-			nvf_store_release32(sq->db, v);
-			nvf_store_release32(sq->ei, v);
+			nvf_sim_publish(sq->db, v);
+			nvf_sim_publish(sq->ei, v);
 		}
 		if (cq->live) {
-			uint32_t v = nvf_load_acquire32(cq->db);
+			uint32_t v = nvf_sim_read_doorbell(cq->db);
 
 			if (v < cq->size)
 				cq->head = v;
 			cq->db = &dp[2 * q + 1];
 			cq->ei = &ep[2 * q + 1];
-			nvf_store_release32(cq->db, cq->head);
-			nvf_store_release32(cq->ei, cq->head);
+			nvf_sim_publish(cq->db, cq->head);
+			nvf_sim_publish(cq->ei, cq->head);
 		}
 	}
 	nvf_sim_unpark(sim);
@@ -901,10 +901,10 @@ static void doorbells_scan(struct nvfio_sim *sim)
 	for (unsigned int i = 0; i < n; i++) {
 		unsigned int qid = i / 2;
 
-		if (likely(qid <= sim->opts.queues &&
-			   ((i & 1) ? sim->cq[qid].live : sim->sq[qid].live)))
+		if (nvf_sim_likely(qid <= sim->opts.queues &&
+				   ((i & 1) ? sim->cq[qid].live : sim->sq[qid].live)))
 			continue;
-		if (likely(!db[i]))
+		if (nvf_sim_likely(!db[i]))
 			continue;
 		db[i] = 0;
 		bad_reg = true;
@@ -934,9 +934,9 @@ static unsigned int ctrl_pass(struct sim_thread *t)
 	struct nvfio_sim *sim = t->sim;
 	unsigned int work = 0;
 
-	if (unlikely(atomic_load_explicit(&sim->req, memory_order_relaxed)))
+	if (nvf_sim_unlikely(atomic_load_explicit(&sim->req, memory_order_relaxed)))
 		work += requests_poll(sim);
-	if (unlikely(sim->removed_seen)) {
+	if (nvf_sim_unlikely(sim->removed_seen)) {
 		/* Registers and doorbells of a removed device read all-ones whatever the host
 		 * wrote: a scan of a few KiB per pass, only in this state. */
 		for (uint32_t off = 0; off < sim->x.bar_len; off += 4) {
@@ -947,7 +947,7 @@ static unsigned int ctrl_pass(struct sim_thread *t)
 		}
 		return work;
 	}
-	if (unlikely(atomic_load_explicit(&sim->nretired, memory_order_relaxed))) {
+	if (nvf_sim_unlikely(atomic_load_explicit(&sim->nretired, memory_order_relaxed))) {
 		nvf_sim_park(sim);
 		nvf_sim_store_reclaim(sim);
 		nvf_sim_unpark(sim);
@@ -956,7 +956,7 @@ static unsigned int ctrl_pass(struct sim_thread *t)
 	if (sim->ready && !sim->fatal && !sim->shut) {
 		work += sq_poll(t, &sim->sq[0], true);
 		/* Every pass while napping (a scan is cheap next to a nap), else now and then. */
-		if (unlikely(t->nap_ns || ++sim->scan_tick == 1024)) {
+		if (nvf_sim_unlikely(t->nap_ns || ++sim->scan_tick == 1024)) {
 			sim->scan_tick = 0;
 			doorbells_scan(sim);
 		}
@@ -969,11 +969,11 @@ static unsigned int io_pass(struct sim_thread *t)
 	struct nvfio_sim *sim = t->sim;
 	unsigned int work = 0;
 
-	if (unlikely(atomic_load_explicit(&sim->halt, memory_order_relaxed)))
+	if (nvf_sim_unlikely(atomic_load_explicit(&sim->halt, memory_order_relaxed)))
 		return 0;
 	for (unsigned int i = 0; i < t->nsqs; i++)
 		work += sq_poll(t, t->sqs[i], false);
-	if (unlikely(t->npend > t->nheld))
+	if (nvf_sim_unlikely(t->npend > t->nheld))
 		pend_poll(t);
 	return work;
 }
@@ -1044,15 +1044,16 @@ static void *thread_main(void *arg)
 		uint64_t t0 = 0;
 		bool acct = atomic_load_explicit(&sim->acct, memory_order_relaxed);
 
-		if (unlikely(t->idx && atomic_load_explicit(&sim->park_req, memory_order_relaxed)))
+		if (nvf_sim_unlikely(t->idx &&
+				     atomic_load_explicit(&sim->park_req, memory_order_relaxed)))
 			park_wait(t);
-		if (unlikely(acct))
+		if (nvf_sim_unlikely(acct))
 			t0 = thread_cpu_ns();
 		if (t->idx == 0)
 			work = ctrl_pass(t);
 		io = io_pass(t);
 		work += io;
-		if (unlikely(acct) && io) {
+		if (nvf_sim_unlikely(acct) && io) {
 			sim_count(&t->busy_ns, thread_cpu_ns() - t0);
 			sim_count(&t->busy_cmds, io);
 		}
@@ -1129,7 +1130,7 @@ static void sim_free(struct nvfio_sim *sim)
 static int open_file(struct nvfio_sim *sim)
 {
 	uint64_t need =
-	    ALIGN_UP(sim->opts.size + sim->opts.size / 32, 4096ull) * sim->opts.namespaces;
+	    nvf_sim_align_up(sim->opts.size + sim->opts.size / 32, 4096ull) * sim->opts.namespaces;
 	struct stat stb;
 	int fd = open(sim->opts.file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
@@ -1189,7 +1190,7 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 		   (uint64_t)SIM_MPSMAX << 52;
 
 	ret = -ENOMEM;
-	sim->x.bar_len = ALIGN_UP(SIM_DOORBELL_BASE + 8 * nq, 4096u);
+	sim->x.bar_len = nvf_sim_align_up(SIM_DOORBELL_BASE + 8 * nq, 4096u);
 	sim->x.bar =
 	    mmap(NULL, sim->x.bar_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (sim->x.bar == MAP_FAILED) {

@@ -25,7 +25,7 @@ static inline uint16_t add_seg(struct sim_thread *t, unsigned int *n, const stru
 	uint8_t *p = sim_dma(x, iova, len);
 	struct sim_seg *s;
 
-	if (unlikely(!p))
+	if (nvf_sim_unlikely(!p))
 		return SIM_DATA_XFER;
 	if (*n) {
 		s = &t->segs[*n - 1];
@@ -34,7 +34,7 @@ static inline uint16_t add_seg(struct sim_thread *t, unsigned int *n, const stru
 			return 0;
 		}
 	}
-	if (unlikely(*n == SIM_MAX_SEGS))
+	if (nvf_sim_unlikely(*n == SIM_MAX_SEGS))
 		return SIM_GENERIC(NVME_SC_INTERNAL);
 	s = &t->segs[(*n)++];
 	s->p = p;
@@ -53,29 +53,29 @@ static uint16_t map_prp(struct sim_thread *t, const struct sim_sqe *cmd, uint32_
 	unsigned int n = 0;
 	uint16_t st;
 
-	if (unlikely(prp1 & 3))
+	if (nvf_sim_unlikely(prp1 & 3))
 		return PRP_OFFSET_INVALID;
 	first = (uint32_t)(ps - (prp1 & mask));
 	if (first > len)
 		first = len;
 	st = add_seg(t, &n, x, prp1, first);
-	if (unlikely(st))
+	if (nvf_sim_unlikely(st))
 		return st;
 	rem = len - first;
-	if (likely(!rem))
+	if (nvf_sim_likely(!rem))
 		goto out;
 	if (rem <= ps) {
-		if (unlikely(prp2 & mask))
+		if (nvf_sim_unlikely(prp2 & mask))
 			return PRP_OFFSET_INVALID;
 		st = add_seg(t, &n, x, prp2, rem);
-		if (unlikely(st))
+		if (nvf_sim_unlikely(st))
 			return st;
 		goto out;
 	}
 
 	/* PRP2 points to a list; the last entry of each list page chains to the next page. */
 	list = prp2;
-	if (unlikely(list & 7))
+	if (nvf_sim_unlikely(list & 7))
 		return PRP_OFFSET_INVALID;
 	while (rem) {
 		uint64_t slots = (ps - (list & mask)) / 8;
@@ -83,22 +83,22 @@ static uint16_t map_prp(struct sim_thread *t, const struct sim_sqe *cmd, uint32_
 		uint64_t take = need <= slots ? need : slots;
 		const uint64_t *ent = sim_dma(x, list, take * 8);
 
-		if (unlikely(!ent))
+		if (nvf_sim_unlikely(!ent))
 			return SIM_DATA_XFER;
 		for (uint64_t i = 0; i < take; i++) {
 			uint64_t e = ent[i];
 			uint32_t in = rem < ps ? rem : (uint32_t)ps;
 
 			if (i == slots - 1 && need > slots) {
-				if (unlikely(e & mask))
+				if (nvf_sim_unlikely(e & mask))
 					return PRP_OFFSET_INVALID;
 				list = e;
 				break;
 			}
-			if (unlikely(e & mask))
+			if (nvf_sim_unlikely(e & mask))
 				return PRP_OFFSET_INVALID;
 			st = add_seg(t, &n, x, e, in);
-			if (unlikely(st))
+			if (nvf_sim_unlikely(st))
 				return st;
 			rem -= in;
 		}
@@ -123,9 +123,9 @@ static uint16_t map_sgl(struct sim_thread *t, const struct sim_sqe *cmd, uint32_
 	for (;;) {
 		uint8_t type = cur.type >> 4;
 
-		if (unlikely(++seen > SGL_MAX_DESCS))
+		if (nvf_sim_unlikely(++seen > SGL_MAX_DESCS))
 			return SGL_COUNT_INVALID;
-		if (unlikely(cur.type & 0xf))
+		if (nvf_sim_unlikely(cur.type & 0xf))
 			return SGL_TYPE_INVALID;
 		switch (type) {
 		case SIM_SGL_DATA_BLOCK:
@@ -133,7 +133,7 @@ static uint16_t map_sgl(struct sim_thread *t, const struct sim_sqe *cmd, uint32_
 				uint32_t in = cur.len < rem ? cur.len : rem;
 
 				st = add_seg(t, &n, x, cur.addr, in);
-				if (unlikely(st))
+				if (nvf_sim_unlikely(st))
 					return st;
 				rem -= in;
 			}
@@ -148,7 +148,7 @@ static uint16_t map_sgl(struct sim_thread *t, const struct sim_sqe *cmd, uint32_
 			if (!cur.len || cur.len % sizeof(struct sim_sgl_desc))
 				return SGL_SEG_INVALID;
 			list = sim_dma(x, cur.addr, cur.len);
-			if (unlikely(!list))
+			if (nvf_sim_unlikely(!list))
 				return SIM_DATA_XFER;
 			nlist = cur.len / sizeof(struct sim_sgl_desc);
 			idx = 0;
@@ -173,7 +173,7 @@ uint16_t nvf_sim_map_data(struct sim_thread *t, const struct sim_sqe *cmd, uint3
 {
 	unsigned int psdt = SIM_SQE_PSDT(cmd->flags);
 
-	if (likely(psdt == SIM_PSDT_PRP))
+	if (nvf_sim_likely(psdt == SIM_PSDT_PRP))
 		return map_prp(t, cmd, len, nsegs);
 	/* Admin commands on PCIe carry PRPs only; PSDT 10b (MPTR as an SGL) needs SGLS bit 19,
 	 * which the model does not advertise, and 11b is reserved. */

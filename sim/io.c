@@ -13,14 +13,14 @@
 
 static inline struct sim_ns *ns_get(struct nvfio_sim *sim, uint32_t nsid)
 {
-	if (unlikely(nsid - 1 >= sim->nns))
+	if (nvf_sim_unlikely(nsid - 1 >= sim->nns))
 		return NULL;
 	return &sim->ns[nsid - 1];
 }
 
 static inline uint16_t check_range(const struct sim_ns *ns, uint64_t slba, uint64_t nlb)
 {
-	if (unlikely(slba + nlb > ns->nsze || slba + nlb < slba))
+	if (nvf_sim_unlikely(slba + nlb > ns->nsze || slba + nlb < slba))
 		return SIM_LBA_RANGE;
 	return 0;
 }
@@ -45,29 +45,29 @@ static uint16_t rw(struct sim_thread *t, const struct sim_sqe *cmd, bool write)
 	unsigned int n;
 	uint16_t st;
 
-	if (unlikely(!ns))
+	if (nvf_sim_unlikely(!ns))
 		return SIM_INVALID_NS;
 	len = nlb << ns->lbads;
-	if (unlikely(len > sim->mdts_bytes))
+	if (nvf_sim_unlikely(len > sim->mdts_bytes))
 		return SIM_INVALID_FIELD;
 	st = check_range(ns, slba, nlb);
-	if (unlikely(st))
+	if (nvf_sim_unlikely(st))
 		return st;
-	if (likely(SIM_SQE_PSDT(cmd->flags) == SIM_PSDT_PRP && !(cmd->dptr[0] & 3) &&
-		   len <=
-		       (1u << sim->page_shift) - (cmd->dptr[0] & ((1u << sim->page_shift) - 1)))) {
+	if (nvf_sim_likely(SIM_SQE_PSDT(cmd->flags) == SIM_PSDT_PRP && !(cmd->dptr[0] & 3) &&
+			   len <= (1u << sim->page_shift) -
+				      (cmd->dptr[0] & ((1u << sim->page_shift) - 1)))) {
 		/* The common case: the whole transfer within PRP1's page. */
 		t->segs[0].p = sim_dma(&sim->x, cmd->dptr[0], len);
-		if (unlikely(!t->segs[0].p))
+		if (nvf_sim_unlikely(!t->segs[0].p))
 			return SIM_DATA_XFER;
 		t->segs[0].len = len;
 		n = 1;
 	} else {
 		st = nvf_sim_map_data(t, cmd, len, false, &n);
-		if (unlikely(st))
+		if (nvf_sim_unlikely(st))
 			return st;
 	}
-	if (unlikely(ns->ms)) {
+	if (nvf_sim_unlikely(ns->ms)) {
 		st = map_meta(sim, ns, cmd, nlb, &meta);
 		if (st)
 			return st;
@@ -76,7 +76,7 @@ static uint16_t rw(struct sim_thread *t, const struct sim_sqe *cmd, bool write)
 	off = slba << ns->lbads;
 	if (write) {
 		for (unsigned int i = 0; i < n; i++) {
-			if (unlikely(
+			if (nvf_sim_unlikely(
 				nvf_sim_store_write(&ns->store, off, t->segs[i].p, t->segs[i].len)))
 				return INTERNAL_ERROR;
 			off += t->segs[i].len;
@@ -210,7 +210,7 @@ static uint16_t flush(struct sim_thread *t, const struct sim_sqe *cmd)
 uint16_t nvf_sim_io(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *dw0)
 {
 	(void)dw0;
-	if (unlikely(SIM_SQE_FUSE(cmd->flags)))
+	if (nvf_sim_unlikely(SIM_SQE_FUSE(cmd->flags)))
 		return SIM_INVALID_FIELD;
 	switch (cmd->opc) {
 	case nvme_cmd_read:

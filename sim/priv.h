@@ -20,8 +20,10 @@
 
 #include <nvfio/sim.h>
 
+#include "sim/order.h"
 #include "sim/sim.h"
 #include "sim/spec.h"
+#include "sim/util.h"
 #include "sim/xport.h"
 
 #define SIM_MAX_NS	1024

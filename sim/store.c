@@ -29,7 +29,7 @@ static uint64_t store_size(const struct nvfio_sim *sim)
 {
 	/* User data, then metadata for the largest ratio the LBA formats offer (16 bytes per
 	 * 512), rounded to pages so that every namespace of a file starts page-aligned. */
-	return ALIGN_UP(sim->opts.size + sim->opts.size / 32, PAGE);
+	return nvf_sim_align_up(sim->opts.size + sim->opts.size / 32, PAGE);
 }
 
 int nvf_sim_store_open(struct nvfio_sim *sim, struct sim_ns *ns, unsigned int idx)
@@ -185,7 +185,7 @@ void nvf_sim_store_read(struct sim_store *st, uint64_t off, void *dst, size_t le
 		memcpy(d, st->flat + off, len);
 		return;
 	}
-	if (unlikely(!st->l1)) {
+	if (nvf_sim_unlikely(!st->l1)) {
 		memset(d, 0, len);
 		return;
 	}
@@ -213,7 +213,7 @@ int nvf_sim_store_write(struct sim_store *st, uint64_t off, const void *src, siz
 		memcpy(st->flat + off, s, len);
 		return 0;
 	}
-	if (unlikely(!st->l1))
+	if (nvf_sim_unlikely(!st->l1))
 		return 0;
 	while (len) {
 		size_t in = SIM_CHUNK - (off & (SIM_CHUNK - 1));
@@ -323,7 +323,7 @@ int nvf_sim_store_zero(struct sim_store *st, uint64_t off, size_t len, bool deal
 		return 0;
 	if (st->kind == SIM_STORE_SPARSE) {
 		while (off < end) {
-			uint64_t cend = ALIGN_DOWN(off, SIM_CHUNK) + SIM_CHUNK;
+			uint64_t cend = nvf_sim_align_down(off, SIM_CHUNK) + SIM_CHUNK;
 			uint64_t in = (cend < end ? cend : end) - off;
 
 			if (!(off & (SIM_CHUNK - 1)) && in == SIM_CHUNK && dealloc) {
@@ -341,7 +341,7 @@ int nvf_sim_store_zero(struct sim_store *st, uint64_t off, size_t len, bool deal
 
 	/* RAM and file: give whole pages back, clear the edges. */
 	{
-		uint64_t a = ALIGN_UP(off, PAGE), b = ALIGN_DOWN(end, PAGE);
+		uint64_t a = nvf_sim_align_up(off, PAGE), b = nvf_sim_align_down(end, PAGE);
 
 		if (a >= b) {
 			memset(st->flat + off, 0, len);

@@ -15,9 +15,9 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "sim/order.h"
 #include "sim/sim.h"
-#include "support/barrier.h"
-#include "support/compiler.h"
+#include "sim/util.h"
 
 struct sim_xport {
 	/* BAR0 as the host sees it: registers at 0, doorbells at 0x1000. */
@@ -30,26 +30,35 @@ struct sim_xport {
 	unsigned int nirq;
 };
 
+/* A register as the host last wrote it: one 32-bit read of the BAR. */
 static inline uint32_t sim_reg_read32(const struct sim_xport *x, uint32_t off)
 {
-	return nvf_mmio_read32(x->bar + off);
+	return *(const volatile uint32_t *)(x->bar + off);
 }
 
+/* A 64-bit register (ASQ, ACQ) as its two dwords, the low one read first. */
 static inline uint64_t sim_reg_read64(const struct sim_xport *x, uint32_t off)
 {
-	return nvf_mmio_read64(x->bar + off);
+	uint32_t lo = sim_reg_read32(x, off);
+
+	return (uint64_t)sim_reg_read32(x, off + 4) << 32 | lo;
 }
 
 /* Register values the model publishes (CSTS, CAP...): release, so that what the model did
  * before (queues set up) is visible to a host that sees the new value. */
 static inline void sim_reg_write32(struct sim_xport *x, uint32_t off, uint32_t v)
 {
-	nvf_store_release32((volatile uint32_t *)(x->bar + off), v);
+	nvf_sim_publish((volatile uint32_t *)(x->bar + off), v);
 }
 
+/* CAP, written at power-on, before the host can read it (the model is created or reset by a
+ * call the host waits for): two plain dword stores. */
 static inline void sim_reg_write64(struct sim_xport *x, uint32_t off, uint64_t v)
 {
-	nvf_mmio_write64(x->bar + off, v);
+	volatile uint32_t *r = (volatile uint32_t *)(x->bar + off);
+
+	r[0] = (uint32_t)v;
+	r[1] = (uint32_t)(v >> 32);
 }
 
 static inline volatile uint32_t *sim_doorbell(struct sim_xport *x, unsigned int qid, int cq)
@@ -60,7 +69,7 @@ static inline volatile uint32_t *sim_doorbell(struct sim_xport *x, unsigned int 
 /* Host memory for [iova, iova + len), or NULL: the model's only way to host memory. */
 static inline void *sim_dma(const struct sim_xport *x, uint64_t iova, size_t len)
 {
-	if (unlikely(iova + len < iova))
+	if (nvf_sim_unlikely(iova + len < iova))
 		return NULL;
 	return x->mem.translate(x->mem.ctx, iova, len);
 }
