@@ -30,25 +30,25 @@
 /*
  * Idle back-off. A nap costs 10-15 us of CPU on a virtual machine whatever its length (timer and
  * scheduler work), so naps grow: 1 us doubling up to 200 us while the controller was busy
- * recently, then 1 ms once it has been idle for SIM_DEEP_NS. New work waits at most one nap.
+ * recently, then 1 ms once it has been idle for NVF_SIM_DEEP_NS. New work waits at most one nap.
  */
-#define SIM_SPIN_NS   50000ull /* spin this long after the last work before sleeping */
-#define SIM_NAP_MIN   1000ull
-#define SIM_NAP_MAX   200000ull
-#define SIM_DEEP_NS   20000000ull /* idle this long: deep naps */
-#define SIM_NAP_DEEP  1000000ull
-#define SIM_SQ_BUDGET 256 /* commands taken from one SQ per pass, for fairness */
-#define SIM_CAP_TO    2	  /* 500 ms units: RDY follows CC.EN within one sleep */
-#define SIM_MPSMAX    4	  /* 64 KiB pages */
+#define NVF_SIM_SPIN_NS	  50000ull /* spin this long after the last work before sleeping */
+#define NVF_SIM_NAP_MIN	  1000ull
+#define NVF_SIM_NAP_MAX	  200000ull
+#define NVF_SIM_DEEP_NS	  20000000ull /* idle this long: deep naps */
+#define NVF_SIM_NAP_DEEP  1000000ull
+#define NVF_SIM_SQ_BUDGET 256 /* commands taken from one SQ per pass, for fairness */
+#define NVF_SIM_CAP_TO	  2   /* 500 ms units: RDY follows CC.EN within one sleep */
+#define NVF_SIM_MPSMAX	  4   /* 64 KiB pages */
 
-#define CQ_INVALID	(SIM_CMD_SPEC(NVME_SC_CQ_INVALID) | SIM_DNR)
-#define QID_INVALID	(SIM_CMD_SPEC(NVME_SC_QID_INVALID) | SIM_DNR)
-#define QSIZE_INVALID	(SIM_CMD_SPEC(NVME_SC_QUEUE_SIZE) | SIM_DNR)
-#define VECTOR_INVALID	(SIM_CMD_SPEC(NVME_SC_INVALID_VECTOR) | SIM_DNR)
-#define QDEL_INVALID	(SIM_CMD_SPEC(NVME_SC_INVALID_QUEUE) | SIM_DNR)
-#define PRP_OFF_INVALID (SIM_GENERIC(NVME_SC_PRP_INVALID_OFFSET) | SIM_DNR)
-#define ABORT_REQ	SIM_GENERIC(NVME_SC_ABORT_REQ)
-#define ABORT_SQ_DEL	SIM_GENERIC(NVME_SC_ABORT_QUEUE)
+#define CQ_INVALID	(NVF_SIM_CMD_SPEC(NVME_SC_CQ_INVALID) | NVF_SIM_DNR)
+#define QID_INVALID	(NVF_SIM_CMD_SPEC(NVME_SC_QID_INVALID) | NVF_SIM_DNR)
+#define QSIZE_INVALID	(NVF_SIM_CMD_SPEC(NVME_SC_QUEUE_SIZE) | NVF_SIM_DNR)
+#define VECTOR_INVALID	(NVF_SIM_CMD_SPEC(NVME_SC_INVALID_VECTOR) | NVF_SIM_DNR)
+#define QDEL_INVALID	(NVF_SIM_CMD_SPEC(NVME_SC_INVALID_QUEUE) | NVF_SIM_DNR)
+#define PRP_OFF_INVALID (NVF_SIM_GENERIC(NVME_SC_PRP_INVALID_OFFSET) | NVF_SIM_DNR)
+#define ABORT_REQ	NVF_SIM_GENERIC(NVME_SC_ABORT_REQ)
+#define ABORT_SQ_DEL	NVF_SIM_GENERIC(NVME_SC_ABORT_QUEUE)
 
 static inline void cpu_relax(void)
 {
@@ -57,15 +57,15 @@ static inline void cpu_relax(void)
 
 /* ---- parking: thread 0 changes the queue set while the others are stopped ---- */
 
-static void park_wait(struct sim_thread *t)
+static void park_wait(struct nvf_sim_thread *t)
 {
 	struct nvfio_sim *sim = t->sim;
 
 	pthread_mutex_lock(&sim->park_lock);
-	atomic_store(&t->state, SIM_THR_PARKED);
+	atomic_store(&t->state, NVF_SIM_THR_PARKED);
 	while (atomic_load(&sim->park_req) && !atomic_load(&sim->stop))
 		pthread_cond_wait(&sim->park_cond, &sim->park_lock);
-	atomic_store(&t->state, SIM_THR_RUNNING);
+	atomic_store(&t->state, NVF_SIM_THR_RUNNING);
 	pthread_mutex_unlock(&sim->park_lock);
 }
 
@@ -79,7 +79,7 @@ void nvf_sim_park(struct nvfio_sim *sim)
 	for (unsigned int i = 1; i < sim->nthr; i++) {
 		if (!sim->thr[i].started)
 			continue;
-		while (atomic_load(&sim->thr[i].state) == SIM_THR_RUNNING &&
+		while (atomic_load(&sim->thr[i].state) == NVF_SIM_THR_RUNNING &&
 		       !atomic_load(&sim->stop))
 			sched_yield();
 	}
@@ -104,7 +104,7 @@ static void report_doorbell(struct nvfio_sim *sim, uint8_t info)
 	nvfio_sim_post_event(sim, NVME_AER_ERROR, info, NVME_LOG_LID_ERROR, 0);
 }
 
-static bool cq_refresh(struct sim_cq *cq)
+static bool cq_refresh(struct nvf_sim_cq *cq)
 {
 	uint32_t head = nvf_sim_read_doorbell(cq->db);
 
@@ -117,13 +117,13 @@ static bool cq_refresh(struct sim_cq *cq)
 	return true;
 }
 
-static inline uint32_t cq_used(const struct sim_cq *cq)
+static inline uint32_t cq_used(const struct nvf_sim_cq *cq)
 {
 	return cq->tail >= cq->head ? cq->tail - cq->head : cq->tail + cq->size - cq->head;
 }
 
 /* Room in @cq for one entry beyond @n already promised, the head doorbell reread when short. */
-static inline bool cq_room(struct sim_cq *cq, uint32_t n)
+static inline bool cq_room(struct nvf_sim_cq *cq, uint32_t n)
 {
 	if (nvf_sim_likely(cq_used(cq) + n + 1 < cq->size))
 		return true;
@@ -131,10 +131,10 @@ static inline bool cq_room(struct sim_cq *cq, uint32_t n)
 	return cq_used(cq) + n + 1 < cq->size;
 }
 
-bool nvf_sim_cq_post(struct sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid, uint16_t status,
-		     uint32_t dw0)
+bool nvf_sim_cq_post(struct nvf_sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid,
+		     uint16_t status, uint32_t dw0)
 {
-	struct sim_cqe *e;
+	struct nvf_sim_cqe *e;
 
 	if (nvf_sim_unlikely(!cq_room(cq, 0)))
 		return false;
@@ -154,32 +154,32 @@ bool nvf_sim_cq_post(struct sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t c
 	return true;
 }
 
-static inline void cq_irq(struct nvfio_sim *sim, struct sim_cq *cq)
+static inline void cq_irq(struct nvfio_sim *sim, struct nvf_sim_cq *cq)
 {
 	if (cq->irq_pending) {
 		cq->irq_pending = false;
-		sim_irq(&sim->x, cq->iv);
+		nvf_sim_irq(&sim->x, cq->iv);
 	}
 }
 
 /* ---- pending completions (held by a fault, or delayed) ---- */
 
-static void pend_remove(struct sim_thread *t, unsigned int i)
+static void pend_remove(struct nvf_sim_thread *t, unsigned int i)
 {
 	if (t->pend[i].due == UINT64_MAX) {
 		t->nheld--;
-		SIM_STAT_ADD(t->sim, holding, (uint64_t)-1);
+		NVF_SIM_STAT_ADD(t->sim, holding, (uint64_t)-1);
 	}
 	t->pend[i] = t->pend[--t->npend];
 }
 
-static unsigned int pend_poll(struct sim_thread *t)
+static unsigned int pend_poll(struct nvf_sim_thread *t)
 {
-	uint64_t now = sim_now_ns();
+	uint64_t now = nvf_sim_now_ns();
 	unsigned int n = 0;
 
 	for (unsigned int i = t->npend; i-- > 0;) {
-		struct sim_pending *p = &t->pend[i];
+		struct nvf_sim_pending *p = &t->pend[i];
 
 		if (p->due > now)
 			continue;
@@ -188,7 +188,7 @@ static unsigned int pend_poll(struct sim_thread *t)
 			continue;
 		cq_irq(t->sim, p->sq->cq);
 		if (p->due)
-			SIM_STAT_ADD(t->sim, delayed, 1);
+			NVF_SIM_STAT_ADD(t->sim, delayed, 1);
 		pend_remove(t, i);
 		n++;
 	}
@@ -196,12 +196,12 @@ static unsigned int pend_poll(struct sim_thread *t)
 }
 
 /* Keep a command's completion for later; false if the table is full (post it now). */
-static bool pend_add(struct sim_thread *t, struct sim_sq *sq, uint16_t cid, uint16_t status,
+static bool pend_add(struct nvf_sim_thread *t, struct nvf_sim_sq *sq, uint16_t cid, uint16_t status,
 		     uint32_t dw0, uint64_t due)
 {
-	struct sim_pending *p;
+	struct nvf_sim_pending *p;
 
-	if (t->npend == SIM_PENDING_MAX)
+	if (t->npend == NVF_SIM_PENDING_MAX)
 		return false;
 	p = &t->pend[t->npend++];
 	p->sq = sq;
@@ -211,8 +211,8 @@ static bool pend_add(struct sim_thread *t, struct sim_sq *sq, uint16_t cid, uint
 	p->due = due;
 	if (due == UINT64_MAX) {
 		t->nheld++;
-		SIM_STAT_ADD(t->sim, held, 1);
-		SIM_STAT_ADD(t->sim, holding, 1);
+		NVF_SIM_STAT_ADD(t->sim, held, 1);
+		NVF_SIM_STAT_ADD(t->sim, holding, 1);
 	}
 	return true;
 }
@@ -222,15 +222,15 @@ static bool pend_add(struct sim_thread *t, struct sim_sq *sq, uint16_t cid, uint
 /* Completions of I/O commands taken in one pass are posted together, as a controller that
  * coalesces its completion writes does: the host then finds several entries in each cache line
  * it fetches, instead of chasing entries written one at a time into the line it polls. */
-#define SIM_CQ_BURST 8
+#define NVF_SIM_CQ_BURST 8
 
-struct sim_done {
+struct nvf_sim_done {
 	uint16_t sqhd, cid, status;
 	uint32_t dw0;
 };
 
-static inline void burst_post(struct sim_thread *t, struct sim_sq *sq, const struct sim_done *d,
-			      unsigned int n)
+static inline void burst_post(struct nvf_sim_thread *t, struct nvf_sim_sq *sq,
+			      const struct nvf_sim_done *d, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		/* Room for all of them was checked before their commands ran; should it still be
@@ -238,17 +238,17 @@ static inline void burst_post(struct sim_thread *t, struct sim_sq *sq, const str
 		if (nvf_sim_unlikely(!nvf_sim_cq_post(sq->cq, sq->qid, d[i].sqhd, d[i].cid,
 						      d[i].status, d[i].dw0)) &&
 		    !pend_add(t, sq, d[i].cid, d[i].status, d[i].dw0, 0))
-			SIM_STAT_ADD(t->sim, dropped, 1);
+			NVF_SIM_STAT_ADD(t->sim, dropped, 1);
 	}
 }
 
-static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
+static unsigned int sq_poll(struct nvf_sim_thread *t, struct nvf_sim_sq *sq, bool admin)
 {
 	struct nvfio_sim *sim = t->sim;
-	struct sim_cq *cq = sq->cq;
+	struct nvf_sim_cq *cq = sq->cq;
 	/* Acquire: the host wrote the entries before the doorbell that publishes them. */
 	uint32_t tail = nvf_sim_read_doorbell(sq->db);
-	struct sim_done burst[SIM_CQ_BURST];
+	struct nvf_sim_done burst[NVF_SIM_CQ_BURST];
 	unsigned int n = 0, nb = 0;
 
 	if (nvf_sim_likely(tail == sq->head))
@@ -261,8 +261,8 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 		}
 		return 0;
 	}
-	while (sq->head != tail && n < SIM_SQ_BUDGET) {
-		struct sim_sqe cmd;
+	while (sq->head != tail && n < NVF_SIM_SQ_BUDGET) {
+		struct nvf_sim_sqe cmd;
 		uint32_t dw0 = 0;
 		uint16_t status;
 		bool armed;
@@ -287,36 +287,37 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 			uint64_t delay = 0;
 
 			switch (nvf_sim_fault_check(sim, admin, &cmd, &status, &delay)) {
-			case SIM_FAULT_NONE:
+			case NVF_SIM_FAULT_NONE:
 				break;
-			case SIM_FAULT_FAIL:
+			case NVF_SIM_FAULT_FAIL:
 				nvf_sim_log_error(sim, &cmd, sq->qid, status, 0);
 				goto complete;
-			case SIM_FAULT_HOLD:
+			case NVF_SIM_FAULT_HOLD:
 				if (pend_add(t, sq, cmd.cid, 0, 0, UINT64_MAX))
 					continue;
 				break;
-			case SIM_FAULT_DELAY:
+			case NVF_SIM_FAULT_DELAY:
 				status = admin ? nvf_sim_admin(t, &cmd, &dw0)
 					       : nvf_sim_io(t, &cmd, &dw0);
-				if (status == SIM_DEFER)
+				if (status == NVF_SIM_DEFER)
 					continue;
 				if (status)
 					nvf_sim_log_error(sim, &cmd, sq->qid, status, 0);
-				if (pend_add(t, sq, cmd.cid, status, dw0, sim_now_ns() + delay))
+				if (pend_add(t, sq, cmd.cid, status, dw0, nvf_sim_now_ns() + delay))
 					continue;
 				goto complete;
 			}
 		}
 		status = admin ? nvf_sim_admin(t, &cmd, &dw0) : nvf_sim_io(t, &cmd, &dw0);
 		if (nvf_sim_unlikely(status)) {
-			if (status == SIM_DEFER)
+			if (status == NVF_SIM_DEFER)
 				continue;
 			nvf_sim_log_error(sim, &cmd, sq->qid, status, 0);
 		}
 		if (nvf_sim_likely(!admin && !armed)) {
-			burst[nb++] = (struct sim_done){(uint16_t)sq->head, cmd.cid, status, dw0};
-			if (nb == SIM_CQ_BURST) {
+			burst[nb++] =
+			    (struct nvf_sim_done){(uint16_t)sq->head, cmd.cid, status, dw0};
+			if (nb == NVF_SIM_CQ_BURST) {
 				burst_post(t, sq, burst, nb);
 				nb = 0;
 			}
@@ -330,7 +331,7 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 		if (nvf_sim_unlikely(
 			!nvf_sim_cq_post(cq, sq->qid, (uint16_t)sq->head, cmd.cid, status, dw0)) &&
 		    !pend_add(t, sq, cmd.cid, status, dw0, 0))
-			SIM_STAT_ADD(sim, dropped, 1);
+			NVF_SIM_STAT_ADD(sim, dropped, 1);
 		if (nvf_sim_unlikely(
 			atomic_load_explicit(&sim->faults_armed, memory_order_relaxed)))
 			nvf_sim_fault_completed(sim);
@@ -339,7 +340,7 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 	if (sq->ei)
 		nvf_sim_publish(sq->ei, sq->head);
 	if (!admin)
-		sim_count(&t->io_cmds, n);
+		nvf_sim_count(&t->io_cmds, n);
 	cq_irq(sim, cq);
 	return n;
 }
@@ -348,22 +349,22 @@ static unsigned int sq_poll(struct sim_thread *t, struct sim_sq *sq, bool admin)
 
 static void regs_power_on(struct nvfio_sim *sim)
 {
-	struct sim_xport *x = &sim->x;
+	struct nvf_sim_xport *x = &sim->x;
 
 	memset((void *)x->bar, 0, x->bar_len);
-	sim_reg_write64(x, NVME_REG_CAP, sim->cap);
-	sim_reg_write32(x, NVME_REG_VS, 0x00010400);
+	nvf_sim_reg_write64(x, NVME_REG_CAP, sim->cap);
+	nvf_sim_reg_write32(x, NVME_REG_VS, 0x00010400);
 	sim->cc = 0;
 }
 
 void nvf_sim_features_default(struct nvfio_sim *sim)
 {
-	struct sim_features *f = &sim->feat;
+	struct nvf_sim_features *f = &sim->feat;
 
 	memset(f, 0, sizeof(*f));
 	for (unsigned int i = 0; i < 9; i++)
 		f->temp_over[i] = 0xffff;
-	f->temp_over[0] = SIM_WCTEMP;
+	f->temp_over[0] = NVF_SIM_WCTEMP;
 	f->err_recovery = 0;
 	f->vwc = sim->opts.vwc ? 1 : 0;
 	f->write_atomic = 0;
@@ -375,14 +376,14 @@ void nvf_sim_features_default(struct nvfio_sim *sim)
 	sim->temp_event_sent = false;
 }
 
-static void sq_teardown(struct nvfio_sim *sim, struct sim_sq *sq, bool deleted)
+static void sq_teardown(struct nvfio_sim *sim, struct nvf_sim_sq *sq, bool deleted)
 {
-	struct sim_cq *cq = sq->cq;
-	struct sim_thread *t = cq->thr;
+	struct nvf_sim_cq *cq = sq->cq;
+	struct nvf_sim_thread *t = cq->thr;
 
 	/* Held commands of a deleted SQ complete as aborted; delayed ones with their status. */
 	for (unsigned int i = t->npend; i-- > 0;) {
-		struct sim_pending *p = &t->pend[i];
+		struct nvf_sim_pending *p = &t->pend[i];
 		bool held = p->due == UINT64_MAX;
 
 		if (p->sq != sq)
@@ -390,11 +391,11 @@ static void sq_teardown(struct nvfio_sim *sim, struct sim_sq *sq, bool deleted)
 		if (deleted && nvf_sim_cq_post(cq, sq->qid, (uint16_t)sq->head, p->cid,
 					       held ? ABORT_SQ_DEL : p->status, p->dw0)) {
 			if (held)
-				SIM_STAT_ADD(sim, sq_deleted, 1);
+				NVF_SIM_STAT_ADD(sim, sq_deleted, 1);
 			else if (p->due)
-				SIM_STAT_ADD(sim, delayed, 1);
+				NVF_SIM_STAT_ADD(sim, delayed, 1);
 		} else
-			SIM_STAT_ADD(sim, dropped, 1);
+			NVF_SIM_STAT_ADD(sim, dropped, 1);
 		pend_remove(t, i);
 	}
 	for (unsigned int i = 0; i < t->nsqs; i++) {
@@ -406,7 +407,7 @@ static void sq_teardown(struct nvfio_sim *sim, struct sim_sq *sq, bool deleted)
 	cq->nsq--;
 	/* Its MMIO doorbell reads zero again (the shadow one may have been used instead), so
 	 * that a later write to it shows as a write to a queue that does not exist. */
-	nvf_sim_publish(sim_doorbell(&sim->x, sq->qid, 0), 0);
+	nvf_sim_publish(nvf_sim_doorbell(&sim->x, sq->qid, 0), 0);
 	memset(sq, 0, sizeof(*sq));
 }
 
@@ -420,10 +421,10 @@ static void ctrl_reset(struct nvfio_sim *sim)
 	for (unsigned int q = 0; q <= sim->opts.queues; q++)
 		memset(&sim->cq[q], 0, sizeof(sim->cq[q]));
 	for (unsigned int i = 0; i < sim->nthr; i++) {
-		struct sim_thread *t = &sim->thr[i];
+		struct nvf_sim_thread *t = &sim->thr[i];
 
-		SIM_STAT_ADD(sim, dropped, t->npend);
-		SIM_STAT_ADD(sim, holding, (uint64_t)0 - t->nheld);
+		NVF_SIM_STAT_ADD(sim, dropped, t->npend);
+		NVF_SIM_STAT_ADD(sim, holding, (uint64_t)0 - t->nheld);
 		t->npend = 0;
 		t->nheld = 0;
 	}
@@ -432,7 +433,7 @@ static void ctrl_reset(struct nvfio_sim *sim)
 	nvf_sim_unpark(sim);
 
 	sim->naer = 0;
-	SIM_STAT_SET(sim, aer_outstanding, 0);
+	NVF_SIM_STAT_SET(sim, aer_outstanding, 0);
 	sim->ev_masked = 0;
 	sim->dbs = sim->eis = NULL;
 	sim->dbs_iova = sim->eis_iova = 0;
@@ -442,18 +443,19 @@ static void ctrl_reset(struct nvfio_sim *sim)
 	sim->fatal = false;
 	nvf_sim_features_default(sim);
 	/* Doorbells read 0 after a reset. */
-	memset((void *)(sim->x.bar + SIM_DOORBELL_BASE), 0, sim->x.bar_len - SIM_DOORBELL_BASE);
-	SIM_STAT_ADD(sim, resets, 1);
+	memset((void *)(sim->x.bar + NVF_SIM_DOORBELL_BASE), 0,
+	       sim->x.bar_len - NVF_SIM_DOORBELL_BASE);
+	NVF_SIM_STAT_ADD(sim, resets, 1);
 }
 
 static uint32_t csts(struct nvfio_sim *sim)
 {
-	return sim_reg_read32(&sim->x, NVME_REG_CSTS);
+	return nvf_sim_reg_read32(&sim->x, NVME_REG_CSTS);
 }
 
 static void set_csts(struct nvfio_sim *sim, uint32_t v)
 {
-	sim_reg_write32(&sim->x, NVME_REG_CSTS, v);
+	nvf_sim_reg_write32(&sim->x, NVME_REG_CSTS, v);
 }
 
 void nvf_sim_raise_fatal(struct nvfio_sim *sim)
@@ -463,7 +465,7 @@ void nvf_sim_raise_fatal(struct nvfio_sim *sim)
 	sim->fatal = true;
 	atomic_store(&sim->halt, true);
 	set_csts(sim, csts(sim) | NVME_CSTS_CFS_MASK << NVME_CSTS_CFS_SHIFT);
-	SIM_STAT_ADD(sim, fatal, 1);
+	NVF_SIM_STAT_ADD(sim, fatal, 1);
 }
 
 static bool enable_fail(struct nvfio_sim *sim)
@@ -474,23 +476,24 @@ static bool enable_fail(struct nvfio_sim *sim)
 
 static bool ctrl_enable(struct nvfio_sim *sim, uint32_t cc)
 {
-	struct sim_xport *x = &sim->x;
-	uint32_t aqa = sim_reg_read32(x, NVME_REG_AQA);
-	uint64_t asq = sim_reg_read64(x, NVME_REG_ASQ), acq = sim_reg_read64(x, NVME_REG_ACQ);
+	struct nvf_sim_xport *x = &sim->x;
+	uint32_t aqa = nvf_sim_reg_read32(x, NVME_REG_AQA);
+	uint64_t asq = nvf_sim_reg_read64(x, NVME_REG_ASQ),
+		 acq = nvf_sim_reg_read64(x, NVME_REG_ACQ);
 	unsigned int mps = NVME_CC_MPS(cc);
 	uint32_t sqs = (aqa & 0xfff) + 1, cqs = ((aqa >> 16) & 0xfff) + 1;
 	uint64_t ps;
-	struct sim_sq *sq = &sim->sq[0];
-	struct sim_cq *cq = &sim->cq[0];
+	struct nvf_sim_sq *sq = &sim->sq[0];
+	struct nvf_sim_cq *cq = &sim->cq[0];
 
-	if (mps > SIM_MPSMAX || NVME_CC_CSS(cc) != NVME_CC_CSS_NVM ||
+	if (mps > NVF_SIM_MPSMAX || NVME_CC_CSS(cc) != NVME_CC_CSS_NVM ||
 	    NVME_CC_AMS(cc) != NVME_CC_AMS_RR || NVME_CC_IOSQES(cc) != 6 || NVME_CC_IOCQES(cc) != 4)
 		return enable_fail(sim);
 	ps = 4096ull << mps;
 	if (sqs < 2 || cqs < 2 || !asq || !acq || (asq & (ps - 1)) || (acq & (ps - 1)))
 		return enable_fail(sim);
-	sq->ring = sim_dma(x, asq, (size_t)sqs * sizeof(struct sim_sqe));
-	cq->ring = sim_dma(x, acq, (size_t)cqs * sizeof(struct sim_cqe));
+	sq->ring = nvf_sim_dma(x, asq, (size_t)sqs * sizeof(struct nvf_sim_sqe));
+	cq->ring = nvf_sim_dma(x, acq, (size_t)cqs * sizeof(struct nvf_sim_cqe));
 	if (!sq->ring || !cq->ring)
 		return enable_fail(sim);
 
@@ -502,18 +505,18 @@ static bool ctrl_enable(struct nvfio_sim *sim, uint32_t cc)
 	cq->iv = 0;
 	cq->live = true;
 	cq->nsq = 1;
-	cq->db = sim_doorbell(x, 0, 1);
+	cq->db = nvf_sim_doorbell(x, 0, 1);
 	cq->thr = &sim->thr[0];
 	sq->iova = asq;
 	sq->size = sqs;
 	sq->cq = cq;
 	sq->live = true;
-	sq->db = sim_doorbell(x, 0, 0);
+	sq->db = nvf_sim_doorbell(x, 0, 0);
 	sim->ready = true;
 	sim->shut = false;
 	atomic_store(&sim->halt, false);
 	set_csts(sim, NVME_CSTS_RDY_MASK);
-	SIM_STAT_ADD(sim, enables, 1);
+	NVF_SIM_STAT_ADD(sim, enables, 1);
 	if (atomic_load(&sim->cfs_after) == 0)
 		nvf_sim_raise_fatal(sim);
 	/* Events posted before the controller was ready wait for an AER; nothing to do. */
@@ -522,7 +525,7 @@ static bool ctrl_enable(struct nvfio_sim *sim, uint32_t cc)
 
 static unsigned int regs_poll(struct nvfio_sim *sim)
 {
-	uint32_t cc = sim_reg_read32(&sim->x, NVME_REG_CC), old = sim->cc;
+	uint32_t cc = nvf_sim_reg_read32(&sim->x, NVME_REG_CC), old = sim->cc;
 	unsigned int shn = NVME_CC_SHN(cc), oldshn = NVME_CC_SHN(old);
 
 	if (nvf_sim_likely(cc == old))
@@ -545,7 +548,7 @@ static unsigned int regs_poll(struct nvfio_sim *sim)
 			nvf_sim_store_flush(&sim->ns[i].store);
 		set_csts(sim, (csts(sim) & ~(3u << NVME_CSTS_SHST_SHIFT)) |
 				  NVME_CSTS_SHST_CMPLT << NVME_CSTS_SHST_SHIFT);
-		SIM_STAT_ADD(sim, shutdowns, 1);
+		NVF_SIM_STAT_ADD(sim, shutdowns, 1);
 	} else if (!shn && oldshn) {
 		set_csts(sim, csts(sim) & ~(3u << NVME_CSTS_SHST_SHIFT));
 	}
@@ -559,13 +562,13 @@ static unsigned int owner_thread(struct nvfio_sim *sim, unsigned int cqid)
 	return cqid % sim->nthr;
 }
 
-uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 {
 	unsigned int qid = cmd->cdw10 & 0xffff, size = (cmd->cdw10 >> 16) + 1;
 	bool pc = cmd->cdw11 & 1, ien = cmd->cdw11 & 2;
 	unsigned int iv = cmd->cdw11 >> 16;
 	uint64_t base = cmd->dptr[0];
-	struct sim_cq *cq;
+	struct nvf_sim_cq *cq;
 	void *ring;
 
 	if (!qid || qid > sim->ncq_granted || sim->cq[qid].live)
@@ -573,14 +576,14 @@ uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	if (size < 2 || size > sim->opts.depth)
 		return QSIZE_INVALID;
 	if (!pc)
-		return SIM_INVALID_FIELD;
+		return NVF_SIM_INVALID_FIELD;
 	if (iv >= sim->x.nirq)
 		return VECTOR_INVALID;
 	if (!base || (base & ((1ull << sim->page_shift) - 1)))
 		return PRP_OFF_INVALID;
-	ring = sim_dma(&sim->x, base, (size_t)size * sizeof(struct sim_cqe));
+	ring = nvf_sim_dma(&sim->x, base, (size_t)size * sizeof(struct nvf_sim_cqe));
 	if (!ring)
-		return SIM_INVALID_FIELD;
+		return NVF_SIM_INVALID_FIELD;
 
 	nvf_sim_park(sim);
 	cq = &sim->cq[qid];
@@ -598,7 +601,7 @@ uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 		cq->ei = &sim->eis[2 * qid + 1];
 		nvf_sim_publish(cq->ei, 0);
 	} else {
-		cq->db = sim_doorbell(&sim->x, qid, 1);
+		cq->db = nvf_sim_doorbell(&sim->x, qid, 1);
 	}
 	/* A new queue's head is 0, whatever an earlier queue of that id left behind. */
 	nvf_sim_publish(cq->db, 0);
@@ -608,15 +611,15 @@ uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	return 0;
 }
 
-uint16_t nvf_sim_create_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+uint16_t nvf_sim_create_sq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 {
 	unsigned int qid = cmd->cdw10 & 0xffff, size = (cmd->cdw10 >> 16) + 1;
 	bool pc = cmd->cdw11 & 1;
 	unsigned int cqid = cmd->cdw11 >> 16;
 	uint64_t base = cmd->dptr[0];
-	struct sim_sq *sq;
-	struct sim_cq *cq;
-	struct sim_thread *t;
+	struct nvf_sim_sq *sq;
+	struct nvf_sim_cq *cq;
+	struct nvf_sim_thread *t;
 	void *ring;
 
 	if (!qid || qid > sim->nsq_granted || sim->sq[qid].live)
@@ -624,14 +627,14 @@ uint16_t nvf_sim_create_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	if (size < 2 || size > sim->opts.depth)
 		return QSIZE_INVALID;
 	if (!pc)
-		return SIM_INVALID_FIELD;
+		return NVF_SIM_INVALID_FIELD;
 	if (!cqid || cqid > sim->opts.queues || !sim->cq[cqid].live)
 		return CQ_INVALID;
 	if (!base || (base & ((1ull << sim->page_shift) - 1)))
 		return PRP_OFF_INVALID;
-	ring = sim_dma(&sim->x, base, (size_t)size * sizeof(struct sim_sqe));
+	ring = nvf_sim_dma(&sim->x, base, (size_t)size * sizeof(struct nvf_sim_sqe));
 	if (!ring)
-		return SIM_INVALID_FIELD;
+		return NVF_SIM_INVALID_FIELD;
 
 	nvf_sim_park(sim);
 	cq = &sim->cq[cqid];
@@ -649,7 +652,7 @@ uint16_t nvf_sim_create_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 		sq->ei = &sim->eis[2 * qid];
 		nvf_sim_publish(sq->ei, 0);
 	} else {
-		sq->db = sim_doorbell(&sim->x, qid, 0);
+		sq->db = nvf_sim_doorbell(&sim->x, qid, 0);
 	}
 	nvf_sim_publish(sq->db, 0);
 	sq->live = true;
@@ -660,7 +663,7 @@ uint16_t nvf_sim_create_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	return 0;
 }
 
-uint16_t nvf_sim_delete_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+uint16_t nvf_sim_delete_sq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 {
 	unsigned int qid = cmd->cdw10 & 0xffff;
 
@@ -672,10 +675,10 @@ uint16_t nvf_sim_delete_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	return 0;
 }
 
-uint16_t nvf_sim_delete_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+uint16_t nvf_sim_delete_cq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 {
 	unsigned int qid = cmd->cdw10 & 0xffff;
-	struct sim_cq *cq;
+	struct nvf_sim_cq *cq;
 
 	if (!qid || qid > sim->opts.queues || !sim->cq[qid].live)
 		return QID_INVALID;
@@ -684,12 +687,12 @@ uint16_t nvf_sim_delete_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 		return QDEL_INVALID;
 	nvf_sim_park(sim);
 	memset(cq, 0, sizeof(*cq));
-	nvf_sim_publish(sim_doorbell(&sim->x, qid, 1), 0);
+	nvf_sim_publish(nvf_sim_doorbell(&sim->x, qid, 1), 0);
 	nvf_sim_unpark(sim);
 	return 0;
 }
 
-uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct sim_sqe *cmd, uint32_t *dw0)
+uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint32_t *dw0)
 {
 	unsigned int sqid = cmd->cdw10 & 0xffff, cid = cmd->cdw10 >> 16;
 
@@ -698,10 +701,10 @@ uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct sim_sqe *cmd, uint32_
 		return 0;
 	nvf_sim_park(sim);
 	for (unsigned int i = 0; i < sim->nthr; i++) {
-		struct sim_thread *t = &sim->thr[i];
+		struct nvf_sim_thread *t = &sim->thr[i];
 
 		for (unsigned int j = 0; j < t->npend; j++) {
-			struct sim_pending *p = &t->pend[j];
+			struct nvf_sim_pending *p = &t->pend[j];
 
 			if (p->due != UINT64_MAX || p->sq->qid != sqid || p->cid != cid)
 				continue;
@@ -711,7 +714,7 @@ uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct sim_sqe *cmd, uint32_
 			/* Only thread 0 runs now, so it may signal the owner's CQ itself. */
 			cq_irq(sim, p->sq->cq);
 			pend_remove(t, j);
-			SIM_STAT_ADD(sim, aborted, 1);
+			NVF_SIM_STAT_ADD(sim, aborted, 1);
 			*dw0 = 0;
 			goto out;
 		}
@@ -721,7 +724,7 @@ out:
 	return 0;
 }
 
-uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 {
 	uint64_t dbs = cmd->dptr[0], eis = cmd->dptr[1];
 	uint64_t mask = (1ull << sim->page_shift) - 1;
@@ -729,11 +732,11 @@ uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	uint32_t *dp, *ep;
 
 	if (!dbs || !eis || (dbs & mask) || (eis & mask))
-		return SIM_INVALID_FIELD;
-	dp = sim_dma(&sim->x, dbs, len);
-	ep = sim_dma(&sim->x, eis, len);
+		return NVF_SIM_INVALID_FIELD;
+	dp = nvf_sim_dma(&sim->x, dbs, len);
+	ep = nvf_sim_dma(&sim->x, eis, len);
 	if (!dp || !ep)
-		return SIM_INVALID_FIELD;
+		return NVF_SIM_INVALID_FIELD;
 
 	nvf_sim_park(sim);
 	sim->dbs = dp;
@@ -741,8 +744,8 @@ uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	sim->dbs_iova = dbs;
 	sim->eis_iova = eis;
 	for (unsigned int q = 1; q <= sim->opts.queues; q++) {
-		struct sim_sq *sq = &sim->sq[q];
-		struct sim_cq *cq = &sim->cq[q];
+		struct nvf_sim_sq *sq = &sim->sq[q];
+		struct nvf_sim_cq *cq = &sim->cq[q];
 
 		/* Carry each live queue's doorbell over, so nothing is lost in the switch. */
 		if (sq->live) {
@@ -768,16 +771,16 @@ uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	return 0;
 }
 
-void nvf_sim_log_error(struct nvfio_sim *sim, const struct sim_sqe *cmd, uint16_t sqid,
+void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
 		       uint16_t status, uint64_t lba)
 {
 	struct nvme_error_log_page *e;
 	uint16_t sc = status & 0x7ff;
 
-	if (sc == SIM_GENERIC(NVME_SC_ABORT_REQ) || sc == SIM_GENERIC(NVME_SC_ABORT_QUEUE))
+	if (sc == NVF_SIM_GENERIC(NVME_SC_ABORT_REQ) || sc == NVF_SIM_GENERIC(NVME_SC_ABORT_QUEUE))
 		return;
 	pthread_mutex_lock(&sim->err_lock);
-	e = &sim->errlog[sim->err_count % SIM_ERRLOG];
+	e = &sim->errlog[sim->err_count % NVF_SIM_ERRLOG];
 	memset(e, 0, sizeof(*e));
 	e->error_count = ++sim->err_count;
 	e->sqid = sqid;
@@ -787,7 +790,7 @@ void nvf_sim_log_error(struct nvfio_sim *sim, const struct sim_sqe *cmd, uint16_
 	e->lba = lba;
 	e->nsid = cmd->nsid;
 	pthread_mutex_unlock(&sim->err_lock);
-	SIM_STAT_ADD(sim, errors_logged, 1);
+	NVF_SIM_STAT_ADD(sim, errors_logged, 1);
 }
 
 /* ---- requests from the application ---- */
@@ -796,7 +799,7 @@ void nvf_sim_do_remove(struct nvfio_sim *sim)
 {
 	nvf_sim_park(sim);
 	for (unsigned int i = 0; i < sim->nthr; i++) {
-		SIM_STAT_ADD(sim, holding, (uint64_t)0 - sim->thr[i].nheld);
+		NVF_SIM_STAT_ADD(sim, holding, (uint64_t)0 - sim->thr[i].nheld);
 		sim->thr[i].npend = 0;
 		sim->thr[i].nheld = 0;
 		sim->thr[i].nsqs = 0;
@@ -806,7 +809,7 @@ void nvf_sim_do_remove(struct nvfio_sim *sim)
 	atomic_store(&sim->halt, true);
 	sim->removed_seen = true;
 	memset((void *)sim->x.bar, 0xff, sim->x.bar_len);
-	SIM_STAT_SET(sim, removed, 1);
+	NVF_SIM_STAT_SET(sim, removed, 1);
 }
 
 static void request(struct nvfio_sim *sim, unsigned int bits, bool wait)
@@ -831,15 +834,15 @@ static unsigned int requests_poll(struct nvfio_sim *sim)
 	seq = sim->req_seq;
 	pthread_mutex_unlock(&sim->req_lock);
 
-	if ((r & SIM_REQ_REMOVE) && !sim->removed_seen)
+	if ((r & NVF_SIM_REQ_REMOVE) && !sim->removed_seen)
 		nvf_sim_do_remove(sim);
-	if ((r & SIM_REQ_RESET) && !sim->removed_seen) {
+	if ((r & NVF_SIM_REQ_RESET) && !sim->removed_seen) {
 		ctrl_reset(sim);
 		regs_power_on(sim);
 	}
-	if ((r & SIM_REQ_FATAL) && !sim->fatal)
+	if ((r & NVF_SIM_REQ_FATAL) && !sim->fatal)
 		nvf_sim_raise_fatal(sim);
-	if ((r & SIM_REQ_EVENT) && sim->ready && !sim->fatal && !sim->removed_seen)
+	if ((r & NVF_SIM_REQ_EVENT) && sim->ready && !sim->fatal && !sim->removed_seen)
 		nvf_sim_aer_flush(sim);
 
 	pthread_mutex_lock(&sim->req_lock);
@@ -852,34 +855,34 @@ static unsigned int requests_poll(struct nvfio_sim *sim)
 /* From any model thread: the work is done by thread 0 on its next pass. */
 void nvf_sim_request_event(struct nvfio_sim *sim)
 {
-	atomic_fetch_or(&sim->req, SIM_REQ_EVENT);
+	atomic_fetch_or(&sim->req, NVF_SIM_REQ_EVENT);
 }
 
 void nvf_sim_request_fatal(struct nvfio_sim *sim)
 {
-	atomic_fetch_or(&sim->req, SIM_REQ_FATAL);
+	atomic_fetch_or(&sim->req, NVF_SIM_REQ_FATAL);
 }
 
 void nvf_sim_request_remove(struct nvfio_sim *sim)
 {
-	atomic_fetch_or(&sim->req, SIM_REQ_REMOVE);
+	atomic_fetch_or(&sim->req, NVF_SIM_REQ_REMOVE);
 }
 
 int nvfio_sim_fatal(struct nvfio_sim *sim)
 {
-	request(sim, SIM_REQ_FATAL, true);
+	request(sim, NVF_SIM_REQ_FATAL, true);
 	return 0;
 }
 
 int nvfio_sim_remove(struct nvfio_sim *sim)
 {
-	request(sim, SIM_REQ_REMOVE, true);
+	request(sim, NVF_SIM_REQ_REMOVE, true);
 	return 0;
 }
 
 int nvf_sim_reset(struct nvfio_sim *sim)
 {
-	request(sim, SIM_REQ_RESET, true);
+	request(sim, NVF_SIM_REQ_RESET, true);
 	return 0;
 }
 
@@ -894,8 +897,8 @@ int nvf_sim_reset(struct nvfio_sim *sim)
  */
 static void doorbells_scan(struct nvfio_sim *sim)
 {
-	volatile uint32_t *db = (volatile uint32_t *)(sim->x.bar + SIM_DOORBELL_BASE);
-	unsigned int n = (unsigned int)((sim->x.bar_len - SIM_DOORBELL_BASE) / 4);
+	volatile uint32_t *db = (volatile uint32_t *)(sim->x.bar + NVF_SIM_DOORBELL_BASE);
+	unsigned int n = (unsigned int)((sim->x.bar_len - NVF_SIM_DOORBELL_BASE) / 4);
 	bool bad_reg = false, bad_val = false;
 
 	for (unsigned int i = 0; i < n; i++) {
@@ -910,7 +913,7 @@ static void doorbells_scan(struct nvfio_sim *sim)
 		bad_reg = true;
 	}
 	for (unsigned int q = 0; q <= sim->opts.queues; q++) {
-		struct sim_cq *cq = &sim->cq[q];
+		struct nvf_sim_cq *cq = &sim->cq[q];
 		uint32_t head;
 
 		if (!cq->live)
@@ -929,7 +932,7 @@ static void doorbells_scan(struct nvfio_sim *sim)
 		report_doorbell(sim, NVME_AER_ERROR_INVALID_DB_VAL);
 }
 
-static unsigned int ctrl_pass(struct sim_thread *t)
+static unsigned int ctrl_pass(struct nvf_sim_thread *t)
 {
 	struct nvfio_sim *sim = t->sim;
 	unsigned int work = 0;
@@ -940,7 +943,7 @@ static unsigned int ctrl_pass(struct sim_thread *t)
 		/* Registers and doorbells of a removed device read all-ones whatever the host
 		 * wrote: a scan of a few KiB per pass, only in this state. */
 		for (uint32_t off = 0; off < sim->x.bar_len; off += 4) {
-			if (sim_reg_read32(&sim->x, off) != 0xffffffffu) {
+			if (nvf_sim_reg_read32(&sim->x, off) != 0xffffffffu) {
 				memset((void *)sim->x.bar, 0xff, sim->x.bar_len);
 				break;
 			}
@@ -964,7 +967,7 @@ static unsigned int ctrl_pass(struct sim_thread *t)
 	return work;
 }
 
-static unsigned int io_pass(struct sim_thread *t)
+static unsigned int io_pass(struct nvf_sim_thread *t)
 {
 	struct nvfio_sim *sim = t->sim;
 	unsigned int work = 0;
@@ -978,7 +981,7 @@ static unsigned int io_pass(struct sim_thread *t)
 	return work;
 }
 
-static uint64_t idle_ns(const struct sim_thread *t)
+static uint64_t idle_ns(const struct nvf_sim_thread *t)
 {
 	struct timespec now;
 
@@ -987,26 +990,26 @@ static uint64_t idle_ns(const struct sim_thread *t)
 	       (uint64_t)now.tv_nsec - (uint64_t)t->idle_since.tv_nsec;
 }
 
-static void nap(struct sim_thread *t)
+static void nap(struct nvf_sim_thread *t)
 {
 	struct nvfio_sim *sim = t->sim;
 	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)t->nap_ns};
 
-	atomic_store(&t->state, SIM_THR_SLEEPING);
+	atomic_store(&t->state, NVF_SIM_THR_SLEEPING);
 	nanosleep(&ts, NULL);
-	atomic_store(&t->state, SIM_THR_RUNNING);
+	atomic_store(&t->state, NVF_SIM_THR_RUNNING);
 	if (t->idx && atomic_load(&sim->park_req))
 		park_wait(t);
-	if (t->nap_ns < SIM_NAP_MAX) {
+	if (t->nap_ns < NVF_SIM_NAP_MAX) {
 		t->nap_ns *= 2;
-		if (t->nap_ns > SIM_NAP_MAX)
-			t->nap_ns = SIM_NAP_MAX;
-	} else if (t->nap_ns == SIM_NAP_MAX && idle_ns(t) > SIM_DEEP_NS) {
-		t->nap_ns = SIM_NAP_DEEP;
+		if (t->nap_ns > NVF_SIM_NAP_MAX)
+			t->nap_ns = NVF_SIM_NAP_MAX;
+	} else if (t->nap_ns == NVF_SIM_NAP_MAX && idle_ns(t) > NVF_SIM_DEEP_NS) {
+		t->nap_ns = NVF_SIM_NAP_DEEP;
 	}
 }
 
-static void backoff(struct sim_thread *t)
+static void backoff(struct nvf_sim_thread *t)
 {
 	if (t->idle_passes++ == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t->idle_since);
@@ -1017,9 +1020,9 @@ static void backoff(struct sim_thread *t)
 		cpu_relax();
 		if (t->idle_passes & 63)
 			return;
-		if (idle_ns(t) < SIM_SPIN_NS)
+		if (idle_ns(t) < NVF_SIM_SPIN_NS)
 			return;
-		t->nap_ns = SIM_NAP_MIN;
+		t->nap_ns = NVF_SIM_NAP_MIN;
 	}
 	nap(t);
 }
@@ -1034,7 +1037,7 @@ static uint64_t thread_cpu_ns(void)
 
 static void *thread_main(void *arg)
 {
-	struct sim_thread *t = arg;
+	struct nvf_sim_thread *t = arg;
 	struct nvfio_sim *sim = t->sim;
 
 	/* Short naps must be short: the default 50 us timer slack would stretch them. */
@@ -1054,8 +1057,8 @@ static void *thread_main(void *arg)
 		io = io_pass(t);
 		work += io;
 		if (nvf_sim_unlikely(acct) && io) {
-			sim_count(&t->busy_ns, thread_cpu_ns() - t0);
-			sim_count(&t->busy_cmds, io);
+			nvf_sim_count(&t->busy_ns, thread_cpu_ns() - t0);
+			nvf_sim_count(&t->busy_cmds, io);
 		}
 		if (work) {
 			t->idle_passes = 0;
@@ -1065,13 +1068,13 @@ static void *thread_main(void *arg)
 		}
 	}
 	/* Gone: thread 0 must not wait for this thread to park. */
-	atomic_store(&t->state, SIM_THR_PARKED);
+	atomic_store(&t->state, NVF_SIM_THR_PARKED);
 	return NULL;
 }
 
 /* ---- create and destroy ---- */
 
-static void ns_ids(struct nvfio_sim *sim, struct sim_ns *ns)
+static void ns_ids(struct nvfio_sim *sim, struct nvf_sim_ns *ns)
 {
 	/* Stable identifiers derived from the serial number and namespace id, so a reopen with
 	 * the same options finds the same namespaces. */
@@ -1092,7 +1095,7 @@ static void ns_ids(struct nvfio_sim *sim, struct sim_ns *ns)
 	ns->uuid[8] = (uint8_t)((ns->uuid[8] & 0x3f) | 0x80); /* variant 1 */
 }
 
-static void sim_free(struct nvfio_sim *sim)
+static void nvf_sim_free(struct nvfio_sim *sim)
 {
 	if (sim->ns) {
 		for (unsigned int i = 0; i < sim->opts.namespaces; i++)
@@ -1186,11 +1189,11 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 	sim->mdts_bytes = 4096u << sim->opts.mdts;
 	sim->nthr = sim->opts.threads;
 	sim->cap = (uint64_t)(sim->opts.depth - 1) | 1ull << 16 /* CQR */ |
-		   (uint64_t)SIM_CAP_TO << 24 | 1ull << 37 /* CSS: NVM */ |
-		   (uint64_t)SIM_MPSMAX << 52;
+		   (uint64_t)NVF_SIM_CAP_TO << 24 | 1ull << 37 /* CSS: NVM */ |
+		   (uint64_t)NVF_SIM_MPSMAX << 52;
 
 	ret = -ENOMEM;
-	sim->x.bar_len = nvf_sim_align_up(SIM_DOORBELL_BASE + 8 * nq, 4096u);
+	sim->x.bar_len = nvf_sim_align_up(NVF_SIM_DOORBELL_BASE + 8 * nq, 4096u);
 	sim->x.bar =
 	    mmap(NULL, sim->x.bar_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (sim->x.bar == MAP_FAILED) {
@@ -1209,29 +1212,29 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 	for (unsigned int i = 0; i < nq; i++)
 		atomic_init(&sim->x.irqfd[i], -1);
 	for (unsigned int i = 0; i < sim->nthr; i++) {
-		struct sim_thread *t = &sim->thr[i];
+		struct nvf_sim_thread *t = &sim->thr[i];
 
 		t->sim = sim;
 		t->idx = i;
 		t->sqs = calloc(nq, sizeof(*t->sqs));
-		t->pend = calloc(SIM_PENDING_MAX, sizeof(*t->pend));
-		t->segs = calloc(SIM_MAX_SEGS, sizeof(*t->segs));
+		t->pend = calloc(NVF_SIM_PENDING_MAX, sizeof(*t->pend));
+		t->segs = calloc(NVF_SIM_MAX_SEGS, sizeof(*t->segs));
 		if (!t->sqs || !t->pend || !t->segs)
 			goto nomem;
 	}
 
-	if (sim->opts.storage == SIM_STORE_FILE) {
+	if (sim->opts.storage == NVF_SIM_STORE_FILE) {
 		ret = open_file(sim);
 		if (ret)
 			goto fail;
 	}
 	for (unsigned int i = 0; i < sim->opts.namespaces; i++) {
-		struct sim_ns *ns = &sim->ns[i];
+		struct nvf_sim_ns *ns = &sim->ns[i];
 
 		ns->nsid = i + 1;
 		ns->lbaf = sim->opts.lbaf;
-		ns->lbads = sim_lbafs[ns->lbaf].ds;
-		ns->ms = sim_lbafs[ns->lbaf].ms;
+		ns->lbads = nvf_sim_lbafs[ns->lbaf].ds;
+		ns->ms = nvf_sim_lbafs[ns->lbaf].ms;
 		ns->nsze = sim->opts.size >> ns->lbads;
 		ns_ids(sim, ns);
 		ret = nvf_sim_store_open(sim, ns, i);
@@ -1241,7 +1244,7 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 	}
 	nvf_sim_features_default(sim);
 	regs_power_on(sim);
-	sim->power_on_ns = sim_now_ns();
+	sim->power_on_ns = nvf_sim_now_ns();
 	if (atomic_load(&sim->cfs_after) > 0)
 		atomic_fetch_add(&sim->faults_armed, 1);
 	if (atomic_load(&sim->remove_after) > 0)
@@ -1267,7 +1270,7 @@ nomem:
 	ret = nvf_err(-ENOMEM, "sim: out of memory for the controller (queues=%u, depth=%u)",
 		      sim->opts.queues, sim->opts.depth);
 fail:
-	sim_free(sim);
+	nvf_sim_free(sim);
 	return ret;
 }
 
@@ -1283,7 +1286,7 @@ void nvf_sim_destroy(struct nvfio_sim *sim)
 	for (unsigned int i = 0; i < sim->nthr; i++)
 		if (sim->thr[i].started)
 			pthread_join(sim->thr[i].tid, NULL);
-	sim_free(sim);
+	nvf_sim_free(sim);
 }
 
 volatile void *nvf_sim_bar0(struct nvfio_sim *sim, size_t *len)

@@ -14,7 +14,7 @@
 #include <nvme/types.h>
 
 /* Submission queue entry (64 bytes, CC.IOSQES = 6). */
-struct sim_sqe {
+struct nvf_sim_sqe {
 	uint8_t opc;
 	uint8_t flags; /* FUSE bits 1:0, PSDT bits 7:6 */
 	uint16_t cid;
@@ -30,21 +30,21 @@ struct sim_sqe {
 	uint32_t cdw14;
 	uint32_t cdw15;
 };
-static_assert(sizeof(struct sim_sqe) == 64, "SQE is 64 bytes");
-static_assert(offsetof(struct sim_sqe, mptr) == 16, "MPTR at byte 16");
-static_assert(offsetof(struct sim_sqe, dptr) == 24, "DPTR at byte 24");
-static_assert(offsetof(struct sim_sqe, cdw10) == 40, "CDW10 at byte 40");
+static_assert(sizeof(struct nvf_sim_sqe) == 64, "SQE is 64 bytes");
+static_assert(offsetof(struct nvf_sim_sqe, mptr) == 16, "MPTR at byte 16");
+static_assert(offsetof(struct nvf_sim_sqe, dptr) == 24, "DPTR at byte 24");
+static_assert(offsetof(struct nvf_sim_sqe, cdw10) == 40, "CDW10 at byte 40");
 
-#define SIM_SQE_FUSE(flags) ((flags)&0x3)
-#define SIM_SQE_PSDT(flags) (((flags) >> 6) & 0x3)
+#define NVF_SIM_SQE_FUSE(flags) ((flags)&0x3)
+#define NVF_SIM_SQE_PSDT(flags) (((flags) >> 6) & 0x3)
 enum {
-	SIM_PSDT_PRP = 0,
-	SIM_PSDT_SGL_MPTR_CONTIG = 1,
-	SIM_PSDT_SGL_MPTR_SGL = 2,
+	NVF_SIM_PSDT_PRP = 0,
+	NVF_SIM_PSDT_SGL_MPTR_CONTIG = 1,
+	NVF_SIM_PSDT_SGL_MPTR_SGL = 2,
 };
 
 /* Completion queue entry (16 bytes, CC.IOCQES = 4). */
-struct sim_cqe {
+struct nvf_sim_cqe {
 	uint32_t dw0;
 	uint32_t dw1;
 	uint16_t sqhd;
@@ -52,39 +52,39 @@ struct sim_cqe {
 	/* Written as one 32-bit store: CID in bits 15:0, phase in bit 16, status in bits 31:17. */
 	uint32_t dw3;
 };
-static_assert(sizeof(struct sim_cqe) == 16, "CQE is 16 bytes");
-static_assert(offsetof(struct sim_cqe, dw3) == 12, "CID/phase/status in dword 3");
+static_assert(sizeof(struct nvf_sim_cqe) == 16, "CQE is 16 bytes");
+static_assert(offsetof(struct nvf_sim_cqe, dw3) == 12, "CID/phase/status in dword 3");
 
 /* SGL descriptor (16 bytes). */
-struct sim_sgl_desc {
+struct nvf_sim_sgl_desc {
 	uint64_t addr;
 	uint32_t len;
 	uint8_t rsvd[3];
 	uint8_t type; /* descriptor type in bits 7:4, subtype in bits 3:0 */
 };
-static_assert(sizeof(struct sim_sgl_desc) == 16, "SGL descriptor is 16 bytes");
+static_assert(sizeof(struct nvf_sim_sgl_desc) == 16, "SGL descriptor is 16 bytes");
 
 enum {
-	SIM_SGL_DATA_BLOCK = 0x0,
-	SIM_SGL_BIT_BUCKET = 0x1,
-	SIM_SGL_SEGMENT = 0x2,
-	SIM_SGL_LAST_SEGMENT = 0x3,
+	NVF_SIM_SGL_DATA_BLOCK = 0x0,
+	NVF_SIM_SGL_BIT_BUCKET = 0x1,
+	NVF_SIM_SGL_SEGMENT = 0x2,
+	NVF_SIM_SGL_LAST_SEGMENT = 0x3,
 };
 
 /* A status as the CQE carries it in bits 31:17, less the phase: SC 7:0, SCT 10:8, DNR 14. */
-#define SIM_STATUS(sct, sc) ((uint16_t)(((sct) << 8) | (sc)))
-#define SIM_DNR		    ((uint16_t)NVME_SC_DNR)
-#define SIM_GENERIC(sc)	    SIM_STATUS(NVME_SCT_GENERIC, sc)
-#define SIM_CMD_SPEC(sc)    SIM_STATUS(NVME_SCT_CMD_SPECIFIC, sc)
-#define SIM_MEDIA(sc)	    SIM_STATUS(NVME_SCT_MEDIA, sc)
+#define NVF_SIM_STATUS(sct, sc) ((uint16_t)(((sct) << 8) | (sc)))
+#define NVF_SIM_DNR		((uint16_t)NVME_SC_DNR)
+#define NVF_SIM_GENERIC(sc)	NVF_SIM_STATUS(NVME_SCT_GENERIC, sc)
+#define NVF_SIM_CMD_SPEC(sc)	NVF_SIM_STATUS(NVME_SCT_CMD_SPECIFIC, sc)
+#define NVF_SIM_MEDIA(sc)	NVF_SIM_STATUS(NVME_SCT_MEDIA, sc)
 
-#define SIM_INVALID_FIELD  (SIM_GENERIC(NVME_SC_INVALID_FIELD) | SIM_DNR)
-#define SIM_INVALID_OPCODE (SIM_GENERIC(NVME_SC_INVALID_OPCODE) | SIM_DNR)
-#define SIM_INVALID_NS	   (SIM_GENERIC(NVME_SC_INVALID_NS) | SIM_DNR)
-#define SIM_DATA_XFER	   SIM_GENERIC(NVME_SC_DATA_XFER_ERROR)
-#define SIM_LBA_RANGE	   (SIM_GENERIC(NVME_SC_LBA_RANGE) | SIM_DNR)
+#define NVF_SIM_INVALID_FIELD  (NVF_SIM_GENERIC(NVME_SC_INVALID_FIELD) | NVF_SIM_DNR)
+#define NVF_SIM_INVALID_OPCODE (NVF_SIM_GENERIC(NVME_SC_INVALID_OPCODE) | NVF_SIM_DNR)
+#define NVF_SIM_INVALID_NS     (NVF_SIM_GENERIC(NVME_SC_INVALID_NS) | NVF_SIM_DNR)
+#define NVF_SIM_DATA_XFER      NVF_SIM_GENERIC(NVME_SC_DATA_XFER_ERROR)
+#define NVF_SIM_LBA_RANGE      (NVF_SIM_GENERIC(NVME_SC_LBA_RANGE) | NVF_SIM_DNR)
 
 /* Doorbells start at this offset in BAR0; with CAP.DSTRD = 0 each one is 4 bytes. */
-#define SIM_DOORBELL_BASE 0x1000u
+#define NVF_SIM_DOORBELL_BASE 0x1000u
 
 #endif /* NVFIO_SIM_SPEC_H */
