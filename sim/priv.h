@@ -41,6 +41,8 @@
 #define NVF_SIM_TEMP_KELVIN 313 /* what the temperature sensor reads */
 #define NVF_SIM_WCTEMP	    343
 #define NVF_SIM_CCTEMP	    358
+#define NVF_SIM_CAP_TO	    2 /* 500 ms units: RDY follows CC.EN within one sleep */
+#define NVF_SIM_MPSMAX	    4 /* 64 KiB pages */
 
 enum nvf_sim_storage_kind {
 	NVF_SIM_STORE_RAM,
@@ -362,23 +364,52 @@ uint16_t nvf_sim_to_host(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd
 uint16_t nvf_sim_from_host(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, void *buf,
 			   uint32_t len, bool admin);
 
-/* ctrl.c */
+/* queue.c: commands taken from SQs, completions posted to CQs or kept pending. */
 bool nvf_sim_cq_post(struct nvf_sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid,
 		     uint16_t status, uint32_t dw0);
-void nvf_sim_park(struct nvfio_sim *sim);
-void nvf_sim_unpark(struct nvfio_sim *sim);
-void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
-		       uint16_t status, uint64_t lba);
+unsigned int nvf_sim_sq_poll(struct nvf_sim_thread *t, struct nvf_sim_sq *sq, bool admin);
+unsigned int nvf_sim_pend_poll(struct nvf_sim_thread *t);
+void nvf_sim_pend_remove(struct nvf_sim_thread *t, unsigned int i);
+void nvf_sim_doorbells_scan(struct nvfio_sim *sim);
+
+/* Signal @cq's MSI-X vector if what was posted to it since the last signal asks for one. */
+static inline void nvf_sim_cq_irq(struct nvfio_sim *sim, struct nvf_sim_cq *cq)
+{
+	if (cq->irq_pending) {
+		cq->irq_pending = false;
+		nvf_sim_irq(&sim->x, cq->iv);
+	}
+}
+
+/* regs.c: thread 0 only. */
+void nvf_sim_regs_power_on(struct nvfio_sim *sim);
+unsigned int nvf_sim_regs_poll(struct nvfio_sim *sim);
+void nvf_sim_ctrl_reset(struct nvfio_sim *sim);
+void nvf_sim_features_default(struct nvfio_sim *sim);
+void nvf_sim_raise_fatal(struct nvfio_sim *sim);
+
+/* qmgmt.c: admin commands, 0 or a status; thread 0 only. */
 uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
 uint16_t nvf_sim_create_sq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
 uint16_t nvf_sim_delete_cq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
 uint16_t nvf_sim_delete_sq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
 uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
 uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
-void nvf_sim_features_default(struct nvfio_sim *sim);
+void nvf_sim_sq_teardown(struct nvfio_sim *sim, struct nvf_sim_sq *sq, bool deleted);
+
+/* thread.c */
+void nvf_sim_park(struct nvfio_sim *sim);
+void nvf_sim_unpark(struct nvfio_sim *sim);
+void *nvf_sim_thread_main(void *arg);
+
+/* ctrl.c */
+void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
+		       uint16_t status, uint64_t lba);
+unsigned int nvf_sim_requests_poll(struct nvfio_sim *sim);
 void nvf_sim_request_event(struct nvfio_sim *sim);
 void nvf_sim_request_fatal(struct nvfio_sim *sim);
 void nvf_sim_request_remove(struct nvfio_sim *sim);
+void nvf_sim_do_remove(struct nvfio_sim *sim);
 
 /* admin.c: 0 or a status, *dw0 the result; NVF_SIM_DEFER when the command completes later. */
 #define NVF_SIM_DEFER 0xffffu
@@ -400,7 +431,5 @@ enum nvf_sim_fault_action nvf_sim_fault_check(struct nvfio_sim *sim, bool admin,
 					      const struct nvf_sim_sqe *cmd, uint16_t *status,
 					      uint64_t *delay_ns);
 void nvf_sim_fault_completed(struct nvfio_sim *sim);
-void nvf_sim_raise_fatal(struct nvfio_sim *sim);
-void nvf_sim_do_remove(struct nvfio_sim *sim);
 
 #endif /* NVFIO_SIM_PRIV_H */
