@@ -5,9 +5,10 @@
 /*
  * The simulated NVMe controller (the device side of "sim:"), as the driver's device glue sees it.
  *
- * The model shares no code with the driver beyond the spec headers. How it reaches its BAR and
- * host memory (struct nvf_sim_mem) is kept apart from how it handles commands, so that the same
- * model can be served over vfio-user later.
+ * The model shares no code with the driver beyond the spec headers: host memory is reached only
+ * through the translation handed to nvf_sim_create() (struct nvf_sim_mem), and how the model
+ * reaches its BAR, host memory and interrupts (sim/xport.h) is kept apart from how it handles
+ * commands.
  */
 
 #include <stdbool.h>

@@ -3,11 +3,19 @@
 #define NVFIO_SIM_XPORT_H
 
 /*
- * How the controller model meets its host: a BAR0 it polls and writes, host memory it reaches
- * through an IOMMU-like translation, and MSI-X vectors it signals. Command handling uses only
- * these accessors, so serving the model to another process (vfio-user: the BAR shared as a file
- * mapping, DMA through the client's mapped regions, interrupts through the client's eventfds)
- * means providing another struct nvf_sim_xport, not touching the command code.
+ * What a transport gives the controller model: everything the model uses to meet its host.
+ * - BAR0: memory the host writes registers and doorbells into and the model polls (registers at
+ *   0, doorbells from NVF_SIM_DOORBELL_BASE); the model writes its own registers (CAP, VS, CSTS)
+ *   into it with the accessors below.
+ * - Doorbells: 32-bit words of BAR0, one per queue and direction (nvf_sim_doorbell()), or of host
+ *   memory once the host set up shadow doorbells; read with nvf_sim_read_doorbell().
+ * - DMA: the host's translation of an IOVA range to memory the model can touch, or NULL when any
+ *   byte of it is not mapped (nvf_sim_dma()), as an IOMMU would stop a device's access.
+ * - Interrupts: one eventfd per MSI-X vector, written to fire it (nvf_sim_irq()).
+ * Command handling reaches its host through these only, so it does not depend on who provides
+ * them. Inside the process the model maps BAR0 itself (anonymous memory, shown to the host by
+ * nvf_sim_bar0()), takes the translation from nvf_sim_create() and the eventfds from
+ * nvf_sim_set_irq().
  */
 
 #include <stdatomic.h>
