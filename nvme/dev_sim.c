@@ -9,7 +9,7 @@
 
 #include "dma/dma.h"
 #include "nvme/dev.h"
-#include "nvme/sim/sim.h"
+#include "sim/sim.h"
 #include "support/error.h"
 
 struct sim_dev {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/test.h"
-#include "sim/host.h"
+#include "tests/sim/host.h"
 
 /*
  * Completion entries: SQ identifier and SQ head of each, and the phase tag across wraps, with two

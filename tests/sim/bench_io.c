@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "common/test.h"
-#include "sim/host.h"
+#include "tests/sim/host.h"
 
 #define TARGET_NS 100.0
 #define NBUF	  32

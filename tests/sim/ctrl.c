@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "common/test.h"
-#include "sim/host.h"
+#include "tests/sim/host.h"
 
 static void sleep_ms(unsigned int ms)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "common/test.h"
-#include "sim/host.h"
+#include "tests/sim/host.h"
 
 #define DNR 0x4000
 

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "common/test.h"
-#include "sim/host.h"
+#include "tests/sim/host.h"
 
 #define DNR 0x4000
 

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "common/test.h"
-#include "sim/host.h"
+#include "tests/sim/host.h"
 
 static_assert(sizeof(struct h_sqe) == 64, "SQE");
 static_assert(sizeof(struct h_cqe) == 16, "CQE");

@@ -16,7 +16,7 @@
 
 #include <nvfio/sim.h>
 
-#include "nvme/sim/sim.h"
+#include "sim/sim.h"
 
 struct h_sqe {
 	uint8_t opc;

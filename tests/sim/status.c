@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "common/test.h"
-#include "sim/host.h"
+#include "tests/sim/host.h"
 
 #define DNR	    0x4000
 #define ST(sct, sc) ((uint16_t)((sct) << 8 | (sc)))

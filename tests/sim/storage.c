@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "common/test.h"
-#include "sim/host.h"
+#include "tests/sim/host.h"
 
 #define DNR	    0x4000
 #define ST(sct, sc) ((uint16_t)((sct) << 8 | (sc)))

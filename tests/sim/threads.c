@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "common/test.h"
-#include "sim/host.h"
+#include "tests/sim/host.h"
 
 #define NQ     3
 #define ITERS  300

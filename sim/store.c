@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "nvme/sim/priv.h"
+#include "sim/priv.h"
 #include "support/error.h"
 
 #define PAGE 4096ull
@@ -29,12 +29,12 @@ static uint64_t store_size(const struct nvfio_sim *sim)
 {
 	/* User data, then metadata for the largest ratio the LBA formats offer (16 bytes per
 	 * 512), rounded to pages so that every namespace of a file starts page-aligned. */
-	return ALIGN_UP(sim->opts.size + sim->opts.size / 32, PAGE);
+	return nvf_sim_align_up(sim->opts.size + sim->opts.size / 32, PAGE);
 }
 
-int nvf_sim_store_open(struct nvfio_sim *sim, struct sim_ns *ns, unsigned int idx)
+int nvf_sim_store_open(struct nvfio_sim *sim, struct nvf_sim_ns *ns, unsigned int idx)
 {
-	struct sim_store *st = &ns->store;
+	struct nvf_sim_store *st = &ns->store;
 	uint64_t size = store_size(sim);
 
 	memset(st, 0, sizeof(*st));
@@ -46,7 +46,7 @@ int nvf_sim_store_open(struct nvfio_sim *sim, struct sim_ns *ns, unsigned int id
 	ns->meta_off = sim->opts.size;
 
 	switch (st->kind) {
-	case SIM_STORE_RAM:
+	case NVF_SIM_STORE_RAM:
 		st->flat = mmap(NULL, size, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (st->flat == MAP_FAILED) {
@@ -59,10 +59,10 @@ int nvf_sim_store_open(struct nvfio_sim *sim, struct sim_ns *ns, unsigned int id
 		}
 		st->map_len = size;
 		break;
-	case SIM_STORE_SPARSE: {
-		uint64_t nchunks = (size + SIM_CHUNK - 1) >> SIM_CHUNK_SHIFT;
+	case NVF_SIM_STORE_SPARSE: {
+		uint64_t nchunks = (size + NVF_SIM_CHUNK - 1) >> NVF_SIM_CHUNK_SHIFT;
 
-		st->nl1 = (nchunks + (1u << SIM_L2_SHIFT) - 1) >> SIM_L2_SHIFT;
+		st->nl1 = (nchunks + (1u << NVF_SIM_L2_SHIFT) - 1) >> NVF_SIM_L2_SHIFT;
 		st->l1 = calloc(st->nl1, sizeof(*st->l1));
 		if (!st->l1)
 			return nvf_err(-ENOMEM,
@@ -71,9 +71,9 @@ int nvf_sim_store_open(struct nvfio_sim *sim, struct sim_ns *ns, unsigned int id
 				       idx + 1);
 		break;
 	}
-	case SIM_STORE_NULL:
+	case NVF_SIM_STORE_NULL:
 		break;
-	case SIM_STORE_FILE:
+	case NVF_SIM_STORE_FILE:
 		st->fd = sim->file_fd;
 		st->file_off = (uint64_t)idx * size;
 		st->flat = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd,
@@ -91,14 +91,14 @@ int nvf_sim_store_open(struct nvfio_sim *sim, struct sim_ns *ns, unsigned int id
 	return 0;
 }
 
-static void free_chunks(struct sim_store *st, bool tables)
+static void free_chunks(struct nvf_sim_store *st, bool tables)
 {
 	for (uint64_t i = 0; i < st->nl1; i++) {
 		chunk_ptr *l2 = atomic_load_explicit(&st->l1[i], memory_order_relaxed);
 
 		if (!l2)
 			continue;
-		for (unsigned int j = 0; j < 1u << SIM_L2_SHIFT; j++) {
+		for (unsigned int j = 0; j < 1u << NVF_SIM_L2_SHIFT; j++) {
 			free(atomic_load_explicit(&l2[j], memory_order_relaxed));
 			atomic_store_explicit(&l2[j], NULL, memory_order_relaxed);
 		}
@@ -110,15 +110,15 @@ static void free_chunks(struct sim_store *st, bool tables)
 	atomic_store_explicit(&st->data_chunks, 0, memory_order_relaxed);
 }
 
-void nvf_sim_store_close(struct sim_store *st)
+void nvf_sim_store_close(struct nvf_sim_store *st)
 {
-	if (st->kind == SIM_STORE_SPARSE && st->l1) {
+	if (st->kind == NVF_SIM_STORE_SPARSE && st->l1) {
 		free_chunks(st, true);
 		free(st->l1);
 		st->l1 = NULL;
 	}
 	if (st->flat) {
-		if (st->kind == SIM_STORE_FILE)
+		if (st->kind == NVF_SIM_STORE_FILE)
 			msync(st->flat, st->map_len, MS_SYNC);
 		munmap(st->flat, st->map_len);
 		st->flat = NULL;
@@ -126,27 +126,27 @@ void nvf_sim_store_close(struct sim_store *st)
 }
 
 /* The chunk holding @off, or NULL if never written (reads as zeroes). */
-static inline uint8_t *chunk_get(struct sim_store *st, uint64_t off)
+static inline uint8_t *chunk_get(struct nvf_sim_store *st, uint64_t off)
 {
-	uint64_t c = off >> SIM_CHUNK_SHIFT;
-	chunk_ptr *l2 = atomic_load_explicit(&st->l1[c >> SIM_L2_SHIFT], memory_order_acquire);
+	uint64_t c = off >> NVF_SIM_CHUNK_SHIFT;
+	chunk_ptr *l2 = atomic_load_explicit(&st->l1[c >> NVF_SIM_L2_SHIFT], memory_order_acquire);
 
 	if (!l2)
 		return NULL;
-	return atomic_load_explicit(&l2[c & ((1u << SIM_L2_SHIFT) - 1)], memory_order_acquire);
+	return atomic_load_explicit(&l2[c & ((1u << NVF_SIM_L2_SHIFT) - 1)], memory_order_acquire);
 }
 
 /* The chunk holding @off, allocated (zeroed) if needed. Threads race with compare-exchange. */
-static uint8_t *chunk_alloc(struct sim_store *st, uint64_t off)
+static uint8_t *chunk_alloc(struct nvf_sim_store *st, uint64_t off)
 {
-	uint64_t c = off >> SIM_CHUNK_SHIFT;
-	_Atomic(chunk_ptr *) *slot1 = &st->l1[c >> SIM_L2_SHIFT];
+	uint64_t c = off >> NVF_SIM_CHUNK_SHIFT;
+	_Atomic(chunk_ptr *) *slot1 = &st->l1[c >> NVF_SIM_L2_SHIFT];
 	chunk_ptr *l2 = atomic_load_explicit(slot1, memory_order_acquire);
 	chunk_ptr *slot2;
 	uint8_t *chunk, *expect = NULL;
 
 	if (!l2) {
-		chunk_ptr *fresh = calloc(1u << SIM_L2_SHIFT, sizeof(*fresh));
+		chunk_ptr *fresh = calloc(1u << NVF_SIM_L2_SHIFT, sizeof(*fresh));
 		chunk_ptr *none = NULL;
 
 		if (!fresh)
@@ -159,14 +159,14 @@ static uint8_t *chunk_alloc(struct sim_store *st, uint64_t off)
 			l2 = none;
 		}
 	}
-	slot2 = &l2[c & ((1u << SIM_L2_SHIFT) - 1)];
+	slot2 = &l2[c & ((1u << NVF_SIM_L2_SHIFT) - 1)];
 	chunk = atomic_load_explicit(slot2, memory_order_acquire);
 	if (chunk)
 		return chunk;
-	chunk = aligned_alloc(PAGE, SIM_CHUNK);
+	chunk = aligned_alloc(PAGE, NVF_SIM_CHUNK);
 	if (!chunk)
 		return NULL;
-	memset(chunk, 0, SIM_CHUNK);
+	memset(chunk, 0, NVF_SIM_CHUNK);
 	if (!atomic_compare_exchange_strong_explicit(slot2, &expect, chunk, memory_order_acq_rel,
 						     memory_order_acquire)) {
 		free(chunk);
@@ -177,7 +177,7 @@ static uint8_t *chunk_alloc(struct sim_store *st, uint64_t off)
 	return chunk;
 }
 
-void nvf_sim_store_read(struct sim_store *st, uint64_t off, void *dst, size_t len)
+void nvf_sim_store_read(struct nvf_sim_store *st, uint64_t off, void *dst, size_t len)
 {
 	uint8_t *d = dst;
 
@@ -185,18 +185,18 @@ void nvf_sim_store_read(struct sim_store *st, uint64_t off, void *dst, size_t le
 		memcpy(d, st->flat + off, len);
 		return;
 	}
-	if (unlikely(!st->l1)) {
+	if (nvf_sim_unlikely(!st->l1)) {
 		memset(d, 0, len);
 		return;
 	}
 	while (len) {
-		size_t in = SIM_CHUNK - (off & (SIM_CHUNK - 1));
+		size_t in = NVF_SIM_CHUNK - (off & (NVF_SIM_CHUNK - 1));
 		uint8_t *c = chunk_get(st, off);
 
 		if (in > len)
 			in = len;
 		if (c)
-			memcpy(d, c + (off & (SIM_CHUNK - 1)), in);
+			memcpy(d, c + (off & (NVF_SIM_CHUNK - 1)), in);
 		else
 			memset(d, 0, in);
 		d += in;
@@ -205,7 +205,7 @@ void nvf_sim_store_read(struct sim_store *st, uint64_t off, void *dst, size_t le
 	}
 }
 
-int nvf_sim_store_write(struct sim_store *st, uint64_t off, const void *src, size_t len)
+int nvf_sim_store_write(struct nvf_sim_store *st, uint64_t off, const void *src, size_t len)
 {
 	const uint8_t *s = src;
 
@@ -213,17 +213,17 @@ int nvf_sim_store_write(struct sim_store *st, uint64_t off, const void *src, siz
 		memcpy(st->flat + off, s, len);
 		return 0;
 	}
-	if (unlikely(!st->l1))
+	if (nvf_sim_unlikely(!st->l1))
 		return 0;
 	while (len) {
-		size_t in = SIM_CHUNK - (off & (SIM_CHUNK - 1));
+		size_t in = NVF_SIM_CHUNK - (off & (NVF_SIM_CHUNK - 1));
 		uint8_t *c = chunk_get(st, off);
 
 		if (!c && !(c = chunk_alloc(st, off)))
 			return -ENOMEM;
 		if (in > len)
 			in = len;
-		memcpy(c + (off & (SIM_CHUNK - 1)), s, in);
+		memcpy(c + (off & (NVF_SIM_CHUNK - 1)), s, in);
 		s += in;
 		off += in;
 		len -= in;
@@ -245,7 +245,7 @@ static int cmp_zero(const uint8_t *b, size_t len)
 	return 0;
 }
 
-int nvf_sim_store_cmp(struct sim_store *st, uint64_t off, const void *buf, size_t len)
+int nvf_sim_store_cmp(struct nvf_sim_store *st, uint64_t off, const void *buf, size_t len)
 {
 	const uint8_t *b = buf;
 
@@ -254,12 +254,12 @@ int nvf_sim_store_cmp(struct sim_store *st, uint64_t off, const void *buf, size_
 	if (!st->l1)
 		return cmp_zero(b, len);
 	while (len) {
-		size_t in = SIM_CHUNK - (off & (SIM_CHUNK - 1));
+		size_t in = NVF_SIM_CHUNK - (off & (NVF_SIM_CHUNK - 1));
 		uint8_t *c = chunk_get(st, off);
 
 		if (in > len)
 			in = len;
-		if (c ? memcmp(c + (off & (SIM_CHUNK - 1)), b, in) != 0 : cmp_zero(b, in))
+		if (c ? memcmp(c + (off & (NVF_SIM_CHUNK - 1)), b, in) != 0 : cmp_zero(b, in))
 			return 1;
 		b += in;
 		off += in;
@@ -271,16 +271,16 @@ int nvf_sim_store_cmp(struct sim_store *st, uint64_t off, const void *buf, size_
 /* Free a whole chunk that a Deallocate covered. Another model thread may be copying from it
  * (a read racing the deallocate of the same blocks): then it is retired and freed by thread 0
  * once every thread is parked. */
-static void chunk_drop(struct sim_store *st, uint64_t off)
+static void chunk_drop(struct nvf_sim_store *st, uint64_t off)
 {
 	struct nvfio_sim *sim = st->sim;
-	uint64_t c = off >> SIM_CHUNK_SHIFT;
-	chunk_ptr *l2 = atomic_load_explicit(&st->l1[c >> SIM_L2_SHIFT], memory_order_acquire);
+	uint64_t c = off >> NVF_SIM_CHUNK_SHIFT;
+	chunk_ptr *l2 = atomic_load_explicit(&st->l1[c >> NVF_SIM_L2_SHIFT], memory_order_acquire);
 	uint8_t *chunk;
 
 	if (!l2)
 		return;
-	chunk = atomic_exchange_explicit(&l2[c & ((1u << SIM_L2_SHIFT) - 1)], NULL,
+	chunk = atomic_exchange_explicit(&l2[c & ((1u << NVF_SIM_L2_SHIFT) - 1)], NULL,
 					 memory_order_acq_rel);
 	if (!chunk)
 		return;
@@ -315,24 +315,24 @@ void nvf_sim_store_reclaim(struct nvfio_sim *sim)
 	}
 }
 
-int nvf_sim_store_zero(struct sim_store *st, uint64_t off, size_t len, bool dealloc)
+int nvf_sim_store_zero(struct nvf_sim_store *st, uint64_t off, size_t len, bool dealloc)
 {
 	uint64_t end = off + len;
 
-	if (st->kind == SIM_STORE_NULL)
+	if (st->kind == NVF_SIM_STORE_NULL)
 		return 0;
-	if (st->kind == SIM_STORE_SPARSE) {
+	if (st->kind == NVF_SIM_STORE_SPARSE) {
 		while (off < end) {
-			uint64_t cend = ALIGN_DOWN(off, SIM_CHUNK) + SIM_CHUNK;
+			uint64_t cend = nvf_sim_align_down(off, NVF_SIM_CHUNK) + NVF_SIM_CHUNK;
 			uint64_t in = (cend < end ? cend : end) - off;
 
-			if (!(off & (SIM_CHUNK - 1)) && in == SIM_CHUNK && dealloc) {
+			if (!(off & (NVF_SIM_CHUNK - 1)) && in == NVF_SIM_CHUNK && dealloc) {
 				chunk_drop(st, off);
 			} else {
 				uint8_t *c = chunk_get(st, off);
 
 				if (c)
-					memset(c + (off & (SIM_CHUNK - 1)), 0, in);
+					memset(c + (off & (NVF_SIM_CHUNK - 1)), 0, in);
 			}
 			off += in;
 		}
@@ -341,7 +341,7 @@ int nvf_sim_store_zero(struct sim_store *st, uint64_t off, size_t len, bool deal
 
 	/* RAM and file: give whole pages back, clear the edges. */
 	{
-		uint64_t a = ALIGN_UP(off, PAGE), b = ALIGN_DOWN(end, PAGE);
+		uint64_t a = nvf_sim_align_up(off, PAGE), b = nvf_sim_align_down(end, PAGE);
 
 		if (a >= b) {
 			memset(st->flat + off, 0, len);
@@ -349,7 +349,7 @@ int nvf_sim_store_zero(struct sim_store *st, uint64_t off, size_t len, bool deal
 		}
 		memset(st->flat + off, 0, a - off);
 		memset(st->flat + b, 0, end - b);
-		if (st->kind == SIM_STORE_RAM) {
+		if (st->kind == NVF_SIM_STORE_RAM) {
 			if (madvise(st->flat + a, b - a, MADV_DONTNEED))
 				memset(st->flat + a, 0, b - a);
 		} else if (fallocate(st->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
@@ -360,17 +360,17 @@ int nvf_sim_store_zero(struct sim_store *st, uint64_t off, size_t len, bool deal
 	return 0;
 }
 
-int nvf_sim_store_flush(struct sim_store *st)
+int nvf_sim_store_flush(struct nvf_sim_store *st)
 {
-	if (st->kind == SIM_STORE_FILE && msync(st->flat, st->map_len, MS_SYNC))
+	if (st->kind == NVF_SIM_STORE_FILE && msync(st->flat, st->map_len, MS_SYNC))
 		return -errno;
 	return 0;
 }
 
 /* Format NVM: everything reads as zeroes. Called with the other threads parked. */
-int nvf_sim_store_erase(struct sim_store *st)
+int nvf_sim_store_erase(struct nvf_sim_store *st)
 {
-	if (st->kind == SIM_STORE_SPARSE) {
+	if (st->kind == NVF_SIM_STORE_SPARSE) {
 		free_chunks(st, true);
 		return 0;
 	}

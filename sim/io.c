@@ -6,68 +6,68 @@
  */
 #include <string.h>
 
-#include "nvme/sim/priv.h"
+#include "sim/priv.h"
 
-#define COMPARE_FAILURE SIM_MEDIA(NVME_SC_COMPARE_FAILED)
-#define INTERNAL_ERROR	SIM_GENERIC(NVME_SC_INTERNAL)
+#define COMPARE_FAILURE NVF_SIM_MEDIA(NVME_SC_COMPARE_FAILED)
+#define INTERNAL_ERROR	NVF_SIM_GENERIC(NVME_SC_INTERNAL)
 
-static inline struct sim_ns *ns_get(struct nvfio_sim *sim, uint32_t nsid)
+static inline struct nvf_sim_ns *ns_get(struct nvfio_sim *sim, uint32_t nsid)
 {
-	if (unlikely(nsid - 1 >= sim->nns))
+	if (nvf_sim_unlikely(nsid - 1 >= sim->nns))
 		return NULL;
 	return &sim->ns[nsid - 1];
 }
 
-static inline uint16_t check_range(const struct sim_ns *ns, uint64_t slba, uint64_t nlb)
+static inline uint16_t check_range(const struct nvf_sim_ns *ns, uint64_t slba, uint64_t nlb)
 {
-	if (unlikely(slba + nlb > ns->nsze || slba + nlb < slba))
-		return SIM_LBA_RANGE;
+	if (nvf_sim_unlikely(slba + nlb > ns->nsze || slba + nlb < slba))
+		return NVF_SIM_LBA_RANGE;
 	return 0;
 }
 
 /* The separate metadata buffer of a command (MPTR: one contiguous buffer). */
-static uint16_t map_meta(struct nvfio_sim *sim, const struct sim_ns *ns, const struct sim_sqe *cmd,
-			 uint32_t nlb, uint8_t **p)
+static uint16_t map_meta(struct nvfio_sim *sim, const struct nvf_sim_ns *ns,
+			 const struct nvf_sim_sqe *cmd, uint32_t nlb, uint8_t **p)
 {
-	if (SIM_SQE_PSDT(cmd->flags) == SIM_PSDT_SGL_MPTR_SGL)
-		return SIM_INVALID_FIELD;
-	*p = sim_dma(&sim->x, cmd->mptr, (size_t)nlb * ns->ms);
-	return *p ? 0 : SIM_DATA_XFER;
+	if (NVF_SIM_SQE_PSDT(cmd->flags) == NVF_SIM_PSDT_SGL_MPTR_SGL)
+		return NVF_SIM_INVALID_FIELD;
+	*p = nvf_sim_dma(&sim->x, cmd->mptr, (size_t)nlb * ns->ms);
+	return *p ? 0 : NVF_SIM_DATA_XFER;
 }
 
-static uint16_t rw(struct sim_thread *t, const struct sim_sqe *cmd, bool write)
+static uint16_t rw(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, bool write)
 {
 	struct nvfio_sim *sim = t->sim;
-	struct sim_ns *ns = ns_get(sim, cmd->nsid);
+	struct nvf_sim_ns *ns = ns_get(sim, cmd->nsid);
 	uint64_t slba = (uint64_t)cmd->cdw11 << 32 | cmd->cdw10, off;
 	uint32_t nlb = (cmd->cdw12 & 0xffff) + 1, len;
 	uint8_t *meta = NULL;
 	unsigned int n;
 	uint16_t st;
 
-	if (unlikely(!ns))
-		return SIM_INVALID_NS;
+	if (nvf_sim_unlikely(!ns))
+		return NVF_SIM_INVALID_NS;
 	len = nlb << ns->lbads;
-	if (unlikely(len > sim->mdts_bytes))
-		return SIM_INVALID_FIELD;
+	if (nvf_sim_unlikely(len > sim->mdts_bytes))
+		return NVF_SIM_INVALID_FIELD;
 	st = check_range(ns, slba, nlb);
-	if (unlikely(st))
+	if (nvf_sim_unlikely(st))
 		return st;
-	if (likely(SIM_SQE_PSDT(cmd->flags) == SIM_PSDT_PRP && !(cmd->dptr[0] & 3) &&
-		   len <=
-		       (1u << sim->page_shift) - (cmd->dptr[0] & ((1u << sim->page_shift) - 1)))) {
+	if (nvf_sim_likely(
+		NVF_SIM_SQE_PSDT(cmd->flags) == NVF_SIM_PSDT_PRP && !(cmd->dptr[0] & 3) &&
+		len <= (1u << sim->page_shift) - (cmd->dptr[0] & ((1u << sim->page_shift) - 1)))) {
 		/* The common case: the whole transfer within PRP1's page. */
-		t->segs[0].p = sim_dma(&sim->x, cmd->dptr[0], len);
-		if (unlikely(!t->segs[0].p))
-			return SIM_DATA_XFER;
+		t->segs[0].p = nvf_sim_dma(&sim->x, cmd->dptr[0], len);
+		if (nvf_sim_unlikely(!t->segs[0].p))
+			return NVF_SIM_DATA_XFER;
 		t->segs[0].len = len;
 		n = 1;
 	} else {
 		st = nvf_sim_map_data(t, cmd, len, false, &n);
-		if (unlikely(st))
+		if (nvf_sim_unlikely(st))
 			return st;
 	}
-	if (unlikely(ns->ms)) {
+	if (nvf_sim_unlikely(ns->ms)) {
 		st = map_meta(sim, ns, cmd, nlb, &meta);
 		if (st)
 			return st;
@@ -76,7 +76,7 @@ static uint16_t rw(struct sim_thread *t, const struct sim_sqe *cmd, bool write)
 	off = slba << ns->lbads;
 	if (write) {
 		for (unsigned int i = 0; i < n; i++) {
-			if (unlikely(
+			if (nvf_sim_unlikely(
 				nvf_sim_store_write(&ns->store, off, t->segs[i].p, t->segs[i].len)))
 				return INTERNAL_ERROR;
 			off += t->segs[i].len;
@@ -84,8 +84,8 @@ static uint16_t rw(struct sim_thread *t, const struct sim_sqe *cmd, bool write)
 		if (meta && nvf_sim_store_write(&ns->store, ns->meta_off + slba * ns->ms, meta,
 						(size_t)nlb * ns->ms))
 			return INTERNAL_ERROR;
-		sim_count(&t->wr_cmds, 1);
-		sim_count(&t->wr_units, len >> 9);
+		nvf_sim_count(&t->wr_cmds, 1);
+		nvf_sim_count(&t->wr_units, len >> 9);
 	} else {
 		for (unsigned int i = 0; i < n; i++) {
 			nvf_sim_store_read(&ns->store, off, t->segs[i].p, t->segs[i].len);
@@ -94,16 +94,16 @@ static uint16_t rw(struct sim_thread *t, const struct sim_sqe *cmd, bool write)
 		if (meta)
 			nvf_sim_store_read(&ns->store, ns->meta_off + slba * ns->ms, meta,
 					   (size_t)nlb * ns->ms);
-		sim_count(&t->rd_cmds, 1);
-		sim_count(&t->rd_units, len >> 9);
+		nvf_sim_count(&t->rd_cmds, 1);
+		nvf_sim_count(&t->rd_units, len >> 9);
 	}
 	return 0;
 }
 
-static uint16_t compare(struct sim_thread *t, const struct sim_sqe *cmd)
+static uint16_t compare(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd)
 {
 	struct nvfio_sim *sim = t->sim;
-	struct sim_ns *ns = ns_get(sim, cmd->nsid);
+	struct nvf_sim_ns *ns = ns_get(sim, cmd->nsid);
 	uint64_t slba = (uint64_t)cmd->cdw11 << 32 | cmd->cdw10, off;
 	uint32_t nlb = (cmd->cdw12 & 0xffff) + 1, len;
 	uint8_t *meta = NULL;
@@ -112,10 +112,10 @@ static uint16_t compare(struct sim_thread *t, const struct sim_sqe *cmd)
 	bool diff = false;
 
 	if (!ns)
-		return SIM_INVALID_NS;
+		return NVF_SIM_INVALID_NS;
 	len = nlb << ns->lbads;
 	if (len > sim->mdts_bytes)
-		return SIM_INVALID_FIELD;
+		return NVF_SIM_INVALID_FIELD;
 	st = check_range(ns, slba, nlb);
 	if (st)
 		return st;
@@ -135,45 +135,45 @@ static uint16_t compare(struct sim_thread *t, const struct sim_sqe *cmd)
 	if (!diff && meta)
 		diff = nvf_sim_store_cmp(&ns->store, ns->meta_off + slba * ns->ms, meta,
 					 (size_t)nlb * ns->ms);
-	sim_count(&t->rd_cmds, 1);
-	sim_count(&t->rd_units, len >> 9);
+	nvf_sim_count(&t->rd_cmds, 1);
+	nvf_sim_count(&t->rd_units, len >> 9);
 	return diff ? COMPARE_FAILURE : 0;
 }
 
-static void zero_blocks(struct sim_ns *ns, uint64_t slba, uint64_t nlb, bool dealloc)
+static void zero_blocks(struct nvf_sim_ns *ns, uint64_t slba, uint64_t nlb, bool dealloc)
 {
 	nvf_sim_store_zero(&ns->store, slba << ns->lbads, nlb << ns->lbads, dealloc);
 	if (ns->ms)
 		nvf_sim_store_zero(&ns->store, ns->meta_off + slba * ns->ms, nlb * ns->ms, dealloc);
 }
 
-static uint16_t write_zeroes(struct sim_thread *t, const struct sim_sqe *cmd)
+static uint16_t write_zeroes(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd)
 {
-	struct sim_ns *ns = ns_get(t->sim, cmd->nsid);
+	struct nvf_sim_ns *ns = ns_get(t->sim, cmd->nsid);
 	uint64_t slba = (uint64_t)cmd->cdw11 << 32 | cmd->cdw10;
 	uint32_t nlb = (cmd->cdw12 & 0xffff) + 1;
 	uint16_t st;
 
 	if (!ns)
-		return SIM_INVALID_NS;
+		return NVF_SIM_INVALID_NS;
 	st = check_range(ns, slba, nlb);
 	if (st)
 		return st;
 	/* With or without DEAC the blocks read as zeroes; freeing them is how both are done. */
 	zero_blocks(ns, slba, nlb, true);
-	sim_count(&t->wr_cmds, 1);
+	nvf_sim_count(&t->wr_cmds, 1);
 	return 0;
 }
 
-static uint16_t dsm(struct sim_thread *t, const struct sim_sqe *cmd)
+static uint16_t dsm(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd)
 {
-	struct sim_ns *ns = ns_get(t->sim, cmd->nsid);
+	struct nvf_sim_ns *ns = ns_get(t->sim, cmd->nsid);
 	unsigned int nr = (cmd->cdw10 & 0xff) + 1;
 	struct nvme_dsm_range r[NVME_DSM_MAX_RANGES];
 	uint16_t st;
 
 	if (!ns)
-		return SIM_INVALID_NS;
+		return NVF_SIM_INVALID_NS;
 	st = nvf_sim_from_host(t, cmd, r, nr * (uint32_t)sizeof(r[0]), false);
 	if (st)
 		return st;
@@ -190,10 +190,10 @@ static uint16_t dsm(struct sim_thread *t, const struct sim_sqe *cmd)
 	return 0;
 }
 
-static uint16_t flush(struct sim_thread *t, const struct sim_sqe *cmd)
+static uint16_t flush(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd)
 {
 	struct nvfio_sim *sim = t->sim;
-	struct sim_ns *ns;
+	struct nvf_sim_ns *ns;
 
 	if (cmd->nsid == NVME_NSID_ALL && sim->opts.vwc) {
 		for (unsigned int i = 0; i < sim->nns; i++)
@@ -203,15 +203,15 @@ static uint16_t flush(struct sim_thread *t, const struct sim_sqe *cmd)
 	}
 	ns = ns_get(sim, cmd->nsid);
 	if (!ns)
-		return SIM_INVALID_NS;
+		return NVF_SIM_INVALID_NS;
 	return nvf_sim_store_flush(&ns->store) ? INTERNAL_ERROR : 0;
 }
 
-uint16_t nvf_sim_io(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *dw0)
+uint16_t nvf_sim_io(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0)
 {
 	(void)dw0;
-	if (unlikely(SIM_SQE_FUSE(cmd->flags)))
-		return SIM_INVALID_FIELD;
+	if (nvf_sim_unlikely(NVF_SIM_SQE_FUSE(cmd->flags)))
+		return NVF_SIM_INVALID_FIELD;
 	switch (cmd->opc) {
 	case nvme_cmd_read:
 		return rw(t, cmd, false);
@@ -226,6 +226,6 @@ uint16_t nvf_sim_io(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *d
 	case nvme_cmd_compare:
 		return compare(t, cmd);
 	default:
-		return SIM_INVALID_OPCODE;
+		return NVF_SIM_INVALID_OPCODE;
 	}
 }

@@ -5,14 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nvme/sim/priv.h"
+#include "sim/priv.h"
 
-#define SIM_VID		 0x4e56 /* not a registered PCI vendor: this is no real device */
-#define INVALID_FORMAT	 (SIM_CMD_SPEC(NVME_SC_INVALID_FORMAT) | SIM_DNR)
-#define INVALID_LOG_PAGE (SIM_CMD_SPEC(NVME_SC_INVALID_LOG_PAGE) | SIM_DNR)
-#define AER_LIMIT	 (SIM_CMD_SPEC(NVME_SC_ASYNC_LIMIT) | SIM_DNR)
-#define NOT_SAVEABLE	 (SIM_CMD_SPEC(NVME_SC_FEATURE_NOT_SAVEABLE) | SIM_DNR)
-#define CMD_SEQ_ERROR	 (SIM_GENERIC(NVME_SC_CMD_SEQ_ERROR) | SIM_DNR)
+#define NVF_SIM_VID	 0x4e56 /* not a registered PCI vendor: this is no real device */
+#define INVALID_FORMAT	 (NVF_SIM_CMD_SPEC(NVME_SC_INVALID_FORMAT) | NVF_SIM_DNR)
+#define INVALID_LOG_PAGE (NVF_SIM_CMD_SPEC(NVME_SC_INVALID_LOG_PAGE) | NVF_SIM_DNR)
+#define AER_LIMIT	 (NVF_SIM_CMD_SPEC(NVME_SC_ASYNC_LIMIT) | NVF_SIM_DNR)
+#define NOT_SAVEABLE	 (NVF_SIM_CMD_SPEC(NVME_SC_FEATURE_NOT_SAVEABLE) | NVF_SIM_DNR)
+#define CMD_SEQ_ERROR	 (NVF_SIM_GENERIC(NVME_SC_CMD_SEQ_ERROR) | NVF_SIM_DNR)
 
 static void pad(char *dst, const char *src, size_t len)
 {
@@ -29,7 +29,7 @@ static void put128(uint8_t *dst, uint64_t v)
 		dst[i] = (uint8_t)(v >> (8 * i));
 }
 
-static struct sim_ns *ns_get(struct nvfio_sim *sim, uint32_t nsid)
+static struct nvf_sim_ns *ns_get(struct nvfio_sim *sim, uint32_t nsid)
 {
 	if (nsid == 0 || nsid > sim->nns)
 		return NULL;
@@ -40,10 +40,10 @@ static struct sim_ns *ns_get(struct nvfio_sim *sim, uint32_t nsid)
 
 static void id_ctrl(struct nvfio_sim *sim, struct nvme_id_ctrl *id)
 {
-	const struct sim_opts *o = &sim->opts;
+	const struct nvf_sim_opts *o = &sim->opts;
 
-	id->vid = SIM_VID;
-	id->ssvid = SIM_VID;
+	id->vid = NVF_SIM_VID;
+	id->ssvid = NVF_SIM_VID;
 	pad(id->sn, o->serial, sizeof(id->sn));
 	pad(id->mn, o->model, sizeof(id->mn));
 	pad(id->fr, o->firmware, sizeof(id->fr));
@@ -56,14 +56,14 @@ static void id_ctrl(struct nvfio_sim *sim, struct nvme_id_ctrl *id)
 	id->oaes = 1u << 8; /* Namespace Attribute Notices */
 	id->cntrltype = 1;  /* I/O controller */
 	id->oacs = 1u << 1 /* Format NVM */ | (o->dbbuf ? 1u << 8 : 0);
-	id->acl = SIM_ACL;
-	id->aerl = SIM_AERL;
+	id->acl = NVF_SIM_ACL;
+	id->aerl = NVF_SIM_AERL;
 	id->frmw = 0x3; /* one slot, read-only */
 	id->lpa = 1u << 1 /* Commands Supported and Effects */ | 1u << 2 /* extended data */;
-	id->elpe = SIM_ERRLOG - 1;
+	id->elpe = NVF_SIM_ERRLOG - 1;
 	id->npss = 0;
-	id->wctemp = SIM_WCTEMP;
-	id->cctemp = SIM_CCTEMP;
+	id->wctemp = NVF_SIM_WCTEMP;
+	id->cctemp = NVF_SIM_CCTEMP;
 	id->sqes = 0x66;
 	id->cqes = 0x44;
 	id->nn = sim->nns;
@@ -77,48 +77,48 @@ static void id_ctrl(struct nvfio_sim *sim, struct nvme_id_ctrl *id)
 	id->psd[0].mp = 2500; /* 25 W, in 0.01 W */
 }
 
-static void id_ns(struct nvfio_sim *sim, const struct sim_ns *ns, struct nvme_id_ns *id)
+static void id_ns(struct nvfio_sim *sim, const struct nvf_sim_ns *ns, struct nvme_id_ns *id)
 {
 	id->nsze = ns->nsze;
 	id->ncap = ns->nsze;
 	id->nuse = ns->nsze;
-	if (ns->store.kind == SIM_STORE_SPARSE || ns->store.kind == SIM_STORE_NULL) {
+	if (ns->store.kind == NVF_SIM_STORE_SPARSE || ns->store.kind == NVF_SIM_STORE_NULL) {
 		/* Thin provisioning: NUSE counts the blocks that hold data, in whole chunks
 		 * (a chunk is allocated by the first write to any of its blocks). */
 		uint64_t chunks =
 		    atomic_load_explicit(&ns->store.data_chunks, memory_order_relaxed);
-		uint64_t used = chunks << (SIM_CHUNK_SHIFT - ns->lbads);
+		uint64_t used = chunks << (NVF_SIM_CHUNK_SHIFT - ns->lbads);
 
 		id->nsfeat |= NVME_NS_FEAT_THIN;
 		id->nuse = used < ns->nsze ? used : ns->nsze;
 	}
-	id->nlbaf = SIM_NLBAF - 1;
+	id->nlbaf = NVF_SIM_NLBAF - 1;
 	id->flbas = (uint8_t)ns->lbaf;
 	id->mc = 1u << 1; /* metadata in a separate buffer */
 	id->dlfeat = 1u << 3 /* Deallocate bit of Write Zeroes */ | 0x1 /* reads as zeroes */;
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
 	memcpy(id->eui64, ns->eui64, sizeof(id->eui64));
-	for (unsigned int i = 0; i < SIM_NLBAF; i++) {
-		id->lbaf[i].ms = sim_lbafs[i].ms;
-		id->lbaf[i].ds = sim_lbafs[i].ds;
-		id->lbaf[i].rp = sim_lbafs[i].ds == 12 ? 0 : 1;
+	for (unsigned int i = 0; i < NVF_SIM_NLBAF; i++) {
+		id->lbaf[i].ms = nvf_sim_lbafs[i].ms;
+		id->lbaf[i].ds = nvf_sim_lbafs[i].ds;
+		id->lbaf[i].rp = nvf_sim_lbafs[i].ds == 12 ? 0 : 1;
 	}
 	(void)sim;
 }
 
-static uint16_t identify(struct sim_thread *t, const struct sim_sqe *cmd)
+static uint16_t identify(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd)
 {
 	struct nvfio_sim *sim = t->sim;
 	uint8_t buf[NVME_IDENTIFY_DATA_SIZE];
 	unsigned int cns = cmd->cdw10 & 0xff;
-	struct sim_ns *ns;
+	struct nvf_sim_ns *ns;
 
 	memset(buf, 0, sizeof(buf));
 	switch (cns) {
 	case NVME_IDENTIFY_CNS_NS:
 		ns = ns_get(sim, cmd->nsid);
 		if (!ns)
-			return SIM_INVALID_NS;
+			return NVF_SIM_INVALID_NS;
 		id_ns(sim, ns, (struct nvme_id_ns *)buf);
 		break;
 	case NVME_IDENTIFY_CNS_CTRL:
@@ -129,7 +129,7 @@ static uint16_t identify(struct sim_thread *t, const struct sim_sqe *cmd)
 		unsigned int n = 0;
 
 		if (cmd->nsid >= 0xfffffffeu)
-			return SIM_INVALID_NS;
+			return NVF_SIM_INVALID_NS;
 		for (uint32_t id = cmd->nsid + 1; id <= sim->nns && n < NVME_ID_NS_LIST_MAX; id++)
 			list[n++] = id;
 		break;
@@ -139,7 +139,7 @@ static uint16_t identify(struct sim_thread *t, const struct sim_sqe *cmd)
 
 		ns = ns_get(sim, cmd->nsid);
 		if (!ns)
-			return SIM_INVALID_NS;
+			return NVF_SIM_INVALID_NS;
 		p[0] = NVME_NIDT_EUI64;
 		p[1] = NVME_NIDT_EUI64_LEN;
 		memcpy(p + 4, ns->eui64, 8);
@@ -158,7 +158,7 @@ static uint16_t identify(struct sim_thread *t, const struct sim_sqe *cmd)
 		break;
 	}
 	default:
-		return SIM_INVALID_FIELD;
+		return NVF_SIM_INVALID_FIELD;
 	}
 	return nvf_sim_to_host(t, cmd, buf, sizeof(buf), true);
 }
@@ -167,12 +167,12 @@ static uint16_t identify(struct sim_thread *t, const struct sim_sqe *cmd)
 
 void nvf_sim_aer_flush(struct nvfio_sim *sim)
 {
-	struct sim_cq *cq = &sim->cq[0];
+	struct nvf_sim_cq *cq = &sim->cq[0];
 
 	pthread_mutex_lock(&sim->ev_lock);
 	while (sim->naer) {
 		unsigned int i;
-		struct sim_event ev;
+		struct nvf_sim_event ev;
 
 		for (i = 0; i < sim->nev; i++)
 			if (!(sim->ev_masked & (1u << sim->evq[i].type)))
@@ -182,13 +182,13 @@ void nvf_sim_aer_flush(struct nvfio_sim *sim)
 		ev = sim->evq[i];
 		/* Counted before the completion is posted, so that a host which has seen the
 		 * completion also sees it counted; taken back if the admin CQ has no room. */
-		SIM_STAT_ADD(sim, events_completed, 1);
-		SIM_STAT_SET(sim, aer_outstanding, sim->naer - 1);
+		NVF_SIM_STAT_ADD(sim, events_completed, 1);
+		NVF_SIM_STAT_SET(sim, aer_outstanding, sim->naer - 1);
 		if (!nvf_sim_cq_post(
 			cq, 0, (uint16_t)sim->sq[0].head, sim->aer_cid[sim->naer - 1], 0,
 			(uint32_t)ev.type | (uint32_t)ev.info << 8 | (uint32_t)ev.lid << 16)) {
-			SIM_STAT_ADD(sim, events_completed, (uint64_t)-1);
-			SIM_STAT_SET(sim, aer_outstanding, sim->naer);
+			NVF_SIM_STAT_ADD(sim, events_completed, (uint64_t)-1);
+			NVF_SIM_STAT_SET(sim, aer_outstanding, sim->naer);
 			/* The admin CQ is full: try again on the next pass. */
 			nvf_sim_request_event(sim);
 			break;
@@ -202,7 +202,7 @@ void nvf_sim_aer_flush(struct nvfio_sim *sim)
 	pthread_mutex_unlock(&sim->ev_lock);
 	if (cq->irq_pending) {
 		cq->irq_pending = false;
-		sim_irq(&sim->x, cq->iv);
+		nvf_sim_irq(&sim->x, cq->iv);
 	}
 }
 
@@ -212,31 +212,31 @@ void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t li
 	nvfio_sim_post_event(sim, type, info, lid, 0);
 }
 
-static uint16_t aer(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+static uint16_t aer(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 {
-	if (sim->naer > SIM_AERL)
+	if (sim->naer > NVF_SIM_AERL)
 		return AER_LIMIT;
 	sim->aer_cid[sim->naer++] = cmd->cid;
-	SIM_STAT_SET(sim, aer_outstanding, sim->naer);
+	NVF_SIM_STAT_SET(sim, aer_outstanding, sim->naer);
 	nvf_sim_aer_flush(sim);
-	return SIM_DEFER;
+	return NVF_SIM_DEFER;
 }
 
 /* ---- Get Log Page ---- */
 
 static bool over_temp(struct nvfio_sim *sim)
 {
-	return SIM_TEMP_KELVIN > sim->feat.temp_over[0] ||
-	       SIM_TEMP_KELVIN < sim->feat.temp_under[0];
+	return NVF_SIM_TEMP_KELVIN > sim->feat.temp_over[0] ||
+	       NVF_SIM_TEMP_KELVIN < sim->feat.temp_under[0];
 }
 
 static void smart_log(struct nvfio_sim *sim, struct nvme_smart_log *s)
 {
 	uint64_t rd = 0, wr = 0, rdu = 0, wru = 0;
-	uint64_t hours = (sim_now_ns() - sim->power_on_ns) / 3600000000000ull;
+	uint64_t hours = (nvf_sim_now_ns() - sim->power_on_ns) / 3600000000000ull;
 
 	for (unsigned int i = 0; i < sim->nthr; i++) {
-		struct sim_thread *t = &sim->thr[i];
+		struct nvf_sim_thread *t = &sim->thr[i];
 
 		rd += atomic_load_explicit(&t->rd_cmds, memory_order_relaxed);
 		wr += atomic_load_explicit(&t->wr_cmds, memory_order_relaxed);
@@ -244,8 +244,8 @@ static void smart_log(struct nvfio_sim *sim, struct nvme_smart_log *s)
 		wru += atomic_load_explicit(&t->wr_units, memory_order_relaxed);
 	}
 	s->critical_warning = over_temp(sim) ? NVME_SMART_CRIT_TEMPERATURE : 0;
-	s->temperature[0] = SIM_TEMP_KELVIN & 0xff;
-	s->temperature[1] = SIM_TEMP_KELVIN >> 8;
+	s->temperature[0] = NVF_SIM_TEMP_KELVIN & 0xff;
+	s->temperature[1] = NVF_SIM_TEMP_KELVIN >> 8;
 	s->avail_spare = 100;
 	s->spare_thresh = 10;
 	s->percent_used = 0;
@@ -260,7 +260,7 @@ static void smart_log(struct nvfio_sim *sim, struct nvme_smart_log *s)
 	pthread_mutex_lock(&sim->err_lock);
 	put128(s->num_err_log_entries, sim->err_count);
 	pthread_mutex_unlock(&sim->err_lock);
-	s->temp_sensor[0] = SIM_TEMP_KELVIN;
+	s->temp_sensor[0] = NVF_SIM_TEMP_KELVIN;
 }
 
 static void effects_log(struct nvfio_sim *sim, struct nvme_cmd_effects_log *e)
@@ -286,7 +286,7 @@ static void effects_log(struct nvfio_sim *sim, struct nvme_cmd_effects_log *e)
 	e->iocs[nvme_cmd_dsm] = NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC;
 }
 
-static uint16_t get_log_page(struct sim_thread *t, const struct sim_sqe *cmd)
+static uint16_t get_log_page(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd)
 {
 	struct nvfio_sim *sim = t->sim;
 	unsigned int lid = cmd->cdw10 & 0xff;
@@ -300,7 +300,7 @@ static uint16_t get_log_page(struct sim_thread *t, const struct sim_sqe *cmd)
 	uint16_t st;
 
 	if (off & 3)
-		return SIM_INVALID_FIELD;
+		return NVF_SIM_INVALID_FIELD;
 	memset(buf, 0, sizeof(sim->logbuf));
 	switch (lid) {
 	case NVME_LOG_LID_ERROR: {
@@ -308,11 +308,11 @@ static uint16_t get_log_page(struct sim_thread *t, const struct sim_sqe *cmd)
 		uint64_t n;
 
 		pthread_mutex_lock(&sim->err_lock);
-		n = sim->err_count < SIM_ERRLOG ? sim->err_count : SIM_ERRLOG;
+		n = sim->err_count < NVF_SIM_ERRLOG ? sim->err_count : NVF_SIM_ERRLOG;
 		for (uint64_t i = 0; i < n; i++)
-			e[i] = sim->errlog[(sim->err_count - 1 - i) % SIM_ERRLOG];
+			e[i] = sim->errlog[(sim->err_count - 1 - i) % NVF_SIM_ERRLOG];
 		pthread_mutex_unlock(&sim->err_lock);
-		size = SIM_ERRLOG * sizeof(*e);
+		size = NVF_SIM_ERRLOG * sizeof(*e);
 		break;
 	}
 	case NVME_LOG_LID_SMART:
@@ -348,7 +348,7 @@ static uint16_t get_log_page(struct sim_thread *t, const struct sim_sqe *cmd)
 		return INVALID_LOG_PAGE;
 	}
 	if (off > size)
-		return SIM_INVALID_FIELD;
+		return NVF_SIM_INVALID_FIELD;
 	if (len > size - off)
 		len = size - off;
 	st = len ? nvf_sim_to_host(t, cmd, buf + off, (uint32_t)len, true) : 0;
@@ -381,14 +381,14 @@ static uint16_t get_log_page(struct sim_thread *t, const struct sim_sqe *cmd)
 
 static uint64_t timestamp_now(struct nvfio_sim *sim, bool *host_set)
 {
-	struct sim_features *f = &sim->feat;
+	struct nvf_sim_features *f = &sim->feat;
 	struct timespec now;
 	int64_t ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	*host_set = f->timestamp_valid;
 	if (!f->timestamp_valid)
-		return (sim_now_ns() - sim->power_on_ns) / 1000000;
+		return (nvf_sim_now_ns() - sim->power_on_ns) / 1000000;
 	ms = (int64_t)(now.tv_sec - f->timestamp_set.tv_sec) * 1000 +
 	     (now.tv_nsec - f->timestamp_set.tv_nsec) / 1000000;
 	return (f->timestamp_ms + (uint64_t)ms) & ((1ull << 48) - 1);
@@ -408,18 +408,19 @@ static void check_temperature(struct nvfio_sim *sim)
 	}
 }
 
-static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *dw0, bool set)
+static uint16_t features(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0,
+			 bool set)
 {
 	struct nvfio_sim *sim = t->sim;
-	struct sim_features *f = &sim->feat, def;
+	struct nvf_sim_features *f = &sim->feat, def;
 	unsigned int fid = cmd->cdw10 & 0xff, sel = (cmd->cdw10 >> 8) & 7;
 	uint32_t v = cmd->cdw11;
-	const struct sim_features *src = f;
+	const struct nvf_sim_features *src = f;
 
 	if (set && (cmd->cdw10 & (1u << 31)))
 		return NOT_SAVEABLE;
 	if (!set && sel > 3)
-		return SIM_INVALID_FIELD;
+		return NVF_SIM_INVALID_FIELD;
 	if (!set && (sel == 1 || sel == 2)) {
 		/* Nothing is saveable, so saved values are the defaults. */
 		def = *f;
@@ -427,7 +428,7 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 			def.temp_over[i] = 0xffff;
 			def.temp_under[i] = 0;
 		}
-		def.temp_over[0] = SIM_WCTEMP;
+		def.temp_over[0] = NVF_SIM_WCTEMP;
 		def.arbitration = def.power_mgmt = def.err_recovery = def.irq_coalesce = 0;
 		def.write_atomic = def.async_event = 0;
 		def.vwc = sim->opts.vwc ? 1 : 0;
@@ -444,7 +445,7 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 	case NVME_FEAT_FID_POWER_MGMT:
 		if (set) {
 			if ((v & 0x1f) > 0)
-				return SIM_INVALID_FIELD;
+				return NVF_SIM_INVALID_FIELD;
 			f->power_mgmt = v & 0xff;
 		}
 		*dw0 = src->power_mgmt;
@@ -453,7 +454,7 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 		unsigned int tmpsel = (v >> 16) & 0xf, thsel = (v >> 20) & 3;
 
 		if (thsel > 1 || (tmpsel > 8 && !(set && tmpsel == 0xf)))
-			return SIM_INVALID_FIELD;
+			return NVF_SIM_INVALID_FIELD;
 		if (set) {
 			for (unsigned int i = 0; i < 9; i++) {
 				if (tmpsel != 0xf && i != tmpsel)
@@ -473,14 +474,14 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 	case NVME_FEAT_FID_ERR_RECOVERY:
 		if (set) {
 			if (v & (1u << 16)) /* DULBE: not supported */
-				return SIM_INVALID_FIELD;
+				return NVF_SIM_INVALID_FIELD;
 			f->err_recovery = v & 0xffff;
 		}
 		*dw0 = src->err_recovery;
 		break;
 	case NVME_FEAT_FID_VOLATILE_WC:
 		if (!sim->opts.vwc)
-			return SIM_INVALID_FIELD;
+			return NVF_SIM_INVALID_FIELD;
 		if (set)
 			f->vwc = v & 1;
 		*dw0 = src->vwc;
@@ -490,7 +491,7 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 			unsigned int nsqr = (v & 0xffff) + 1, ncqr = (v >> 16) + 1;
 
 			if ((v & 0xffff) == 0xffff || (v >> 16) == 0xffff)
-				return SIM_INVALID_FIELD;
+				return NVF_SIM_INVALID_FIELD;
 			if (sim->queues_created)
 				return CMD_SEQ_ERROR;
 			sim->nsq_granted = nsqr < sim->opts.queues ? nsqr : sim->opts.queues;
@@ -510,7 +511,7 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 		unsigned int iv = v & 0xffff;
 
 		if (iv >= sim->x.nirq)
-			return SIM_INVALID_FIELD;
+			return NVF_SIM_INVALID_FIELD;
 		if (set)
 			sim->ivc[iv] = v & 0x1ffff;
 		*dw0 = src == f ? sim->ivc[iv] : iv;
@@ -559,7 +560,7 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 		break;
 	}
 	default:
-		return SIM_INVALID_FIELD;
+		return NVF_SIM_INVALID_FIELD;
 	}
 	if (!set && sel == 3)
 		*dw0 = 1u << 2; /* changeable, not saveable, not namespace specific */
@@ -568,7 +569,7 @@ static uint16_t features(struct sim_thread *t, const struct sim_sqe *cmd, uint32
 
 /* ---- Format NVM ---- */
 
-static uint16_t format_nvm(struct nvfio_sim *sim, const struct sim_sqe *cmd)
+static uint16_t format_nvm(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 {
 	unsigned int lbaf = (cmd->cdw10 & 0xf) | ((cmd->cdw10 >> 12) & 0x3) << 4;
 	unsigned int mset = (cmd->cdw10 >> 4) & 1, pi = (cmd->cdw10 >> 5) & 7;
@@ -581,21 +582,21 @@ static uint16_t format_nvm(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	} else if (ns_get(sim, cmd->nsid)) {
 		first = last = cmd->nsid;
 	} else {
-		return SIM_INVALID_NS;
+		return NVF_SIM_INVALID_NS;
 	}
-	if (lbaf >= SIM_NLBAF || mset || pi)
+	if (lbaf >= NVF_SIM_NLBAF || mset || pi)
 		return INVALID_FORMAT;
 	if (ses > 1)
-		return SIM_INVALID_FIELD;
+		return NVF_SIM_INVALID_FIELD;
 
 	nvf_sim_park(sim);
 	for (uint32_t id = first; id <= last; id++) {
-		struct sim_ns *ns = &sim->ns[id - 1];
+		struct nvf_sim_ns *ns = &sim->ns[id - 1];
 
 		nvf_sim_store_erase(&ns->store);
 		ns->lbaf = lbaf;
-		ns->lbads = sim_lbafs[lbaf].ds;
-		ns->ms = sim_lbafs[lbaf].ms;
+		ns->lbads = nvf_sim_lbafs[lbaf].ds;
+		ns->ms = nvf_sim_lbafs[lbaf].ms;
 		ns->nsze = sim->opts.size >> ns->lbads;
 	}
 	nvf_sim_store_reclaim(sim);
@@ -603,15 +604,15 @@ static uint16_t format_nvm(struct nvfio_sim *sim, const struct sim_sqe *cmd)
 	return 0;
 }
 
-uint16_t nvf_sim_admin(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *dw0)
+uint16_t nvf_sim_admin(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0)
 {
 	struct nvfio_sim *sim = t->sim;
 
-	SIM_STAT_ADD(sim, admin_commands, 1);
-	if (SIM_SQE_FUSE(cmd->flags))
-		return SIM_INVALID_FIELD;
-	if (SIM_SQE_PSDT(cmd->flags) != SIM_PSDT_PRP)
-		return SIM_INVALID_FIELD;
+	NVF_SIM_STAT_ADD(sim, admin_commands, 1);
+	if (NVF_SIM_SQE_FUSE(cmd->flags))
+		return NVF_SIM_INVALID_FIELD;
+	if (NVF_SIM_SQE_PSDT(cmd->flags) != NVF_SIM_PSDT_PRP)
+		return NVF_SIM_INVALID_FIELD;
 	switch (cmd->opc) {
 	case nvme_admin_identify:
 		return identify(t, cmd);
@@ -637,9 +638,9 @@ uint16_t nvf_sim_admin(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t
 		return format_nvm(sim, cmd);
 	case nvme_admin_dbbuf:
 		if (!sim->opts.dbbuf)
-			return SIM_INVALID_OPCODE;
+			return NVF_SIM_INVALID_OPCODE;
 		return nvf_sim_dbbuf(sim, cmd);
 	default:
-		return SIM_INVALID_OPCODE;
+		return NVF_SIM_INVALID_OPCODE;
 	}
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#ifndef NVFIO_NVME_SIM_PRIV_H
-#define NVFIO_NVME_SIM_PRIV_H
+#ifndef NVFIO_SIM_PRIV_H
+#define NVFIO_SIM_PRIV_H
 
 /*
  * Inside the controller model.
@@ -8,7 +8,7 @@
  * Threads: thread 0 owns the registers, the admin queue and every management operation; I/O
  * queues are spread over all threads by completion queue (every SQ is served by the thread that
  * owns its CQ, so a CQ is only ever written by one thread and needs no lock). Thread 0 changes
- * the queue set only while the other threads are parked (sim_park()), so the I/O path takes no
+ * the queue set only while the other threads are parked (nvf_sim_park()), so the I/O path takes no
  * lock and allocates nothing.
  */
 
@@ -20,34 +20,38 @@
 
 #include <nvfio/sim.h>
 
-#include "nvme/sim/sim.h"
-#include "nvme/sim/spec.h"
-#include "nvme/sim/xport.h"
+#include "sim/order.h"
+#include "sim/sim.h"
+#include "sim/spec.h"
+#include "sim/util.h"
+#include "sim/xport.h"
 
-#define SIM_MAX_NS	1024
-#define SIM_MAX_IOQ	1024
-#define SIM_MAX_DEPTH	65536
-#define SIM_MAX_THREADS 16
-#define SIM_AERL	3 /* 0's based: four outstanding Asynchronous Event Requests */
-#define SIM_ACL		3 /* 0's based: four outstanding Aborts */
-#define SIM_MAX_EVENTS	64
-#define SIM_ERRLOG	64
-#define SIM_MAX_RULES	32
-#define SIM_PENDING_MAX 4096
-#define SIM_MAX_SEGS	4096
-#define SIM_NLBAF	6
-#define SIM_TEMP_KELVIN 313 /* what the temperature sensor reads */
-#define SIM_WCTEMP	343
-#define SIM_CCTEMP	358
+#define NVF_SIM_MAX_NS	    1024
+#define NVF_SIM_MAX_IOQ	    1024
+#define NVF_SIM_MAX_DEPTH   65536
+#define NVF_SIM_MAX_THREADS 16
+#define NVF_SIM_AERL	    3 /* 0's based: four outstanding Asynchronous Event Requests */
+#define NVF_SIM_ACL	    3 /* 0's based: four outstanding Aborts */
+#define NVF_SIM_MAX_EVENTS  64
+#define NVF_SIM_ERRLOG	    64
+#define NVF_SIM_MAX_RULES   32
+#define NVF_SIM_PENDING_MAX 4096
+#define NVF_SIM_MAX_SEGS    4096
+#define NVF_SIM_NLBAF	    6
+#define NVF_SIM_TEMP_KELVIN 313 /* what the temperature sensor reads */
+#define NVF_SIM_WCTEMP	    343
+#define NVF_SIM_CCTEMP	    358
+#define NVF_SIM_CAP_TO	    2 /* 500 ms units: RDY follows CC.EN within one sleep */
+#define NVF_SIM_MPSMAX	    4 /* 64 KiB pages */
 
-enum sim_storage_kind {
-	SIM_STORE_RAM,
-	SIM_STORE_SPARSE,
-	SIM_STORE_FILE,
-	SIM_STORE_NULL, /* no data: reads return zeroes, writes are discarded */
+enum nvf_sim_storage_kind {
+	NVF_SIM_STORE_RAM,
+	NVF_SIM_STORE_SPARSE,
+	NVF_SIM_STORE_FILE,
+	NVF_SIM_STORE_NULL, /* no data: reads return zeroes, writes are discarded */
 };
 
-struct sim_opts {
+struct nvf_sim_opts {
 	uint64_t size; /* bytes of user data per namespace */
 	unsigned int lbaf;
 	unsigned int namespaces;
@@ -55,7 +59,7 @@ struct sim_opts {
 	unsigned int depth;  /* entries per queue, CAP.MQES + 1 */
 	unsigned int mdts;
 	unsigned int threads;
-	enum sim_storage_kind storage;
+	enum nvf_sim_storage_kind storage;
 	bool sgl;
 	bool dbbuf;
 	bool vwc;
@@ -68,15 +72,15 @@ struct sim_opts {
 };
 
 /* The LBA formats every namespace offers, in Identify Namespace order. */
-struct sim_lbaf {
+struct nvf_sim_lbaf {
 	uint16_t ms;
 	uint8_t ds;
 };
-extern const struct sim_lbaf sim_lbafs[SIM_NLBAF];
+extern const struct nvf_sim_lbaf nvf_sim_lbafs[NVF_SIM_NLBAF];
 
 /* Storage of one namespace (user data and metadata side by side). */
-struct sim_store {
-	enum sim_storage_kind kind;
+struct nvf_sim_store {
+	enum nvf_sim_storage_kind kind;
 	uint64_t size;
 	uint8_t *flat; /* RAM and file: the whole store, mapped */
 	size_t map_len;
@@ -93,26 +97,26 @@ struct sim_store {
 	struct nvfio_sim *sim;
 };
 
-#define SIM_CHUNK_SHIFT 14 /* 16 KiB chunks */
-#define SIM_CHUNK	(1ull << SIM_CHUNK_SHIFT)
-#define SIM_L2_SHIFT	12 /* 4096 chunk pointers per second-level table */
+#define NVF_SIM_CHUNK_SHIFT 14 /* 16 KiB chunks */
+#define NVF_SIM_CHUNK	    (1ull << NVF_SIM_CHUNK_SHIFT)
+#define NVF_SIM_L2_SHIFT    12 /* 4096 chunk pointers per second-level table */
 
-struct sim_ns {
+struct nvf_sim_ns {
 	uint32_t nsid;
 	unsigned int lbaf;
 	unsigned int lbads; /* log2 of the block size */
 	uint16_t ms;
 	uint64_t nsze;
 	/* Data at [0, size), metadata at [size, size + size / 32). */
-	struct sim_store store;
+	struct nvf_sim_store store;
 	uint64_t meta_off;
 	uint8_t eui64[8];
 	uint8_t nguid[16];
 	uint8_t uuid[16];
 };
 
-struct sim_cq {
-	struct sim_cqe *ring;
+struct nvf_sim_cq {
+	struct nvf_sim_cqe *ring;
 	uint64_t iova;
 	uint32_t size;
 	uint32_t tail;
@@ -126,14 +130,14 @@ struct sim_cq {
 	unsigned int nsq;
 	volatile uint32_t *db; /* head doorbell: MMIO, or the shadow doorbell */
 	volatile uint32_t *ei; /* EventIdx, with shadow doorbells */
-	struct sim_thread *thr;
+	struct nvf_sim_thread *thr;
 	uint32_t bad_head; /* thread 0's doorbell scan: the out-of-range head it reported, or 0 */
 };
 
-struct sim_thread;
+struct nvf_sim_thread;
 
-struct sim_sq {
-	struct sim_sqe *ring;
+struct nvf_sim_sq {
+	struct nvf_sim_sqe *ring;
 	uint64_t iova;
 	uint32_t size;
 	uint32_t head;
@@ -144,12 +148,12 @@ struct sim_sq {
 	uint32_t last_db;
 	volatile uint32_t *db;
 	volatile uint32_t *ei;
-	struct sim_cq *cq;
+	struct nvf_sim_cq *cq;
 };
 
 /* A command whose completion is not posted yet: held by a fault, or delayed. */
-struct sim_pending {
-	struct sim_sq *sq;
+struct nvf_sim_pending {
+	struct nvf_sim_sq *sq;
 	/* CLOCK_MONOTONIC ns; UINT64_MAX: held until aborted; 0: a completion that found its CQ
 	 * full, posted as soon as there is room. */
 	uint64_t due;
@@ -160,32 +164,32 @@ struct sim_pending {
 };
 
 /* A piece of host memory a command transfers to or from. */
-struct sim_seg {
+struct nvf_sim_seg {
 	uint8_t *p;
 	uint32_t len;
 };
 
 enum {
-	SIM_THR_RUNNING,
-	SIM_THR_SLEEPING,
-	SIM_THR_PARKED,
+	NVF_SIM_THR_RUNNING,
+	NVF_SIM_THR_SLEEPING,
+	NVF_SIM_THR_PARKED,
 };
 
-struct sim_thread {
+struct nvf_sim_thread {
 	struct nvfio_sim *sim;
 	unsigned int idx;
 	pthread_t tid;
 	bool started;
 	_Atomic int state;
 
-	struct sim_sq **sqs; /* served by this thread, admin SQ first on thread 0 */
+	struct nvf_sim_sq **sqs; /* served by this thread, admin SQ first on thread 0 */
 	unsigned int nsqs;
 
-	struct sim_pending *pend;
+	struct nvf_sim_pending *pend;
 	unsigned int npend;
 	unsigned int nheld;
 
-	struct sim_seg *segs;
+	struct nvf_sim_seg *segs;
 
 	/* SMART counters, written by this thread only. */
 	_Atomic uint64_t rd_cmds, wr_cmds, rd_units, wr_units;
@@ -197,17 +201,17 @@ struct sim_thread {
 	uint64_t nap_ns;
 };
 
-struct sim_rule {
+struct nvf_sim_rule {
 	struct nvfio_sim_fault f;
 	bool armed;
 	uint64_t hits;
 };
 
-struct sim_event {
+struct nvf_sim_event {
 	uint8_t type, info, lid;
 };
 
-struct sim_features {
+struct nvf_sim_features {
 	uint32_t arbitration;
 	uint32_t power_mgmt;
 	uint16_t temp_over[9];
@@ -224,15 +228,15 @@ struct sim_features {
 
 /* Requests from the application's threads to thread 0. */
 enum {
-	SIM_REQ_RESET = 1u << 0,
-	SIM_REQ_REMOVE = 1u << 1,
-	SIM_REQ_FATAL = 1u << 2,
-	SIM_REQ_EVENT = 1u << 3,
+	NVF_SIM_REQ_RESET = 1u << 0,
+	NVF_SIM_REQ_REMOVE = 1u << 1,
+	NVF_SIM_REQ_FATAL = 1u << 2,
+	NVF_SIM_REQ_EVENT = 1u << 3,
 };
 
 struct nvfio_sim {
-	struct sim_xport x;
-	struct sim_opts opts;
+	struct nvf_sim_xport x;
+	struct nvf_sim_opts opts;
 	uint64_t cap;
 
 	/* Controller state, thread 0 only. */
@@ -243,21 +247,21 @@ struct nvfio_sim {
 	bool removed_seen;
 	unsigned int page_shift;
 	uint32_t mdts_bytes;
-	struct sim_sq *sq; /* [queues + 1] */
-	struct sim_cq *cq;
+	struct nvf_sim_sq *sq; /* [queues + 1] */
+	struct nvf_sim_cq *cq;
 	unsigned int nsq_granted, ncq_granted;
 	bool queues_created;
 	uint64_t dbs_iova, eis_iova;
 	uint32_t *dbs, *eis;
-	struct sim_features feat;
+	struct nvf_sim_features feat;
 	uint32_t *ivc;		/* Interrupt Vector Configuration, per vector */
 	unsigned int scan_tick; /* passes of thread 0 until the next doorbell scan */
 
 	/* Asynchronous events. */
-	uint16_t aer_cid[SIM_AERL + 1];
+	uint16_t aer_cid[NVF_SIM_AERL + 1];
 	unsigned int naer;
 	pthread_mutex_t ev_lock;
-	struct sim_event evq[SIM_MAX_EVENTS];
+	struct nvf_sim_event evq[NVF_SIM_MAX_EVENTS];
 	unsigned int nev;
 	uint8_t ev_masked; /* bit per event type: reported, its log page not read yet */
 	uint8_t ev_lid[8]; /* the log page of the last event reported per type */
@@ -267,18 +271,18 @@ struct nvfio_sim {
 
 	/* Get Log Page builds a page here (thread 0 only): the largest is 4 KiB. Aligned for the
 	 * log structures built in it (calloc gives 16 bytes). */
-	_Alignas(16) uint8_t logbuf[SIM_ERRLOG * sizeof(struct nvme_error_log_page) > 4096
-					? SIM_ERRLOG * sizeof(struct nvme_error_log_page)
+	_Alignas(16) uint8_t logbuf[NVF_SIM_ERRLOG * sizeof(struct nvme_error_log_page) > 4096
+					? NVF_SIM_ERRLOG * sizeof(struct nvme_error_log_page)
 					: 4096];
 
 	/* Error Information log. */
 	pthread_mutex_t err_lock;
-	struct nvme_error_log_page errlog[SIM_ERRLOG];
+	struct nvme_error_log_page errlog[NVF_SIM_ERRLOG];
 	uint64_t err_count;
 
 	/* Fault injection. */
 	pthread_mutex_t fault_lock;
-	struct sim_rule rules[SIM_MAX_RULES];
+	struct nvf_sim_rule rules[NVF_SIM_MAX_RULES];
 	unsigned int nrules;
 	_Atomic unsigned int faults_armed; /* armed rules + armed trip counters */
 	_Atomic uint64_t media_errors;	   /* injected media-error statuses, for SMART */
@@ -295,7 +299,7 @@ struct nvfio_sim {
 	uint64_t req_seq, req_done;
 
 	/* Threads. */
-	struct sim_thread *thr;
+	struct nvf_sim_thread *thr;
 	unsigned int nthr;
 	_Atomic bool stop;
 	_Atomic bool halt; /* fatal, shut down or removed: I/O threads stop fetching */
@@ -309,27 +313,27 @@ struct nvfio_sim {
 	void *retired;
 	_Atomic unsigned int nretired;
 
-	struct sim_ns *ns; /* [namespaces] */
+	struct nvf_sim_ns *ns; /* [namespaces] */
 	unsigned int nns;
 	int file_fd;
 };
 
 /* Counters of struct nvfio_sim_stats: bumped from any model thread, read by the application. */
-#define SIM_STAT_ADD(sim, field, n)                                                                \
+#define NVF_SIM_STAT_ADD(sim, field, n)                                                            \
 	atomic_fetch_add_explicit((_Atomic uint64_t *)&(sim)->st.field, (n), memory_order_relaxed)
-#define SIM_STAT_SET(sim, field, v)                                                                \
+#define NVF_SIM_STAT_SET(sim, field, v)                                                            \
 	atomic_store_explicit((_Atomic uint64_t *)&(sim)->st.field, (v), memory_order_relaxed)
-#define SIM_STAT_GET(sim, field)                                                                   \
+#define NVF_SIM_STAT_GET(sim, field)                                                               \
 	atomic_load_explicit((_Atomic uint64_t *)&(sim)->st.field, memory_order_relaxed)
 
 /* A counter written by one thread only: a plain increment, no locked instruction. */
-static inline void sim_count(_Atomic uint64_t *c, uint64_t n)
+static inline void nvf_sim_count(_Atomic uint64_t *c, uint64_t n)
 {
 	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
 			      memory_order_relaxed);
 }
 
-static inline uint64_t sim_now_ns(void)
+static inline uint64_t nvf_sim_now_ns(void)
 {
 	struct timespec ts;
 
@@ -342,63 +346,90 @@ int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts);
 int nvf_sim_parse_fault(const char *rule, struct nvfio_sim_fault *f);
 
 /* store.c */
-int nvf_sim_store_open(struct nvfio_sim *sim, struct sim_ns *ns, unsigned int idx);
-void nvf_sim_store_close(struct sim_store *st);
-void nvf_sim_store_read(struct sim_store *st, uint64_t off, void *dst, size_t len);
-int nvf_sim_store_write(struct sim_store *st, uint64_t off, const void *src, size_t len);
-int nvf_sim_store_zero(struct sim_store *st, uint64_t off, size_t len, bool dealloc);
-int nvf_sim_store_cmp(struct sim_store *st, uint64_t off, const void *buf, size_t len);
-int nvf_sim_store_flush(struct sim_store *st);
-int nvf_sim_store_erase(struct sim_store *st);
+int nvf_sim_store_open(struct nvfio_sim *sim, struct nvf_sim_ns *ns, unsigned int idx);
+void nvf_sim_store_close(struct nvf_sim_store *st);
+void nvf_sim_store_read(struct nvf_sim_store *st, uint64_t off, void *dst, size_t len);
+int nvf_sim_store_write(struct nvf_sim_store *st, uint64_t off, const void *src, size_t len);
+int nvf_sim_store_zero(struct nvf_sim_store *st, uint64_t off, size_t len, bool dealloc);
+int nvf_sim_store_cmp(struct nvf_sim_store *st, uint64_t off, const void *buf, size_t len);
+int nvf_sim_store_flush(struct nvf_sim_store *st);
+int nvf_sim_store_erase(struct nvf_sim_store *st);
 void nvf_sim_store_reclaim(struct nvfio_sim *sim);
 
 /* dma.c: PRPs and SGLs to segments; 0 or an NVMe status. */
-uint16_t nvf_sim_map_data(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t len, bool admin,
-			  unsigned int *nsegs);
-uint16_t nvf_sim_to_host(struct sim_thread *t, const struct sim_sqe *cmd, const void *buf,
+uint16_t nvf_sim_map_data(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t len,
+			  bool admin, unsigned int *nsegs);
+uint16_t nvf_sim_to_host(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, const void *buf,
 			 uint32_t len, bool admin);
-uint16_t nvf_sim_from_host(struct sim_thread *t, const struct sim_sqe *cmd, void *buf, uint32_t len,
-			   bool admin);
+uint16_t nvf_sim_from_host(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, void *buf,
+			   uint32_t len, bool admin);
 
-/* ctrl.c */
-bool nvf_sim_cq_post(struct sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid, uint16_t status,
-		     uint32_t dw0);
+/* queue.c: commands taken from SQs, completions posted to CQs or kept pending. */
+bool nvf_sim_cq_post(struct nvf_sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid,
+		     uint16_t status, uint32_t dw0);
+unsigned int nvf_sim_sq_poll(struct nvf_sim_thread *t, struct nvf_sim_sq *sq, bool admin);
+unsigned int nvf_sim_pend_poll(struct nvf_sim_thread *t);
+void nvf_sim_pend_remove(struct nvf_sim_thread *t, unsigned int i);
+void nvf_sim_doorbells_scan(struct nvfio_sim *sim);
+
+/* Signal @cq's MSI-X vector if what was posted to it since the last signal asks for one. */
+static inline void nvf_sim_cq_irq(struct nvfio_sim *sim, struct nvf_sim_cq *cq)
+{
+	if (cq->irq_pending) {
+		cq->irq_pending = false;
+		nvf_sim_irq(&sim->x, cq->iv);
+	}
+}
+
+/* regs.c: thread 0 only. */
+void nvf_sim_regs_power_on(struct nvfio_sim *sim);
+unsigned int nvf_sim_regs_poll(struct nvfio_sim *sim);
+void nvf_sim_ctrl_reset(struct nvfio_sim *sim);
+void nvf_sim_features_default(struct nvfio_sim *sim);
+void nvf_sim_raise_fatal(struct nvfio_sim *sim);
+
+/* qmgmt.c: admin commands, 0 or a status; thread 0 only. */
+uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
+uint16_t nvf_sim_create_sq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
+uint16_t nvf_sim_delete_cq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
+uint16_t nvf_sim_delete_sq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
+uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
+uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
+void nvf_sim_sq_teardown(struct nvfio_sim *sim, struct nvf_sim_sq *sq, bool deleted);
+
+/* thread.c */
 void nvf_sim_park(struct nvfio_sim *sim);
 void nvf_sim_unpark(struct nvfio_sim *sim);
-void nvf_sim_log_error(struct nvfio_sim *sim, const struct sim_sqe *cmd, uint16_t sqid,
+void *nvf_sim_thread_main(void *arg);
+
+/* ctrl.c */
+void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
 		       uint16_t status, uint64_t lba);
-uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd);
-uint16_t nvf_sim_create_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd);
-uint16_t nvf_sim_delete_cq(struct nvfio_sim *sim, const struct sim_sqe *cmd);
-uint16_t nvf_sim_delete_sq(struct nvfio_sim *sim, const struct sim_sqe *cmd);
-uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct sim_sqe *cmd, uint32_t *dw0);
-uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct sim_sqe *cmd);
-void nvf_sim_features_default(struct nvfio_sim *sim);
+unsigned int nvf_sim_requests_poll(struct nvfio_sim *sim);
 void nvf_sim_request_event(struct nvfio_sim *sim);
 void nvf_sim_request_fatal(struct nvfio_sim *sim);
 void nvf_sim_request_remove(struct nvfio_sim *sim);
+void nvf_sim_do_remove(struct nvfio_sim *sim);
 
-/* admin.c: 0 or a status, *dw0 the result; SIM_DEFER when the command completes later. */
-#define SIM_DEFER 0xffffu
-uint16_t nvf_sim_admin(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *dw0);
+/* admin.c: 0 or a status, *dw0 the result; NVF_SIM_DEFER when the command completes later. */
+#define NVF_SIM_DEFER 0xffffu
+uint16_t nvf_sim_admin(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
 void nvf_sim_aer_flush(struct nvfio_sim *sim);
 void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t lid);
 
 /* io.c */
-uint16_t nvf_sim_io(struct sim_thread *t, const struct sim_sqe *cmd, uint32_t *dw0);
+uint16_t nvf_sim_io(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
 
 /* fault.c */
-enum sim_fault_action {
-	SIM_FAULT_NONE,
-	SIM_FAULT_FAIL,
-	SIM_FAULT_HOLD,
-	SIM_FAULT_DELAY,
+enum nvf_sim_fault_action {
+	NVF_SIM_FAULT_NONE,
+	NVF_SIM_FAULT_FAIL,
+	NVF_SIM_FAULT_HOLD,
+	NVF_SIM_FAULT_DELAY,
 };
-enum sim_fault_action nvf_sim_fault_check(struct nvfio_sim *sim, bool admin,
-					  const struct sim_sqe *cmd, uint16_t *status,
-					  uint64_t *delay_ns);
+enum nvf_sim_fault_action nvf_sim_fault_check(struct nvfio_sim *sim, bool admin,
+					      const struct nvf_sim_sqe *cmd, uint16_t *status,
+					      uint64_t *delay_ns);
 void nvf_sim_fault_completed(struct nvfio_sim *sim);
-void nvf_sim_raise_fatal(struct nvfio_sim *sim);
-void nvf_sim_do_remove(struct nvfio_sim *sim);
 
-#endif /* NVFIO_NVME_SIM_PRIV_H */
+#endif /* NVFIO_SIM_PRIV_H */

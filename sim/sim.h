@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#ifndef NVFIO_NVME_SIM_SIM_H
-#define NVFIO_NVME_SIM_SIM_H
+#ifndef NVFIO_SIM_SIM_H
+#define NVFIO_SIM_SIM_H
 
 /*
  * The simulated NVMe controller (the device side of "sim:"), as the driver's device glue sees it.
  *
- * The model shares no code with the driver beyond the spec headers. How it reaches its BAR and
- * host memory (struct nvf_sim_mem) is kept apart from how it handles commands, so that the same
- * model can be served over vfio-user later.
+ * The model shares no code with the driver beyond the spec headers: host memory is reached only
+ * through the translation handed to nvf_sim_create() (struct nvf_sim_mem), and how the model
+ * reaches its BAR, host memory and interrupts (sim/xport.h) is kept apart from how it handles
+ * commands.
  */
 
 #include <stdbool.h>
@@ -61,4 +62,4 @@ uint64_t nvf_sim_thread_cpu_ns(struct nvfio_sim *sim);
 void nvf_sim_account(struct nvfio_sim *sim, bool on);
 void nvf_sim_busy(struct nvfio_sim *sim, uint64_t *ns, uint64_t *cmds);
 
-#endif /* NVFIO_NVME_SIM_SIM_H */
+#endif /* NVFIO_SIM_SIM_H */

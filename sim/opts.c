@@ -25,10 +25,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "nvme/sim/priv.h"
+#include "sim/priv.h"
 #include "support/error.h"
 
-const struct sim_lbaf sim_lbafs[SIM_NLBAF] = {
+const struct nvf_sim_lbaf nvf_sim_lbafs[NVF_SIM_NLBAF] = {
     [0] = {.ms = 0, .ds = 9},	/* 512 */
     [1] = {.ms = 8, .ds = 9},	/* 512 + 8 */
     [2] = {.ms = 16, .ds = 9},	/* 512 + 16 */
@@ -37,7 +37,7 @@ const struct sim_lbaf sim_lbafs[SIM_NLBAF] = {
     [5] = {.ms = 64, .ds = 12}, /* 4096 + 64 */
 };
 
-#define SIM_OPTS_HELP                                                                              \
+#define NVF_SIM_OPTS_HELP                                                                          \
 	"size, lbads, ms, namespaces, queues, depth, mdts, serial, model, firmware, storage, "     \
 	"file, sgl, dbbuf, vwc, threads, fail, hold, delay, cfs, remove, event"
 
@@ -278,7 +278,7 @@ form_unknown:
 		       rule, FAIL_FORM, HOLD_FORM, DELAY_FORM);
 }
 
-static void set_defaults(struct sim_opts *o)
+static void set_defaults(struct nvf_sim_opts *o)
 {
 	static _Atomic unsigned int instance;
 	unsigned int n = atomic_fetch_add(&instance, 1);
@@ -291,7 +291,7 @@ static void set_defaults(struct sim_opts *o)
 	o->depth = 1024;
 	o->mdts = 7;
 	o->threads = 1;
-	o->storage = SIM_STORE_SPARSE;
+	o->storage = NVF_SIM_STORE_SPARSE;
 	o->sgl = true;
 	o->dbbuf = true;
 	o->vwc = true;
@@ -304,7 +304,7 @@ static void set_defaults(struct sim_opts *o)
 
 int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
 {
-	struct sim_opts *o = &sim->opts;
+	struct nvf_sim_opts *o = &sim->opts;
 	char *copy, *tok, *save = NULL;
 	unsigned int lbads = 9, ms = 0;
 	bool have_file = false, have_storage = false;
@@ -322,7 +322,7 @@ int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
 		if (!val) {
 			ret = nvf_err(-NVFIO_EBADOPT,
 				      "sim: option '%s' has no value: write it as key=value; the "
-				      "options are " SIM_OPTS_HELP,
+				      "options are " NVF_SIM_OPTS_HELP,
 				      tok);
 			goto out;
 		}
@@ -349,19 +349,19 @@ int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
 			if (parse_uint(key, val, 0, 64, &ms))
 				goto bad_out;
 		} else if (!strcmp(key, "namespaces")) {
-			if (parse_uint(key, val, 1, SIM_MAX_NS, &o->namespaces))
+			if (parse_uint(key, val, 1, NVF_SIM_MAX_NS, &o->namespaces))
 				goto bad_out;
 		} else if (!strcmp(key, "queues")) {
-			if (parse_uint(key, val, 1, SIM_MAX_IOQ, &o->queues))
+			if (parse_uint(key, val, 1, NVF_SIM_MAX_IOQ, &o->queues))
 				goto bad_out;
 		} else if (!strcmp(key, "depth")) {
-			if (parse_uint(key, val, 2, SIM_MAX_DEPTH, &o->depth))
+			if (parse_uint(key, val, 2, NVF_SIM_MAX_DEPTH, &o->depth))
 				goto bad_out;
 		} else if (!strcmp(key, "mdts")) {
 			if (parse_uint(key, val, 1, 10, &o->mdts))
 				goto bad_out;
 		} else if (!strcmp(key, "threads")) {
-			if (parse_uint(key, val, 1, SIM_MAX_THREADS, &o->threads))
+			if (parse_uint(key, val, 1, NVF_SIM_MAX_THREADS, &o->threads))
 				goto bad_out;
 		} else if (!strcmp(key, "serial")) {
 			if (parse_str(key, val, o->serial, sizeof(o->serial)))
@@ -375,13 +375,13 @@ int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
 		} else if (!strcmp(key, "storage")) {
 			have_storage = true;
 			if (!strcmp(val, "ram")) {
-				o->storage = SIM_STORE_RAM;
+				o->storage = NVF_SIM_STORE_RAM;
 			} else if (!strcmp(val, "sparse")) {
-				o->storage = SIM_STORE_SPARSE;
+				o->storage = NVF_SIM_STORE_SPARSE;
 			} else if (!strcmp(val, "file")) {
-				o->storage = SIM_STORE_FILE;
+				o->storage = NVF_SIM_STORE_FILE;
 			} else if (!strcmp(val, "null")) {
-				o->storage = SIM_STORE_NULL;
+				o->storage = NVF_SIM_STORE_NULL;
 			} else {
 				ret = bad(key, val,
 					  "ram, sparse, file (with file=/path) or null (no data)");
@@ -435,9 +435,9 @@ int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
 						 (unsigned int)l, 0) < 0)
 				goto bad_out;
 		} else {
-			ret = nvf_err(-NVFIO_EBADOPT,
-				      "sim: unknown option '%s': the options are " SIM_OPTS_HELP,
-				      key);
+			ret = nvf_err(
+			    -NVFIO_EBADOPT,
+			    "sim: unknown option '%s': the options are " NVF_SIM_OPTS_HELP, key);
 			goto out;
 		}
 		continue;
@@ -446,11 +446,11 @@ int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
 		goto out;
 	}
 
-	o->lbaf = SIM_NLBAF;
-	for (unsigned int i = 0; i < SIM_NLBAF; i++)
-		if (sim_lbafs[i].ds == lbads && sim_lbafs[i].ms == ms)
+	o->lbaf = NVF_SIM_NLBAF;
+	for (unsigned int i = 0; i < NVF_SIM_NLBAF; i++)
+		if (nvf_sim_lbafs[i].ds == lbads && nvf_sim_lbafs[i].ms == ms)
 			o->lbaf = i;
-	if (o->lbaf == SIM_NLBAF) {
+	if (o->lbaf == NVF_SIM_NLBAF) {
 		char v[16];
 
 		snprintf(v, sizeof(v), "%u", ms);
@@ -459,12 +459,12 @@ int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
 		goto out;
 	}
 	if (have_file && !have_storage)
-		o->storage = SIM_STORE_FILE;
-	if (o->storage == SIM_STORE_FILE && !have_file) {
+		o->storage = NVF_SIM_STORE_FILE;
+	if (o->storage == NVF_SIM_STORE_FILE && !have_file) {
 		ret = nvf_err(-NVFIO_EBADOPT, "sim: storage=file needs file=/path/to/image");
 		goto out;
 	}
-	if (have_file && o->storage != SIM_STORE_FILE) {
+	if (have_file && o->storage != NVF_SIM_STORE_FILE) {
 		ret = nvf_err(-NVFIO_EBADOPT, "sim: file=%s needs storage=file (or no storage=)",
 			      o->file);
 		goto out;

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "nvme/sim/priv.h"
+#include "sim/priv.h"
 #include "support/error.h"
 
 static uint64_t rng_next(struct nvfio_sim *sim)
@@ -22,16 +22,16 @@ static uint64_t rng_next(struct nvfio_sim *sim)
 	return x;
 }
 
-enum sim_fault_action nvf_sim_fault_check(struct nvfio_sim *sim, bool admin,
-					  const struct sim_sqe *cmd, uint16_t *status,
-					  uint64_t *delay_ns)
+enum nvf_sim_fault_action nvf_sim_fault_check(struct nvfio_sim *sim, bool admin,
+					      const struct nvf_sim_sqe *cmd, uint16_t *status,
+					      uint64_t *delay_ns)
 {
-	enum sim_fault_action act = SIM_FAULT_NONE;
+	enum nvf_sim_fault_action act = NVF_SIM_FAULT_NONE;
 	unsigned int q = admin ? NVFIO_SIM_ADMIN : NVFIO_SIM_IO;
 
 	pthread_mutex_lock(&sim->fault_lock);
 	for (unsigned int i = 0; i < sim->nrules; i++) {
-		struct sim_rule *r = &sim->rules[i];
+		struct nvf_sim_rule *r = &sim->rules[i];
 		const struct nvfio_sim_fault *f = &r->f;
 
 		if (!r->armed || !(f->queues & q))
@@ -49,19 +49,19 @@ enum sim_fault_action nvf_sim_fault_check(struct nvfio_sim *sim, bool admin,
 		}
 		switch (f->kind) {
 		case NVFIO_SIM_FAIL:
-			*status = SIM_STATUS(f->sct, f->sc) | (f->dnr ? SIM_DNR : 0);
-			SIM_STAT_ADD(sim, failed, 1);
+			*status = NVF_SIM_STATUS(f->sct, f->sc) | (f->dnr ? NVF_SIM_DNR : 0);
+			NVF_SIM_STAT_ADD(sim, failed, 1);
 			if (f->sct == NVME_SCT_MEDIA)
 				atomic_fetch_add_explicit(&sim->media_errors, 1,
 							  memory_order_relaxed);
-			act = SIM_FAULT_FAIL;
+			act = NVF_SIM_FAULT_FAIL;
 			break;
 		case NVFIO_SIM_HOLD:
-			act = SIM_FAULT_HOLD;
+			act = NVF_SIM_FAULT_HOLD;
 			break;
 		case NVFIO_SIM_DELAY:
 			*delay_ns = f->delay_ns;
-			act = SIM_FAULT_DELAY;
+			act = NVF_SIM_FAULT_DELAY;
 			break;
 		}
 		break;
@@ -97,13 +97,13 @@ int nvfio_sim_fault_add(struct nvfio_sim *sim, const struct nvfio_sim_fault *f)
 		return nvf_err(-EINVAL, "sim: malformed fault rule (kind, queues, opcode 0-255 or "
 					"any, SCT 0-7, ppm up to 1000000)");
 	pthread_mutex_lock(&sim->fault_lock);
-	if (sim->nrules == SIM_MAX_RULES) {
+	if (sim->nrules == NVF_SIM_MAX_RULES) {
 		pthread_mutex_unlock(&sim->fault_lock);
 		return nvf_err(
 		    -ENOSPC,
 		    "sim: %d fault rules already added to this controller, the most it "
 		    "keeps: reuse a rule by widening its match, or open a new controller",
-		    SIM_MAX_RULES);
+		    NVF_SIM_MAX_RULES);
 	}
 	id = (int)sim->nrules++;
 	sim->rules[id].f = *f;
@@ -171,12 +171,12 @@ int nvfio_sim_post_event(struct nvfio_sim *sim, unsigned int type, unsigned int 
 			       "0-7, info and log page 0-255",
 			       type, info, lid);
 	pthread_mutex_lock(&sim->ev_lock);
-	if (sim->nev == SIM_MAX_EVENTS) {
+	if (sim->nev == NVF_SIM_MAX_EVENTS) {
 		pthread_mutex_unlock(&sim->ev_lock);
 		return nvf_err(-ENOSPC,
 			       "sim: %d asynchronous events already queued; the host "
 			       "must send Asynchronous Event Requests and read the log pages",
-			       SIM_MAX_EVENTS);
+			       NVF_SIM_MAX_EVENTS);
 	}
 	sim->evq[sim->nev].type = (uint8_t)type;
 	sim->evq[sim->nev].info = (uint8_t)info;
@@ -194,7 +194,7 @@ int nvfio_sim_post_event(struct nvfio_sim *sim, unsigned int type, unsigned int 
 		}
 	}
 	pthread_mutex_unlock(&sim->ev_lock);
-	SIM_STAT_ADD(sim, events_posted, 1);
+	NVF_SIM_STAT_ADD(sim, events_posted, 1);
 	nvf_sim_request_event(sim);
 	return 0;
 }

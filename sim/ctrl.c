@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The controller model as its glue sees it: creating it (namespaces, storage, BAR0, MSI-X, the
+ * threads) and destroying it, the requests the application makes of thread 0 (reset, fatal
+ * error, removal, events), and the Error Information log.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sim/priv.h"
+#include "support/error.h"
+
+/* ---- the Error Information log ---- */
+
+void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
+		       uint16_t status, uint64_t lba)
+{
+	struct nvme_error_log_page *e;
+	uint16_t sc = status & 0x7ff;
+
+	if (sc == NVF_SIM_GENERIC(NVME_SC_ABORT_REQ) || sc == NVF_SIM_GENERIC(NVME_SC_ABORT_QUEUE))
+		return;
+	pthread_mutex_lock(&sim->err_lock);
+	e = &sim->errlog[sim->err_count % NVF_SIM_ERRLOG];
+	memset(e, 0, sizeof(*e));
+	e->error_count = ++sim->err_count;
+	e->sqid = sqid;
+	e->cmdid = cmd->cid;
+	e->status_field = (uint16_t)(status << 1);
+	e->parm_error_location = 0xffff;
+	e->lba = lba;
+	e->nsid = cmd->nsid;
+	pthread_mutex_unlock(&sim->err_lock);
+	NVF_SIM_STAT_ADD(sim, errors_logged, 1);
+}
+
+/* ---- requests from the application ---- */
+
+void nvf_sim_do_remove(struct nvfio_sim *sim)
+{
+	nvf_sim_park(sim);
+	for (unsigned int i = 0; i < sim->nthr; i++) {
+		NVF_SIM_STAT_ADD(sim, holding, (uint64_t)0 - sim->thr[i].nheld);
+		sim->thr[i].npend = 0;
+		sim->thr[i].nheld = 0;
+		sim->thr[i].nsqs = 0;
+	}
+	nvf_sim_unpark(sim);
+	sim->ready = false;
+	atomic_store(&sim->halt, true);
+	sim->removed_seen = true;
+	memset((void *)sim->x.bar, 0xff, sim->x.bar_len);
+	NVF_SIM_STAT_SET(sim, removed, 1);
+}
+
+static void request(struct nvfio_sim *sim, unsigned int bits, bool wait)
+{
+	uint64_t seq;
+
+	pthread_mutex_lock(&sim->req_lock);
+	atomic_fetch_or(&sim->req, bits);
+	seq = ++sim->req_seq;
+	while (wait && sim->req_done < seq && !atomic_load(&sim->stop))
+		pthread_cond_wait(&sim->req_cond, &sim->req_lock);
+	pthread_mutex_unlock(&sim->req_lock);
+}
+
+unsigned int nvf_sim_requests_poll(struct nvfio_sim *sim)
+{
+	unsigned int r;
+	uint64_t seq;
+
+	pthread_mutex_lock(&sim->req_lock);
+	r = atomic_exchange(&sim->req, 0);
+	seq = sim->req_seq;
+	pthread_mutex_unlock(&sim->req_lock);
+
+	if ((r & NVF_SIM_REQ_REMOVE) && !sim->removed_seen)
+		nvf_sim_do_remove(sim);
+	if ((r & NVF_SIM_REQ_RESET) && !sim->removed_seen) {
+		nvf_sim_ctrl_reset(sim);
+		nvf_sim_regs_power_on(sim);
+	}
+	if ((r & NVF_SIM_REQ_FATAL) && !sim->fatal)
+		nvf_sim_raise_fatal(sim);
+	if ((r & NVF_SIM_REQ_EVENT) && sim->ready && !sim->fatal && !sim->removed_seen)
+		nvf_sim_aer_flush(sim);
+
+	pthread_mutex_lock(&sim->req_lock);
+	sim->req_done = seq;
+	pthread_cond_broadcast(&sim->req_cond);
+	pthread_mutex_unlock(&sim->req_lock);
+	return 1;
+}
+
+/* From any model thread: the work is done by thread 0 on its next pass. */
+void nvf_sim_request_event(struct nvfio_sim *sim)
+{
+	atomic_fetch_or(&sim->req, NVF_SIM_REQ_EVENT);
+}
+
+void nvf_sim_request_fatal(struct nvfio_sim *sim)
+{
+	atomic_fetch_or(&sim->req, NVF_SIM_REQ_FATAL);
+}
+
+void nvf_sim_request_remove(struct nvfio_sim *sim)
+{
+	atomic_fetch_or(&sim->req, NVF_SIM_REQ_REMOVE);
+}
+
+int nvfio_sim_fatal(struct nvfio_sim *sim)
+{
+	request(sim, NVF_SIM_REQ_FATAL, true);
+	return 0;
+}
+
+int nvfio_sim_remove(struct nvfio_sim *sim)
+{
+	request(sim, NVF_SIM_REQ_REMOVE, true);
+	return 0;
+}
+
+int nvf_sim_reset(struct nvfio_sim *sim)
+{
+	request(sim, NVF_SIM_REQ_RESET, true);
+	return 0;
+}
+
+/* ---- create and destroy ---- */
+
+static void ns_ids(struct nvfio_sim *sim, struct nvf_sim_ns *ns)
+{
+	/* Stable identifiers derived from the serial number and namespace id, so a reopen with
+	 * the same options finds the same namespaces. */
+	uint64_t h = 1469598103934665603ull;
+
+	for (const char *p = sim->opts.serial; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ull;
+	h = (h ^ ns->nsid) * 1099511628211ull;
+	for (unsigned int i = 0; i < 8; i++)
+		ns->eui64[i] = (uint8_t)(h >> (56 - 8 * i));
+	ns->eui64[0] = 0x02; /* locally administered */
+	for (unsigned int i = 0; i < 16; i++) {
+		h = (h ^ i) * 1099511628211ull;
+		ns->nguid[i] = (uint8_t)(h >> 24);
+		ns->uuid[i] = (uint8_t)(h >> 40);
+	}
+	ns->uuid[6] = (uint8_t)((ns->uuid[6] & 0x0f) | 0x40); /* version 4 */
+	ns->uuid[8] = (uint8_t)((ns->uuid[8] & 0x3f) | 0x80); /* variant 1 */
+}
+
+static void nvf_sim_free(struct nvfio_sim *sim)
+{
+	if (sim->ns) {
+		for (unsigned int i = 0; i < sim->opts.namespaces; i++)
+			nvf_sim_store_close(&sim->ns[i].store);
+		free(sim->ns);
+	}
+	if (sim->file_fd >= 0)
+		close(sim->file_fd);
+	if (sim->thr) {
+		for (unsigned int i = 0; i < sim->nthr; i++) {
+			free(sim->thr[i].sqs);
+			free(sim->thr[i].pend);
+			free(sim->thr[i].segs);
+		}
+		free(sim->thr);
+	}
+	nvf_sim_store_reclaim(sim);
+	free(sim->sq);
+	free(sim->cq);
+	free(sim->ivc);
+	free(sim->x.irqfd);
+	if (sim->x.bar)
+		munmap((void *)sim->x.bar, sim->x.bar_len);
+	pthread_mutex_destroy(&sim->ev_lock);
+	pthread_mutex_destroy(&sim->err_lock);
+	pthread_mutex_destroy(&sim->fault_lock);
+	pthread_mutex_destroy(&sim->req_lock);
+	pthread_cond_destroy(&sim->req_cond);
+	pthread_mutex_destroy(&sim->park_lock);
+	pthread_cond_destroy(&sim->park_cond);
+	pthread_mutex_destroy(&sim->retire_lock);
+	free(sim);
+}
+
+static int open_file(struct nvfio_sim *sim)
+{
+	uint64_t need =
+	    nvf_sim_align_up(sim->opts.size + sim->opts.size / 32, 4096ull) * sim->opts.namespaces;
+	struct stat stb;
+	int fd = open(sim->opts.file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return nvf_err(-errno, "sim: cannot open or create %s: %s", sim->opts.file,
+			       strerror(errno));
+	if (fstat(fd, &stb) || !S_ISREG(stb.st_mode)) {
+		close(fd);
+		return nvf_err(-NVFIO_EBADOPT, "sim: file=%s is not a regular file",
+			       sim->opts.file);
+	}
+	if ((uint64_t)stb.st_size < need && ftruncate(fd, (off_t)need)) {
+		int err = -errno;
+
+		close(fd);
+		return nvf_err(err, "sim: cannot grow %s to %llu bytes: %s", sim->opts.file,
+			       (unsigned long long)need, strerror(-err));
+	}
+	sim->file_fd = fd;
+	return 0;
+}
+
+int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio_sim **out)
+{
+	struct nvfio_sim *sim;
+	unsigned int nq;
+	int ret;
+
+	*out = NULL;
+	if (!mem || !mem->translate)
+		return nvf_err(-EINVAL, "sim: no DMA translation given to the controller model");
+	sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		return nvf_err(-ENOMEM, "sim: out of memory");
+	sim->file_fd = -1;
+	pthread_mutex_init(&sim->ev_lock, NULL);
+	pthread_mutex_init(&sim->err_lock, NULL);
+	pthread_mutex_init(&sim->fault_lock, NULL);
+	pthread_mutex_init(&sim->req_lock, NULL);
+	pthread_cond_init(&sim->req_cond, NULL);
+	pthread_mutex_init(&sim->park_lock, NULL);
+	pthread_cond_init(&sim->park_cond, NULL);
+	pthread_mutex_init(&sim->retire_lock, NULL);
+	sim->rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)sim;
+	atomic_store(&sim->cfs_after, -1);
+	atomic_store(&sim->remove_after, -1);
+
+	ret = nvf_sim_parse_opts(sim, opts);
+	if (ret)
+		goto fail;
+	sim->x.mem = *mem;
+	nq = sim->opts.queues + 1;
+	sim->mdts_bytes = 4096u << sim->opts.mdts;
+	sim->nthr = sim->opts.threads;
+	sim->cap = (uint64_t)(sim->opts.depth - 1) | 1ull << 16 /* CQR */ |
+		   (uint64_t)NVF_SIM_CAP_TO << 24 | 1ull << 37 /* CSS: NVM */ |
+		   (uint64_t)NVF_SIM_MPSMAX << 52;
+
+	ret = -ENOMEM;
+	sim->x.bar_len = nvf_sim_align_up(NVF_SIM_DOORBELL_BASE + 8 * nq, 4096u);
+	sim->x.bar =
+	    mmap(NULL, sim->x.bar_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sim->x.bar == MAP_FAILED) {
+		sim->x.bar = NULL;
+		goto nomem;
+	}
+	sim->x.nirq = nq;
+	sim->x.irqfd = calloc(nq, sizeof(*sim->x.irqfd));
+	sim->sq = calloc(nq, sizeof(*sim->sq));
+	sim->cq = calloc(nq, sizeof(*sim->cq));
+	sim->ivc = calloc(nq, sizeof(*sim->ivc));
+	sim->thr = calloc(sim->nthr, sizeof(*sim->thr));
+	sim->ns = calloc(sim->opts.namespaces, sizeof(*sim->ns));
+	if (!sim->x.irqfd || !sim->sq || !sim->cq || !sim->ivc || !sim->thr || !sim->ns)
+		goto nomem;
+	for (unsigned int i = 0; i < nq; i++)
+		atomic_init(&sim->x.irqfd[i], -1);
+	for (unsigned int i = 0; i < sim->nthr; i++) {
+		struct nvf_sim_thread *t = &sim->thr[i];
+
+		t->sim = sim;
+		t->idx = i;
+		t->sqs = calloc(nq, sizeof(*t->sqs));
+		t->pend = calloc(NVF_SIM_PENDING_MAX, sizeof(*t->pend));
+		t->segs = calloc(NVF_SIM_MAX_SEGS, sizeof(*t->segs));
+		if (!t->sqs || !t->pend || !t->segs)
+			goto nomem;
+	}
+
+	if (sim->opts.storage == NVF_SIM_STORE_FILE) {
+		ret = open_file(sim);
+		if (ret)
+			goto fail;
+	}
+	for (unsigned int i = 0; i < sim->opts.namespaces; i++) {
+		struct nvf_sim_ns *ns = &sim->ns[i];
+
+		ns->nsid = i + 1;
+		ns->lbaf = sim->opts.lbaf;
+		ns->lbads = nvf_sim_lbafs[ns->lbaf].ds;
+		ns->ms = nvf_sim_lbafs[ns->lbaf].ms;
+		ns->nsze = sim->opts.size >> ns->lbads;
+		ns_ids(sim, ns);
+		ret = nvf_sim_store_open(sim, ns, i);
+		if (ret)
+			goto fail;
+		sim->nns = i + 1;
+	}
+	nvf_sim_features_default(sim);
+	nvf_sim_regs_power_on(sim);
+	sim->power_on_ns = nvf_sim_now_ns();
+	if (atomic_load(&sim->cfs_after) > 0)
+		atomic_fetch_add(&sim->faults_armed, 1);
+	if (atomic_load(&sim->remove_after) > 0)
+		atomic_fetch_add(&sim->faults_armed, 1);
+	else if (atomic_load(&sim->remove_after) == 0)
+		nvf_sim_do_remove(sim);
+
+	/* Thread 0 last: it parks the others by their state, and must not find one of them
+	 * running with its started flag not yet set. */
+	for (unsigned int i = sim->nthr; i-- > 0;) {
+		ret = -pthread_create(&sim->thr[i].tid, NULL, nvf_sim_thread_main, &sim->thr[i]);
+		if (ret) {
+			nvf_err(ret, "sim: cannot start the controller thread: %s", strerror(-ret));
+			nvf_sim_destroy(sim);
+			return ret;
+		}
+		sim->thr[i].started = true;
+	}
+	*out = sim;
+	return 0;
+
+nomem:
+	ret = nvf_err(-ENOMEM, "sim: out of memory for the controller (queues=%u, depth=%u)",
+		      sim->opts.queues, sim->opts.depth);
+fail:
+	nvf_sim_free(sim);
+	return ret;
+}
+
+void nvf_sim_destroy(struct nvfio_sim *sim)
+{
+	if (!sim)
+		return;
+	atomic_store(&sim->stop, true);
+	nvf_sim_unpark(sim);
+	pthread_mutex_lock(&sim->req_lock);
+	pthread_cond_broadcast(&sim->req_cond);
+	pthread_mutex_unlock(&sim->req_lock);
+	for (unsigned int i = 0; i < sim->nthr; i++)
+		if (sim->thr[i].started)
+			pthread_join(sim->thr[i].tid, NULL);
+	nvf_sim_free(sim);
+}
+
+volatile void *nvf_sim_bar0(struct nvfio_sim *sim, size_t *len)
+{
+	if (len)
+		*len = sim->x.bar_len;
+	return sim->x.bar;
+}
+
+unsigned int nvf_sim_irq_count(struct nvfio_sim *sim)
+{
+	return sim->x.nirq;
+}
+
+int nvf_sim_set_irq(struct nvfio_sim *sim, unsigned int vector, int eventfd)
+{
+	if (vector >= sim->x.nirq || eventfd < -1)
+		return -EINVAL;
+	atomic_store_explicit(&sim->x.irqfd[vector], eventfd, memory_order_release);
+	return 0;
+}

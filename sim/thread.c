@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The model's threads: the pass each makes (thread 0 over the registers, the requests and the
+ * admin queue, every thread over the I/O queues it owns), idle back-off, parking (thread 0
+ * changes the queue set while the others are stopped), and their CPU time for benchmarks.
+ */
+#include <sched.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+#include "sim/priv.h"
+
+/*
+ * Idle back-off. A nap costs 10-15 us of CPU on a virtual machine whatever its length (timer and
+ * scheduler work), so naps grow: 1 us doubling up to 200 us while the controller was busy
+ * recently, then 1 ms once it has been idle for NVF_SIM_DEEP_NS. New work waits at most one nap.
+ */
+#define NVF_SIM_SPIN_NS	 50000ull /* spin this long after the last work before sleeping */
+#define NVF_SIM_NAP_MIN	 1000ull
+#define NVF_SIM_NAP_MAX	 200000ull
+#define NVF_SIM_DEEP_NS	 20000000ull /* idle this long: deep naps */
+#define NVF_SIM_NAP_DEEP 1000000ull
+
+static inline void cpu_relax(void)
+{
+	__builtin_ia32_pause();
+}
+
+/* ---- parking: thread 0 changes the queue set while the others are stopped ---- */
+
+static void park_wait(struct nvf_sim_thread *t)
+{
+	struct nvfio_sim *sim = t->sim;
+
+	pthread_mutex_lock(&sim->park_lock);
+	atomic_store(&t->state, NVF_SIM_THR_PARKED);
+	while (atomic_load(&sim->park_req) && !atomic_load(&sim->stop))
+		pthread_cond_wait(&sim->park_cond, &sim->park_lock);
+	atomic_store(&t->state, NVF_SIM_THR_RUNNING);
+	pthread_mutex_unlock(&sim->park_lock);
+}
+
+void nvf_sim_park(struct nvfio_sim *sim)
+{
+	if (sim->nthr == 1)
+		return;
+	/* seq_cst store, then seq_cst loads of each state: pairs with the worker's store of
+	 * RUNNING and load of park_req after a sleep, so one of the two sees the other. */
+	atomic_store(&sim->park_req, 1);
+	for (unsigned int i = 1; i < sim->nthr; i++) {
+		if (!sim->thr[i].started)
+			continue;
+		while (atomic_load(&sim->thr[i].state) == NVF_SIM_THR_RUNNING &&
+		       !atomic_load(&sim->stop))
+			sched_yield();
+	}
+}
+
+void nvf_sim_unpark(struct nvfio_sim *sim)
+{
+	if (sim->nthr == 1)
+		return;
+	pthread_mutex_lock(&sim->park_lock);
+	atomic_store(&sim->park_req, 0);
+	pthread_cond_broadcast(&sim->park_cond);
+	pthread_mutex_unlock(&sim->park_lock);
+}
+
+/* ---- the threads ---- */
+
+static unsigned int ctrl_pass(struct nvf_sim_thread *t)
+{
+	struct nvfio_sim *sim = t->sim;
+	unsigned int work = 0;
+
+	if (nvf_sim_unlikely(atomic_load_explicit(&sim->req, memory_order_relaxed)))
+		work += nvf_sim_requests_poll(sim);
+	if (nvf_sim_unlikely(sim->removed_seen)) {
+		/* Registers and doorbells of a removed device read all-ones whatever the host
+		 * wrote: a scan of a few KiB per pass, only in this state. */
+		for (uint32_t off = 0; off < sim->x.bar_len; off += 4) {
+			if (nvf_sim_reg_read32(&sim->x, off) != 0xffffffffu) {
+				memset((void *)sim->x.bar, 0xff, sim->x.bar_len);
+				break;
+			}
+		}
+		return work;
+	}
+	if (nvf_sim_unlikely(atomic_load_explicit(&sim->nretired, memory_order_relaxed))) {
+		nvf_sim_park(sim);
+		nvf_sim_store_reclaim(sim);
+		nvf_sim_unpark(sim);
+	}
+	work += nvf_sim_regs_poll(sim);
+	if (sim->ready && !sim->fatal && !sim->shut) {
+		work += nvf_sim_sq_poll(t, &sim->sq[0], true);
+		/* Every pass while napping (a scan is cheap next to a nap), else now and then. */
+		if (nvf_sim_unlikely(t->nap_ns || ++sim->scan_tick == 1024)) {
+			sim->scan_tick = 0;
+			nvf_sim_doorbells_scan(sim);
+		}
+	}
+	return work;
+}
+
+static unsigned int io_pass(struct nvf_sim_thread *t)
+{
+	struct nvfio_sim *sim = t->sim;
+	unsigned int work = 0;
+
+	if (nvf_sim_unlikely(atomic_load_explicit(&sim->halt, memory_order_relaxed)))
+		return 0;
+	for (unsigned int i = 0; i < t->nsqs; i++)
+		work += nvf_sim_sq_poll(t, t->sqs[i], false);
+	if (nvf_sim_unlikely(t->npend > t->nheld))
+		nvf_sim_pend_poll(t);
+	return work;
+}
+
+static uint64_t idle_ns(const struct nvf_sim_thread *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - t->idle_since.tv_sec) * 1000000000ull +
+	       (uint64_t)now.tv_nsec - (uint64_t)t->idle_since.tv_nsec;
+}
+
+static void nap(struct nvf_sim_thread *t)
+{
+	struct nvfio_sim *sim = t->sim;
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)t->nap_ns};
+
+	atomic_store(&t->state, NVF_SIM_THR_SLEEPING);
+	nanosleep(&ts, NULL);
+	atomic_store(&t->state, NVF_SIM_THR_RUNNING);
+	if (t->idx && atomic_load(&sim->park_req))
+		park_wait(t);
+	if (t->nap_ns < NVF_SIM_NAP_MAX) {
+		t->nap_ns *= 2;
+		if (t->nap_ns > NVF_SIM_NAP_MAX)
+			t->nap_ns = NVF_SIM_NAP_MAX;
+	} else if (t->nap_ns == NVF_SIM_NAP_MAX && idle_ns(t) > NVF_SIM_DEEP_NS) {
+		t->nap_ns = NVF_SIM_NAP_DEEP;
+	}
+}
+
+static void backoff(struct nvf_sim_thread *t)
+{
+	if (t->idle_passes++ == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t->idle_since);
+		t->nap_ns = 0;
+		return;
+	}
+	if (!t->nap_ns) {
+		cpu_relax();
+		if (t->idle_passes & 63)
+			return;
+		if (idle_ns(t) < NVF_SIM_SPIN_NS)
+			return;
+		t->nap_ns = NVF_SIM_NAP_MIN;
+	}
+	nap(t);
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void *nvf_sim_thread_main(void *arg)
+{
+	struct nvf_sim_thread *t = arg;
+	struct nvfio_sim *sim = t->sim;
+
+	/* Short naps must be short: the default 50 us timer slack would stretch them. */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	while (!atomic_load_explicit(&sim->stop, memory_order_relaxed)) {
+		unsigned int work = 0, io;
+		uint64_t t0 = 0;
+		bool acct = atomic_load_explicit(&sim->acct, memory_order_relaxed);
+
+		if (nvf_sim_unlikely(t->idx &&
+				     atomic_load_explicit(&sim->park_req, memory_order_relaxed)))
+			park_wait(t);
+		if (nvf_sim_unlikely(acct))
+			t0 = thread_cpu_ns();
+		if (t->idx == 0)
+			work = ctrl_pass(t);
+		io = io_pass(t);
+		work += io;
+		if (nvf_sim_unlikely(acct) && io) {
+			nvf_sim_count(&t->busy_ns, thread_cpu_ns() - t0);
+			nvf_sim_count(&t->busy_cmds, io);
+		}
+		if (work) {
+			t->idle_passes = 0;
+			t->nap_ns = 0;
+		} else {
+			backoff(t);
+		}
+	}
+	/* Gone: thread 0 must not wait for this thread to park. */
+	atomic_store(&t->state, NVF_SIM_THR_PARKED);
+	return NULL;
+}
+
+/* ---- CPU time, for tests and benchmarks of the model ---- */
+
+uint64_t nvf_sim_thread_cpu_ns(struct nvfio_sim *sim)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < sim->nthr; i++) {
+		clockid_t cid;
+		struct timespec ts;
+
+		if (!sim->thr[i].started || pthread_getcpuclockid(sim->thr[i].tid, &cid) ||
+		    clock_gettime(cid, &ts))
+			continue;
+		sum += (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	}
+	return sum;
+}
+
+void nvf_sim_account(struct nvfio_sim *sim, bool on)
+{
+	atomic_store(&sim->acct, on);
+}
+
+void nvf_sim_busy(struct nvfio_sim *sim, uint64_t *ns, uint64_t *cmds)
+{
+	*ns = *cmds = 0;
+	for (unsigned int i = 0; i < sim->nthr; i++) {
+		*ns += atomic_load_explicit(&sim->thr[i].busy_ns, memory_order_relaxed);
+		*cmds += atomic_load_explicit(&sim->thr[i].busy_cmds, memory_order_relaxed);
+	}
+}
