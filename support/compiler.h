@@ -15,7 +15,4 @@
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
 
-#define __printf(a, b) __attribute__((format(printf, a, b)))
-#define __unused       __attribute__((unused))
-
 #endif /* NVFIO_SUPPORT_COMPILER_H */

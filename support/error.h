@@ -4,8 +4,6 @@
 
 #include <nvfio/error.h>
 
-#include "support/compiler.h"
-
 /*
  * nvf_err() - record why a call failed, for nvfio_last_error()
  * @err: the error, -errno / -NVFIO_E* or their positive forms
@@ -13,10 +11,10 @@
  *
  * Returns -abs(@err), so that a failure path reads "return nvf_err(-ENOENT, ...);".
  */
-int nvf_err(int err, const char *fmt, ...) __printf(2, 3);
+int nvf_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prefix the current message with more context ("opening 0000:01:00.0: <old message>"). */
-void nvf_err_prefix(const char *fmt, ...) __printf(1, 2);
+void nvf_err_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * nvf_err_freeze() / nvf_err_thaw() - keep the calling thread's message through a cleanup
