@@ -6,7 +6,7 @@
 #include "nvme/dptr.h"
 #include "support/error.h"
 
-void nvf_iov_advance(struct nvf_iov_cur *c, size_t len)
+void nvf_dptr_advance(struct nvf_dptr_cur *c, size_t len)
 {
 	while (len && c->idx < c->cnt) {
 		size_t left = c->iov[c->idx].iov_len - c->off;
@@ -34,13 +34,13 @@ static int not_mapped(struct nvfio_qpair *qp, uintptr_t va, size_t len)
 		       (void *)va, len, qp->dev->name);
 }
 
-int nvf_dptr_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct nvf_iov_cur *c, size_t len,
+int nvf_dptr_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct nvf_dptr_cur *c, size_t len,
 		 uint16_t *listp)
 {
 	const struct iovec *iov = &c->iov[c->idx];
 	uintptr_t first = (uintptr_t)iov->iov_base + c->off;
 	size_t pages = ((first & (NVF_PAGE_SIZE - 1)) + len + NVF_PAGE_SIZE - 1) >> NVF_PAGE_SHIFT;
-	struct nvf_iov_cur cur = *c;
+	struct nvf_dptr_cur cur = *c;
 	uint64_t *list = NULL;
 	uint16_t l = 0;
 	size_t n = 0;
@@ -95,7 +95,7 @@ int nvf_dptr_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct nvf_iov_c
 			done += chunk;
 		}
 		len -= seg;
-		nvf_iov_advance(&cur, seg);
+		nvf_dptr_advance(&cur, seg);
 	}
 	if (list)
 		cmd->dptr[1] = nvf_pool_iova(&qp->pool, l);
@@ -109,18 +109,18 @@ int nvf_dptr_prp_buf(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, void *buf, s
 		     uint16_t *list)
 {
 	struct iovec iov = {.iov_base = buf, .iov_len = len};
-	struct nvf_iov_cur c = {.iov = &iov, .cnt = 1};
+	struct nvf_dptr_cur c = {.iov = &iov, .cnt = 1};
 
 	if ((uintptr_t)buf & 3)
 		return nvf_err(-EINVAL, "buffer %p is not 4-byte aligned", buf);
 	return nvf_dptr_prp(qp, cmd, &c, len, list);
 }
 
-int nvf_dptr_sgl(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct nvf_iov_cur *c,
+int nvf_dptr_sgl(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct nvf_dptr_cur *c,
 		 size_t *lenp, uint32_t bs, uint16_t *listp)
 {
 	struct nvf_sgl_desc one, *d;
-	struct nvf_iov_cur cur = *c;
+	struct nvf_dptr_cur cur = *c;
 	size_t len = *lenp, mapped = 0, cap, n = 0, want = 0, excess;
 	unsigned int i;
 	uint16_t l;
@@ -184,7 +184,7 @@ int nvf_dptr_sgl(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct nvf_iov_c
 		mapped += done;
 		if (done < seg)
 			break;
-		nvf_iov_advance(&cur, seg);
+		nvf_dptr_advance(&cur, seg);
 	}
 	if (mapped < len) {
 		/* Out of descriptors: keep whole blocks only. */

@@ -15,7 +15,7 @@
 #include "nvme/queue.h"
 
 /* A position in a list of buffers. */
-struct nvf_iov_cur {
+struct nvf_dptr_cur {
 	const struct iovec *iov;
 	unsigned int cnt;
 	unsigned int idx;
@@ -23,7 +23,7 @@ struct nvf_iov_cur {
 };
 
 /* Move @c on by @len bytes, past empty buffers too. */
-void nvf_iov_advance(struct nvf_iov_cur *c, size_t len);
+void nvf_dptr_advance(struct nvf_dptr_cur *c, size_t len);
 
 /* Whether the buffers can be described with PRPs: only the first may start inside a page, only
  * the last may end inside one. */
@@ -36,7 +36,7 @@ bool nvf_dptr_prp_ok(const struct iovec *iov, unsigned int cnt);
  * The buffers must be PRP-compatible (nvf_dptr_prp_ok()). 0, -EAGAIN (no list free),
  * -NVFIO_ENOTMAPPED, -EINVAL.
  */
-int nvf_dptr_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct nvf_iov_cur *c, size_t len,
+int nvf_dptr_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct nvf_dptr_cur *c, size_t len,
 		 uint16_t *list);
 
 /* The same for one 4-byte aligned buffer. */
@@ -51,7 +51,7 @@ int nvf_dptr_prp_buf(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, void *buf, s
  * *@lenp shrinks to a whole number of blocks (@bs) that fits. 0, -EAGAIN, -NVFIO_ENOTMAPPED,
  * -EINVAL.
  */
-int nvf_dptr_sgl(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct nvf_iov_cur *c,
+int nvf_dptr_sgl(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct nvf_dptr_cur *c,
 		 size_t *lenp, uint32_t bs, uint16_t *list);
 
 #endif /* NVFIO_NVME_DPTR_H */

@@ -131,14 +131,15 @@ static int init_queues(struct nvfio_ctrl *ctrl)
 		want = 1;
 	if (want > 0xfffe)
 		want = 0xfffe;
-	cmd.cdw11 = NVF_FEAT_NRQS(want, want);
+	/* Both counts are 0's based. */
+	cmd.cdw11 = NVME_SET(want - 1, FEAT_NRQS_NSQR) | NVME_SET(want - 1, FEAT_NRQS_NCQR);
 	ret = nvf_admin_exec(ctrl, &cmd, NULL, 0, &cqe, 0);
 	if (ret < 0) {
 		nvf_err_prefix("asking controller %s for %u I/O queues", ctrl->address, want);
 		return ret;
 	}
-	nsq = (cqe.cdw0 & 0xffff) + 1;
-	ncq = (cqe.cdw0 >> 16) + 1;
+	nsq = NVME_GET(cqe.cdw0, FEAT_NRQS_NSQR) + 1;
+	ncq = NVME_GET(cqe.cdw0, FEAT_NRQS_NCQR) + 1;
 	ctrl->nr_io = want;
 	if (nsq < ctrl->nr_io)
 		ctrl->nr_io = nsq;
@@ -158,7 +159,7 @@ static int init_dbbuf(struct nvfio_ctrl *ctrl)
 	struct nvfio_cqe cqe;
 	int ret;
 
-	if (!ctrl->opts.shadow_doorbells || !(ctrl->info.oacs & NVF_OACS_DBBUF))
+	if (!ctrl->opts.shadow_doorbells || !(ctrl->info.oacs & NVME_CTRL_OACS_DBBUF_CFG))
 		return 0;
 	/* Shadow doorbells of every queue in one page, their event indexes in the next; the
 	 * layout follows the doorbell registers, so a stride above 4 bytes needs more room. */

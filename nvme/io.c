@@ -43,7 +43,7 @@ static void split_done(void *arg, int err, const struct nvfio_cqe *cqe)
 		c.status = p->status;
 	p->status = 0;
 	p->err = 0;
-	nvf_trk_complete(qp, pidx, err, &c);
+	nvf_queue_trk_complete(qp, pidx, err, &c);
 }
 
 /* What a request carries. */
@@ -152,13 +152,13 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 	uint16_t first = NVFIO_IO_TRK_NONE, idx;
 	uint32_t bs = 1u << ns->io.lbads;
 	uint64_t remaining = r->len, lba = r->lba;
-	struct nvf_iov_cur cur = {.iov = r->iov, .cnt = r->iovcnt};
+	struct nvf_dptr_cur cur = {.iov = r->iov, .cnt = r->iovcnt};
 	bool prp = true;
 	unsigned int taken = 0, n = 0, i;
 	int ret;
 
 	if (r->iov) {
-		nvf_iov_advance(&cur, 0);
+		nvf_dptr_advance(&cur, 0);
 		prp = nvf_dptr_prp_ok(r->iov, r->iovcnt);
 		if (!prp && !qp->ctrl->sgl)
 			return nvf_err(
@@ -226,7 +226,7 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 			}
 			if (ret < 0)
 				goto undo;
-			nvf_iov_advance(&cur, len);
+			nvf_dptr_advance(&cur, len);
 		}
 		t->list = list;
 		t->cb = parent == NVFIO_IO_TRK_NONE ? cb : split_done;
@@ -264,7 +264,7 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 	}
 	qp->io.sq_next = tail;
 	if (!qp->io.plugged)
-		nvf_sq_ring(qp);
+		nvf_queue_ring_sq(qp);
 	return 0;
 
 undo:

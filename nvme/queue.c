@@ -165,7 +165,7 @@ static __attribute__((noinline)) unsigned int reap_odd(struct nvfio_qpair *qp,
 		qp->stray++;
 		return 0;
 	}
-	nvf_trk_complete(qp, cid, 0, (const struct nvfio_cqe *)cqe);
+	nvf_queue_trk_complete(qp, cid, 0, (const struct nvfio_cqe *)cqe);
 	return 1;
 }
 
@@ -217,9 +217,9 @@ static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int m
 	qp->completed += n;
 	qp->cq_unacked = (uint16_t)(qp->cq_unacked + reaped);
 	if (qp->cq_unacked > qp->cq_slack)
-		nvf_cq_ring(qp);
+		nvf_queue_ring_cq(qp);
 	if (--qp->io.plugged == 0 && qp->io.sq_next != qp->io.sq_rung)
-		nvf_sq_ring(qp);
+		nvf_queue_ring_sq(qp);
 	return (int)n;
 }
 
@@ -266,7 +266,7 @@ int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max)
 {
 	qp->polls++;
 	if (unlikely(qp->io.sq_next != qp->io.sq_rung) && !qp->io.plugged)
-		nvf_sq_ring(qp);
+		nvf_queue_ring_sq(qp);
 	/* Nothing new: leave without touching anything else (an idle poll loop spins here). */
 	if (!cqe_pending(qp->cq_cur, qp->cq_phase)) {
 		if (unlikely(++qp->empty_polls >= NVF_POLL_CLOCK_EVERY ||
@@ -287,11 +287,11 @@ void nvf_queue_fail_all(struct nvfio_qpair *qp, int err)
 
 	qp->io.plugged++;
 	for (i = 0; i < qp->depth; i++) {
-		if (!nvf_trk_busy(qp->io.trk[i].next))
+		if (!nvf_queue_trk_busy(qp->io.trk[i].next))
 			continue;
 		cqe.cid = (uint16_t)i;
 		qp->completed++;
-		nvf_trk_complete(qp, (uint16_t)i, err, &cqe);
+		nvf_queue_trk_complete(qp, (uint16_t)i, err, &cqe);
 	}
 	qp->io.plugged--;
 }
@@ -307,7 +307,7 @@ void nvf_queue_forget(struct nvfio_qpair *qp, const void *arg)
 	for (i = 0; i < qp->depth; i++) {
 		struct nvfio_io_trk *t = &qp->io.trk[i];
 
-		if ((nvf_trk_busy(t->next) || t->next == NVFIO_IO_TRK_PARENT) && t->arg == arg) {
+		if ((nvf_queue_trk_busy(t->next) || t->next == NVFIO_IO_TRK_PARENT) && t->arg == arg) {
 			t->cb = noop_cb;
 			t->arg = NULL;
 		}
@@ -335,7 +335,7 @@ int nvf_queue_submit(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, uint16_t lis
 	if (++qp->io.sq_next == qp->io.sq_end)
 		qp->io.sq_next = qp->io.sq;
 	if (!qp->io.plugged)
-		nvf_sq_ring(qp);
+		nvf_queue_ring_sq(qp);
 	return 0;
 }
 
@@ -382,7 +382,7 @@ int nvfio_qpair_wait(struct nvfio_qpair *qp, unsigned int max, int timeout_ms)
 void nvfio_qpair_kick(struct nvfio_qpair *qp)
 {
 	if (qp->io.sq_next != qp->io.sq_rung)
-		nvf_sq_ring(qp);
+		nvf_queue_ring_sq(qp);
 }
 
 void nvfio_qpair_plug(struct nvfio_qpair *qp)
@@ -393,7 +393,7 @@ void nvfio_qpair_plug(struct nvfio_qpair *qp)
 void nvfio_qpair_unplug(struct nvfio_qpair *qp)
 {
 	if (qp->io.plugged && --qp->io.plugged == 0 && qp->io.sq_next != qp->io.sq_rung)
-		nvf_sq_ring(qp);
+		nvf_queue_ring_sq(qp);
 }
 
 unsigned int nvfio_qpair_id(const struct nvfio_qpair *qp)

@@ -116,14 +116,14 @@ static inline void nvf_queue_poison(struct nvfio_qpair *qp, int err)
 
 /* Whether a doorbell move from @old to @new passed the controller's event index @ei (the
  * shadow doorbell rule of the Doorbell Buffer Config command). */
-static inline bool nvf_db_need_event(uint16_t ei, uint16_t new_idx, uint16_t old)
+static inline bool nvf_queue_need_event(uint16_t ei, uint16_t new_idx, uint16_t old)
 {
 	return (uint16_t)(new_idx - ei - 1) < (uint16_t)(new_idx - old);
 }
 
 /* Tell the controller about the new SQ tail: the shadow doorbell, and the register only when
  * the event index asks for it. */
-static inline void nvf_sq_ring(struct nvfio_qpair *qp)
+static inline void nvf_queue_ring_sq(struct nvfio_qpair *qp)
 {
 	uint16_t tail = (uint16_t)(qp->io.sq_next - qp->io.sq);
 	uint16_t last = (uint16_t)(qp->io.sq_rung - qp->io.sq);
@@ -136,7 +136,7 @@ static inline void nvf_sq_ring(struct nvfio_qpair *qp)
 		/* The shadow store before the event index load: the controller may update the
 		 * index after reading an older shadow value. */
 		nvf_mb();
-		if (!nvf_db_need_event((uint16_t)nvf_load_acquire32(qp->sq_ei), tail, last))
+		if (!nvf_queue_need_event((uint16_t)nvf_load_acquire32(qp->sq_ei), tail, last))
 			return;
 	}
 	/* The SQEs before the doorbell write that publishes them. */
@@ -145,7 +145,7 @@ static inline void nvf_sq_ring(struct nvfio_qpair *qp)
 	qp->sq_doorbells++;
 }
 
-static inline void nvf_cq_ring(struct nvfio_qpair *qp)
+static inline void nvf_queue_ring_cq(struct nvfio_qpair *qp)
 {
 	uint16_t head = (uint16_t)(qp->cq_cur - qp->cq), old = qp->cq_acked;
 
@@ -158,7 +158,7 @@ static inline void nvf_cq_ring(struct nvfio_qpair *qp)
 		nvf_store_release32(qp->cq_sdb, head);
 		/* The shadow store before the event index load. */
 		nvf_mb();
-		if (!nvf_db_need_event((uint16_t)nvf_load_acquire32(qp->cq_ei), head, old))
+		if (!nvf_queue_need_event((uint16_t)nvf_load_acquire32(qp->cq_ei), head, old))
 			return;
 	}
 	nvf_mmio_write32(qp->cq_db, head);
@@ -166,13 +166,13 @@ static inline void nvf_cq_ring(struct nvfio_qpair *qp)
 }
 
 /* Whether tracker link @next marks an outstanding command. */
-static inline bool nvf_trk_busy(uint16_t next)
+static inline bool nvf_queue_trk_busy(uint16_t next)
 {
 	return next == NVFIO_IO_TRK_BUSY || next == NVFIO_IO_TRK_BUSY_LIST;
 }
 
 /* Release tracker @cid: its list slot, then the tracker itself. */
-static inline void nvf_trk_release(struct nvfio_qpair *qp, struct nvfio_io_trk *t, uint16_t cid)
+static inline void nvf_queue_trk_release(struct nvfio_qpair *qp, struct nvfio_io_trk *t, uint16_t cid)
 {
 	if (unlikely(t->list)) {
 		nvf_pool_put(&qp->pool, t->list);
@@ -183,14 +183,14 @@ static inline void nvf_trk_release(struct nvfio_qpair *qp, struct nvfio_io_trk *
 }
 
 /* Complete the command of tracker @cid: release it, then run its callback. */
-static inline void nvf_trk_complete(struct nvfio_qpair *qp, uint16_t cid, int err,
+static inline void nvf_queue_trk_complete(struct nvfio_qpair *qp, uint16_t cid, int err,
 				    const struct nvfio_cqe *cqe)
 {
 	struct nvfio_io_trk *t = &qp->io.trk[cid];
 	nvfio_cb cb = t->cb;
 	void *arg = t->arg;
 
-	nvf_trk_release(qp, t, cid);
+	nvf_queue_trk_release(qp, t, cid);
 	cb(arg, err, cqe);
 }
 

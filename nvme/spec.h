@@ -63,16 +63,10 @@ _Static_assert(sizeof(struct nvf_sgl_desc) == 16, "SGL descriptor is 16 bytes");
 #define NVF_QUEUE_PHYS_CONTIG (1u << 0)
 #define NVF_CQ_IRQ_ENABLED    (1u << 1)
 
-/* Number of Queues feature (0x07) values are 0's based. */
-#define NVF_FEAT_NRQS(nsq, ncq) (((uint32_t)(nsq)-1) | (((uint32_t)(ncq)-1) << 16))
-
 /* Asynchronous Event completion dword 0. */
 #define NVF_AER_TYPE(dw0) ((dw0)&0x7)
 #define NVF_AER_INFO(dw0) (((dw0) >> 8) & 0xff)
 #define NVF_AER_LID(dw0)  (((dw0) >> 16) & 0xff)
-
-/* Identify Controller OACS bit 8: Doorbell Buffer Config supported. */
-#define NVF_OACS_DBBUF (1u << 8)
 
 /* Shutdown deadline: at least this, longer when RTD3E says so, never more than the cap. */
 #define NVF_SHUTDOWN_DEFAULT_MS 5000

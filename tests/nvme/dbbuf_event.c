@@ -2,7 +2,7 @@
 /*
  * The shadow doorbell rule (Doorbell Buffer Config): a doorbell moving from @old to @new must be
  * written to the register when it passes the controller's event index, that is when the index
- * is one of the entries old, old + 1, ..., new - 1 of the ring. nvf_db_need_event() computes that
+ * is one of the entries old, old + 1, ..., new - 1 of the ring. nvf_queue_need_event() computes that
  * with 16-bit arithmetic although ring indexes wrap at the ring's size; checked here against the
  * rule walked entry by entry, for every old index, move and event index of rings of several
  * sizes, wrapping included.
@@ -33,7 +33,7 @@ int main(void)
 				for (ei = 0; ei < n; ei += step) {
 					unsigned int new_idx = (old + moved) % n;
 					int want = passes(n, old, moved, ei);
-					int got = nvf_db_need_event((uint16_t)ei, (uint16_t)new_idx,
+					int got = nvf_queue_need_event((uint16_t)ei, (uint16_t)new_idx,
 								    (uint16_t)old);
 
 					if (got != want) {
