@@ -7,7 +7,7 @@
  * NVMe driver above it) never knows which backend it runs on. Today's backends: the VFIO type1v2
  * container (vfio/), the VFIO no-IOMMU container (identity: the IOVA is the physical address) and
  * the software backend of the simulated controller (no hardware mapping at all; the model
- * translates through the DMA layer's own table). A VFIO cdev + iommufd backend slots in here.
+ * translates through the DMA layer's own table).
  */
 
 #include <stdbool.h>

@@ -5,7 +5,7 @@
 /*
  * The device under the NVMe driver: a BAR0, a DMA address space, MSI-X vectors. The controller
  * code sees only this, so the same driver runs on a VFIO PCI function and on the simulated
- * controller; a vfio-user server is one more backend.
+ * controller.
  *
  * The seam also keeps what every layer above must agree on about the device: the register
  * facts the controller read at open (CAP, the doorbell stride), how its DMA memory is allocated,
