@@ -2,13 +2,15 @@
 #ifndef NVFIO_NVFIO_H
 #define NVFIO_NVFIO_H
 
-/* The whole public API of nvfio. */
+/*
+ * The public API of nvfio for applications. The simulated controller's fault injection, a
+ * testing aid, is apart: include <nvfio/sim.h> for it.
+ */
 
 #include <nvfio/error.h>
 #include <nvfio/vfio.h>
 #include <nvfio/dma.h>
 #include <nvfio/nvme.h>
 #include <nvfio/nvme_io.h>
-#include <nvfio/sim.h>
 
 #endif /* NVFIO_NVFIO_H */
