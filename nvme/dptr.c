@@ -34,6 +34,8 @@ static int not_mapped(struct nvfio_qpair *qp, uintptr_t va, size_t len)
 		       (void *)va, len, qp->dev->name);
 }
 
+/* PRP-compatible buffers cover consecutive whole pages but for the first's start and the last's
+ * end, so the entry count is known before any entry is written. */
 int nvf_dptr_prp(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct nvf_dptr_cur *c, size_t len,
 		 uint16_t *listp)
 {
@@ -116,6 +118,7 @@ int nvf_dptr_prp_buf(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, void *buf, s
 	return nvf_dptr_prp(qp, cmd, &c, len, list);
 }
 
+/* The elements are counted first, to choose the slot: a small one when they fit. */
 int nvf_dptr_sgl(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, struct nvf_dptr_cur *c,
 		 size_t *lenp, uint32_t bs, uint16_t *listp)
 {
