@@ -28,7 +28,7 @@ static void check_regions(struct vm *vm, struct nvfio_vfio_device *d)
 	struct nvfio_vfio_device_info info;
 	uint8_t class[3];
 
-	CHECK_OK(nvfio_vfio_device_get_info(d, &info));
+	nvfio_vfio_device_get_info(d, &info);
 	printf("device flags 0x%x, %u regions, %u irq indices\n", info.flags, info.num_regions,
 	       info.num_irqs);
 	CHECK(info.flags & NVFIO_VFIO_DEVICE_PCI);
@@ -131,7 +131,7 @@ static void check_reset(struct nvfio_vfio_device *d)
 	CHECK_OK(nvfio_vfio_device_map_region(d, NVFIO_VFIO_PCI_BAR0, &bar, NULL));
 	b = bar;
 	cap = nvf_mmio_read64(b + NVME_REG_CAP);
-	CHECK_OK(nvfio_vfio_device_get_info(d, &info));
+	nvfio_vfio_device_get_info(d, &info);
 	if (!(info.flags & NVFIO_VFIO_DEVICE_RESET)) {
 		CHECK_ERR(nvfio_vfio_device_reset(d), -ENOTSUP);
 		printf("no reset method: %s\n", nvfio_last_error());
@@ -172,10 +172,10 @@ static void one_call(struct vm *vm)
 	bool noiommu;
 	int st;
 
-	CHECK_OK(nvfio_vfio_open(vm->addr, 0, &d));
+	CHECK_OK(nvfio_vfio_open(vm->addr, NVFIO_IOMMU_OPEN_AUTO, &d));
 	CHECK(strcmp(nvfio_vfio_device_addr(d), vm->addr) == 0);
 	CHECK(nvfio_vfio_device_fd(d) >= 0);
-	CHECK(nvfio_vfio_container_iommu_type(nvfio_vfio_device_container(d)) ==
+	CHECK(nvfio_iommu_type(nvfio_vfio_device_iommu(d)) ==
 	      (vm->iommu ? NVFIO_VFIO_TYPE1V2 : NVFIO_VFIO_NOIOMMU));
 	g = nvfio_vfio_device_group(d);
 	CHECK_OK(nvfio_vfio_group_of_device(vm->addr, &id, &noiommu));
@@ -197,7 +197,7 @@ static void one_call(struct vm *vm)
 
 		CHECK_OK(nvfio_vfio_device_map_region(d, NVFIO_VFIO_PCI_BAR0, &bar, NULL));
 	}
-	nvfio_vfio_close(d);
+	nvfio_vfio_device_close(d);
 }
 
 /* The same, one object at a time. */
@@ -207,11 +207,13 @@ static void step_by_step(struct vm *vm)
 	struct nvfio_vfio_container *c;
 	struct nvfio_vfio_group *g;
 	struct nvfio_vfio_device *d;
+	struct nvfio_iommu *ctx;
 	char name[32];
 	unsigned int id;
 	bool noiommu;
 
-	CHECK_OK(nvfio_vfio_container_open(&c));
+	CHECK_OK(nvfio_iommu_open(NVFIO_IOMMU_OPEN_AUTO, &ctx));
+	c = nvfio_iommu_vfio_container(ctx);
 	CHECK(nvfio_vfio_container_check_extension(c, type) == 1);
 	CHECK_OK(nvfio_vfio_group_of_device(vm->addr, &id, &noiommu));
 	CHECK(noiommu == !vm->iommu);
@@ -219,33 +221,33 @@ static void step_by_step(struct vm *vm)
 	CHECK_OK(nvfio_vfio_group_open_name(name, &g));
 	CHECK(nvfio_vfio_group_status(g) == NVFIO_VFIO_GROUP_VIABLE);
 	/* No device before the group is in a container with an IOMMU type. */
-	CHECK_ERR(nvfio_vfio_device_open(g, vm->addr, &d), -EINVAL);
+	CHECK_ERR(nvfio_vfio_group_device_open(g, vm->addr, &d), -EINVAL);
 	CHECK_OK(nvfio_vfio_group_set_container(g, c));
 	CHECK(nvfio_vfio_group_status(g) ==
 	      (NVFIO_VFIO_GROUP_VIABLE | NVFIO_VFIO_GROUP_CONTAINER_SET));
 	CHECK_ERR(nvfio_vfio_group_set_container(g, c), -EBUSY);
 	CHECK_OK(nvfio_vfio_container_set_iommu(c, type));
-	CHECK(nvfio_vfio_container_iommu_type(c) == (int)type);
+	CHECK(nvfio_iommu_type(ctx) == (int)type);
 	CHECK_ERR(nvfio_vfio_container_set_iommu(c, type), -EBUSY);
 
 	/* The short form of the address, where the domain is 0. */
 	if (strncmp(vm->addr, "0000:", 5) == 0)
-		CHECK_OK(nvfio_vfio_device_open(g, vm->addr + 5, &d));
+		CHECK_OK(nvfio_vfio_group_device_open(g, vm->addr + 5, &d));
 	else
-		CHECK_OK(nvfio_vfio_device_open(g, vm->addr, &d));
+		CHECK_OK(nvfio_vfio_group_device_open(g, vm->addr, &d));
 	CHECK(strncmp(nvfio_vfio_device_addr(d), "0000:", 5) == 0 ||
 	      strncmp(vm->addr, "0000:", 5) != 0);
-	CHECK(nvfio_vfio_device_group(d) == g && nvfio_vfio_device_container(d) == c);
+	CHECK(nvfio_vfio_device_group(d) == g && nvfio_vfio_device_iommu(d) == ctx);
 	/* The group cannot leave while its device is open. */
 	CHECK_ERR(nvfio_vfio_group_unset_container(g), -EBUSY);
 	nvfio_vfio_device_close(d);
 	CHECK_OK(nvfio_vfio_group_unset_container(g));
 	CHECK(nvfio_vfio_group_status(g) == NVFIO_VFIO_GROUP_VIABLE);
 	/* The last group left: the kernel dropped the IOMMU type, and so did we. */
-	CHECK(nvfio_vfio_container_iommu_type(c) == 0);
+	CHECK(nvfio_iommu_type(ctx) == 0);
 	CHECK_ERR(nvfio_vfio_group_unset_container(g), -EINVAL);
 	nvfio_vfio_group_close(g);
-	nvfio_vfio_container_close(c);
+	nvfio_iommu_close(ctx);
 
 	/* Numbered open of an IOMMU group. */
 	if (!noiommu) {
@@ -259,12 +261,12 @@ static void modes(struct vm *vm)
 	struct nvfio_vfio_device *d = NULL;
 	int ret;
 
-	CHECK_OK(nvfio_vfio_open(vm->addr,
-				 vm->iommu ? NVFIO_VFIO_OPEN_IOMMU : NVFIO_VFIO_OPEN_NOIOMMU, &d));
-	nvfio_vfio_close(d);
+	CHECK_OK(nvfio_vfio_open(
+	    vm->addr, vm->iommu ? NVFIO_IOMMU_OPEN_IOMMU : NVFIO_IOMMU_OPEN_NOIOMMU, &d));
+	nvfio_vfio_device_close(d);
 	d = NULL;
-	CHECK_ERR(nvfio_vfio_open(vm->addr,
-				  vm->iommu ? NVFIO_VFIO_OPEN_NOIOMMU : NVFIO_VFIO_OPEN_IOMMU, &d),
+	CHECK_ERR(nvfio_vfio_open(
+		      vm->addr, vm->iommu ? NVFIO_IOMMU_OPEN_NOIOMMU : NVFIO_IOMMU_OPEN_IOMMU, &d),
 		  -NVFIO_ENOIOMMUTYPE);
 	printf("wrong mode: %s\n", nvfio_last_error());
 	CHECK(d == NULL);
