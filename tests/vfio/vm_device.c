@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Guest: open QEMU's NVMe controller through VFIO, in one call and step by step; its regions,
+ * Guest: open QEMU's NVMe controller through VFIO, in one call, into a context of the caller's
+ * and step by step; its regions,
  * config space, BAR0 mapping (CAP and VS as QEMU 7.2 sets them), bus mastering and reset; close
  * without leaving a descriptor or a mapping behind.
  */
@@ -200,6 +201,50 @@ static void one_call(struct vm *vm)
 	nvfio_vfio_device_close(d);
 }
 
+/*
+ * Devices opened into a context of the caller's: the first sets its IOMMU model, their group is
+ * attached once and stays with the context after they close; a mode the device's group does not
+ * fit is refused before anything is attached.
+ */
+static void context(struct vm *vm)
+{
+	enum nvfio_vfio_iommu_type type = vm->iommu ? NVFIO_VFIO_TYPE1V2 : NVFIO_VFIO_NOIOMMU;
+	struct nvfio_vfio_device *d = NULL, *d2;
+	struct nvfio_vfio_group *g;
+	struct nvfio_iommu *ctx;
+	int fds, maps;
+
+	CHECK_OK(
+	    nvfio_iommu_open(vm->iommu ? NVFIO_IOMMU_OPEN_NOIOMMU : NVFIO_IOMMU_OPEN_IOMMU, &ctx));
+	fds = count_fds();
+	maps = count_maps();
+	CHECK_ERR(nvfio_vfio_device_open(ctx, vm->addr, 0, &d), -NVFIO_ENOIOMMUTYPE);
+	CHECK(d == NULL && nvfio_iommu_type(ctx) == 0);
+	CHECK(count_fds() == fds && count_maps() == maps);
+	nvfio_iommu_close(ctx);
+
+	CHECK_OK(nvfio_iommu_open(NVFIO_IOMMU_OPEN_AUTO, &ctx));
+	CHECK(nvfio_iommu_type(ctx) == 0);
+	CHECK_ERR(nvfio_vfio_device_open(ctx, vm->addr, 1, &d), -EINVAL);
+	CHECK_OK(nvfio_vfio_device_open(ctx, vm->addr, 0, &d));
+	CHECK(nvfio_vfio_device_iommu(d) == ctx);
+	CHECK(nvfio_iommu_type(ctx) == (int)type);
+	g = nvfio_vfio_device_group(d);
+	CHECK(nvfio_vfio_group_status(g) ==
+	      (NVFIO_VFIO_GROUP_VIABLE | NVFIO_VFIO_GROUP_CONTAINER_SET));
+	/* Another device of the group (here the same function again) finds it attached. */
+	CHECK_OK(nvfio_vfio_device_open(ctx, vm->addr, 0, &d2));
+	CHECK(nvfio_vfio_device_group(d2) == g);
+	nvfio_vfio_device_close(d2);
+	check_bar0(d);
+	nvfio_vfio_device_close(d);
+	CHECK(nvfio_iommu_type(ctx) == (int)type);
+	CHECK_OK(nvfio_vfio_device_open(ctx, vm->addr, 0, &d));
+	CHECK(nvfio_vfio_device_group(d) == g);
+	nvfio_vfio_device_close(d);
+	nvfio_iommu_close(ctx);
+}
+
 /* The same, one object at a time. */
 static void step_by_step(struct vm *vm)
 {
@@ -286,6 +331,7 @@ int main(int argc, char **argv)
 	CHECK(count_fds() == fds);
 	CHECK(count_maps() == maps);
 	step_by_step(&vm);
+	context(&vm);
 	modes(&vm);
 	/* Twice more: nothing held from the first round gets in the way. */
 	one_call(&vm);

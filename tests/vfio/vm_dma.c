@@ -4,7 +4,8 @@
  * left, page sizes); raw VFIO_IOMMU_MAP_DMA/UNMAP_DMA of 4 KiB and 2 MiB hugepage memory and their
  * errors; the context's DMA address space (allocations, registrations); and the proof that the
  * mappings are real: the controller fetches an Identify command from a queue in mapped memory,
- * writes its answer and its completion there, and raises MSI-X vector 0 on a bound eventfd.
+ * writes its answer and its completion there, and raises MSI-X vector 0 on a bound eventfd; also
+ * through a mapping made for an earlier device of the same context.
  * The controller is driven by hand here (just enough NVMe to make it do DMA).
  */
 #include <endian.h>
@@ -373,6 +374,42 @@ static void dma_space(struct nvfio_vfio_device *d, struct nvfio_dma **out)
 	*out = dma;
 }
 
+/*
+ * A context of the caller's has no IOMMU to map into before its first device; afterwards its
+ * mappings outlive the device, since the group stays attached: a second device of the context
+ * does DMA through memory mapped for the first.
+ */
+static void mappings_outlive_devices(void *page)
+{
+	struct nvfio_vfio_device *d;
+	struct nvfio_iommu_info info;
+	struct nvfio_iommu *io;
+	struct nvfio_dma *dma;
+	uint64_t iova = 0;
+	uint32_t avail = 0;
+
+	CHECK_OK(nvfio_iommu_open(NVFIO_IOMMU_OPEN_AUTO, &io));
+	CHECK_ERR(nvfio_iommu_dma_map(io, page, PG, 1u << 30, 0), -EINVAL);
+	CHECK_ERR(nvfio_iommu_dma(io, &dma), -EINVAL);
+	CHECK_OK(nvfio_vfio_device_open(io, vm.addr, 0, &d));
+	if (vm.iommu) {
+		CHECK_OK(nvfio_iommu_get_info(io, &info));
+		iova = pick_iova(&info, PG, PG);
+		CHECK_OK(nvfio_iommu_dma_map(io, page, PG, iova, 0));
+		avail = dma_avail(io);
+	}
+	nvfio_vfio_device_close(d);
+	if (vm.iommu)
+		CHECK(dma_avail(io) == avail);
+	CHECK_OK(nvfio_vfio_device_open(io, vm.addr, 0, &d));
+	CHECK_OK(nvfio_iommu_dma(io, &dma));
+	device_dma(d, dma, vm.iommu ? page : NULL, iova);
+	nvfio_vfio_device_close(d);
+	if (vm.iommu)
+		CHECK_OK(nvfio_iommu_dma_unmap(io, iova, PG));
+	nvfio_iommu_close(io);
+}
+
 /* A context with the device's group put in by hand (by its /dev/vfio name), IOMMU type set. */
 static void open_by_hand(struct nvfio_iommu **io, struct nvfio_vfio_group **g)
 {
@@ -484,6 +521,7 @@ int main(int argc, char **argv)
 	nvfio_vfio_device_close(d);
 	CHECK(count_fds() == fds);
 	CHECK(count_maps() == maps);
+	mappings_outlive_devices(page);
 	space_dies_with_group();
 	context_closed_first();
 	CHECK(count_fds() == fds);
