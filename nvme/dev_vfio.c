@@ -34,8 +34,8 @@ static void vfio_close(struct nvf_nvme_dev *dev)
 	struct vfio_dev *v = (struct vfio_dev *)dev;
 
 	nvfio_vfio_device_bus_master(v->vdev, false);
-	/* The container's DMA space, the BAR mapping and the interrupts go with the device. */
-	nvfio_vfio_close(v->vdev);
+	/* The context's DMA space, the BAR mapping and the interrupts go with the device. */
+	nvfio_vfio_device_close(v->vdev);
 	free(v);
 }
 
@@ -47,18 +47,18 @@ static const struct nvf_nvme_dev_ops vfio_ops = {
 
 int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode, struct nvf_nvme_dev **out)
 {
+	enum nvfio_iommu_open_mode vmode = NVFIO_IOMMU_OPEN_AUTO;
 	struct nvfio_vfio_irq_info irq;
-	struct nvfio_vfio_container *c;
-	unsigned int flags = 0;
+	struct nvfio_iommu *io;
 	struct vfio_dev *v;
 	void *bar;
 	size_t len;
 	int ret;
 
 	if (mode == NVFIO_IOMMU_ON)
-		flags = NVFIO_VFIO_OPEN_IOMMU;
+		vmode = NVFIO_IOMMU_OPEN_IOMMU;
 	else if (mode == NVFIO_IOMMU_OFF)
-		flags = NVFIO_VFIO_OPEN_NOIOMMU;
+		vmode = NVFIO_IOMMU_OPEN_NOIOMMU;
 	ret = nvfio_pci_addr_parse(addr, NULL);
 	if (ret < 0)
 		return nvf_err(ret,
@@ -70,13 +70,13 @@ int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode, struct 
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return nvf_err(-ENOMEM, "out of memory opening %s", addr);
-	ret = nvfio_vfio_open(addr, flags, &v->vdev);
+	ret = nvfio_vfio_open(addr, vmode, &v->vdev);
 	if (ret < 0)
 		goto err_free;
-	c = nvfio_vfio_device_container(v->vdev);
-	v->dev.noiommu = nvfio_vfio_container_iommu_type(c) == NVFIO_VFIO_NOIOMMU;
+	io = nvfio_vfio_device_iommu(v->vdev);
+	v->dev.noiommu = nvfio_iommu_type(io) == NVFIO_VFIO_NOIOMMU;
 	v->dev.backend = v->dev.noiommu ? "vfio-noiommu" : "vfio-type1v2";
-	ret = nvfio_vfio_container_dma(c, &v->dev.dma);
+	ret = nvfio_iommu_dma(io, &v->dev.dma);
 	if (ret < 0)
 		goto err_close;
 	ret = nvfio_vfio_device_map_region(v->vdev, NVFIO_VFIO_PCI_BAR0, &bar, &len);
@@ -96,7 +96,7 @@ int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode, struct 
 	return 0;
 
 err_close:
-	nvfio_vfio_close(v->vdev);
+	nvfio_vfio_device_close(v->vdev);
 err_free:
 	free(v);
 	return ret;

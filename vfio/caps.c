@@ -217,15 +217,15 @@ _Static_assert(offsetof(struct nvfio_vfio_sparse_area, size) ==
 
 /* What an IOMMU info parser fills in; ranges is info->ranges, writable. */
 struct iommu_caps {
-	struct nvfio_vfio_iommu_info *info;
-	struct nvfio_vfio_iova_range *ranges;
+	struct nvfio_iommu_info *info;
+	struct nvfio_iommu_iova_range *ranges;
 	bool have_ranges;
 };
 
 static int iommu_cap(void *ctx, const struct cap *c)
 {
 	struct iommu_caps *ic = ctx;
-	struct nvfio_vfio_iommu_info *info = ic->info;
+	struct nvfio_iommu_info *info = ic->info;
 
 	switch (c->id) {
 	case VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE: {
@@ -266,8 +266,8 @@ static int iommu_cap(void *ctx, const struct cap *c)
 	}
 }
 
-int nvf_vfio_parse_iommu_info(const void *buf, size_t len, struct nvfio_vfio_iommu_info *info,
-			      struct nvfio_vfio_iova_range **ranges)
+int nvf_vfio_parse_iommu_info(const void *buf, size_t len, struct nvfio_iommu_info *info,
+			      struct nvfio_iommu_iova_range **ranges)
 {
 	struct iommu_caps ic = {.info = info};
 	struct vfio_iommu_type1_info ii;
@@ -298,8 +298,8 @@ int nvf_vfio_parse_iommu_info(const void *buf, size_t len, struct nvfio_vfio_iom
 	return 0;
 }
 
-_Static_assert(sizeof(struct nvfio_vfio_iova_range) == sizeof(struct vfio_iova_range),
+_Static_assert(sizeof(struct nvfio_iommu_iova_range) == sizeof(struct vfio_iova_range),
 	       "iova range layout");
-_Static_assert(offsetof(struct nvfio_vfio_iova_range, last) ==
+_Static_assert(offsetof(struct nvfio_iommu_iova_range, last) ==
 		   offsetof(struct vfio_iova_range, end),
 	       "iova range layout");

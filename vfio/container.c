@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The container: /dev/vfio/vfio, its IOMMU model, and the DMA address space built on it. The
- * IOMMU-specific work is done by the backend chosen at nvfio_vfio_container_set_iommu().
+ * The container behind an IOMMU context: /dev/vfio/vfio, the groups in it and its IOMMU model.
+ * The IOMMU-specific work is done by the backend chosen at nvfio_vfio_container_set_iommu();
+ * mapping and the DMA address space are the context's calls (iommu.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -64,11 +65,6 @@ err_free:
 	return ret;
 }
 
-int nvfio_vfio_container_open(struct nvfio_vfio_container **c)
-{
-	return nvf_vfio_container_open_at(&nvf_vfio_root_default, c);
-}
-
 /*
  * Forget the DMA address space and the IOMMU model. With @iommu_gone (the last group left, so
  * the kernel released the IOMMU and every mapping with it) the DMA layer's unmaps have nothing
@@ -114,14 +110,10 @@ void nvf_vfio_container_group_left(struct nvfio_vfio_group *g)
 		container_forget_iommu(c, true);
 }
 
-void nvfio_vfio_container_close(struct nvfio_vfio_container *c)
+void nvf_vfio_container_close(struct nvfio_vfio_container *c)
 {
 	struct nvfio_vfio_group *g, *next;
 
-	if (!c)
-		return;
-	/* Groups still in it (closed in the wrong order) forget it, so that their own close
-	 * reaches nothing freed; the kernel keeps the container for them until they close. */
 	for (g = c->groups; g; g = next) {
 		next = g->next;
 		g->container = NULL;
@@ -197,118 +189,5 @@ int nvfio_vfio_container_set_iommu(struct nvfio_vfio_container *c, enum nvfio_vf
 		return nvf_err(ret, "VFIO_SET_IOMMU %s: %s", ops->name, strerror(-ret));
 	}
 	c->ops = ops;
-	return 0;
-}
-
-int nvfio_vfio_container_iommu_type(const struct nvfio_vfio_container *c)
-{
-	return c->ops ? (int)c->ops->type : 0;
-}
-
-int nvfio_vfio_container_iommu_info(struct nvfio_vfio_container *c,
-				    struct nvfio_vfio_iommu_info *info)
-{
-	int ret;
-
-	if (!c->ops)
-		return nvf_err(-EINVAL, "the container's IOMMU type is not set "
-					"(nvfio_vfio_container_set_iommu)");
-	ret = c->ops->get_info(c);
-	if (ret < 0)
-		return ret;
-	*info = c->info;
-	return 0;
-}
-
-int nvfio_vfio_container_dma_map(struct nvfio_vfio_container *c, void *vaddr, size_t len,
-				 uint64_t iova, unsigned int flags)
-{
-	if (!c->ops)
-		return nvf_err(-EINVAL, "the container's IOMMU type is not set "
-					"(nvfio_vfio_container_set_iommu)");
-	return c->ops->dma_map(c, vaddr, len, iova, flags);
-}
-
-int nvfio_vfio_container_dma_unmap(struct nvfio_vfio_container *c, uint64_t iova, size_t len)
-{
-	if (!c->ops)
-		return nvf_err(-EINVAL, "the container's IOMMU type is not set "
-					"(nvfio_vfio_container_set_iommu)");
-	return c->ops->dma_unmap(c, iova, len);
-}
-
-/* The DMA layer's view of the container: struct nvf_iommu_ops over the backend. */
-static int iommu_map(void *ctx, void *vaddr, size_t len, uint64_t iova)
-{
-	struct nvfio_vfio_container *c = ctx;
-
-	if (!c->ops)
-		return nvf_err(-ENODEV, "the container's IOMMU is gone: its last group left it");
-	return c->ops->dma_map(c, vaddr, len, iova, 0);
-}
-
-static int iommu_unmap(void *ctx, uint64_t iova, size_t len)
-{
-	struct nvfio_vfio_container *c = ctx;
-
-	/* The IOMMU went away with every mapping in it (see container_forget_iommu()). */
-	if (!c->ops)
-		return 0;
-	return c->ops->dma_unmap(c, iova, len);
-}
-
-static const struct nvf_iommu_ops container_iommu_ops = {
-    .map = iommu_map,
-    .unmap = iommu_unmap,
-};
-
-_Static_assert(sizeof(struct nvf_iommu_range) == sizeof(struct nvfio_vfio_iova_range),
-	       "range layouts");
-
-int nvfio_vfio_container_dma(struct nvfio_vfio_container *c, struct nvfio_dma **dma)
-{
-	struct nvf_iommu *io = &c->iommu;
-	int ret;
-
-	if (c->dma) {
-		*dma = c->dma;
-		return 0;
-	}
-	if (!c->ops)
-		return nvf_err(-EINVAL, "the container's IOMMU type is not set "
-					"(nvfio_vfio_container_set_iommu)");
-
-	memset(io, 0, sizeof(*io));
-	io->name = c->ops->name;
-	io->ctx = c;
-	if (c->ops->identity_phys) {
-		io->identity_phys = true;
-	} else {
-		io->ops = &container_iommu_ops;
-		ret = c->ops->get_info(c);
-		if (ret < 0)
-			return ret;
-		if (c->info.nr_ranges) {
-			io->ranges = calloc(c->info.nr_ranges, sizeof(*io->ranges));
-			if (!io->ranges)
-				return nvf_err(-ENOMEM, "no memory for the IOVA ranges");
-			for (uint32_t i = 0; i < c->info.nr_ranges; i++) {
-				io->ranges[i].start = c->info.ranges[i].start;
-				io->ranges[i].last = c->info.ranges[i].last;
-			}
-			io->nranges = c->info.nr_ranges;
-		}
-		io->dma_avail = c->info.has_dma_avail ? c->info.dma_avail : 0;
-		io->pgsize_bitmap = c->info.pgsize_bitmap;
-	}
-
-	ret = nvf_dma_create(io, &c->dma);
-	if (ret < 0) {
-		free(io->ranges);
-		memset(io, 0, sizeof(*io));
-		c->dma = NULL;
-		return ret;
-	}
-	*dma = c->dma;
 	return 0;
 }

@@ -38,8 +38,8 @@ static int device_get_info(struct nvfio_vfio_device *dev)
 	return 0;
 }
 
-int nvfio_vfio_device_open(struct nvfio_vfio_group *g, const char *addr,
-			   struct nvfio_vfio_device **out)
+int nvfio_vfio_group_device_open(struct nvfio_vfio_group *g, const char *addr,
+				 struct nvfio_vfio_device **out)
 {
 	struct nvfio_vfio_container *c = g->container;
 	struct nvfio_vfio_device *dev;
@@ -60,11 +60,12 @@ int nvfio_vfio_device_open(struct nvfio_vfio_group *g, const char *addr,
 		goto err_free;
 	if (!c || !c->ops) {
 		ret = nvf_err(-EINVAL,
-			      "cannot open %s: put IOMMU group %u in a container and set the "
-			      "container's IOMMU type first",
+			      "cannot open %s: put IOMMU group %u in a context's container and "
+			      "set its IOMMU type first (nvfio_vfio_device_open does both)",
 			      dev->addr, g->id);
 		goto err_free;
 	}
+	dev->ctx = c->ctx;
 	ret = c->ops->device_fd(c, g, dev->addr, &dev->fd);
 	if (ret < 0)
 		goto err_free;
@@ -98,14 +99,8 @@ void nvfio_vfio_device_close(struct nvfio_vfio_device *dev)
 	free(dev->regions);
 	/* Closing the fd makes the kernel release the interrupts and reset the device. */
 	close(dev->fd);
-	/* A caller's own group may be closed already: look at it only when it is ours. */
-	if (dev->owns_group) {
-		struct nvfio_vfio_group *g = dev->group;
-		struct nvfio_vfio_container *c = g->container;
-
-		nvfio_vfio_group_close(g);
-		nvfio_vfio_container_close(c);
-	}
+	if (dev->owns_ctx)
+		nvfio_iommu_close(dev->ctx);
 	free(dev);
 }
 
@@ -124,16 +119,15 @@ struct nvfio_vfio_group *nvfio_vfio_device_group(const struct nvfio_vfio_device 
 	return dev->group;
 }
 
-struct nvfio_vfio_container *nvfio_vfio_device_container(const struct nvfio_vfio_device *dev)
+struct nvfio_iommu *nvfio_vfio_device_iommu(const struct nvfio_vfio_device *dev)
 {
-	return dev->group->container;
+	return dev->ctx;
 }
 
-int nvfio_vfio_device_get_info(const struct nvfio_vfio_device *dev,
-			       struct nvfio_vfio_device_info *info)
+void nvfio_vfio_device_get_info(const struct nvfio_vfio_device *dev,
+				struct nvfio_vfio_device_info *info)
 {
 	*info = dev->info;
-	return 0;
 }
 
 int nvfio_vfio_device_config_read(struct nvfio_vfio_device *dev, void *buf, size_t len,

@@ -29,10 +29,10 @@ static int type1_dma_map(struct nvfio_vfio_container *c, void *vaddr, size_t len
 	int err;
 
 	if (!flags)
-		flags = NVFIO_VFIO_DMA_READ | NVFIO_VFIO_DMA_WRITE;
-	if (flags & NVFIO_VFIO_DMA_READ)
+		flags = NVFIO_IOMMU_DMA_READ | NVFIO_IOMMU_DMA_WRITE;
+	if (flags & NVFIO_IOMMU_DMA_READ)
 		map.flags |= VFIO_DMA_MAP_FLAG_READ;
-	if (flags & NVFIO_VFIO_DMA_WRITE)
+	if (flags & NVFIO_IOMMU_DMA_WRITE)
 		map.flags |= VFIO_DMA_MAP_FLAG_WRITE;
 
 	if (ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &map) == 0)
@@ -59,7 +59,7 @@ static int type1_dma_map(struct nvfio_vfio_container *c, void *vaddr, size_t len
 			       "cannot map %zu bytes of %p at IOVA 0x%" PRIx64
 			       ": not page-aligned, "
 			       "or outside the IOMMU's valid IOVA ranges "
-			       "(nvfio_vfio_container_iommu_info)",
+			       "(nvfio_iommu_get_info)",
 			       len, vaddr, iova);
 	case EFAULT:
 		return nvf_err(-EFAULT, "cannot pin [%p, +%zu) for DMA: not mapped memory", vaddr,
@@ -102,8 +102,8 @@ static int type1_dma_unmap(struct nvfio_vfio_container *c, uint64_t iova, size_t
 static int type1_get_info(struct nvfio_vfio_container *c)
 {
 	const struct vfio_iommu_type1_info query = {.argsz = 0};
-	struct nvfio_vfio_iova_range *ranges = NULL;
-	struct nvfio_vfio_iommu_info info;
+	struct nvfio_iommu_iova_range *ranges = NULL;
+	struct nvfio_iommu_info info;
 	size_t len;
 	void *buf;
 	int ret;
@@ -125,7 +125,7 @@ static int noiommu_dma_map(struct nvfio_vfio_container *c, void *vaddr, size_t l
 			   unsigned int flags)
 {
 	return nvf_err(-ENOTSUP, "no-IOMMU mode has no IOMMU to map into: the device uses "
-				 "physical addresses (see nvfio_vfio_container_dma)");
+				 "physical addresses (see nvfio_iommu_dma)");
 }
 
 static int noiommu_dma_unmap(struct nvfio_vfio_container *c, uint64_t iova, size_t len)

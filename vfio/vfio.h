@@ -3,8 +3,9 @@
 #define NVFIO_VFIO_VFIO_H
 
 /*
- * Inside the vfio/ layer: the objects behind the public handles, the IOMMU backend ops table,
- * and the sysfs, /dev and /proc readers. Every reader takes the root it reads under, so that the
+ * Inside the vfio/ layer: the objects behind the public handles (an IOMMU context, and the
+ * container, groups and devices of the container backend), the IOMMU backend ops table, and the
+ * sysfs, /dev and /proc readers. Every reader takes the root it reads under, so that the
  * unit tests can point it at a fake tree in a temporary directory.
  */
 
@@ -29,10 +30,10 @@ extern const struct nvf_vfio_root nvf_vfio_root_default;
  * An IOMMU backend: how a container maps memory and describes its IOMMU, and how a device of it
  * is opened. Today there are two, both on the legacy container/group API: type1v2 (an IOMMU
  * translates) and no-IOMMU (identity, nothing to map). A VFIO cdev + iommufd backend (Linux 6.6+)
- * slots in as a third: its device_fd opens /dev/vfio/devices/vfioN and binds it to the iommufd
- * (VFIO_DEVICE_BIND_IOMMUFD, VFIO_DEVICE_ATTACH_IOMMUFD_PT) instead of asking a group, and its
- * dma_map/dma_unmap/get_info speak IOMMU_IOAS_MAP/UNMAP/IOVA_RANGES; nothing above this table
- * changes.
+ * slots in as a third behind the same struct nvfio_iommu: its device_fd opens
+ * /dev/vfio/devices/vfioN and binds it to the iommufd (VFIO_DEVICE_BIND_IOMMUFD,
+ * VFIO_DEVICE_ATTACH_IOMMUFD_PT) instead of asking a group, and its dma_map/dma_unmap/get_info
+ * speak IOMMU_IOAS_MAP/UNMAP/IOVA_RANGES; nothing in the public API changes.
  */
 struct nvf_vfio_backend_ops {
 	const char *name; /* "vfio-type1v2", "vfio-noiommu" */
@@ -53,16 +54,24 @@ struct nvf_vfio_backend_ops {
 extern const struct nvf_vfio_backend_ops nvf_vfio_type1v2_ops;
 extern const struct nvf_vfio_backend_ops nvf_vfio_noiommu_ops;
 
+/* An IOMMU context; today always backed by a VFIO container. */
+struct nvfio_iommu {
+	enum nvfio_iommu_open_mode mode;
+	const struct nvf_vfio_root *root;
+	struct nvfio_vfio_container *container;
+};
+
 struct nvfio_vfio_container {
 	int fd;
 	const struct nvf_vfio_root *root;
+	struct nvfio_iommu *ctx;		/* the context it backs */
 	const struct nvf_vfio_backend_ops *ops; /* NULL until the IOMMU type is set */
 	struct nvfio_vfio_group *groups;	/* joined through this library, by their next */
 
-	struct nvfio_vfio_iommu_info info;
-	struct nvfio_vfio_iova_range *ranges; /* info.ranges */
+	struct nvfio_iommu_info info;
+	struct nvfio_iommu_iova_range *ranges; /* info.ranges */
 
-	/* DMA glue: the address space of nvfio_vfio_container_dma() and what it was built from. */
+	/* DMA glue: the address space of nvfio_iommu_dma() and what it was built from. */
 	struct nvfio_dma *dma;
 	struct nvf_iommu iommu;
 };
@@ -74,6 +83,8 @@ struct nvfio_vfio_group {
 	const struct nvf_vfio_root *root;
 	struct nvfio_vfio_container *container; /* set by nvfio_vfio_group_set_container() */
 	struct nvfio_vfio_group *next;		/* in container->groups */
+	/* Opened by nvfio_vfio_device_open(): the context closes it. */
+	bool ctx_owned;
 };
 
 /* A region's description and, once mapped, its mapping. */
@@ -90,14 +101,15 @@ struct nvfio_vfio_device {
 	char addr[NVFIO_PCI_ADDR_MAX];
 	const struct nvf_vfio_root *root;
 	struct nvfio_vfio_group *group;
+	struct nvfio_iommu *ctx;
 	struct nvfio_vfio_device_info info;
 	struct nvf_vfio_region *regions; /* info.num_regions entries */
 
 	/* MSI-X vectors enabled in the kernel (0: MSI-X off); see nvfio_vfio_device_msix_bind(). */
 	unsigned int msix_enabled;
 
-	/* nvfio_vfio_open() made the group and container: the device's close releases them. */
-	bool owns_group;
+	/* nvfio_vfio_open() made the context: the device's close releases it. */
+	bool owns_ctx;
 };
 
 /* ---- PCI addresses, sysfs and /proc (sysfs.c) ---- */
@@ -180,16 +192,28 @@ int nvf_vfio_parse_region_info(const void *buf, size_t len, struct nvfio_vfio_re
  * the IOVA ranges go to a malloc'ed array in *@ranges (NULL if none).
  * Returns 0, -EPROTO, -ENOMEM.
  */
-int nvf_vfio_parse_iommu_info(const void *buf, size_t len, struct nvfio_vfio_iommu_info *info,
-			      struct nvfio_vfio_iova_range **ranges);
+int nvf_vfio_parse_iommu_info(const void *buf, size_t len, struct nvfio_iommu_info *info,
+			      struct nvfio_iommu_iova_range **ranges);
 
-/* ---- Objects, at a given root (container.c, group.c, device.c, open.c) ---- */
+/* ---- Objects, at a given root (iommu.c, container.c, group.c, device.c, open.c) ---- */
 
+/* 0 for a known mode of nvfio_iommu_open(), else -EINVAL with the modes there are (iommu.c). */
+int nvf_vfio_check_mode(enum nvfio_iommu_open_mode mode);
+
+int nvf_vfio_iommu_open_at(const struct nvf_vfio_root *root, enum nvfio_iommu_open_mode mode,
+			   struct nvfio_iommu **ctx);
 int nvf_vfio_container_open_at(const struct nvf_vfio_root *root, struct nvfio_vfio_container **c);
 int nvf_vfio_group_open_at(const struct nvf_vfio_root *root, unsigned int id, bool noiommu,
 			   struct nvfio_vfio_group **g);
-int nvf_vfio_open_at(const struct nvf_vfio_root *root, const char *addr, unsigned int flags,
-		     struct nvfio_vfio_device **dev);
+int nvf_vfio_open_at(const struct nvf_vfio_root *root, const char *addr,
+		     enum nvfio_iommu_open_mode mode, struct nvfio_vfio_device **dev);
+
+/*
+ * Destroy the container's DMA address space and close it (a context's close, after its own
+ * groups left). Groups still in it (put in by hand) forget it, so that their own close reaches
+ * nothing freed; the kernel keeps the container for them until they close.
+ */
+void nvf_vfio_container_close(struct nvfio_vfio_container *c);
 
 /* Group @g joined container @c (group.c). */
 void nvf_vfio_container_group_joined(struct nvfio_vfio_container *c, struct nvfio_vfio_group *g);

@@ -6,7 +6,7 @@
  * DMA memory: an address space the device can reach (struct nvfio_dma), memory allocated in it,
  * and the caller's own memory registered with it for zero-copy I/O.
  *
- * A struct nvfio_dma comes from the layer that owns the IOMMU (nvfio_vfio_container_dma(), or a
+ * A struct nvfio_dma comes from the layer that owns the IOMMU (nvfio_iommu_dma(), or a
  * controller handle). All functions return 0 or a negative error (see <nvfio/error.h>).
  *
  * Memory the device can reach is pinned: with an IOMMU, VFIO pins it and charges it to

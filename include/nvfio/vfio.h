@@ -3,17 +3,20 @@
 #define NVFIO_VFIO_H
 
 /*
- * VFIO: access to a PCI device from user space.
+ * VFIO: access to a PCI device from user space, in two objects.
  *
- * Three objects, as in the kernel's VFIO API:
- * - a container (/dev/vfio/vfio) is an IOMMU address space: DMA mappings live in it;
- * - a group (/dev/vfio/N, or /dev/vfio/noiommu-N without an IOMMU) is the unit of isolation the
- *   IOMMU can enforce; every device of a group must be bound to vfio-pci (or to no driver) before
- *   the group can join a container;
- * - a device is one PCI function of a group: its regions (BARs, config space), its interrupts.
+ * - An IOMMU context (struct nvfio_iommu) is an address space the devices in it share: DMA
+ *   mappings live in it, and <nvfio/dma.h> allocates and registers memory through it. Today it is
+ *   a VFIO container with the type1v2 IOMMU, or with no IOMMU at all (the devices then see
+ *   physical addresses); an iommufd context can stand behind the same calls.
+ * - A device (struct nvfio_vfio_device) is one PCI function opened into a context: its regions
+ *   (BARs, config space), bus mastering, reset and interrupts.
  *
- * nvfio_vfio_open() builds all three for one PCI address and nvfio_vfio_close() releases them;
- * the container, group and device functions below give the same steps one by one.
+ * nvfio_iommu_open() makes a context and nvfio_vfio_device_open() opens a device into it; the
+ * VFIO group the device belongs to (the unit of isolation the IOMMU can enforce) is found,
+ * opened and attached on the way, and stays with the context. nvfio_vfio_open() does both for
+ * one device. Most applications need nothing else: the container and group calls at the end of
+ * this header are the low-level steps underneath, for callers that assemble them by hand.
  *
  * Every function returns 0 (or a count) on success and a negative error on failure: -errno or
  * -NVFIO_E* (<nvfio/error.h>); nvfio_last_error() then says what failed and what to do. Objects
@@ -32,51 +35,138 @@ extern "C" {
 #endif
 
 struct nvfio_dma;
+struct nvfio_iommu;
+struct nvfio_vfio_device;
 struct nvfio_vfio_container;
 struct nvfio_vfio_group;
-struct nvfio_vfio_device;
 
 /* The longest canonical PCI address, "DDDDDDDD:BB:DD.F", with its NUL. */
 #define NVFIO_PCI_ADDR_MAX 17
 
-/* IOMMU models of a container (the values of the kernel's VFIO_*_IOMMU extensions). */
+/*
+ * nvfio_pci_addr_parse() - check a PCI address and write it in sysfs's canonical form
+ * @addr: "DDDD:BB:DD.F" or "BB:DD.F", hexadecimal, either case
+ * @out:  receives "dddd:bb:dd.f" (lower case, 4 or more domain digits); may be NULL
+ *
+ * Returns 0 or -NVFIO_EBADADDR.
+ */
+int nvfio_pci_addr_parse(const char *addr, char out[NVFIO_PCI_ADDR_MAX]);
+
+/* ==== The IOMMU context ==== */
+
+/* What nvfio_iommu_open() and nvfio_vfio_open() ask of the IOMMU. */
+enum nvfio_iommu_open_mode {
+	/* As the first device allows: the IOMMU when its group is an IOMMU group, no-IOMMU mode
+	 * when it is a vfio-noiommu one. */
+	NVFIO_IOMMU_OPEN_AUTO = 0,
+	NVFIO_IOMMU_OPEN_IOMMU = 1,   /* insist on an IOMMU (type1v2) */
+	NVFIO_IOMMU_OPEN_NOIOMMU = 2, /* insist on no-IOMMU mode: physical addresses, root */
+};
+
+/* IOMMU models (the values of the kernel's VFIO_*_IOMMU extensions): nvfio_iommu_type(). */
 enum nvfio_vfio_iommu_type {
 	NVFIO_VFIO_TYPE1V2 = 3, /* an IOMMU translates the device's addresses */
 	NVFIO_VFIO_NOIOMMU = 8, /* no IOMMU: the device sees physical addresses; needs root */
 };
 
-/* Flags of nvfio_vfio_open(); with neither, the mode follows what the machine offers. */
+/* Flags of nvfio_iommu_dma_map(); 0 means both. */
 enum {
-	NVFIO_VFIO_OPEN_IOMMU = 1u << 0,   /* insist on an IOMMU (type1v2) */
-	NVFIO_VFIO_OPEN_NOIOMMU = 1u << 1, /* insist on no-IOMMU mode */
+	NVFIO_IOMMU_DMA_READ = 1u << 0,	 /* the device may read the memory */
+	NVFIO_IOMMU_DMA_WRITE = 1u << 1, /* the device may write the memory */
 };
 
-/* Bits of nvfio_vfio_group_status() (the kernel's VFIO_GROUP_FLAGS_*). */
-enum {
-	NVFIO_VFIO_GROUP_VIABLE = 1u << 0,	  /* every device of the group is free for VFIO */
-	NVFIO_VFIO_GROUP_CONTAINER_SET = 1u << 1, /* the group is in a container */
-};
-
-/* Flags of nvfio_vfio_container_dma_map(); 0 means both. */
-enum {
-	NVFIO_VFIO_DMA_READ = 1u << 0,	/* the device may read the memory */
-	NVFIO_VFIO_DMA_WRITE = 1u << 1, /* the device may write the memory */
-};
-
-/* A valid IOVA range of the container's IOMMU, both ends inclusive. */
-struct nvfio_vfio_iova_range {
+/* A valid IOVA range of a context's IOMMU, both ends inclusive. */
+struct nvfio_iommu_iova_range {
 	uint64_t start;
 	uint64_t last;
 };
 
-/* What VFIO_IOMMU_GET_INFO says about a container's IOMMU. */
-struct nvfio_vfio_iommu_info {
+/* What the IOMMU of a context says about itself (VFIO_IOMMU_GET_INFO for a container). */
+struct nvfio_iommu_info {
 	uint64_t pgsize_bitmap; /* supported IOMMU page sizes: bit n set means 2^n bytes */
 	bool has_dma_avail;	/* the kernel reports the remaining mapping count */
 	uint32_t dma_avail;	/* DMA mappings still allowed (vfio_iommu_type1 dma_entry_limit) */
 	uint32_t nr_ranges;	/* 0: the kernel does not report ranges */
-	const struct nvfio_vfio_iova_range *ranges; /* owned by the container */
+	const struct nvfio_iommu_iova_range *ranges; /* owned by the context */
 };
+
+/*
+ * nvfio_iommu_open() - make an IOMMU context (today: open /dev/vfio/vfio, a VFIO container, and
+ * check the VFIO API version)
+ * @mode: NVFIO_IOMMU_OPEN_AUTO, _IOMMU or _NOIOMMU
+ * @ctx:  receives the context
+ *
+ * The context gets its IOMMU with its first device (nvfio_vfio_device_open()), whose group
+ * decides the model in NVFIO_IOMMU_OPEN_AUTO mode; until then nvfio_iommu_get_info(),
+ * nvfio_iommu_dma_map() and nvfio_iommu_dma() return -EINVAL.
+ * Returns 0, -EINVAL (an unknown mode), -NVFIO_ENOVFIO (the vfio module is not loaded),
+ * -NVFIO_EAPIVERSION, -EACCES, -ENOMEM.
+ */
+int nvfio_iommu_open(enum nvfio_iommu_open_mode mode, struct nvfio_iommu **ctx);
+
+/*
+ * nvfio_iommu_close() - release the groups the context attached for its devices (the kernel then
+ * drops every DMA mapping), destroy its DMA address space (nvfio_iommu_dma()) and close it.
+ * Its devices are closed first (a device left open keeps its group, the IOMMU and the mappings
+ * alive in the kernel until it closes, and must not be used any more). A group put in by hand
+ * (nvfio_vfio_group_set_container()) forgets the context and stays open. NULL is ignored.
+ */
+void nvfio_iommu_close(struct nvfio_iommu *ctx);
+
+/*
+ * nvfio_iommu_type() - the context's IOMMU model: NVFIO_VFIO_TYPE1V2 or NVFIO_VFIO_NOIOMMU once
+ * a device is in it, 0 before (and again after the last group left it, see
+ * nvfio_vfio_group_unset_container()).
+ */
+int nvfio_iommu_type(const struct nvfio_iommu *ctx);
+
+/*
+ * nvfio_iommu_get_info() - page sizes, valid IOVA ranges and the remaining DMA mapping count
+ * @info: receives them; the ranges stay valid until the next call of this function or the first
+ *        of nvfio_iommu_dma() (both ask the kernel again), or until the context's IOMMU goes
+ *        (its close, or the last group leaving it)
+ *
+ * Returns 0, -EINVAL (no IOMMU yet: no device opened into the context), -ENOTSUP (no-IOMMU mode
+ * has no IOMMU to describe), -EPROTO (a malformed answer), -ENOMEM, or the ioctl's -errno.
+ */
+int nvfio_iommu_get_info(struct nvfio_iommu *ctx, struct nvfio_iommu_info *info);
+
+/*
+ * nvfio_iommu_dma_map() - let the context's devices reach process memory
+ * @vaddr, @len: page-aligned memory; it is pinned until unmapped
+ * @iova:        page-aligned address the devices use, inside a valid IOVA range
+ * @flags:       NVFIO_IOMMU_DMA_READ | NVFIO_IOMMU_DMA_WRITE, or 0 for both
+ *
+ * Returns 0, -EINVAL (unaligned, outside the valid IOVA ranges, or no IOMMU yet), -EEXIST
+ * (overlaps a mapping), -NVFIO_EMEMLOCK (RLIMIT_MEMLOCK too low), -NVFIO_ENOMAPPINGS (mapping
+ * limit reached), -EFAULT (@vaddr not mapped), -ENOMEM, -ENOTSUP (no-IOMMU mode: devices use
+ * physical addresses, see nvfio_iommu_dma()).
+ */
+int nvfio_iommu_dma_map(struct nvfio_iommu *ctx, void *vaddr, size_t len, uint64_t iova,
+			unsigned int flags);
+
+/*
+ * nvfio_iommu_dma_unmap() - undo nvfio_iommu_dma_map()
+ * @iova, @len: exactly one or more whole earlier mappings
+ *
+ * Returns 0, -NVFIO_ENOTMAPPED (nothing, or not all of it, was mapped; what was mapped in the
+ * range is unmapped), -EINVAL (the range cuts a mapping, or no IOMMU yet), -ENOTSUP (no-IOMMU
+ * mode).
+ */
+int nvfio_iommu_dma_unmap(struct nvfio_iommu *ctx, uint64_t iova, size_t len);
+
+/*
+ * nvfio_iommu_dma() - the context's DMA address space, for <nvfio/dma.h>
+ * @dma: receives it; created on the first call, owned by the context, destroyed with its IOMMU
+ *       (the context's close, or the last group leaving it)
+ *
+ * The context must have its IOMMU (a device opened into it). With an IOMMU, memory is mapped
+ * through the context; in no-IOMMU mode the device sees physical addresses (hugepages, root).
+ * Returns 0, -EINVAL (no IOMMU yet), -ENOMEM.
+ */
+int nvfio_iommu_dma(struct nvfio_iommu *ctx, struct nvfio_dma **dma);
+
+/* ==== Devices ==== */
 
 /* nvfio_vfio_device_get_info(): the kernel's VFIO_DEVICE_FLAGS_* and counts. */
 struct nvfio_vfio_device_info {
@@ -150,212 +240,44 @@ enum {
 };
 
 /*
- * nvfio_pci_addr_parse() - check a PCI address and write it in sysfs's canonical form
- * @addr: "DDDD:BB:DD.F" or "BB:DD.F", hexadecimal, either case
- * @out:  receives "dddd:bb:dd.f" (lower case, 4 or more domain digits); may be NULL
- *
- * Returns 0 or -NVFIO_EBADADDR.
- */
-int nvfio_pci_addr_parse(const char *addr, char out[NVFIO_PCI_ADDR_MAX]);
-
-/* ---- The whole stack in one call ---- */
-
-/*
- * nvfio_vfio_open() - open a PCI device for user-space access, with its group and container
+ * nvfio_vfio_device_open() - open a PCI device into an IOMMU context
+ * @ctx:   the context; the device's DMA goes through it
  * @addr:  PCI address of a device bound to vfio-pci
- * @flags: NVFIO_VFIO_OPEN_IOMMU or NVFIO_VFIO_OPEN_NOIOMMU to insist on a mode; 0 to take the
- *         IOMMU when the device has an IOMMU group and no-IOMMU mode when its group is a
- *         vfio-noiommu one
- * @dev:   receives the device; nvfio_vfio_device_container() gives its container
+ * @flags: none are defined yet: 0
+ * @dev:   receives the device
  *
- * Returns 0, -NVFIO_EBADADDR, -NVFIO_ENODEVICE (no such device), -NVFIO_ENOTVFIO (bound to
- * another driver, or to none), -NVFIO_ENOGROUP (no IOMMU group: IOMMU off and no-IOMMU mode not
- * enabled), -NVFIO_ENOTVIABLE (another device of the group is on a host driver),
- * -NVFIO_EGROUPBUSY, -NVFIO_ENOIOMMUTYPE (the mode asked for is not available),
- * -NVFIO_ENOVFIO (no /dev/vfio/vfio), -NVFIO_EAPIVERSION, -EACCES/-EPERM, -ENOMEM.
- */
-int nvfio_vfio_open(const char *addr, unsigned int flags, struct nvfio_vfio_device **dev);
-
-/*
- * nvfio_vfio_close() - release a device and, when nvfio_vfio_open() made them, its group and
- * container (with every DMA mapping, BAR mapping and interrupt binding made through them).
- * NULL is ignored.
- */
-void nvfio_vfio_close(struct nvfio_vfio_device *dev);
-
-/* ---- Container ---- */
-
-/*
- * nvfio_vfio_container_open() - open /dev/vfio/vfio and check the VFIO API version
+ * The device's group is opened and attached to the context, unless it already is (another device
+ * of the same group); it stays attached until the context closes, so that DMA mappings outlive
+ * the devices. The first device sets the context's IOMMU model; a device of the other kind (a
+ * no-IOMMU group in an IOMMU context or the reverse) is refused. The device fd is asked from the
+ * group with one retry after 250 ms on ENODEV, a race of some kernels between a device's binding
+ * and its visibility to VFIO. A failed open detaches again the group it attached.
  *
- * Returns 0, -NVFIO_ENOVFIO (the vfio module is not loaded), -NVFIO_EAPIVERSION, -EACCES, -ENOMEM.
- */
-int nvfio_vfio_container_open(struct nvfio_vfio_container **c);
-
-/*
- * nvfio_vfio_container_close() - unmap every DMA mapping, destroy the container's DMA address
- * space (nvfio_vfio_container_dma()) and close it. Its groups should have left it (or be closed)
- * first; a group still in it forgets it (the kernel keeps the container until the group closes).
- * NULL is ignored.
- */
-void nvfio_vfio_container_close(struct nvfio_vfio_container *c);
-
-/* nvfio_vfio_container_fd() - the container's file descriptor (owned by the container). */
-int nvfio_vfio_container_fd(const struct nvfio_vfio_container *c);
-
-/*
- * nvfio_vfio_container_check_extension() - VFIO_CHECK_EXTENSION
- * @ext: a VFIO extension number (NVFIO_VFIO_TYPE1V2, NVFIO_VFIO_NOIOMMU, or another of
- *       <linux/vfio.h>)
- *
- * Returns 1 if supported, 0 if not, or a negative error.
- */
-int nvfio_vfio_container_check_extension(const struct nvfio_vfio_container *c, unsigned int ext);
-
-/*
- * nvfio_vfio_container_set_iommu() - choose the container's IOMMU model
- *
- * At least one group must be in the container (nvfio_vfio_group_set_container()).
- * Returns 0, -NVFIO_ENOIOMMUTYPE (not offered: the message says how to enable it), -EINVAL (no
- * group yet), -EBUSY (already set), -EPERM (no-IOMMU needs CAP_SYS_RAWIO).
- */
-int nvfio_vfio_container_set_iommu(struct nvfio_vfio_container *c, enum nvfio_vfio_iommu_type t);
-
-/*
- * nvfio_vfio_container_iommu_type() - the model set by nvfio_vfio_container_set_iommu(), or 0
- */
-int nvfio_vfio_container_iommu_type(const struct nvfio_vfio_container *c);
-
-/*
- * nvfio_vfio_container_iommu_info() - VFIO_IOMMU_GET_INFO with its capability chain
- * @info: receives page sizes, valid IOVA ranges and the remaining DMA mapping count; the ranges
- *        stay valid until the next call of this function or the first of
- *        nvfio_vfio_container_dma() (both ask the kernel again), or the container's close
- *
- * Returns 0, -EINVAL (IOMMU type not set), -ENOTSUP (no-IOMMU mode has no IOMMU to describe),
- * -EPROTO (a malformed answer), -ENOMEM, or the ioctl's -errno.
- */
-int nvfio_vfio_container_iommu_info(struct nvfio_vfio_container *c,
-				    struct nvfio_vfio_iommu_info *info);
-
-/*
- * nvfio_vfio_container_dma_map() - let the container's devices reach process memory
- * @vaddr, @len: page-aligned memory; it is pinned until unmapped
- * @iova:        page-aligned address the devices use, inside a valid IOVA range
- * @flags:       NVFIO_VFIO_DMA_READ | NVFIO_VFIO_DMA_WRITE, or 0 for both
- *
- * Returns 0, -EINVAL (unaligned, outside the valid IOVA ranges, or the IOMMU type not set),
- * -EEXIST (overlaps a mapping), -NVFIO_EMEMLOCK (RLIMIT_MEMLOCK too low), -NVFIO_ENOMAPPINGS
- * (mapping limit reached), -EFAULT (@vaddr not mapped), -ENOMEM, -ENOTSUP (no-IOMMU mode:
- * devices use physical addresses, see nvfio_vfio_container_dma()).
- */
-int nvfio_vfio_container_dma_map(struct nvfio_vfio_container *c, void *vaddr, size_t len,
-				 uint64_t iova, unsigned int flags);
-
-/*
- * nvfio_vfio_container_dma_unmap() - undo nvfio_vfio_container_dma_map()
- * @iova, @len: exactly one or more whole earlier mappings
- *
- * Returns 0, -NVFIO_ENOTMAPPED (nothing, or not all of it, was mapped; what was mapped in the
- * range is unmapped), -EINVAL (the range cuts a mapping), -ENOTSUP (no-IOMMU mode).
- */
-int nvfio_vfio_container_dma_unmap(struct nvfio_vfio_container *c, uint64_t iova, size_t len);
-
-/*
- * nvfio_vfio_container_dma() - the container's DMA address space, for <nvfio/dma.h>
- * @dma: receives it; created on the first call, owned by the container, destroyed when the
- *       container closes
- *
- * The IOMMU type must be set. With an IOMMU, memory is mapped through the container; in
- * no-IOMMU mode the device sees physical addresses (hugepages, root).
- * Returns 0, -EINVAL (IOMMU type not set), -ENOMEM.
- */
-int nvfio_vfio_container_dma(struct nvfio_vfio_container *c, struct nvfio_dma **dma);
-
-/* ---- Group ---- */
-
-/*
- * nvfio_vfio_group_of_device() - find a device's IOMMU group from sysfs (its iommu_group link)
- * @addr:    PCI address
- * @id:      receives the group number
- * @noiommu: receives whether it is a no-IOMMU group (/dev/vfio/noiommu-N); may be NULL
- *
- * Returns 0, -NVFIO_EBADADDR, -NVFIO_ENODEVICE, -NVFIO_ENOGROUP.
- */
-int nvfio_vfio_group_of_device(const char *addr, unsigned int *id, bool *noiommu);
-
-/*
- * nvfio_vfio_group_open() - open /dev/vfio/@id
- *
- * Returns 0, -NVFIO_ENOGROUP (no such group file), -NVFIO_EGROUPBUSY (open elsewhere),
+ * Returns 0, -EINVAL (unknown @flags), -NVFIO_EBADADDR, -NVFIO_ENODEVICE (no such device),
+ * -NVFIO_ENOTVFIO (bound to another driver, or to none: the message names it and how to rebind),
+ * -NVFIO_ENOGROUP (no IOMMU group: IOMMU off and no-IOMMU mode not enabled), -NVFIO_ENOTVIABLE
+ * (another device of the group is on a host driver), -NVFIO_EGROUPBUSY (the group is open
+ * elsewhere), -NVFIO_ENOIOMMUTYPE (the context's mode or model does not fit the device's group),
  * -EACCES/-EPERM, -ENOMEM.
  */
-int nvfio_vfio_group_open(unsigned int id, struct nvfio_vfio_group **g);
-
-/*
- * nvfio_vfio_group_open_name() - open a group by its /dev/vfio name: "N" or "noiommu-N"
- *
- * Returns as nvfio_vfio_group_open(), or -EINVAL for another name.
- */
-int nvfio_vfio_group_open_name(const char *name, struct nvfio_vfio_group **g);
-
-/*
- * nvfio_vfio_group_close() - leave the container (if in one) and close. Its devices are closed
- * first (a device left open keeps the group, its IOMMU and its mappings alive in the kernel
- * until it closes). NULL is ignored.
- */
-void nvfio_vfio_group_close(struct nvfio_vfio_group *g);
-
-/* nvfio_vfio_group_fd() - the group's file descriptor (owned by the group). */
-int nvfio_vfio_group_fd(const struct nvfio_vfio_group *g);
-
-/* nvfio_vfio_group_id() - the group number. */
-unsigned int nvfio_vfio_group_id(const struct nvfio_vfio_group *g);
-
-/* nvfio_vfio_group_is_noiommu() - whether it is a no-IOMMU group. */
-bool nvfio_vfio_group_is_noiommu(const struct nvfio_vfio_group *g);
-
-/*
- * nvfio_vfio_group_status() - VFIO_GROUP_GET_STATUS
- *
- * Returns the NVFIO_VFIO_GROUP_* bits (>= 0) or a negative error.
- */
-int nvfio_vfio_group_status(const struct nvfio_vfio_group *g);
-
-/*
- * nvfio_vfio_group_set_container() - put the group into a container
- *
- * Returns 0, -NVFIO_ENOTVIABLE (the message lists the group's other devices, the drivers they
- * are bound to and how to release them), -EBUSY (already in a container), -EINVAL.
- */
-int nvfio_vfio_group_set_container(struct nvfio_vfio_group *g, struct nvfio_vfio_container *c);
-
-/*
- * nvfio_vfio_group_unset_container() - take the group out of its container
- *
- * Devices of the group must be closed first. When the last group leaves, the kernel drops the
- * container's IOMMU type and every DMA mapping in it, and the container's DMA address space
- * (nvfio_vfio_container_dma()) is destroyed with them. Returns 0, -EINVAL (not in one), -EBUSY.
- */
-int nvfio_vfio_group_unset_container(struct nvfio_vfio_group *g);
-
-/* ---- Device ---- */
-
-/*
- * nvfio_vfio_device_open() - open a device of a group that is in a container with its IOMMU type
- * set (VFIO_GROUP_GET_DEVICE_FD, retried once after 250 ms on ENODEV, a race of some kernels
- * between a device's binding and its visibility to VFIO)
- *
- * Returns 0, -NVFIO_EBADADDR, -NVFIO_ENODEVICE, -NVFIO_ENOTVFIO (bound to another driver: the
- * message names it and how to rebind), -EINVAL (group not ready), -EPERM, -ENOMEM.
- */
-int nvfio_vfio_device_open(struct nvfio_vfio_group *g, const char *addr,
+int nvfio_vfio_device_open(struct nvfio_iommu *ctx, const char *addr, unsigned int flags,
 			   struct nvfio_vfio_device **dev);
 
 /*
- * nvfio_vfio_device_close() - unmap the device's regions, release its interrupts, close it.
- * A device from nvfio_vfio_open() is closed with nvfio_vfio_close() instead (this also works,
- * and releases its group and container). NULL is ignored.
+ * nvfio_vfio_open() - nvfio_iommu_open() and nvfio_vfio_device_open() in one call: a device in a
+ * context of its own, which nvfio_vfio_device_close() closes with it
+ * @mode: as for nvfio_iommu_open()
+ *
+ * The device is checked (address, driver, group, @mode) before the context is made.
+ * Returns as those two.
+ */
+int nvfio_vfio_open(const char *addr, enum nvfio_iommu_open_mode mode,
+		    struct nvfio_vfio_device **dev);
+
+/*
+ * nvfio_vfio_device_close() - unmap the device's regions, release its interrupts, close it; a
+ * device from nvfio_vfio_open() takes its context with it (with every DMA mapping). NULL is
+ * ignored.
  */
 void nvfio_vfio_device_close(struct nvfio_vfio_device *dev);
 
@@ -365,15 +287,12 @@ int nvfio_vfio_device_fd(const struct nvfio_vfio_device *dev);
 /* nvfio_vfio_device_addr() - the device's canonical PCI address. */
 const char *nvfio_vfio_device_addr(const struct nvfio_vfio_device *dev);
 
-/* nvfio_vfio_device_group() - the device's group. */
-struct nvfio_vfio_group *nvfio_vfio_device_group(const struct nvfio_vfio_device *dev);
+/* nvfio_vfio_device_iommu() - the context the device is in. */
+struct nvfio_iommu *nvfio_vfio_device_iommu(const struct nvfio_vfio_device *dev);
 
-/* nvfio_vfio_device_container() - the container of the device's group. */
-struct nvfio_vfio_container *nvfio_vfio_device_container(const struct nvfio_vfio_device *dev);
-
-/* nvfio_vfio_device_get_info() - VFIO_DEVICE_GET_INFO. Returns 0 or a negative error. */
-int nvfio_vfio_device_get_info(const struct nvfio_vfio_device *dev,
-			       struct nvfio_vfio_device_info *info);
+/* nvfio_vfio_device_get_info() - VFIO_DEVICE_GET_INFO, as read when the device was opened. */
+void nvfio_vfio_device_get_info(const struct nvfio_vfio_device *dev,
+				struct nvfio_vfio_device_info *info);
 
 /*
  * nvfio_vfio_device_region_info() - VFIO_DEVICE_GET_REGION_INFO with its capability chain
@@ -437,7 +356,7 @@ int nvfio_vfio_device_bus_master(struct nvfio_vfio_device *dev, bool enable);
  */
 int nvfio_vfio_device_reset(struct nvfio_vfio_device *dev);
 
-/* ---- Interrupts ---- */
+/* ---- Interrupts of a device ---- */
 
 /*
  * nvfio_vfio_device_irq_info() - VFIO_DEVICE_GET_IRQ_INFO for @index (NVFIO_VFIO_PCI_*)
@@ -520,12 +439,142 @@ int nvfio_vfio_device_irq_unmask_eventfd(struct nvfio_vfio_device *dev, unsigned
 int nvfio_vfio_msix_host_irq(const char *addr, unsigned int vector);
 
 /*
+ * ==== Low level: the VFIO container and groups under a context ====
+ *
+ * How the container backend gets a device into a context, step by step, for callers that need
+ * the steps themselves (their own group handling, VFIO extensions, the raw descriptors). Most
+ * applications need only the context and the device above. In the kernel's container model a
+ * context's container (/dev/vfio/vfio) holds groups (/dev/vfio/N, or /dev/vfio/noiommu-N without
+ * an IOMMU); every device of a group must be bound to vfio-pci (or to no driver) before the group
+ * can join a container, and the container's IOMMU model can be set once a group is in it:
+ *
+ *	nvfio_iommu_open(mode, &ctx);
+ *	c = nvfio_iommu_vfio_container(ctx);
+ *	nvfio_vfio_group_open(id, &g);
+ *	nvfio_vfio_group_set_container(g, c);
+ *	nvfio_vfio_container_set_iommu(c, NVFIO_VFIO_TYPE1V2);
+ *	nvfio_vfio_group_device_open(g, addr, &dev);
+ *
+ * A group opened here belongs to the caller, who closes it after its devices; the groups
+ * nvfio_vfio_device_open() attached belong to the context (look at them, do not close them).
+ */
+
+/* Bits of nvfio_vfio_group_status() (the kernel's VFIO_GROUP_FLAGS_*). */
+enum {
+	NVFIO_VFIO_GROUP_VIABLE = 1u << 0,	  /* every device of the group is free for VFIO */
+	NVFIO_VFIO_GROUP_CONTAINER_SET = 1u << 1, /* the group is in a container */
+};
+
+/* nvfio_iommu_vfio_container() - the VFIO container behind a context (owned by the context). */
+struct nvfio_vfio_container *nvfio_iommu_vfio_container(const struct nvfio_iommu *ctx);
+
+/* nvfio_vfio_container_fd() - the container's file descriptor (owned by the container). */
+int nvfio_vfio_container_fd(const struct nvfio_vfio_container *c);
+
+/*
+ * nvfio_vfio_container_check_extension() - VFIO_CHECK_EXTENSION
+ * @ext: a VFIO extension number (NVFIO_VFIO_TYPE1V2, NVFIO_VFIO_NOIOMMU, or another of
+ *       <linux/vfio.h>)
+ *
+ * Returns 1 if supported, 0 if not, or a negative error.
+ */
+int nvfio_vfio_container_check_extension(const struct nvfio_vfio_container *c, unsigned int ext);
+
+/*
+ * nvfio_vfio_container_set_iommu() - choose the container's IOMMU model (that of its context)
+ *
+ * At least one group must be in the container (nvfio_vfio_group_set_container()).
+ * Returns 0, -NVFIO_ENOIOMMUTYPE (not offered: the message says how to enable it), -EINVAL (no
+ * group yet), -EBUSY (already set), -EPERM (no-IOMMU needs CAP_SYS_RAWIO).
+ */
+int nvfio_vfio_container_set_iommu(struct nvfio_vfio_container *c, enum nvfio_vfio_iommu_type t);
+
+/*
  * nvfio_vfio_noiommu_enabled() - whether the vfio module allows no-IOMMU mode
  * (/sys/module/vfio/parameters/enable_unsafe_noiommu_mode).
  *
  * Returns 1, 0, or -NVFIO_ENOVFIO (vfio not loaded, or built without no-IOMMU support).
  */
 int nvfio_vfio_noiommu_enabled(void);
+
+/*
+ * nvfio_vfio_group_of_device() - find a device's IOMMU group from sysfs (its iommu_group link)
+ * @addr:    PCI address
+ * @id:      receives the group number
+ * @noiommu: receives whether it is a no-IOMMU group (/dev/vfio/noiommu-N); may be NULL
+ *
+ * Returns 0, -NVFIO_EBADADDR, -NVFIO_ENODEVICE, -NVFIO_ENOGROUP.
+ */
+int nvfio_vfio_group_of_device(const char *addr, unsigned int *id, bool *noiommu);
+
+/*
+ * nvfio_vfio_group_open() - open /dev/vfio/@id
+ *
+ * Returns 0, -NVFIO_ENOGROUP (no such group file), -NVFIO_EGROUPBUSY (open elsewhere),
+ * -EACCES/-EPERM, -ENOMEM.
+ */
+int nvfio_vfio_group_open(unsigned int id, struct nvfio_vfio_group **g);
+
+/*
+ * nvfio_vfio_group_open_name() - open a group by its /dev/vfio name: "N" or "noiommu-N"
+ *
+ * Returns as nvfio_vfio_group_open(), or -EINVAL for another name.
+ */
+int nvfio_vfio_group_open_name(const char *name, struct nvfio_vfio_group **g);
+
+/*
+ * nvfio_vfio_group_close() - leave the container (if in one) and close. Its devices are closed
+ * first (a device left open keeps the group, its IOMMU and its mappings alive in the kernel
+ * until it closes). NULL is ignored.
+ */
+void nvfio_vfio_group_close(struct nvfio_vfio_group *g);
+
+/* nvfio_vfio_group_fd() - the group's file descriptor (owned by the group). */
+int nvfio_vfio_group_fd(const struct nvfio_vfio_group *g);
+
+/* nvfio_vfio_group_id() - the group number. */
+unsigned int nvfio_vfio_group_id(const struct nvfio_vfio_group *g);
+
+/* nvfio_vfio_group_is_noiommu() - whether it is a no-IOMMU group. */
+bool nvfio_vfio_group_is_noiommu(const struct nvfio_vfio_group *g);
+
+/*
+ * nvfio_vfio_group_status() - VFIO_GROUP_GET_STATUS
+ *
+ * Returns the NVFIO_VFIO_GROUP_* bits (>= 0) or a negative error.
+ */
+int nvfio_vfio_group_status(const struct nvfio_vfio_group *g);
+
+/*
+ * nvfio_vfio_group_set_container() - put the group into a context's container
+ *
+ * Returns 0, -NVFIO_ENOTVIABLE (the message lists the group's other devices, the drivers they
+ * are bound to and how to release them), -EBUSY (already in a container), -EINVAL.
+ */
+int nvfio_vfio_group_set_container(struct nvfio_vfio_group *g, struct nvfio_vfio_container *c);
+
+/*
+ * nvfio_vfio_group_unset_container() - take the group out of its container
+ *
+ * Devices of the group must be closed first. When the last group leaves, the kernel drops the
+ * container's IOMMU model and every DMA mapping in it, and the context's DMA address space
+ * (nvfio_iommu_dma()) is destroyed with them. Returns 0, -EINVAL (not in one), -EBUSY.
+ */
+int nvfio_vfio_group_unset_container(struct nvfio_vfio_group *g);
+
+/*
+ * nvfio_vfio_group_device_open() - open a device of a group that is in a container with its
+ * IOMMU model set; the device is in that container's context (nvfio_vfio_device_iommu()).
+ * The device fd is asked as by nvfio_vfio_device_open(), with its retry.
+ *
+ * Returns 0, -NVFIO_EBADADDR, -NVFIO_ENODEVICE, -NVFIO_ENOTVFIO (bound to another driver: the
+ * message names it and how to rebind), -EINVAL (group not ready), -EPERM, -ENOMEM.
+ */
+int nvfio_vfio_group_device_open(struct nvfio_vfio_group *g, const char *addr,
+				 struct nvfio_vfio_device **dev);
+
+/* nvfio_vfio_device_group() - the group a device was opened from. */
+struct nvfio_vfio_group *nvfio_vfio_device_group(const struct nvfio_vfio_device *dev);
 
 #ifdef __cplusplus
 }

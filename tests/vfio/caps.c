@@ -140,8 +140,8 @@ static size_t build_iommu(void)
 
 static void iommu_tests(void)
 {
-	struct nvfio_vfio_iommu_info info;
-	struct nvfio_vfio_iova_range *ranges;
+	struct nvfio_iommu_info info;
+	struct nvfio_iommu_iova_range *ranges;
 	size_t len;
 
 	len = build_iommu();

@@ -88,6 +88,7 @@ int main(void)
 	struct nvfio_vfio_device *d = NULL;
 	struct nvfio_vfio_group *g = NULL;
 	struct nvfio_vfio_container *c = NULL;
+	struct nvfio_iommu *ctx = NULL;
 	char drv[64], buf[512], path[PATH_MAX];
 	unsigned int id;
 	bool noiommu;
@@ -172,41 +173,45 @@ int main(void)
 	has("/sys/kernel/iommu_groups/5/devices");
 
 	/* The open path stops at the first thing that is wrong, with its remedy. */
-	CHECK_ERR(nvf_vfio_open_at(&root, "junk", 0, &d), -NVFIO_EBADADDR);
-	CHECK_ERR(nvf_vfio_open_at(&root, "09:00.0", 0, &d), -NVFIO_ENODEVICE);
-	CHECK_ERR(nvf_vfio_open_at(&root, "01:00.1", 0, &d), -NVFIO_ENOTVFIO);
+	CHECK_ERR(nvf_vfio_open_at(&root, "junk", NVFIO_IOMMU_OPEN_AUTO, &d), -NVFIO_EBADADDR);
+	CHECK_ERR(nvf_vfio_open_at(&root, "09:00.0", NVFIO_IOMMU_OPEN_AUTO, &d), -NVFIO_ENODEVICE);
+	CHECK_ERR(nvf_vfio_open_at(&root, "01:00.1", NVFIO_IOMMU_OPEN_AUTO, &d), -NVFIO_ENOTVFIO);
 	has("bound to nvme");
-	CHECK_ERR(nvf_vfio_open_at(&root, "0000:06:00.0", 0, &d), -NVFIO_ENOGROUP);
+	CHECK_ERR(nvf_vfio_open_at(&root, "0000:06:00.0", NVFIO_IOMMU_OPEN_AUTO, &d),
+		  -NVFIO_ENOGROUP);
 	has("no IOMMU group");
 	has("enable_unsafe_noiommu_mode");
-	CHECK_ERR(nvf_vfio_open_at(&root, "0000:02:00.0", NVFIO_VFIO_OPEN_IOMMU, &d),
+	CHECK_ERR(nvf_vfio_open_at(&root, "0000:02:00.0", NVFIO_IOMMU_OPEN_IOMMU, &d),
 		  -NVFIO_ENOIOMMUTYPE);
 	has("noiommu-0");
-	CHECK_ERR(nvf_vfio_open_at(&root, "0000:01:00.0", NVFIO_VFIO_OPEN_NOIOMMU, &d),
+	CHECK_ERR(nvf_vfio_open_at(&root, "0000:01:00.0", NVFIO_IOMMU_OPEN_NOIOMMU, &d),
 		  -NVFIO_ENOIOMMUTYPE);
 	has("IOMMU group 5");
-	CHECK_ERR(nvf_vfio_open_at(&root, "0000:01:00.0",
-				   NVFIO_VFIO_OPEN_IOMMU | NVFIO_VFIO_OPEN_NOIOMMU, &d),
+	CHECK_ERR(nvf_vfio_open_at(&root, "0000:01:00.0", (enum nvfio_iommu_open_mode)3, &d),
 		  -EINVAL);
+	has("NVFIO_IOMMU_OPEN_AUTO");
 	/* No /dev/vfio: VFIO is not loaded. */
-	CHECK_ERR(nvf_vfio_open_at(&root, "01:00.0", 0, &d), -NVFIO_ENOVFIO);
+	CHECK_ERR(nvf_vfio_open_at(&root, "01:00.0", NVFIO_IOMMU_OPEN_AUTO, &d), -NVFIO_ENOVFIO);
 	has("vfio/vfio does not exist");
 	has("modprobe vfio-pci");
-	CHECK_ERR(nvf_vfio_open_at(&root, "02:00.0", NVFIO_VFIO_OPEN_NOIOMMU, &d), -NVFIO_ENOVFIO);
+	CHECK_ERR(nvf_vfio_open_at(&root, "02:00.0", NVFIO_IOMMU_OPEN_NOIOMMU, &d), -NVFIO_ENOVFIO);
+	CHECK_ERR(nvf_vfio_iommu_open_at(&root, NVFIO_IOMMU_OPEN_AUTO, &ctx), -NVFIO_ENOVFIO);
 	CHECK_ERR(nvf_vfio_container_open_at(&root, &c), -NVFIO_ENOVFIO);
 	CHECK_ERR(nvf_vfio_group_open_at(&root, 5, false, &g), -NVFIO_ENOGROUP);
 	has("/vfio/5 does not exist");
 	CHECK_ERR(nvf_vfio_group_open_at(&root, 0, true, &g), -NVFIO_ENOGROUP);
 	has("/vfio/noiommu-0 does not exist");
-	CHECK(d == NULL && g == NULL && c == NULL);
+	CHECK(d == NULL && g == NULL && c == NULL && ctx == NULL);
 
 	/* A /dev/vfio/vfio that does not speak VFIO: the version check fails, the fd is closed. */
 	mkdirs("%s/vfio", dev);
 	snprintf(path, sizeof(path), "%s/vfio/vfio", dev);
 	write_file(path, "");
 	CHECK_ERR(nvf_vfio_container_open_at(&root, &c), -NVFIO_EAPIVERSION);
-	CHECK_ERR(nvf_vfio_open_at(&root, "01:00.0", 0, &d), -NVFIO_EAPIVERSION);
-	CHECK(c == NULL && d == NULL);
+	CHECK_ERR(nvf_vfio_iommu_open_at(&root, NVFIO_IOMMU_OPEN_IOMMU, &ctx), -NVFIO_EAPIVERSION);
+	CHECK_ERR(nvf_vfio_open_at(&root, "01:00.0", NVFIO_IOMMU_OPEN_AUTO, &d),
+		  -NVFIO_EAPIVERSION);
+	CHECK(c == NULL && d == NULL && ctx == NULL);
 
 	/* Nothing leaked on any of those paths. */
 	CHECK(count_fds() == fds);

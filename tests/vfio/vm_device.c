@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Guest: open QEMU's NVMe controller through VFIO, in one call and step by step; its regions,
+ * Guest: open QEMU's NVMe controller through VFIO, in one call, into a context of the caller's
+ * and step by step; its regions,
  * config space, BAR0 mapping (CAP and VS as QEMU 7.2 sets them), bus mastering and reset; close
  * without leaving a descriptor or a mapping behind.
  */
@@ -28,7 +29,7 @@ static void check_regions(struct vm *vm, struct nvfio_vfio_device *d)
 	struct nvfio_vfio_device_info info;
 	uint8_t class[3];
 
-	CHECK_OK(nvfio_vfio_device_get_info(d, &info));
+	nvfio_vfio_device_get_info(d, &info);
 	printf("device flags 0x%x, %u regions, %u irq indices\n", info.flags, info.num_regions,
 	       info.num_irqs);
 	CHECK(info.flags & NVFIO_VFIO_DEVICE_PCI);
@@ -131,7 +132,7 @@ static void check_reset(struct nvfio_vfio_device *d)
 	CHECK_OK(nvfio_vfio_device_map_region(d, NVFIO_VFIO_PCI_BAR0, &bar, NULL));
 	b = bar;
 	cap = nvf_mmio_read64(b + NVME_REG_CAP);
-	CHECK_OK(nvfio_vfio_device_get_info(d, &info));
+	nvfio_vfio_device_get_info(d, &info);
 	if (!(info.flags & NVFIO_VFIO_DEVICE_RESET)) {
 		CHECK_ERR(nvfio_vfio_device_reset(d), -ENOTSUP);
 		printf("no reset method: %s\n", nvfio_last_error());
@@ -172,10 +173,10 @@ static void one_call(struct vm *vm)
 	bool noiommu;
 	int st;
 
-	CHECK_OK(nvfio_vfio_open(vm->addr, 0, &d));
+	CHECK_OK(nvfio_vfio_open(vm->addr, NVFIO_IOMMU_OPEN_AUTO, &d));
 	CHECK(strcmp(nvfio_vfio_device_addr(d), vm->addr) == 0);
 	CHECK(nvfio_vfio_device_fd(d) >= 0);
-	CHECK(nvfio_vfio_container_iommu_type(nvfio_vfio_device_container(d)) ==
+	CHECK(nvfio_iommu_type(nvfio_vfio_device_iommu(d)) ==
 	      (vm->iommu ? NVFIO_VFIO_TYPE1V2 : NVFIO_VFIO_NOIOMMU));
 	g = nvfio_vfio_device_group(d);
 	CHECK_OK(nvfio_vfio_group_of_device(vm->addr, &id, &noiommu));
@@ -197,7 +198,51 @@ static void one_call(struct vm *vm)
 
 		CHECK_OK(nvfio_vfio_device_map_region(d, NVFIO_VFIO_PCI_BAR0, &bar, NULL));
 	}
-	nvfio_vfio_close(d);
+	nvfio_vfio_device_close(d);
+}
+
+/*
+ * Devices opened into a context of the caller's: the first sets its IOMMU model, their group is
+ * attached once and stays with the context after they close; a mode the device's group does not
+ * fit is refused before anything is attached.
+ */
+static void context(struct vm *vm)
+{
+	enum nvfio_vfio_iommu_type type = vm->iommu ? NVFIO_VFIO_TYPE1V2 : NVFIO_VFIO_NOIOMMU;
+	struct nvfio_vfio_device *d = NULL, *d2;
+	struct nvfio_vfio_group *g;
+	struct nvfio_iommu *ctx;
+	int fds, maps;
+
+	CHECK_OK(
+	    nvfio_iommu_open(vm->iommu ? NVFIO_IOMMU_OPEN_NOIOMMU : NVFIO_IOMMU_OPEN_IOMMU, &ctx));
+	fds = count_fds();
+	maps = count_maps();
+	CHECK_ERR(nvfio_vfio_device_open(ctx, vm->addr, 0, &d), -NVFIO_ENOIOMMUTYPE);
+	CHECK(d == NULL && nvfio_iommu_type(ctx) == 0);
+	CHECK(count_fds() == fds && count_maps() == maps);
+	nvfio_iommu_close(ctx);
+
+	CHECK_OK(nvfio_iommu_open(NVFIO_IOMMU_OPEN_AUTO, &ctx));
+	CHECK(nvfio_iommu_type(ctx) == 0);
+	CHECK_ERR(nvfio_vfio_device_open(ctx, vm->addr, 1, &d), -EINVAL);
+	CHECK_OK(nvfio_vfio_device_open(ctx, vm->addr, 0, &d));
+	CHECK(nvfio_vfio_device_iommu(d) == ctx);
+	CHECK(nvfio_iommu_type(ctx) == (int)type);
+	g = nvfio_vfio_device_group(d);
+	CHECK(nvfio_vfio_group_status(g) ==
+	      (NVFIO_VFIO_GROUP_VIABLE | NVFIO_VFIO_GROUP_CONTAINER_SET));
+	/* Another device of the group (here the same function again) finds it attached. */
+	CHECK_OK(nvfio_vfio_device_open(ctx, vm->addr, 0, &d2));
+	CHECK(nvfio_vfio_device_group(d2) == g);
+	nvfio_vfio_device_close(d2);
+	check_bar0(d);
+	nvfio_vfio_device_close(d);
+	CHECK(nvfio_iommu_type(ctx) == (int)type);
+	CHECK_OK(nvfio_vfio_device_open(ctx, vm->addr, 0, &d));
+	CHECK(nvfio_vfio_device_group(d) == g);
+	nvfio_vfio_device_close(d);
+	nvfio_iommu_close(ctx);
 }
 
 /* The same, one object at a time. */
@@ -207,11 +252,13 @@ static void step_by_step(struct vm *vm)
 	struct nvfio_vfio_container *c;
 	struct nvfio_vfio_group *g;
 	struct nvfio_vfio_device *d;
+	struct nvfio_iommu *ctx;
 	char name[32];
 	unsigned int id;
 	bool noiommu;
 
-	CHECK_OK(nvfio_vfio_container_open(&c));
+	CHECK_OK(nvfio_iommu_open(NVFIO_IOMMU_OPEN_AUTO, &ctx));
+	c = nvfio_iommu_vfio_container(ctx);
 	CHECK(nvfio_vfio_container_check_extension(c, type) == 1);
 	CHECK_OK(nvfio_vfio_group_of_device(vm->addr, &id, &noiommu));
 	CHECK(noiommu == !vm->iommu);
@@ -219,33 +266,33 @@ static void step_by_step(struct vm *vm)
 	CHECK_OK(nvfio_vfio_group_open_name(name, &g));
 	CHECK(nvfio_vfio_group_status(g) == NVFIO_VFIO_GROUP_VIABLE);
 	/* No device before the group is in a container with an IOMMU type. */
-	CHECK_ERR(nvfio_vfio_device_open(g, vm->addr, &d), -EINVAL);
+	CHECK_ERR(nvfio_vfio_group_device_open(g, vm->addr, &d), -EINVAL);
 	CHECK_OK(nvfio_vfio_group_set_container(g, c));
 	CHECK(nvfio_vfio_group_status(g) ==
 	      (NVFIO_VFIO_GROUP_VIABLE | NVFIO_VFIO_GROUP_CONTAINER_SET));
 	CHECK_ERR(nvfio_vfio_group_set_container(g, c), -EBUSY);
 	CHECK_OK(nvfio_vfio_container_set_iommu(c, type));
-	CHECK(nvfio_vfio_container_iommu_type(c) == (int)type);
+	CHECK(nvfio_iommu_type(ctx) == (int)type);
 	CHECK_ERR(nvfio_vfio_container_set_iommu(c, type), -EBUSY);
 
 	/* The short form of the address, where the domain is 0. */
 	if (strncmp(vm->addr, "0000:", 5) == 0)
-		CHECK_OK(nvfio_vfio_device_open(g, vm->addr + 5, &d));
+		CHECK_OK(nvfio_vfio_group_device_open(g, vm->addr + 5, &d));
 	else
-		CHECK_OK(nvfio_vfio_device_open(g, vm->addr, &d));
+		CHECK_OK(nvfio_vfio_group_device_open(g, vm->addr, &d));
 	CHECK(strncmp(nvfio_vfio_device_addr(d), "0000:", 5) == 0 ||
 	      strncmp(vm->addr, "0000:", 5) != 0);
-	CHECK(nvfio_vfio_device_group(d) == g && nvfio_vfio_device_container(d) == c);
+	CHECK(nvfio_vfio_device_group(d) == g && nvfio_vfio_device_iommu(d) == ctx);
 	/* The group cannot leave while its device is open. */
 	CHECK_ERR(nvfio_vfio_group_unset_container(g), -EBUSY);
 	nvfio_vfio_device_close(d);
 	CHECK_OK(nvfio_vfio_group_unset_container(g));
 	CHECK(nvfio_vfio_group_status(g) == NVFIO_VFIO_GROUP_VIABLE);
 	/* The last group left: the kernel dropped the IOMMU type, and so did we. */
-	CHECK(nvfio_vfio_container_iommu_type(c) == 0);
+	CHECK(nvfio_iommu_type(ctx) == 0);
 	CHECK_ERR(nvfio_vfio_group_unset_container(g), -EINVAL);
 	nvfio_vfio_group_close(g);
-	nvfio_vfio_container_close(c);
+	nvfio_iommu_close(ctx);
 
 	/* Numbered open of an IOMMU group. */
 	if (!noiommu) {
@@ -259,12 +306,12 @@ static void modes(struct vm *vm)
 	struct nvfio_vfio_device *d = NULL;
 	int ret;
 
-	CHECK_OK(nvfio_vfio_open(vm->addr,
-				 vm->iommu ? NVFIO_VFIO_OPEN_IOMMU : NVFIO_VFIO_OPEN_NOIOMMU, &d));
-	nvfio_vfio_close(d);
+	CHECK_OK(nvfio_vfio_open(
+	    vm->addr, vm->iommu ? NVFIO_IOMMU_OPEN_IOMMU : NVFIO_IOMMU_OPEN_NOIOMMU, &d));
+	nvfio_vfio_device_close(d);
 	d = NULL;
-	CHECK_ERR(nvfio_vfio_open(vm->addr,
-				  vm->iommu ? NVFIO_VFIO_OPEN_NOIOMMU : NVFIO_VFIO_OPEN_IOMMU, &d),
+	CHECK_ERR(nvfio_vfio_open(
+		      vm->addr, vm->iommu ? NVFIO_IOMMU_OPEN_NOIOMMU : NVFIO_IOMMU_OPEN_IOMMU, &d),
 		  -NVFIO_ENOIOMMUTYPE);
 	printf("wrong mode: %s\n", nvfio_last_error());
 	CHECK(d == NULL);
@@ -284,6 +331,7 @@ int main(int argc, char **argv)
 	CHECK(count_fds() == fds);
 	CHECK(count_maps() == maps);
 	step_by_step(&vm);
+	context(&vm);
 	modes(&vm);
 	/* Twice more: nothing held from the first round gets in the way. */
 	one_call(&vm);

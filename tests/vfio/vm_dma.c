@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Guest: DMA through the container. The IOMMU's description (valid IOVA ranges, mappings left,
- * page sizes); raw VFIO_IOMMU_MAP_DMA/UNMAP_DMA of 4 KiB and 2 MiB hugepage memory and their
- * errors; the container's DMA address space (allocations, registrations); and the proof that the
+ * Guest: DMA through the IOMMU context. The IOMMU's description (valid IOVA ranges, mappings
+ * left, page sizes); raw VFIO_IOMMU_MAP_DMA/UNMAP_DMA of 4 KiB and 2 MiB hugepage memory and their
+ * errors; the context's DMA address space (allocations, registrations); and the proof that the
  * mappings are real: the controller fetches an Identify command from a queue in mapped memory,
- * writes its answer and its completion there, and raises MSI-X vector 0 on a bound eventfd.
+ * writes its answer and its completion there, and raises MSI-X vector 0 on a bound eventfd; also
+ * through a mapping made for an earlier device of the same context.
  * The controller is driven by hand here (just enough NVMe to make it do DMA).
  */
 #include <endian.h>
@@ -56,18 +57,18 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint32_t dma_avail(struct nvfio_vfio_container *c)
+static uint32_t dma_avail(struct nvfio_iommu *io)
 {
-	struct nvfio_vfio_iommu_info info;
+	struct nvfio_iommu_info info;
 
-	CHECK_OK(nvfio_vfio_container_iommu_info(c, &info));
+	CHECK_OK(nvfio_iommu_get_info(io, &info));
 	CHECK(info.has_dma_avail);
 	return info.dma_avail;
 }
 
-/* ---- Raw container mappings (IOMMU mode) ---- */
+/* ---- Raw mappings (IOMMU mode) ---- */
 
-static uint64_t pick_iova(const struct nvfio_vfio_iommu_info *info, uint64_t align, uint64_t len)
+static uint64_t pick_iova(const struct nvfio_iommu_info *info, uint64_t align, uint64_t len)
 {
 	for (uint32_t i = 0; i < info->nr_ranges; i++) {
 		uint64_t s = (info->ranges[i].start + (16u << 20) + align - 1) & ~(align - 1);
@@ -83,7 +84,7 @@ static uint64_t pick_iova(const struct nvfio_vfio_iommu_info *info, uint64_t ali
  * Pinning beyond RLIMIT_MEMLOCK without CAP_IPC_LOCK: the kernel refuses (-ENOMEM from
  * vfio_iommu_type1), and the error says so with the numbers and the remedy.
  */
-static void raw_memlock(struct nvfio_vfio_container *c, const struct nvfio_vfio_iommu_info *info)
+static void raw_memlock(struct nvfio_iommu *io, const struct nvfio_iommu_info *info)
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct caps[2], lowered[2];
@@ -103,8 +104,7 @@ static void raw_memlock(struct nvfio_vfio_container *c, const struct nvfio_vfio_
 	low.rlim_cur = 16 * PG;
 	CHECK(setrlimit(RLIMIT_MEMLOCK, &low) == 0);
 
-	CHECK_ERR(nvfio_vfio_container_dma_map(c, mem, len, pick_iova(info, PG, len), 0),
-		  -NVFIO_EMEMLOCK);
+	CHECK_ERR(nvfio_iommu_dma_map(io, mem, len, pick_iova(info, PG, len), 0), -NVFIO_EMEMLOCK);
 	printf("beyond RLIMIT_MEMLOCK: %s\n", nvfio_last_error());
 	CHECK(strstr(nvfio_last_error(), "RLIMIT_MEMLOCK is 64 KiB"));
 	CHECK(strstr(nvfio_last_error(), "ulimit -l"));
@@ -114,14 +114,14 @@ static void raw_memlock(struct nvfio_vfio_container *c, const struct nvfio_vfio_
 	munmap(mem, len);
 }
 
-static void raw_iommu(struct nvfio_vfio_container *c, void *page, void *huge, uint64_t *page_iova)
+static void raw_iommu(struct nvfio_iommu *io, void *page, void *huge, uint64_t *page_iova)
 {
-	struct nvfio_vfio_iommu_info info;
+	struct nvfio_iommu_info info;
 	uint32_t avail0;
 	uint64_t iova, hiova, msi = 0xfee00000;
 	bool msi_reserved = true;
 
-	CHECK_OK(nvfio_vfio_container_iommu_info(c, &info));
+	CHECK_OK(nvfio_iommu_get_info(io, &info));
 	printf("IOMMU: page sizes 0x%llx, %u DMA mappings left, %u IOVA ranges:\n",
 	       (unsigned long long)info.pgsize_bitmap, info.dma_avail, info.nr_ranges);
 	for (uint32_t i = 0; i < info.nr_ranges; i++) {
@@ -139,39 +139,39 @@ static void raw_iommu(struct nvfio_vfio_container *c, void *page, void *huge, ui
 
 	/* 4 KiB of ordinary memory. */
 	iova = pick_iova(&info, PG, PG);
-	CHECK_OK(nvfio_vfio_container_dma_map(c, page, PG, iova, 0));
-	CHECK(dma_avail(c) == avail0 - 1);
-	CHECK_ERR(nvfio_vfio_container_dma_map(c, page, PG, iova, 0), -EEXIST);
-	CHECK_ERR(nvfio_vfio_container_dma_map(c, (char *)page + 1, PG, iova + PG, 0), -EINVAL);
-	CHECK_ERR(nvfio_vfio_container_dma_map(c, page, PG, msi, 0), -EINVAL);
+	CHECK_OK(nvfio_iommu_dma_map(io, page, PG, iova, 0));
+	CHECK(dma_avail(io) == avail0 - 1);
+	CHECK_ERR(nvfio_iommu_dma_map(io, page, PG, iova, 0), -EEXIST);
+	CHECK_ERR(nvfio_iommu_dma_map(io, (char *)page + 1, PG, iova + PG, 0), -EINVAL);
+	CHECK_ERR(nvfio_iommu_dma_map(io, page, PG, msi, 0), -EINVAL);
 	printf("outside the ranges: %s\n", nvfio_last_error());
-	CHECK_OK(nvfio_vfio_container_dma_unmap(c, iova, PG));
-	CHECK(dma_avail(c) == avail0);
+	CHECK_OK(nvfio_iommu_dma_unmap(io, iova, PG));
+	CHECK(dma_avail(io) == avail0);
 	/* An unmapped range: the documented error, and nothing changes. */
-	CHECK_ERR(nvfio_vfio_container_dma_unmap(c, iova, PG), -NVFIO_ENOTMAPPED);
+	CHECK_ERR(nvfio_iommu_dma_unmap(io, iova, PG), -NVFIO_ENOTMAPPED);
 	printf("unmapped range: %s\n", nvfio_last_error());
-	CHECK(dma_avail(c) == avail0);
+	CHECK(dma_avail(io) == avail0);
 
 	/* A 2 MiB hugepage, at a 2 MiB aligned IOVA; a piece of it cannot be unmapped alone. */
 	if (huge) {
 		/* Ranges again: each dma_avail() asks for the info, which ends the validity of
 		 * the ranges read before (<nvfio/vfio.h>). */
-		CHECK_OK(nvfio_vfio_container_iommu_info(c, &info));
+		CHECK_OK(nvfio_iommu_get_info(io, &info));
 		hiova = pick_iova(&info, HUGE, HUGE);
-		CHECK_OK(nvfio_vfio_container_dma_map(c, huge, HUGE, hiova,
-						      NVFIO_VFIO_DMA_READ | NVFIO_VFIO_DMA_WRITE));
-		CHECK(dma_avail(c) == avail0 - 1);
-		CHECK_ERR(nvfio_vfio_container_dma_unmap(c, hiova + PG, PG), -EINVAL);
-		CHECK_OK(nvfio_vfio_container_dma_unmap(c, hiova, HUGE));
-		CHECK(dma_avail(c) == avail0);
+		CHECK_OK(nvfio_iommu_dma_map(io, huge, HUGE, hiova,
+					     NVFIO_IOMMU_DMA_READ | NVFIO_IOMMU_DMA_WRITE));
+		CHECK(dma_avail(io) == avail0 - 1);
+		CHECK_ERR(nvfio_iommu_dma_unmap(io, hiova + PG, PG), -EINVAL);
+		CHECK_OK(nvfio_iommu_dma_unmap(io, hiova, HUGE));
+		CHECK(dma_avail(io) == avail0);
 	}
 
-	CHECK_OK(nvfio_vfio_container_iommu_info(c, &info)); /* ranges again, as above */
-	raw_memlock(c, &info);
-	CHECK(dma_avail(c) == avail0);
+	CHECK_OK(nvfio_iommu_get_info(io, &info)); /* ranges again, as above */
+	raw_memlock(io, &info);
+	CHECK(dma_avail(io) == avail0);
 
 	/* Left mapped for the device test below. */
-	CHECK_OK(nvfio_vfio_container_dma_map(c, page, PG, iova, 0));
+	CHECK_OK(nvfio_iommu_dma_map(io, page, PG, iova, 0));
 	*page_iova = iova;
 }
 
@@ -310,7 +310,7 @@ static void device_dma(struct nvfio_vfio_device *d, struct nvfio_dma *dma, void 
 	CHECK(poll(&pfd, 1, 2000) == 1);
 	printf("MSI-X vector 0 fired (host IRQ %d)\n", nvfio_vfio_msix_host_irq(vm.addr, 0));
 
-	/* The same into memory mapped by hand through the container. */
+	/* The same into memory mapped by hand through the context. */
 	if (raw) {
 		memset(raw, 0, PG);
 		identify(&ct, raw_iova);
@@ -325,21 +325,21 @@ static void device_dma(struct nvfio_vfio_device *d, struct nvfio_dma *dma, void 
 	nvfio_dma_free(dma, idbuf);
 }
 
-/* ---- The container's DMA address space ---- */
+/* ---- The context's DMA address space ---- */
 
 static void dma_space(struct nvfio_vfio_device *d, struct nvfio_dma **out)
 {
-	struct nvfio_vfio_container *c = nvfio_vfio_device_container(d);
+	struct nvfio_iommu *io = nvfio_vfio_device_iommu(d);
 	struct nvfio_dma *dma, *again;
 	void *small, *huge, *mine;
 	uint64_t iova, iova2;
 	uint32_t avail0 = 0;
 
-	CHECK_OK(nvfio_vfio_container_dma(c, &dma));
-	CHECK_OK(nvfio_vfio_container_dma(c, &again));
+	CHECK_OK(nvfio_iommu_dma(io, &dma));
+	CHECK_OK(nvfio_iommu_dma(io, &again));
 	CHECK(dma == again);
 	if (vm.iommu)
-		avail0 = dma_avail(c);
+		avail0 = dma_avail(io);
 
 	CHECK_OK(nvfio_dma_alloc(dma, PG, 0, &small));
 	CHECK_OK(nvfio_dma_iova(dma, small, PG, &iova));
@@ -356,13 +356,13 @@ static void dma_space(struct nvfio_vfio_device *d, struct nvfio_dma **out)
 	if (vm.iommu) {
 		/* Each allocation is one IOMMU mapping; registrations of the caller's own memory
 		 * work with any page. */
-		CHECK(dma_avail(c) == avail0 - 1 - (huge != NULL));
+		CHECK(dma_avail(io) == avail0 - 1 - (huge != NULL));
 		mine =
 		    mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		CHECK(mine != MAP_FAILED);
 		CHECK_OK(nvfio_dma_register(dma, mine, 2 * PG));
 		CHECK_OK(nvfio_dma_iova(dma, (char *)mine + PG, PG, &iova2));
-		CHECK(dma_avail(c) == avail0 - 2 - (huge != NULL));
+		CHECK(dma_avail(io) == avail0 - 2 - (huge != NULL));
 		CHECK_OK(nvfio_dma_unregister(dma, mine, 2 * PG));
 		CHECK_ERR(nvfio_dma_unregister(dma, mine, 2 * PG), -NVFIO_ENOTMAPPED);
 		munmap(mine, 2 * PG);
@@ -370,77 +370,116 @@ static void dma_space(struct nvfio_vfio_device *d, struct nvfio_dma **out)
 	nvfio_dma_free(dma, small);
 	nvfio_dma_free(dma, huge);
 	if (vm.iommu)
-		CHECK(dma_avail(c) == avail0);
+		CHECK(dma_avail(io) == avail0);
 	*out = dma;
 }
 
-/* The DMA space dies with the IOMMU when the last group leaves the container, quietly. */
-/* A container with the device's group in it (opened by its /dev/vfio name), IOMMU type set. */
-static void open_container(struct nvfio_vfio_container **c, struct nvfio_vfio_group **g)
+/*
+ * A context of the caller's has no IOMMU to map into before its first device; afterwards its
+ * mappings outlive the device, since the group stays attached: a second device of the context
+ * does DMA through memory mapped for the first.
+ */
+static void mappings_outlive_devices(void *page)
+{
+	struct nvfio_vfio_device *d;
+	struct nvfio_iommu_info info;
+	struct nvfio_iommu *io;
+	struct nvfio_dma *dma;
+	uint64_t iova = 0;
+	uint32_t avail = 0;
+
+	CHECK_OK(nvfio_iommu_open(NVFIO_IOMMU_OPEN_AUTO, &io));
+	CHECK_ERR(nvfio_iommu_dma_map(io, page, PG, 1u << 30, 0), -EINVAL);
+	CHECK_ERR(nvfio_iommu_dma(io, &dma), -EINVAL);
+	CHECK_OK(nvfio_vfio_device_open(io, vm.addr, 0, &d));
+	if (vm.iommu) {
+		CHECK_OK(nvfio_iommu_get_info(io, &info));
+		iova = pick_iova(&info, PG, PG);
+		CHECK_OK(nvfio_iommu_dma_map(io, page, PG, iova, 0));
+		avail = dma_avail(io);
+	}
+	nvfio_vfio_device_close(d);
+	if (vm.iommu)
+		CHECK(dma_avail(io) == avail);
+	CHECK_OK(nvfio_vfio_device_open(io, vm.addr, 0, &d));
+	CHECK_OK(nvfio_iommu_dma(io, &dma));
+	device_dma(d, dma, vm.iommu ? page : NULL, iova);
+	nvfio_vfio_device_close(d);
+	if (vm.iommu)
+		CHECK_OK(nvfio_iommu_dma_unmap(io, iova, PG));
+	nvfio_iommu_close(io);
+}
+
+/* A context with the device's group put in by hand (by its /dev/vfio name), IOMMU type set. */
+static void open_by_hand(struct nvfio_iommu **io, struct nvfio_vfio_group **g)
 {
 	enum nvfio_vfio_iommu_type type = vm.iommu ? NVFIO_VFIO_TYPE1V2 : NVFIO_VFIO_NOIOMMU;
+	struct nvfio_vfio_container *c;
 	unsigned int id;
 	bool noiommu;
 	char name[32];
 
-	CHECK_OK(nvfio_vfio_container_open(c));
+	CHECK_OK(nvfio_iommu_open(NVFIO_IOMMU_OPEN_AUTO, io));
+	c = nvfio_iommu_vfio_container(*io);
 	CHECK_OK(nvfio_vfio_group_of_device(vm.addr, &id, &noiommu));
 	snprintf(name, sizeof(name), "%s%u", noiommu ? "noiommu-" : "", id);
 	CHECK_OK(nvfio_vfio_group_open_name(name, g));
-	CHECK_OK(nvfio_vfio_group_set_container(*g, *c));
-	CHECK_OK(nvfio_vfio_container_set_iommu(*c, type));
+	CHECK_OK(nvfio_vfio_group_set_container(*g, c));
+	CHECK_OK(nvfio_vfio_container_set_iommu(c, type));
 }
 
+/* The DMA space dies with the IOMMU when the last group leaves the container, quietly. */
 static void space_dies_with_group(void)
 {
-	struct nvfio_vfio_container *c;
 	struct nvfio_vfio_group *g;
 	struct nvfio_vfio_device *d;
+	struct nvfio_iommu *io;
 	struct nvfio_dma *dma;
 	void *mem;
 
-	open_container(&c, &g);
-	CHECK_OK(nvfio_vfio_device_open(g, vm.addr, &d));
-	CHECK_OK(nvfio_vfio_container_dma(c, &dma));
+	open_by_hand(&io, &g);
+	CHECK_OK(nvfio_vfio_group_device_open(g, vm.addr, &d));
+	CHECK_OK(nvfio_iommu_dma(io, &dma));
 	CHECK_OK(nvfio_dma_alloc(dma, 2 * PG, 0, &mem));
 	nvfio_vfio_device_close(d);
 	nvf_err_clear();
 	CHECK_OK(nvfio_vfio_group_unset_container(g));
-	CHECK(nvfio_vfio_container_iommu_type(c) == 0);
+	CHECK(nvfio_iommu_type(io) == 0);
 	CHECK(nvfio_last_error()[0] == '\0');
 	/* A new space needs an IOMMU type again. */
-	CHECK_ERR(nvfio_vfio_container_dma(c, &dma), -EINVAL);
+	CHECK_ERR(nvfio_iommu_dma(io, &dma), -EINVAL);
 	nvfio_vfio_group_close(g);
-	nvfio_vfio_container_close(c);
+	nvfio_iommu_close(io);
 }
 
 /*
- * The container closed before its group, against the documented order: the group forgets it,
- * so that its own close touches nothing freed, and the device can be opened afresh afterwards.
+ * The context closed before a group put in by hand, against the documented order: the group
+ * forgets it, so that its own close touches nothing freed, and the device can be opened afresh
+ * afterwards.
  */
-static void container_closed_first(void)
+static void context_closed_first(void)
 {
-	struct nvfio_vfio_container *c;
 	struct nvfio_vfio_group *g;
 	struct nvfio_vfio_device *d;
+	struct nvfio_iommu *io;
 	struct nvfio_dma *dma;
 	void *mem;
 
-	open_container(&c, &g);
-	CHECK_OK(nvfio_vfio_container_dma(c, &dma));
+	open_by_hand(&io, &g);
+	CHECK_OK(nvfio_iommu_dma(io, &dma));
 	CHECK_OK(nvfio_dma_alloc(dma, PG, 0, &mem));
-	nvfio_vfio_container_close(c);
+	nvfio_iommu_close(io);
 	CHECK_ERR(nvfio_vfio_group_unset_container(g), -EINVAL);
 	nvfio_vfio_group_close(g);
-	CHECK_OK(nvfio_vfio_open(vm.addr, 0, &d));
-	nvfio_vfio_close(d);
+	CHECK_OK(nvfio_vfio_open(vm.addr, NVFIO_IOMMU_OPEN_AUTO, &d));
+	nvfio_vfio_device_close(d);
 }
 
 int main(int argc, char **argv)
 {
 	struct nvfio_vfio_device *d;
-	struct nvfio_vfio_container *c;
-	struct nvfio_vfio_iommu_info info;
+	struct nvfio_iommu *io;
+	struct nvfio_iommu_info info;
 	struct nvfio_dma *dma;
 	void *page, *huge;
 	uint64_t page_iova = 0;
@@ -459,19 +498,19 @@ int main(int argc, char **argv)
 	fds = count_fds();
 	maps = count_maps();
 
-	CHECK_OK(nvfio_vfio_open(vm.addr, 0, &d));
-	c = nvfio_vfio_device_container(d);
+	CHECK_OK(nvfio_vfio_open(vm.addr, NVFIO_IOMMU_OPEN_AUTO, &d));
+	io = nvfio_vfio_device_iommu(d);
 	if (vm.iommu) {
-		raw_iommu(c, page, huge, &page_iova);
+		raw_iommu(io, page, huge, &page_iova);
 	} else {
-		CHECK_ERR(nvfio_vfio_container_dma_map(c, page, PG, 1u << 20, 0), -ENOTSUP);
-		CHECK_ERR(nvfio_vfio_container_dma_unmap(c, 1u << 20, PG), -ENOTSUP);
-		CHECK_ERR(nvfio_vfio_container_iommu_info(c, &info), -ENOTSUP);
+		CHECK_ERR(nvfio_iommu_dma_map(io, page, PG, 1u << 20, 0), -ENOTSUP);
+		CHECK_ERR(nvfio_iommu_dma_unmap(io, 1u << 20, PG), -ENOTSUP);
+		CHECK_ERR(nvfio_iommu_get_info(io, &info), -ENOTSUP);
 	}
 	dma_space(d, &dma);
 	device_dma(d, dma, vm.iommu ? page : NULL, page_iova);
 	if (vm.iommu)
-		CHECK_OK(nvfio_vfio_container_dma_unmap(c, page_iova, PG));
+		CHECK_OK(nvfio_iommu_dma_unmap(io, page_iova, PG));
 
 	/* Close with memory still allocated in the DMA space: close releases it. */
 	{
@@ -479,11 +518,12 @@ int main(int argc, char **argv)
 
 		CHECK_OK(nvfio_dma_alloc(dma, PG, 0, &left));
 	}
-	nvfio_vfio_close(d);
+	nvfio_vfio_device_close(d);
 	CHECK(count_fds() == fds);
 	CHECK(count_maps() == maps);
+	mappings_outlive_devices(page);
 	space_dies_with_group();
-	container_closed_first();
+	context_closed_first();
 	CHECK(count_fds() == fds);
 	CHECK(count_maps() == maps);
 	munmap(page, PG);

@@ -68,7 +68,8 @@ static void other_driver(void)
 	/* The host bridge of q35 has no driver at all. */
 	if (access("/sys/bus/pci/devices/0000:00:00.0/driver", F_OK) != 0 &&
 	    strcmp(vm.addr, "0000:00:00.0") != 0) {
-		CHECK_ERR(nvfio_vfio_open("0000:00:00.0", 0, &d), -NVFIO_ENOTVFIO);
+		CHECK_ERR(nvfio_vfio_open("0000:00:00.0", NVFIO_IOMMU_OPEN_AUTO, &d),
+			  -NVFIO_ENOTVFIO);
 		has("bound to no driver");
 		has("driver_override");
 		printf("host bridge: %s\n", nvfio_last_error());
@@ -79,7 +80,7 @@ static void other_driver(void)
 		return;
 	}
 	CHECK(rebind("nvme"));
-	CHECK_ERR(nvfio_vfio_open(vm.addr, 0, &d), -NVFIO_ENOTVFIO);
+	CHECK_ERR(nvfio_vfio_open(vm.addr, NVFIO_IOMMU_OPEN_AUTO, &d), -NVFIO_ENOTVFIO);
 	has("is bound to nvme, not vfio-pci");
 	has("echo vfio-pci > /sys/bus/pci/devices/");
 	has("drivers_probe");
@@ -92,8 +93,8 @@ static void other_driver(void)
 	/* Back on vfio-pci, the device opens again at once (the ENODEV retry covers the race
 	 * between the binding and the group's device list). */
 	CHECK(rebind("vfio-pci"));
-	CHECK_OK(nvfio_vfio_open(vm.addr, 0, &d));
-	nvfio_vfio_close(d);
+	CHECK_OK(nvfio_vfio_open(vm.addr, NVFIO_IOMMU_OPEN_AUTO, &d));
+	nvfio_vfio_device_close(d);
 }
 
 static void regions(struct nvfio_vfio_device *d)
@@ -103,7 +104,7 @@ static void regions(struct nvfio_vfio_device *d)
 	uint32_t v;
 	void *p;
 
-	CHECK_OK(nvfio_vfio_device_get_info(d, &info));
+	nvfio_vfio_device_get_info(d, &info);
 	CHECK_ERR(nvfio_vfio_device_region_info(d, info.num_regions, &r), -NVFIO_ENOREGION);
 	CHECK_ERR(nvfio_vfio_device_map_region(d, 99, &p, NULL), -NVFIO_ENOREGION);
 	CHECK_ERR(nvfio_vfio_device_map_region(d, NVFIO_VFIO_PCI_BAR0 + 2, &p, NULL),
@@ -124,27 +125,27 @@ static void regions(struct nvfio_vfio_device *d)
 
 static void dma(struct nvfio_vfio_device *d)
 {
-	struct nvfio_vfio_container *c = nvfio_vfio_device_container(d);
-	struct nvfio_vfio_iommu_info info;
+	struct nvfio_iommu *io = nvfio_vfio_device_iommu(d);
+	struct nvfio_iommu_info info;
 	uint32_t avail;
 	void *hole;
 
 	if (!vm.iommu) {
-		CHECK_ERR(nvfio_vfio_container_dma_unmap(c, 1u << 20, 4096), -ENOTSUP);
+		CHECK_ERR(nvfio_iommu_dma_unmap(io, 1u << 20, 4096), -ENOTSUP);
 		return;
 	}
-	CHECK_OK(nvfio_vfio_container_iommu_info(c, &info));
+	CHECK_OK(nvfio_iommu_get_info(io, &info));
 	avail = info.dma_avail;
-	CHECK_ERR(nvfio_vfio_container_dma_unmap(c, 1u << 30, 4096), -NVFIO_ENOTMAPPED);
-	CHECK_ERR(nvfio_vfio_container_dma_unmap(c, 1u << 30, 4095), -EINVAL);
+	CHECK_ERR(nvfio_iommu_dma_unmap(io, 1u << 30, 4096), -NVFIO_ENOTMAPPED);
+	CHECK_ERR(nvfio_iommu_dma_unmap(io, 1u << 30, 4095), -EINVAL);
 	/* Memory that cannot be pinned. */
 	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(hole != MAP_FAILED);
-	CHECK_ERR(nvfio_vfio_container_dma_map(c, hole, 4096, 1u << 30, 0), -EFAULT);
+	CHECK_ERR(nvfio_iommu_dma_map(io, hole, 4096, 1u << 30, 0), -EFAULT);
 	has("cannot pin");
 	printf("unpinnable memory: %s\n", nvfio_last_error());
 	munmap(hole, 4096);
-	CHECK_OK(nvfio_vfio_container_iommu_info(c, &info));
+	CHECK_OK(nvfio_iommu_get_info(io, &info));
 	CHECK(info.dma_avail == avail);
 }
 
@@ -157,26 +158,26 @@ int main(int argc, char **argv)
 	fds = count_fds();
 	maps = count_maps();
 
-	CHECK_ERR(nvfio_vfio_open("0000:ff:00.0", 0, &d), -NVFIO_ENODEVICE);
+	CHECK_ERR(nvfio_vfio_open("0000:ff:00.0", NVFIO_IOMMU_OPEN_AUTO, &d), -NVFIO_ENODEVICE);
 	has("0000:ff:00.0");
-	CHECK_ERR(nvfio_vfio_open("00:04", 0, &d), -NVFIO_EBADADDR);
-	CHECK_ERR(nvfio_vfio_open("", 0, &d), -NVFIO_EBADADDR);
+	CHECK_ERR(nvfio_vfio_open("00:04", NVFIO_IOMMU_OPEN_AUTO, &d), -NVFIO_EBADADDR);
+	CHECK_ERR(nvfio_vfio_open("", NVFIO_IOMMU_OPEN_AUTO, &d), -NVFIO_EBADADDR);
 	CHECK(d == NULL);
 	other_driver();
 	CHECK(count_fds() == fds && count_maps() == maps);
 
-	CHECK_OK(nvfio_vfio_open(vm.addr, 0, &d));
+	CHECK_OK(nvfio_vfio_open(vm.addr, NVFIO_IOMMU_OPEN_AUTO, &d));
 	/* The group is exclusive: a second opening is refused and undone completely. */
 	{
 		int f = count_fds(), m = count_maps();
 
-		CHECK_ERR(nvfio_vfio_open(vm.addr, 0, &d2), -NVFIO_EGROUPBUSY);
+		CHECK_ERR(nvfio_vfio_open(vm.addr, NVFIO_IOMMU_OPEN_AUTO, &d2), -NVFIO_EGROUPBUSY);
 		has("already open");
 		CHECK(d2 == NULL && count_fds() == f && count_maps() == m);
 	}
 	regions(d);
 	dma(d);
-	nvfio_vfio_close(d);
+	nvfio_vfio_device_close(d);
 
 	CHECK(count_fds() == fds);
 	CHECK(count_maps() == maps);

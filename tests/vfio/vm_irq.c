@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 	vm = vm_setup(argc, argv);
 	fds0 = count_fds();
 	maps0 = count_maps();
-	CHECK_OK(nvfio_vfio_open(vm.addr, 0, &d));
+	CHECK_OK(nvfio_vfio_open(vm.addr, NVFIO_IOMMU_OPEN_AUTO, &d));
 	check_info(d, &nmsix);
 	n = nmsix < NVEC ? nmsix : NVEC;
 	for (unsigned int i = 0; i < NVEC; i++)
@@ -168,12 +168,12 @@ int main(int argc, char **argv)
 	/* The generic call on MSI-X, then close with vectors bound: close releases them. */
 	CHECK_OK(nvfio_vfio_device_irq_set_eventfds(d, NVFIO_VFIO_PCI_MSIX, 0, n, efd));
 	CHECK(has_irq(vm.addr, n - 1));
-	nvfio_vfio_close(d);
+	nvfio_vfio_device_close(d);
 	for (unsigned int i = 0; i < n; i++)
 		CHECK(!has_irq(vm.addr, i));
 
 	/* INTx through the generic call: bind, trigger, unmask, disable. */
-	CHECK_OK(nvfio_vfio_open(vm.addr, 0, &d));
+	CHECK_OK(nvfio_vfio_open(vm.addr, NVFIO_IOMMU_OPEN_AUTO, &d));
 	CHECK_OK(nvfio_vfio_device_irq_set_eventfds(d, NVFIO_VFIO_PCI_INTX, 0, 1, efd));
 	CHECK_OK(nvfio_vfio_device_irq_trigger(d, NVFIO_VFIO_PCI_INTX, 0, 1));
 	CHECK(signalled(efd[0]));
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 	CHECK_OK(nvfio_vfio_device_irq_set_eventfds(d, NVFIO_VFIO_PCI_INTX, 0, 1, efd));
 	CHECK_ERR(nvfio_vfio_device_msix_bind(d, 0, 1, efd), -EINVAL);
 	printf("MSI-X while INTx is on: %s\n", nvfio_last_error());
-	nvfio_vfio_close(d);
+	nvfio_vfio_device_close(d);
 
 	for (unsigned int i = 0; i < NVEC; i++)
 		close(efd[i]);
