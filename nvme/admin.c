@@ -114,8 +114,7 @@ int nvf_admin_run(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, const void *in
 		if (len <= NVF_SCRATCH) {
 			bounce = ctrl->scratch;
 		} else {
-			ret =
-			    nvfio_dma_alloc(ctrl->dev->dma, len, ctrl->dev->dma_flags, &bounce);
+			ret = nvfio_dma_alloc(ctrl->dev->dma, len, ctrl->dev->dma_flags, &bounce);
 			if (ret < 0) {
 				nvf_err_prefix("a %zu-byte data buffer for %s on %s", len,
 					       admin_name(cmd->opcode), ctrl->address);

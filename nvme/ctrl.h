@@ -43,7 +43,7 @@ enum nvf_init_state {
 #define NVF_SCRATCH	(4u * NVF_PAGE_SIZE)
 
 struct nvfio_ctrl {
-	struct nvf_nvme_dev *dev;
+	struct nvf_dev *dev;
 	struct nvfio_ctrl_opts opts;
 	char *address;
 	unsigned int ready_timeout_ms; /* CAP.TO */

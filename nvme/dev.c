@@ -8,7 +8,7 @@
 #include "nvme/dev.h"
 #include "support/error.h"
 
-int nvf_dev_attach(struct nvf_nvme_dev *dev, const char *name, unsigned int dma_flags,
+int nvf_dev_attach(struct nvf_dev *dev, const char *name, unsigned int dma_flags,
 		   void (*on_fail)(void *arg, int err), void *arg)
 {
 	dev->name = name;
@@ -23,7 +23,7 @@ int nvf_dev_attach(struct nvf_nvme_dev *dev, const char *name, unsigned int dma_
 	return 0;
 }
 
-void nvf_dev_close(struct nvf_nvme_dev *dev)
+void nvf_dev_close(struct nvf_dev *dev)
 {
 	if (dev->name) {
 		while (dev->nkept)
@@ -34,7 +34,7 @@ void nvf_dev_close(struct nvf_nvme_dev *dev)
 	dev->ops->close(dev);
 }
 
-static int failed_err(const struct nvf_nvme_dev *dev, int err)
+static int failed_err(const struct nvf_dev *dev, int err)
 {
 	if (err == -NVFIO_EREMOVED)
 		return nvf_err(err,
@@ -47,7 +47,7 @@ static int failed_err(const struct nvf_nvme_dev *dev, int err)
 		       dev->name);
 }
 
-int nvf_dev_fail(struct nvf_nvme_dev *dev, int err)
+int nvf_dev_fail(struct nvf_dev *dev, int err)
 {
 	int old = 0;
 
@@ -61,7 +61,7 @@ int nvf_dev_fail(struct nvf_nvme_dev *dev, int err)
 	return failed_err(dev, err);
 }
 
-int nvf_dev_check(struct nvf_nvme_dev *dev)
+int nvf_dev_check(struct nvf_dev *dev)
 {
 	int failed = nvf_dev_failed(dev);
 	uint32_t csts;
@@ -76,7 +76,7 @@ int nvf_dev_check(struct nvf_nvme_dev *dev)
 	return 0;
 }
 
-void nvf_dev_keep(struct nvf_nvme_dev *dev, void *mem)
+void nvf_dev_keep(struct nvf_dev *dev, void *mem)
 {
 	void **k;
 

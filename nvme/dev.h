@@ -24,21 +24,21 @@
 #include "nvme/spec.h"
 #include "support/barrier.h"
 
-struct nvf_nvme_dev;
+struct nvf_dev;
 
-struct nvf_nvme_dev_ops {
+struct nvf_dev_ops {
 	/* Bind MSI-X vector @vector to @eventfd (-1 releases it). The first bind enables MSI-X.
 	 * 0 or a negative error. */
-	int (*irq_bind)(struct nvf_nvme_dev *dev, unsigned int vector, int eventfd);
+	int (*irq_bind)(struct nvf_dev *dev, unsigned int vector, int eventfd);
 	/* Release every vector and disable MSI-X. */
-	void (*irq_disable)(struct nvf_nvme_dev *dev);
+	void (*irq_disable)(struct nvf_dev *dev);
 	/* Release the device, its DMA space and everything mapped through it. */
-	void (*close)(struct nvf_nvme_dev *dev);
+	void (*close)(struct nvf_dev *dev);
 };
 
-struct nvf_nvme_dev {
+struct nvf_dev {
 	/* Filled by the backend. */
-	const struct nvf_nvme_dev_ops *ops;
+	const struct nvf_dev_ops *ops;
 	volatile uint8_t *bar0;
 	size_t bar0_len;
 	struct nvfio_dma *dma;
@@ -62,10 +62,10 @@ struct nvf_nvme_dev {
 };
 
 /* Open the simulated controller with the options after "sim:". */
-int nvf_nvme_dev_sim_open(const char *opts, struct nvf_nvme_dev **out);
+int nvf_dev_sim_open(const char *opts, struct nvf_dev **out);
 
 /* Open a PCI function through VFIO. */
-int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode, struct nvf_nvme_dev **out);
+int nvf_dev_vfio_open(const char *addr, enum nvfio_iommu_open_mode mode, struct nvf_dev **out);
 
 /*
  * nvf_dev_attach() - take a device opened by a backend into use
@@ -75,11 +75,11 @@ int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode, struct 
  *
  * Reads CAP. 0, or -NVFIO_EREMOVED when the registers read all-ones.
  */
-int nvf_dev_attach(struct nvf_nvme_dev *dev, const char *name, unsigned int dma_flags,
+int nvf_dev_attach(struct nvf_dev *dev, const char *name, unsigned int dma_flags,
 		   void (*on_fail)(void *arg, int err), void *arg);
 
 /* Free the memory kept for the device (nvf_dev_keep()), then close it. */
-void nvf_dev_close(struct nvf_nvme_dev *dev);
+void nvf_dev_close(struct nvf_dev *dev);
 
 /*
  * nvf_dev_check() - whether the device is still working
@@ -88,11 +88,11 @@ void nvf_dev_close(struct nvf_nvme_dev *dev);
  * status; either is recorded (once, with the hook) and returned with a message naming the
  * device. 0 while it works.
  */
-int nvf_dev_check(struct nvf_nvme_dev *dev);
+int nvf_dev_check(struct nvf_dev *dev);
 
 /* Record @err (-NVFIO_EFATAL or -NVFIO_EREMOVED) as the device's failure and return it with its
  * message; the first failure recorded stays. */
-int nvf_dev_fail(struct nvf_nvme_dev *dev, int err);
+int nvf_dev_fail(struct nvf_dev *dev, int err);
 
 /*
  * nvf_dev_keep() - hold DMA memory the device may still access until it is closed
@@ -100,37 +100,37 @@ int nvf_dev_fail(struct nvf_nvme_dev *dev, int err);
  * Without room to note it the memory is leaked: better than a device writing into memory that
  * was handed out again. @mem NULL is ignored.
  */
-void nvf_dev_keep(struct nvf_nvme_dev *dev, void *mem);
+void nvf_dev_keep(struct nvf_dev *dev, void *mem);
 
 /* The device's failure (0 while it works): set once, from whichever thread sees it. */
-static inline int nvf_dev_failed(const struct nvf_nvme_dev *dev)
+static inline int nvf_dev_failed(const struct nvf_dev *dev)
 {
 	return __atomic_load_n(&dev->failed, __ATOMIC_RELAXED);
 }
 
 /* Doorbell register of SQ @qid (@cq false) or CQ @qid, as an offset into BAR0. */
-static inline uint32_t nvf_dev_db_offset(const struct nvf_nvme_dev *dev, uint16_t qid, bool cq)
+static inline uint32_t nvf_dev_db_offset(const struct nvf_dev *dev, uint16_t qid, bool cq)
 {
 	return NVF_DOORBELL_BASE + (2u * qid + cq) * dev->dstrd;
 }
 
 /* Register access. A register read as all-ones means the device is gone. */
-static inline uint32_t nvf_dev_read32(const struct nvf_nvme_dev *dev, uint32_t off)
+static inline uint32_t nvf_dev_read32(const struct nvf_dev *dev, uint32_t off)
 {
 	return nvf_mmio_read32(dev->bar0 + off);
 }
 
-static inline uint64_t nvf_dev_read64(const struct nvf_nvme_dev *dev, uint32_t off)
+static inline uint64_t nvf_dev_read64(const struct nvf_dev *dev, uint32_t off)
 {
 	return nvf_mmio_read64(dev->bar0 + off);
 }
 
-static inline void nvf_dev_write32(const struct nvf_nvme_dev *dev, uint32_t off, uint32_t v)
+static inline void nvf_dev_write32(const struct nvf_dev *dev, uint32_t off, uint32_t v)
 {
 	nvf_mmio_write32(dev->bar0 + off, v);
 }
 
-static inline void nvf_dev_write64(const struct nvf_nvme_dev *dev, uint32_t off, uint64_t v)
+static inline void nvf_dev_write64(const struct nvf_dev *dev, uint32_t off, uint64_t v)
 {
 	nvf_mmio_write64(dev->bar0 + off, v);
 }

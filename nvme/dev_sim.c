@@ -13,7 +13,7 @@
 #include "support/error.h"
 
 struct sim_dev {
-	struct nvf_nvme_dev dev;
+	struct nvf_dev dev;
 };
 
 static void *sim_translate(void *ctx, uint64_t iova, size_t len)
@@ -21,12 +21,12 @@ static void *sim_translate(void *ctx, uint64_t iova, size_t len)
 	return nvf_dma_translate(ctx, iova, len);
 }
 
-static int sim_irq_bind(struct nvf_nvme_dev *dev, unsigned int vector, int eventfd)
+static int sim_irq_bind(struct nvf_dev *dev, unsigned int vector, int eventfd)
 {
 	return nvf_sim_set_irq(dev->sim, vector, eventfd);
 }
 
-static void sim_irq_disable(struct nvf_nvme_dev *dev)
+static void sim_irq_disable(struct nvf_dev *dev)
 {
 	unsigned int v;
 
@@ -34,7 +34,7 @@ static void sim_irq_disable(struct nvf_nvme_dev *dev)
 		nvf_sim_set_irq(dev->sim, v, -1);
 }
 
-static void sim_close(struct nvf_nvme_dev *dev)
+static void sim_close(struct nvf_dev *dev)
 {
 	struct sim_dev *s = (struct sim_dev *)dev;
 
@@ -44,13 +44,13 @@ static void sim_close(struct nvf_nvme_dev *dev)
 	free(s);
 }
 
-static const struct nvf_nvme_dev_ops sim_ops = {
+static const struct nvf_dev_ops sim_ops = {
     .irq_bind = sim_irq_bind,
     .irq_disable = sim_irq_disable,
     .close = sim_close,
 };
 
-int nvf_nvme_dev_sim_open(const char *opts, struct nvf_nvme_dev **out)
+int nvf_dev_sim_open(const char *opts, struct nvf_dev **out)
 {
 	const struct nvf_iommu soft = {.name = "soft"};
 	struct nvf_sim_mem mem;

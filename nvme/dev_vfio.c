@@ -9,11 +9,11 @@
 #include "support/error.h"
 
 struct vfio_dev {
-	struct nvf_nvme_dev dev;
+	struct nvf_dev dev;
 	struct nvfio_vfio_device *vdev;
 };
 
-static int vfio_irq_bind(struct nvf_nvme_dev *dev, unsigned int vector, int eventfd)
+static int vfio_irq_bind(struct nvf_dev *dev, unsigned int vector, int eventfd)
 {
 	struct vfio_dev *v = (struct vfio_dev *)dev;
 
@@ -22,14 +22,14 @@ static int vfio_irq_bind(struct nvf_nvme_dev *dev, unsigned int vector, int even
 	return nvfio_vfio_device_msix_bind(v->vdev, vector, 1, &eventfd);
 }
 
-static void vfio_irq_disable(struct nvf_nvme_dev *dev)
+static void vfio_irq_disable(struct nvf_dev *dev)
 {
 	struct vfio_dev *v = (struct vfio_dev *)dev;
 
 	nvfio_vfio_device_irq_disable(v->vdev, NVFIO_VFIO_PCI_MSIX);
 }
 
-static void vfio_close(struct nvf_nvme_dev *dev)
+static void vfio_close(struct nvf_dev *dev)
 {
 	struct vfio_dev *v = (struct vfio_dev *)dev;
 
@@ -39,15 +39,14 @@ static void vfio_close(struct nvf_nvme_dev *dev)
 	free(v);
 }
 
-static const struct nvf_nvme_dev_ops vfio_ops = {
+static const struct nvf_dev_ops vfio_ops = {
     .irq_bind = vfio_irq_bind,
     .irq_disable = vfio_irq_disable,
     .close = vfio_close,
 };
 
-int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode, struct nvf_nvme_dev **out)
+int nvf_dev_vfio_open(const char *addr, enum nvfio_iommu_open_mode mode, struct nvf_dev **out)
 {
-	enum nvfio_iommu_open_mode vmode = NVFIO_IOMMU_OPEN_AUTO;
 	struct nvfio_vfio_irq_info irq;
 	struct nvfio_iommu *io;
 	struct vfio_dev *v;
@@ -55,10 +54,6 @@ int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode, struct 
 	size_t len;
 	int ret;
 
-	if (mode == NVFIO_IOMMU_ON)
-		vmode = NVFIO_IOMMU_OPEN_IOMMU;
-	else if (mode == NVFIO_IOMMU_OFF)
-		vmode = NVFIO_IOMMU_OPEN_NOIOMMU;
 	ret = nvfio_pci_addr_parse(addr, NULL);
 	if (ret < 0)
 		return nvf_err(ret,
@@ -70,7 +65,7 @@ int nvf_nvme_dev_vfio_open(const char *addr, enum nvfio_iommu_mode mode, struct 
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return nvf_err(-ENOMEM, "out of memory opening %s", addr);
-	ret = nvfio_vfio_open(addr, vmode, &v->vdev);
+	ret = nvfio_vfio_open(addr, mode, &v->vdev);
 	if (ret < 0)
 		goto err_free;
 	io = nvfio_vfio_device_iommu(v->vdev);

@@ -26,7 +26,7 @@ void nvfio_ctrl_opts_init(struct nvfio_ctrl_opts *opts)
 	opts->interrupts = false;
 	opts->hugepages = false;
 	opts->shadow_doorbells = true;
-	opts->iommu = NVFIO_IOMMU_AUTO;
+	opts->iommu = NVFIO_IOMMU_OPEN_AUTO;
 	opts->admin_timeout_ms = 10000;
 	opts->io_timeout_ms = 30000;
 }
@@ -165,7 +165,8 @@ static int init_dbbuf(struct nvfio_ctrl *ctrl)
 	 * layout follows the doorbell registers, so a stride above 4 bytes needs more room. */
 	if ((2u * (ctrl->nr_io + 1)) * ctrl->dev->dstrd > NVF_PAGE_SIZE)
 		return 0;
-	ret = nvfio_dma_alloc(ctrl->dev->dma, 2 * NVF_PAGE_SIZE, ctrl->dev->dma_flags, &ctrl->dbbuf);
+	ret =
+	    nvfio_dma_alloc(ctrl->dev->dma, 2 * NVF_PAGE_SIZE, ctrl->dev->dma_flags, &ctrl->dbbuf);
 	if (ret < 0) {
 		nvf_err_prefix("allocating shadow doorbells for %s", ctrl->address);
 		return ret;
@@ -200,7 +201,7 @@ err_free:
  * namespaces known and an event request outstanding. */
 static int ctrl_init(struct nvfio_ctrl *ctrl)
 {
-	struct nvf_nvme_dev *dev = ctrl->dev;
+	struct nvf_dev *dev = ctrl->dev;
 	uint32_t cc, csts;
 	int ret = 0;
 
@@ -233,7 +234,8 @@ static int ctrl_init(struct nvfio_ctrl *ctrl)
 			break;
 		case NVF_INIT_ADMIN_QUEUE:
 			if (!ctrl->admin) {
-				ret = nvf_queue_init(dev, ctrl, 0, NVF_ADMIN_DEPTH, 2, &ctrl->admin);
+				ret =
+				    nvf_queue_init(dev, ctrl, 0, NVF_ADMIN_DEPTH, 2, &ctrl->admin);
 				if (ret < 0)
 					return ret;
 			}
@@ -329,7 +331,7 @@ static int ctrl_init(struct nvfio_ctrl *ctrl)
 /* Normal shutdown (CC.SHN), then disable, so nothing of ours is in the device's hands. */
 static int ctrl_shutdown(struct nvfio_ctrl *ctrl)
 {
-	struct nvf_nvme_dev *dev = ctrl->dev;
+	struct nvf_dev *dev = ctrl->dev;
 	unsigned int timeout = NVF_SHUTDOWN_DEFAULT_MS;
 	uint32_t cc;
 	int ret;
@@ -370,7 +372,7 @@ static int ctrl_shutdown(struct nvfio_ctrl *ctrl)
 
 static void ctrl_release(struct nvfio_ctrl *ctrl)
 {
-	struct nvf_nvme_dev *dev = ctrl->dev;
+	struct nvf_dev *dev = ctrl->dev;
 
 	if (ctrl->admin) {
 		nvf_queue_fail_all(ctrl->admin,
@@ -399,12 +401,12 @@ static void ctrl_release(struct nvfio_ctrl *ctrl)
 }
 
 static int open_device(const char *address, const struct nvfio_ctrl_opts *opts,
-		       struct nvf_nvme_dev **dev)
+		       struct nvf_dev **dev)
 {
 	if (!strncmp(address, "sim:", 4))
-		return nvf_nvme_dev_sim_open(address + 4, dev);
+		return nvf_dev_sim_open(address + 4, dev);
 	if (!strcmp(address, "sim"))
-		return nvf_nvme_dev_sim_open("", dev);
+		return nvf_dev_sim_open("", dev);
 	if (!strncmp(address, "vfio-user:", 10))
 		return nvf_err(-ENOTSUP,
 			       "\"%s\": vfio-user controllers are not supported by this "
@@ -412,7 +414,7 @@ static int open_device(const char *address, const struct nvfio_ctrl_opts *opts,
 			       address);
 	if (!strncmp(address, "pci:", 4))
 		address += 4;
-	return nvf_nvme_dev_vfio_open(address, opts->iommu, dev);
+	return nvf_dev_vfio_open(address, opts->iommu, dev);
 }
 
 int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
@@ -459,8 +461,8 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 		goto err;
 	}
 	ret = nvf_dev_attach(ctrl->dev, ctrl->address,
-			     NVFIO_DMA_CONTIG | (opts->hugepages ? NVFIO_DMA_HUGE_2M : 0), ctrl_failed,
-			     ctrl);
+			     NVFIO_DMA_CONTIG | (opts->hugepages ? NVFIO_DMA_HUGE_2M : 0),
+			     ctrl_failed, ctrl);
 	if (ret < 0)
 		goto err;
 	cap = ctrl->dev->cap;
@@ -486,8 +488,8 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 	}
 	if ((size_t)ctrl->dev->dstrd * 2 * (opts->nr_io_queues + 1) + NVF_DOORBELL_BASE >
 	    ctrl->dev->bar0_len) {
-		unsigned int fit =
-		    (unsigned int)((ctrl->dev->bar0_len - NVF_DOORBELL_BASE) / (2 * ctrl->dev->dstrd));
+		unsigned int fit = (unsigned int)((ctrl->dev->bar0_len - NVF_DOORBELL_BASE) /
+						  (2 * ctrl->dev->dstrd));
 		ctrl->opts.nr_io_queues = fit > 1 ? fit - 1 : 1;
 	}
 

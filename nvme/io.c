@@ -215,7 +215,8 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 
 				if (((off + len + NVF_PAGE_SIZE - 1) >> NVF_PAGE_SHIFT) - 1 >
 					NVF_LIST_SMALL / 8 &&
-				    !nvf_pool_large_free(&qp->pool) && qp->pool.small_top && small >= bs)
+				    !nvf_pool_large_free(&qp->pool) && qp->pool.small_top &&
+				    small >= bs)
 					len = small / bs * bs;
 				ret = nvf_dptr_prp(qp, &sqe.cmd, &cur, len, &list);
 			} else {

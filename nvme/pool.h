@@ -65,7 +65,8 @@ static inline void *nvf_pool_addr(const struct nvf_pool *p, uint16_t l)
 
 	if (i < p->nlarge)
 		return p->mem + (size_t)i * NVF_PAGE_SIZE;
-	return p->mem + (size_t)p->nlarge * NVF_PAGE_SIZE + (size_t)(i - p->nlarge) * NVF_LIST_SMALL;
+	return p->mem + (size_t)p->nlarge * NVF_PAGE_SIZE +
+	       (size_t)(i - p->nlarge) * NVF_LIST_SMALL;
 }
 
 static inline uint64_t nvf_pool_iova(const struct nvf_pool *p, uint16_t l)

@@ -20,8 +20,8 @@ static size_t page_align(size_t n)
 	return ALIGN_UP(n, (size_t)NVF_PAGE_SIZE);
 }
 
-int nvf_queue_init(struct nvf_nvme_dev *dev, struct nvfio_ctrl *ctrl, uint16_t qid,
-		   unsigned int depth, unsigned int nlarge, struct nvfio_qpair **out)
+int nvf_queue_init(struct nvf_dev *dev, struct nvfio_ctrl *ctrl, uint16_t qid, unsigned int depth,
+		   unsigned int nlarge, struct nvfio_qpair **out)
 {
 	unsigned int entries = depth + 1, nsmall = 0, ntrk, i;
 	unsigned int max_entries = (unsigned int)NVME_CAP_MQES(dev->cap) + 1;
@@ -99,8 +99,8 @@ int nvf_queue_init(struct nvf_nvme_dev *dev, struct nvfio_ctrl *ctrl, uint16_t q
 	nvf_queue_tc_sync(qp);
 	qp->efd = -1;
 	qp->dma_bytes = len;
-	qp->heap_bytes = sizeof(*qp) + (size_t)ntrk * sizeof(*qp->io.trk) +
-			 nvf_pool_stack_bytes(nsmall, nlarge);
+	qp->heap_bytes =
+	    sizeof(*qp) + (size_t)ntrk * sizeof(*qp->io.trk) + nvf_pool_stack_bytes(nsmall, nlarge);
 	*out = qp;
 	return 0;
 
@@ -155,9 +155,8 @@ static inline bool cqe_pending(const volatile struct nvfio_cqe *cqe, uint32_t ph
  * up), which is counted and ignored so that no command completes twice. 1 when @cqe completes
  * a command.
  */
-static __attribute__((noinline)) unsigned int reap_odd(struct nvfio_qpair *qp,
-							const volatile struct nvfio_cqe *cqe,
-							uint16_t cid)
+static __attribute__((noinline)) unsigned int
+reap_odd(struct nvfio_qpair *qp, const volatile struct nvfio_cqe *cqe, uint16_t cid)
 {
 	struct nvfio_io_trk *t = &qp->io.trk[cid];
 
@@ -307,7 +306,8 @@ void nvf_queue_forget(struct nvfio_qpair *qp, const void *arg)
 	for (i = 0; i < qp->depth; i++) {
 		struct nvfio_io_trk *t = &qp->io.trk[i];
 
-		if ((nvf_queue_trk_busy(t->next) || t->next == NVFIO_IO_TRK_PARENT) && t->arg == arg) {
+		if ((nvf_queue_trk_busy(t->next) || t->next == NVFIO_IO_TRK_PARENT) &&
+		    t->arg == arg) {
 			t->cb = noop_cb;
 			t->arg = NULL;
 		}

@@ -78,7 +78,7 @@ struct nvfio_qpair {
 	struct nvf_pool pool;
 
 	/* Set-up state. */
-	struct nvf_nvme_dev *dev;
+	struct nvf_dev *dev;
 	struct nvfio_ctrl *ctrl; /* the owner, for the layers above */
 	uint16_t qid;
 	bool irq;
@@ -172,7 +172,8 @@ static inline bool nvf_queue_trk_busy(uint16_t next)
 }
 
 /* Release tracker @cid: its list slot, then the tracker itself. */
-static inline void nvf_queue_trk_release(struct nvfio_qpair *qp, struct nvfio_io_trk *t, uint16_t cid)
+static inline void nvf_queue_trk_release(struct nvfio_qpair *qp, struct nvfio_io_trk *t,
+					 uint16_t cid)
 {
 	if (unlikely(t->list)) {
 		nvf_pool_put(&qp->pool, t->list);
@@ -184,7 +185,7 @@ static inline void nvf_queue_trk_release(struct nvfio_qpair *qp, struct nvfio_io
 
 /* Complete the command of tracker @cid: release it, then run its callback. */
 static inline void nvf_queue_trk_complete(struct nvfio_qpair *qp, uint16_t cid, int err,
-				    const struct nvfio_cqe *cqe)
+					  const struct nvfio_cqe *cqe)
 {
 	struct nvfio_io_trk *t = &qp->io.trk[cid];
 	nvfio_cb cb = t->cb;
@@ -201,8 +202,8 @@ static inline void nvf_queue_trk_complete(struct nvfio_qpair *qp, uint16_t cid, 
  *
  * The rings are laid out, the doorbells found; the controller is told nothing. 0 or -errno.
  */
-int nvf_queue_init(struct nvf_nvme_dev *dev, struct nvfio_ctrl *ctrl, uint16_t qid,
-		   unsigned int depth, unsigned int nlarge, struct nvfio_qpair **out);
+int nvf_queue_init(struct nvf_dev *dev, struct nvfio_ctrl *ctrl, uint16_t qid, unsigned int depth,
+		   unsigned int nlarge, struct nvfio_qpair **out);
 void nvf_queue_destroy(struct nvfio_qpair *qp);
 /* Free trackers (walks the free list). */
 unsigned int nvf_queue_nfree(const struct nvfio_qpair *qp);

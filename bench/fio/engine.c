@@ -281,7 +281,7 @@ static struct nvfe_ctrl *nvfe_ctrl_get(struct thread_data *td, const char *addre
 	opts.interrupts = eo->interrupts;
 	opts.hugepages = eo->hugepages;
 	opts.shadow_doorbells = eo->shadow_doorbells;
-	opts.iommu = (enum nvfio_iommu_mode)eo->iommu;
+	opts.iommu = (enum nvfio_iommu_open_mode)eo->iommu;
 
 	pthread_mutex_lock(&nvfe_lock);
 	for (c = nvfe_ctrls; c; c = c->next) {
@@ -835,11 +835,11 @@ static struct fio_option nvfe_option_table[] = {
 	.posval =
 	    {
 		{.ival = "auto",
-		 .oval = NVFIO_IOMMU_AUTO,
+		 .oval = NVFIO_IOMMU_OPEN_AUTO,
 		 .help = "The IOMMU where the device has one, else no-IOMMU mode"},
-		{.ival = "on", .oval = NVFIO_IOMMU_ON, .help = "Insist on an IOMMU"},
+		{.ival = "on", .oval = NVFIO_IOMMU_OPEN_IOMMU, .help = "Insist on an IOMMU"},
 		{.ival = "off",
-		 .oval = NVFIO_IOMMU_OFF,
+		 .oval = NVFIO_IOMMU_OPEN_NOIOMMU,
 		 .help = "Insist on no-IOMMU mode (root, hugepages)"},
 	    },
 	.category = FIO_OPT_C_ENGINE,

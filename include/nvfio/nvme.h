@@ -26,6 +26,7 @@
 #include <sys/uio.h>
 
 #include <nvfio/error.h>
+#include <nvfio/vfio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -137,13 +138,6 @@ typedef void (*nvfio_cb)(void *arg, int err, const struct nvfio_cqe *cqe);
 
 /* ---- Opening a controller ---- */
 
-/* Which DMA isolation a PCI controller is opened with. */
-enum nvfio_iommu_mode {
-	NVFIO_IOMMU_AUTO = 0, /* an IOMMU where the device has one, else no-IOMMU mode */
-	NVFIO_IOMMU_ON,	      /* insist on an IOMMU */
-	NVFIO_IOMMU_OFF,      /* insist on no-IOMMU mode (root, hugepages) */
-};
-
 /* Options of nvfio_ctrl_open(); nvfio_ctrl_opts_init() sets the defaults shown. */
 struct nvfio_ctrl_opts {
 	/* I/O queue pairs to ask the controller for; fewer may be granted (default 8). */
@@ -160,8 +154,9 @@ struct nvfio_ctrl_opts {
 	/* Use the controller's shadow doorbells (Doorbell Buffer Config) where it has them
 	 * (default true). */
 	bool shadow_doorbells;
-	/* IOMMU or no-IOMMU for a PCI address (default NVFIO_IOMMU_AUTO). */
-	enum nvfio_iommu_mode iommu;
+	/* IOMMU or no-IOMMU for a PCI address, as the VFIO layer's contexts take it (default
+	 * NVFIO_IOMMU_OPEN_AUTO; no-IOMMU mode needs root and hugepages). */
+	enum nvfio_iommu_open_mode iommu;
 	/* Deadline of an admin command (default 10000). */
 	unsigned int admin_timeout_ms;
 	/* Deadline of a command of the synchronous I/O helpers (default 30000). */

@@ -108,9 +108,8 @@ int nvfio_io_slow(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opcode, c
  * namespace, and a dword-aligned buffer spanning at most two pages from its page offset. The
  * library's slow path asks the same before it refills the translation cache.
  */
-static inline __attribute__((always_inline)) int nvfio_io_fits_(const struct nvfio_ns_io *n,
-								uintptr_t va, uint64_t lba,
-								uint32_t nlb, uint64_t len)
+static inline __attribute__((always_inline)) int
+nvfio_io_fits_(const struct nvfio_ns_io *n, uintptr_t va, uint64_t lba, uint32_t nlb, uint64_t len)
 {
 	uint64_t elba;
 
@@ -132,9 +131,8 @@ static inline __attribute__((always_inline)) int nvfio_io_tc_hit_(const struct n
 
 /* nvfio_io_trk_take_() - take tracker @cid, the free list's head, for a command completing to
  * @cb(@arg). */
-static inline __attribute__((always_inline)) void nvfio_io_trk_take_(struct nvfio_qpair_io *q,
-								     uint16_t cid, nvfio_cb cb,
-								     void *arg)
+static inline __attribute__((always_inline)) void
+nvfio_io_trk_take_(struct nvfio_qpair_io *q, uint16_t cid, nvfio_cb cb, void *arg)
 {
 	const uint32_t busy = NVFIO_IO_TRK_BUSY;
 	struct nvfio_io_trk *t = &q->trk[cid];
@@ -151,11 +149,10 @@ static inline __attribute__((always_inline)) void nvfio_io_trk_take_(struct nvfi
  * nsid (@cdw0_1, command id 0, from the namespace); cdw2-3; mptr; PRP1; PRP2 (the second page,
  * when the buffer reaches into one); starting LBA; block count (0's based); cdw14-15.
  */
-static inline __attribute__((always_inline)) void nvfio_io_sqe_fill_(uint64_t *sqe,
-								     uint64_t cdw0_1, uint16_t cid,
-								     uint64_t iova, uintptr_t va,
-								     uint64_t len, uint64_t lba,
-								     uint32_t nlb)
+static inline __attribute__((always_inline)) void nvfio_io_sqe_fill_(uint64_t *sqe, uint64_t cdw0_1,
+								     uint16_t cid, uint64_t iova,
+								     uintptr_t va, uint64_t len,
+								     uint64_t lba, uint32_t nlb)
 {
 	sqe[0] = cdw0_1 | (uint32_t)cid << 16;
 	sqe[1] = 0;
@@ -201,8 +198,9 @@ static inline __attribute__((always_inline)) int nvfio_io_rw_(struct nvfio_qpair
 	 * the queue pair. */
 	sqe = q->sq_next;
 	next = nvfio_io_sq_after_(q);
-	nvfio_io_sqe_fill_((uint64_t *)sqe, opcode == NVFIO_IO_OPC_READ ? n->sqe_read : n->sqe_write,
-			   cid, va + q->tc_delta, va, len, lba, nlb);
+	nvfio_io_sqe_fill_((uint64_t *)sqe,
+			   opcode == NVFIO_IO_OPC_READ ? n->sqe_read : n->sqe_write, cid,
+			   va + q->tc_delta, va, len, lba, nlb);
 	/* The tail moves on; the doorbell is the next poll's, wait's or kick's to ring. */
 	q->sq_next = next;
 	return 0;
