@@ -28,12 +28,9 @@ extern const struct nvf_vfio_root nvf_vfio_root_default;
 
 /*
  * An IOMMU backend: how a container maps memory and describes its IOMMU, and how a device of it
- * is opened. Today there are two, both on the legacy container/group API: type1v2 (an IOMMU
- * translates) and no-IOMMU (identity, nothing to map). A VFIO cdev + iommufd backend (Linux 6.6+)
- * slots in as a third behind the same struct nvfio_iommu: its device_fd opens
- * /dev/vfio/devices/vfioN and binds it to the iommufd (VFIO_DEVICE_BIND_IOMMUFD,
- * VFIO_DEVICE_ATTACH_IOMMUFD_PT) instead of asking a group, and its dma_map/dma_unmap/get_info
- * speak IOMMU_IOAS_MAP/UNMAP/IOVA_RANGES; nothing in the public API changes.
+ * is opened. There are two, both on the container/group API: type1v2 (an IOMMU
+ * translates) and no-IOMMU (identity, nothing to map). The public API sees only struct
+ * nvfio_iommu, never which backend is behind it.
  */
 struct nvf_vfio_backend_ops {
 	const char *name; /* "vfio-type1v2", "vfio-noiommu" */
