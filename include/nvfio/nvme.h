@@ -397,7 +397,7 @@ struct nvfio_event {
  * nvfio_ctrl_set_event_cb() - receive Asynchronous Events
  *
  * nvfio keeps an Asynchronous Event Request outstanding. Events are delivered from
- * nvfio_ctrl_poll_admin() (and from the admin calls, which poll the admin queue): a Namespace
+ * nvfio_ctrl_poll_admin() and after each admin command call of this header: a Namespace
  * Attribute Changed notice makes nvfio rescan the namespaces before the callback runs. The
  * callback runs on the thread of that call, one event at a time, without nvfio's locks held: it
  * may run admin commands. @cb NULL stops delivery.
