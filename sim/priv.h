@@ -397,9 +397,13 @@ uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uin
 uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
 void nvf_sim_sq_teardown(struct nvfio_sim *sim, struct nvf_sim_sq *sq, bool deleted);
 
-/* thread.c */
+/* park.c: thread 0 stops the other threads (a no-op with one thread); they wait in
+ * nvf_sim_park_wait(). */
 void nvf_sim_park(struct nvfio_sim *sim);
 void nvf_sim_unpark(struct nvfio_sim *sim);
+void nvf_sim_park_wait(struct nvf_sim_thread *t);
+
+/* thread.c */
 void *nvf_sim_thread_main(void *arg);
 
 /* ctrl.c */
