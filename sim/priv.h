@@ -387,6 +387,7 @@ unsigned int nvf_sim_regs_poll(struct nvfio_sim *sim);
 void nvf_sim_ctrl_reset(struct nvfio_sim *sim);
 void nvf_sim_features_default(struct nvfio_sim *sim);
 void nvf_sim_raise_fatal(struct nvfio_sim *sim);
+void nvf_sim_do_remove(struct nvfio_sim *sim);
 
 /* qmgmt.c: admin commands, 0 or a status; thread 0 only. */
 uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
@@ -396,6 +397,16 @@ uint16_t nvf_sim_delete_sq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
 uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
 void nvf_sim_sq_teardown(struct nvfio_sim *sim, struct nvf_sim_sq *sq, bool deleted);
+
+/* request.c: from any thread, for thread 0; the application's calls wait until it is done.
+ * Thread 0 takes the bits (NVF_SIM_REQ_*) with a sequence number and hands that back when it
+ * has carried them out; _wake() lets every waiter go when the model stops. */
+unsigned int nvf_sim_requests_take(struct nvfio_sim *sim, uint64_t *seq);
+void nvf_sim_requests_done(struct nvfio_sim *sim, uint64_t seq);
+void nvf_sim_requests_wake(struct nvfio_sim *sim);
+void nvf_sim_request_event(struct nvfio_sim *sim);
+void nvf_sim_request_fatal(struct nvfio_sim *sim);
+void nvf_sim_request_remove(struct nvfio_sim *sim);
 
 /* park.c: thread 0 stops the other threads (a no-op with one thread); they wait in
  * nvf_sim_park_wait(). */
@@ -409,11 +420,6 @@ void *nvf_sim_thread_main(void *arg);
 /* ctrl.c */
 void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
 		       uint16_t status, uint64_t lba);
-unsigned int nvf_sim_requests_poll(struct nvfio_sim *sim);
-void nvf_sim_request_event(struct nvfio_sim *sim);
-void nvf_sim_request_fatal(struct nvfio_sim *sim);
-void nvf_sim_request_remove(struct nvfio_sim *sim);
-void nvf_sim_do_remove(struct nvfio_sim *sim);
 
 /* admin.c: 0 or a status, *dw0 the result; NVF_SIM_DEFER when the command completes later. */
 #define NVF_SIM_DEFER 0xffffu

@@ -28,13 +28,33 @@ static inline void cpu_relax(void)
 
 /* ---- the threads ---- */
 
+/* Thread 0: what the application and the other threads asked of it (request.c). */
+static unsigned int serve_requests(struct nvfio_sim *sim)
+{
+	uint64_t seq;
+	unsigned int r = nvf_sim_requests_take(sim, &seq);
+
+	if ((r & NVF_SIM_REQ_REMOVE) && !sim->removed_seen)
+		nvf_sim_do_remove(sim);
+	if ((r & NVF_SIM_REQ_RESET) && !sim->removed_seen) {
+		nvf_sim_ctrl_reset(sim);
+		nvf_sim_regs_power_on(sim);
+	}
+	if ((r & NVF_SIM_REQ_FATAL) && !sim->fatal)
+		nvf_sim_raise_fatal(sim);
+	if ((r & NVF_SIM_REQ_EVENT) && sim->ready && !sim->fatal && !sim->removed_seen)
+		nvf_sim_aer_flush(sim);
+	nvf_sim_requests_done(sim, seq);
+	return 1;
+}
+
 static unsigned int ctrl_pass(struct nvf_sim_thread *t)
 {
 	struct nvfio_sim *sim = t->sim;
 	unsigned int work = 0;
 
 	if (nvf_sim_unlikely(atomic_load_explicit(&sim->req, memory_order_relaxed)))
-		work += nvf_sim_requests_poll(sim);
+		work += serve_requests(sim);
 	if (nvf_sim_unlikely(sim->removed_seen)) {
 		/* Registers and doorbells of a removed device read all-ones whatever the host
 		 * wrote: a scan of a few KiB per pass, only in this state. */
