@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The controller model as its glue sees it: creating it (namespaces, storage, BAR0, MSI-X, the
- * threads) and destroying it, and the Error Information log.
+ * The controller model as its glue sees it (sim.h): creating it (options, namespaces, storage,
+ * BAR0, MSI-X, the threads), destroying it, its BAR0 and MSI-X vectors. A function-level reset
+ * is a request to thread 0 (request.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,30 +14,6 @@
 
 #include "sim/priv.h"
 #include "support/error.h"
-
-/* ---- the Error Information log ---- */
-
-void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
-		       uint16_t status, uint64_t lba)
-{
-	struct nvme_error_log_page *e;
-	uint16_t sc = status & 0x7ff;
-
-	if (sc == NVF_SIM_GENERIC(NVME_SC_ABORT_REQ) || sc == NVF_SIM_GENERIC(NVME_SC_ABORT_QUEUE))
-		return;
-	pthread_mutex_lock(&sim->err_lock);
-	e = &sim->errlog[sim->err_count % NVF_SIM_ERRLOG];
-	memset(e, 0, sizeof(*e));
-	e->error_count = ++sim->err_count;
-	e->sqid = sqid;
-	e->cmdid = cmd->cid;
-	e->status_field = (uint16_t)(status << 1);
-	e->parm_error_location = 0xffff;
-	e->lba = lba;
-	e->nsid = cmd->nsid;
-	pthread_mutex_unlock(&sim->err_lock);
-	NVF_SIM_STAT_ADD(sim, errors_logged, 1);
-}
 
 /* ---- create and destroy ---- */
 

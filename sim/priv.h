@@ -398,6 +398,10 @@ uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uin
 uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
 void nvf_sim_sq_teardown(struct nvfio_sim *sim, struct nvf_sim_sq *sq, bool deleted);
 
+/* errlog.c: from any thread. */
+void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
+		       uint16_t status, uint64_t lba);
+
 /* request.c: from any thread, for thread 0; the application's calls wait until it is done.
  * Thread 0 takes the bits (NVF_SIM_REQ_*) with a sequence number and hands that back when it
  * has carried them out; _wake() lets every waiter go when the model stops. */
@@ -416,10 +420,6 @@ void nvf_sim_park_wait(struct nvf_sim_thread *t);
 
 /* thread.c */
 void *nvf_sim_thread_main(void *arg);
-
-/* ctrl.c */
-void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
-		       uint16_t status, uint64_t lba);
 
 /* admin.c: 0 or a status, *dw0 the result; NVF_SIM_DEFER when the command completes later. */
 #define NVF_SIM_DEFER 0xffffu
