@@ -206,12 +206,6 @@ void nvf_sim_aer_flush(struct nvfio_sim *sim)
 	}
 }
 
-/* An event the controller raises itself, subject to Asynchronous Event Configuration. */
-void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t lid)
-{
-	nvfio_sim_post_event(sim, type, info, lid, 0);
-}
-
 static uint16_t aer(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 {
 	if (sim->naer > NVF_SIM_AERL)

@@ -402,6 +402,9 @@ void nvf_sim_sq_teardown(struct nvfio_sim *sim, struct nvf_sim_sq *sq, bool dele
 void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
 		       uint16_t status, uint64_t lba);
 
+/* event.c: nvfio_sim_post_event() of <nvfio/sim.h>, and the events the controller raises. */
+void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t lid);
+
 /* request.c: from any thread, for thread 0; the application's calls wait until it is done.
  * Thread 0 takes the bits (NVF_SIM_REQ_*) with a sequence number and hands that back when it
  * has carried them out; _wake() lets every waiter go when the model stops. */
@@ -425,7 +428,6 @@ void *nvf_sim_thread_main(void *arg);
 #define NVF_SIM_DEFER 0xffffu
 uint16_t nvf_sim_admin(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
 void nvf_sim_aer_flush(struct nvfio_sim *sim);
-void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t lid);
 
 /* io.c */
 uint16_t nvf_sim_io(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
