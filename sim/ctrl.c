@@ -124,7 +124,9 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 	atomic_store(&sim->cfs_after, -1);
 	atomic_store(&sim->remove_after, -1);
 
-	ret = nvf_sim_parse_opts(sim, opts);
+	ret = nvf_sim_parse_opts(&sim->opts, opts);
+	if (!ret)
+		ret = nvf_sim_fault_apply(sim, &sim->opts);
 	if (ret)
 		goto fail;
 	sim->x.mem = *mem;

@@ -115,6 +115,25 @@ int nvfio_sim_fault_add(struct nvfio_sim *sim, const struct nvfio_sim_fault *f)
 	return id;
 }
 
+/*
+ * Arm what the address asked for (opts.c parsed it), before the threads start: the trip
+ * counters, the rules and the events, in their order. 0, or -NVFIO_EBADOPT when it names more
+ * rules or events than the controller keeps (nvfio_last_error() says so).
+ */
+int nvf_sim_fault_apply(struct nvfio_sim *sim, const struct nvf_sim_opts *o)
+{
+	atomic_store(&sim->cfs_after, o->cfs_after);
+	atomic_store(&sim->remove_after, o->remove_after);
+	for (unsigned int i = 0; i < o->nfaults; i++)
+		if (nvfio_sim_fault_add(sim, &o->faults[i]) < 0)
+			return -NVFIO_EBADOPT;
+	for (unsigned int i = 0; i < o->nevents; i++)
+		if (nvfio_sim_post_event(sim, o->events[i].type, o->events[i].info,
+					 o->events[i].lid, 0) < 0)
+			return -NVFIO_EBADOPT;
+	return 0;
+}
+
 int nvfio_sim_fault_parse(struct nvfio_sim *sim, const char *rule)
 {
 	struct nvfio_sim_fault f;

@@ -51,6 +51,10 @@ enum nvf_sim_storage_kind {
 	NVF_SIM_STORE_NULL, /* no data: reads return zeroes, writes are discarded */
 };
 
+struct nvf_sim_event {
+	uint8_t type, info, lid;
+};
+
 struct nvf_sim_opts {
 	uint64_t size; /* bytes of user data per namespace */
 	unsigned int lbaf;
@@ -69,6 +73,12 @@ struct nvf_sim_opts {
 	char file[4096];
 	long long cfs_after;	/* -1: none */
 	long long remove_after; /* -1: none */
+	/* The fault rules and events of the address in its order, for fault.c to apply: room for
+	 * one more than the controller keeps, so that adding that one fails with its limit. */
+	struct nvfio_sim_fault faults[NVF_SIM_MAX_RULES + 1];
+	unsigned int nfaults;
+	struct nvf_sim_event events[NVF_SIM_MAX_EVENTS + 1];
+	unsigned int nevents;
 };
 
 /* The LBA formats every namespace offers, in Identify Namespace order. */
@@ -207,10 +217,6 @@ struct nvf_sim_rule {
 	uint64_t hits;
 };
 
-struct nvf_sim_event {
-	uint8_t type, info, lid;
-};
-
 struct nvf_sim_features {
 	uint32_t arbitration;
 	uint32_t power_mgmt;
@@ -341,8 +347,8 @@ static inline uint64_t nvf_sim_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* opts.c */
-int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts);
+/* opts.c: the address's options as data, checked; nothing is applied. */
+int nvf_sim_parse_opts(struct nvf_sim_opts *o, const char *opts);
 int nvf_sim_parse_fault(const char *rule, struct nvfio_sim_fault *f);
 
 /* store.c */
@@ -443,5 +449,6 @@ enum nvf_sim_fault_action nvf_sim_fault_check(struct nvfio_sim *sim, bool admin,
 					      const struct nvf_sim_sqe *cmd, uint16_t *status,
 					      uint64_t *delay_ns);
 void nvf_sim_fault_completed(struct nvfio_sim *sim);
+int nvf_sim_fault_apply(struct nvfio_sim *sim, const struct nvf_sim_opts *o);
 
 #endif /* NVFIO_SIM_PRIV_H */
