@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/cq.h"
 #include "sim/priv.h"
 
 #define NVF_SIM_VID	 0x4e56 /* not a registered PCI vendor: this is no real device */

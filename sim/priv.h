@@ -370,22 +370,12 @@ uint16_t nvf_sim_to_host(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd
 uint16_t nvf_sim_from_host(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, void *buf,
 			   uint32_t len, bool admin);
 
-/* queue.c: commands taken from SQs, completions posted to CQs or kept pending. */
-bool nvf_sim_cq_post(struct nvf_sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid,
-		     uint16_t status, uint32_t dw0);
+/* sq.c: the commands of @sq, how many; on the thread that owns its CQ. */
 unsigned int nvf_sim_sq_poll(struct nvf_sim_thread *t, struct nvf_sim_sq *sq, bool admin);
-unsigned int nvf_sim_pend_poll(struct nvf_sim_thread *t);
-void nvf_sim_pend_remove(struct nvf_sim_thread *t, unsigned int i);
-void nvf_sim_doorbells_scan(struct nvfio_sim *sim);
 
-/* Signal @cq's MSI-X vector if what was posted to it since the last signal asks for one. */
-static inline void nvf_sim_cq_irq(struct nvfio_sim *sim, struct nvf_sim_cq *cq)
-{
-	if (cq->irq_pending) {
-		cq->irq_pending = false;
-		nvf_sim_irq(&sim->x, cq->iv);
-	}
-}
+/* doorbell.c: from any thread; the scan on thread 0. */
+void nvf_sim_report_doorbell(struct nvfio_sim *sim, uint8_t info);
+void nvf_sim_doorbells_scan(struct nvfio_sim *sim);
 
 /* regs.c: thread 0 only. */
 void nvf_sim_regs_power_on(struct nvfio_sim *sim);

@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <time.h>
 
+#include "sim/cq.h"
 #include "sim/priv.h"
 
 /*
