@@ -347,6 +347,32 @@ static inline uint64_t nvf_sim_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * The files' functions, lowest layer first: a file calls only the files declared before it here
+ * (and the completions of cq.h, which call none of them), never one after it; ctrl.c, the top,
+ * is called only by the glue (sim.h).
+ */
+
+/* park.c: thread 0 stops the other threads (a no-op with one thread); they wait in
+ * nvf_sim_park_wait(). */
+void nvf_sim_park(struct nvfio_sim *sim);
+void nvf_sim_unpark(struct nvfio_sim *sim);
+void nvf_sim_park_wait(struct nvf_sim_thread *t);
+
+/* request.c: from any thread, for thread 0; the application's calls wait until it is done.
+ * Thread 0 takes the bits (NVF_SIM_REQ_*) with a sequence number and hands that back when it
+ * has carried them out; _wake() lets every waiter go when the model stops. */
+unsigned int nvf_sim_requests_take(struct nvfio_sim *sim, uint64_t *seq);
+void nvf_sim_requests_done(struct nvfio_sim *sim, uint64_t seq);
+void nvf_sim_requests_wake(struct nvfio_sim *sim);
+void nvf_sim_request_event(struct nvfio_sim *sim);
+void nvf_sim_request_fatal(struct nvfio_sim *sim);
+void nvf_sim_request_remove(struct nvfio_sim *sim);
+
+/* errlog.c: from any thread. */
+void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
+		       uint16_t status, uint64_t lba);
+
 /* opts.c: the address's options as data, checked; nothing is applied. */
 int nvf_sim_parse_opts(struct nvf_sim_opts *o, const char *opts);
 int nvf_sim_parse_fault(const char *rule, struct nvfio_sim_fault *f);
@@ -370,20 +396,11 @@ uint16_t nvf_sim_to_host(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd
 uint16_t nvf_sim_from_host(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, void *buf,
 			   uint32_t len, bool admin);
 
-/* sq.c: the commands of @sq, how many; on the thread that owns its CQ. */
-unsigned int nvf_sim_sq_poll(struct nvf_sim_thread *t, struct nvf_sim_sq *sq, bool admin);
+/* event.c: nvfio_sim_post_event() of <nvfio/sim.h>, and the events the controller raises. */
+void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t lid);
 
-/* doorbell.c: from any thread; the scan on thread 0. */
-void nvf_sim_report_doorbell(struct nvfio_sim *sim, uint8_t info);
-void nvf_sim_doorbells_scan(struct nvfio_sim *sim);
-
-/* regs.c: thread 0 only. */
-void nvf_sim_regs_power_on(struct nvfio_sim *sim);
-unsigned int nvf_sim_regs_poll(struct nvfio_sim *sim);
-void nvf_sim_ctrl_reset(struct nvfio_sim *sim);
-void nvf_sim_features_default(struct nvfio_sim *sim);
-void nvf_sim_raise_fatal(struct nvfio_sim *sim);
-void nvf_sim_do_remove(struct nvfio_sim *sim);
+/* io.c */
+uint16_t nvf_sim_io(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
 
 /* qmgmt.c: admin commands, 0 or a status; thread 0 only. */
 uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
@@ -393,40 +410,6 @@ uint16_t nvf_sim_delete_sq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
 uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
 void nvf_sim_sq_teardown(struct nvfio_sim *sim, struct nvf_sim_sq *sq, bool deleted);
-
-/* errlog.c: from any thread. */
-void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
-		       uint16_t status, uint64_t lba);
-
-/* event.c: nvfio_sim_post_event() of <nvfio/sim.h>, and the events the controller raises. */
-void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t lid);
-
-/* request.c: from any thread, for thread 0; the application's calls wait until it is done.
- * Thread 0 takes the bits (NVF_SIM_REQ_*) with a sequence number and hands that back when it
- * has carried them out; _wake() lets every waiter go when the model stops. */
-unsigned int nvf_sim_requests_take(struct nvfio_sim *sim, uint64_t *seq);
-void nvf_sim_requests_done(struct nvfio_sim *sim, uint64_t seq);
-void nvf_sim_requests_wake(struct nvfio_sim *sim);
-void nvf_sim_request_event(struct nvfio_sim *sim);
-void nvf_sim_request_fatal(struct nvfio_sim *sim);
-void nvf_sim_request_remove(struct nvfio_sim *sim);
-
-/* park.c: thread 0 stops the other threads (a no-op with one thread); they wait in
- * nvf_sim_park_wait(). */
-void nvf_sim_park(struct nvfio_sim *sim);
-void nvf_sim_unpark(struct nvfio_sim *sim);
-void nvf_sim_park_wait(struct nvf_sim_thread *t);
-
-/* thread.c */
-void *nvf_sim_thread_main(void *arg);
-
-/* admin.c: 0 or a status, *dw0 the result; NVF_SIM_DEFER when the command completes later. */
-#define NVF_SIM_DEFER 0xffffu
-uint16_t nvf_sim_admin(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
-void nvf_sim_aer_flush(struct nvfio_sim *sim);
-
-/* io.c */
-uint16_t nvf_sim_io(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
 
 /* fault.c */
 enum nvf_sim_fault_action {
@@ -440,5 +423,28 @@ enum nvf_sim_fault_action nvf_sim_fault_check(struct nvfio_sim *sim, bool admin,
 					      uint64_t *delay_ns);
 void nvf_sim_fault_completed(struct nvfio_sim *sim);
 int nvf_sim_fault_apply(struct nvfio_sim *sim, const struct nvf_sim_opts *o);
+
+/* doorbell.c: from any thread; the scan on thread 0. */
+void nvf_sim_report_doorbell(struct nvfio_sim *sim, uint8_t info);
+void nvf_sim_doorbells_scan(struct nvfio_sim *sim);
+
+/* regs.c: thread 0 only. */
+void nvf_sim_regs_power_on(struct nvfio_sim *sim);
+unsigned int nvf_sim_regs_poll(struct nvfio_sim *sim);
+void nvf_sim_ctrl_reset(struct nvfio_sim *sim);
+void nvf_sim_features_default(struct nvfio_sim *sim);
+void nvf_sim_raise_fatal(struct nvfio_sim *sim);
+void nvf_sim_do_remove(struct nvfio_sim *sim);
+
+/* admin.c: 0 or a status, *dw0 the result; NVF_SIM_DEFER when the command completes later. */
+#define NVF_SIM_DEFER 0xffffu
+uint16_t nvf_sim_admin(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
+void nvf_sim_aer_flush(struct nvfio_sim *sim);
+
+/* sq.c: the commands of @sq, how many; on the thread that owns its CQ. */
+unsigned int nvf_sim_sq_poll(struct nvf_sim_thread *t, struct nvf_sim_sq *sq, bool admin);
+
+/* thread.c */
+void *nvf_sim_thread_main(void *arg);
 
 #endif /* NVFIO_SIM_PRIV_H */
