@@ -101,6 +101,7 @@ static int open_file(struct nvfio_sim *sim)
 
 int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio_sim **out)
 {
+	struct nvf_sim_inject inj;
 	struct nvfio_sim *sim;
 	unsigned int nq;
 	int ret;
@@ -124,9 +125,9 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 	atomic_store(&sim->cfs_after, -1);
 	atomic_store(&sim->remove_after, -1);
 
-	ret = nvf_sim_parse_opts(&sim->opts, opts);
+	ret = nvf_sim_parse_opts(&sim->opts, &inj, opts);
 	if (!ret)
-		ret = nvf_sim_fault_apply(sim, &sim->opts);
+		ret = nvf_sim_fault_apply(sim, &sim->opts, &inj);
 	if (ret)
 		goto fail;
 	sim->x.mem = *mem;

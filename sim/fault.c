@@ -120,16 +120,17 @@ int nvfio_sim_fault_add(struct nvfio_sim *sim, const struct nvfio_sim_fault *f)
  * counters, the rules and the events, in their order. 0, or -NVFIO_EBADOPT when it names more
  * rules or events than the controller keeps (nvfio_last_error() says so).
  */
-int nvf_sim_fault_apply(struct nvfio_sim *sim, const struct nvf_sim_opts *o)
+int nvf_sim_fault_apply(struct nvfio_sim *sim, const struct nvf_sim_opts *o,
+			const struct nvf_sim_inject *inj)
 {
 	atomic_store(&sim->cfs_after, o->cfs_after);
 	atomic_store(&sim->remove_after, o->remove_after);
-	for (unsigned int i = 0; i < o->nfaults; i++)
-		if (nvfio_sim_fault_add(sim, &o->faults[i]) < 0)
+	for (unsigned int i = 0; i < inj->nfaults; i++)
+		if (nvfio_sim_fault_add(sim, &inj->faults[i]) < 0)
 			return -NVFIO_EBADOPT;
-	for (unsigned int i = 0; i < o->nevents; i++)
-		if (nvfio_sim_post_event(sim, o->events[i].type, o->events[i].info,
-					 o->events[i].lid, 0) < 0)
+	for (unsigned int i = 0; i < inj->nevents; i++)
+		if (nvfio_sim_post_event(sim, inj->events[i].type, inj->events[i].info,
+					 inj->events[i].lid, 0) < 0)
 			return -NVFIO_EBADOPT;
 	return 0;
 }

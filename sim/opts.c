@@ -302,7 +302,7 @@ static void set_defaults(struct nvf_sim_opts *o)
 	o->remove_after = -1;
 }
 
-int nvf_sim_parse_opts(struct nvf_sim_opts *o, const char *opts)
+int nvf_sim_parse_opts(struct nvf_sim_opts *o, struct nvf_sim_inject *inj, const char *opts)
 {
 	char *copy, *tok, *save = NULL;
 	unsigned int lbads = 9, ms = 0;
@@ -310,6 +310,7 @@ int nvf_sim_parse_opts(struct nvf_sim_opts *o, const char *opts)
 	int ret = 0;
 
 	set_defaults(o);
+	memset(inj, 0, sizeof(*inj));
 	copy = strdup(opts ? opts : "");
 	if (!copy)
 		return nvf_err(-ENOMEM, "sim: out of memory parsing options");
@@ -408,8 +409,8 @@ int nvf_sim_parse_opts(struct nvf_sim_opts *o, const char *opts)
 			val[-1] = '=';
 			if (nvf_sim_parse_fault(key, &f) < 0)
 				goto bad_out;
-			if (o->nfaults <= NVF_SIM_MAX_RULES)
-				o->faults[o->nfaults++] = f;
+			if (inj->nfaults <= NVF_SIM_MAX_RULES)
+				inj->faults[inj->nfaults++] = f;
 		} else if (!strcmp(key, "cfs") || !strcmp(key, "remove")) {
 			if (parse_u64(val, false, &v) || v > (1ull << 62)) {
 				ret = bad(key, val,
@@ -432,8 +433,8 @@ int nvf_sim_parse_opts(struct nvf_sim_opts *o, const char *opts)
 					      "event=<type 0-7>:<info 0-255>:<log page 0-255>");
 				goto out;
 			}
-			if (o->nevents <= NVF_SIM_MAX_EVENTS)
-				o->events[o->nevents++] =
+			if (inj->nevents <= NVF_SIM_MAX_EVENTS)
+				inj->events[inj->nevents++] =
 				    (struct nvf_sim_event){(uint8_t)t, (uint8_t)i, (uint8_t)l};
 		} else {
 			ret = nvf_err(

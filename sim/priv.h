@@ -73,8 +73,12 @@ struct nvf_sim_opts {
 	char file[4096];
 	long long cfs_after;	/* -1: none */
 	long long remove_after; /* -1: none */
-	/* The fault rules and events of the address in its order, for fault.c to apply: room for
-	 * one more than the controller keeps, so that adding that one fails with its limit. */
+};
+
+/* The fault rules and events of the address in its order, which opts.c parses and fault.c
+ * applies when the controller is created: room for one more than the controller keeps, so that
+ * adding that one fails with its limit. */
+struct nvf_sim_inject {
 	struct nvfio_sim_fault faults[NVF_SIM_MAX_RULES + 1];
 	unsigned int nfaults;
 	struct nvf_sim_event events[NVF_SIM_MAX_EVENTS + 1];
@@ -374,7 +378,7 @@ void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uin
 		       uint16_t status, uint64_t lba);
 
 /* opts.c: the address's options as data, checked; nothing is applied. */
-int nvf_sim_parse_opts(struct nvf_sim_opts *o, const char *opts);
+int nvf_sim_parse_opts(struct nvf_sim_opts *o, struct nvf_sim_inject *inj, const char *opts);
 int nvf_sim_parse_fault(const char *rule, struct nvfio_sim_fault *f);
 
 /* store.c */
@@ -422,7 +426,8 @@ enum nvf_sim_fault_action nvf_sim_fault_check(struct nvfio_sim *sim, bool admin,
 					      const struct nvf_sim_sqe *cmd, uint16_t *status,
 					      uint64_t *delay_ns);
 void nvf_sim_fault_completed(struct nvfio_sim *sim);
-int nvf_sim_fault_apply(struct nvfio_sim *sim, const struct nvf_sim_opts *o);
+int nvf_sim_fault_apply(struct nvfio_sim *sim, const struct nvf_sim_opts *o,
+			const struct nvf_sim_inject *inj);
 
 /* doorbell.c: from any thread; the scan on thread 0. */
 void nvf_sim_report_doorbell(struct nvfio_sim *sim, uint8_t info);
