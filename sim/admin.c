@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/cq.h"
 #include "sim/priv.h"
 
 #define NVF_SIM_VID	 0x4e56 /* not a registered PCI vendor: this is no real device */
@@ -204,12 +205,6 @@ void nvf_sim_aer_flush(struct nvfio_sim *sim)
 		cq->irq_pending = false;
 		nvf_sim_irq(&sim->x, cq->iv);
 	}
-}
-
-/* An event the controller raises itself, subject to Asynchronous Event Configuration. */
-void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t lid)
-{
-	nvfio_sim_post_event(sim, type, info, lid, 0);
 }
 
 static uint16_t aer(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The controller model as its glue sees it: creating it (namespaces, storage, BAR0, MSI-X, the
- * threads) and destroying it, the requests the application makes of thread 0 (reset, fatal
- * error, removal, events), and the Error Information log.
+ * The controller model as its glue sees it (sim.h): creating it (options, namespaces, storage,
+ * BAR0, MSI-X, the threads), destroying it, its BAR0 and MSI-X vectors. A function-level reset
+ * is a request to thread 0 (request.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,123 +14,6 @@
 
 #include "sim/priv.h"
 #include "support/error.h"
-
-/* ---- the Error Information log ---- */
-
-void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
-		       uint16_t status, uint64_t lba)
-{
-	struct nvme_error_log_page *e;
-	uint16_t sc = status & 0x7ff;
-
-	if (sc == NVF_SIM_GENERIC(NVME_SC_ABORT_REQ) || sc == NVF_SIM_GENERIC(NVME_SC_ABORT_QUEUE))
-		return;
-	pthread_mutex_lock(&sim->err_lock);
-	e = &sim->errlog[sim->err_count % NVF_SIM_ERRLOG];
-	memset(e, 0, sizeof(*e));
-	e->error_count = ++sim->err_count;
-	e->sqid = sqid;
-	e->cmdid = cmd->cid;
-	e->status_field = (uint16_t)(status << 1);
-	e->parm_error_location = 0xffff;
-	e->lba = lba;
-	e->nsid = cmd->nsid;
-	pthread_mutex_unlock(&sim->err_lock);
-	NVF_SIM_STAT_ADD(sim, errors_logged, 1);
-}
-
-/* ---- requests from the application ---- */
-
-void nvf_sim_do_remove(struct nvfio_sim *sim)
-{
-	nvf_sim_park(sim);
-	for (unsigned int i = 0; i < sim->nthr; i++) {
-		NVF_SIM_STAT_ADD(sim, holding, (uint64_t)0 - sim->thr[i].nheld);
-		sim->thr[i].npend = 0;
-		sim->thr[i].nheld = 0;
-		sim->thr[i].nsqs = 0;
-	}
-	nvf_sim_unpark(sim);
-	sim->ready = false;
-	atomic_store(&sim->halt, true);
-	sim->removed_seen = true;
-	memset((void *)sim->x.bar, 0xff, sim->x.bar_len);
-	NVF_SIM_STAT_SET(sim, removed, 1);
-}
-
-static void request(struct nvfio_sim *sim, unsigned int bits, bool wait)
-{
-	uint64_t seq;
-
-	pthread_mutex_lock(&sim->req_lock);
-	atomic_fetch_or(&sim->req, bits);
-	seq = ++sim->req_seq;
-	while (wait && sim->req_done < seq && !atomic_load(&sim->stop))
-		pthread_cond_wait(&sim->req_cond, &sim->req_lock);
-	pthread_mutex_unlock(&sim->req_lock);
-}
-
-unsigned int nvf_sim_requests_poll(struct nvfio_sim *sim)
-{
-	unsigned int r;
-	uint64_t seq;
-
-	pthread_mutex_lock(&sim->req_lock);
-	r = atomic_exchange(&sim->req, 0);
-	seq = sim->req_seq;
-	pthread_mutex_unlock(&sim->req_lock);
-
-	if ((r & NVF_SIM_REQ_REMOVE) && !sim->removed_seen)
-		nvf_sim_do_remove(sim);
-	if ((r & NVF_SIM_REQ_RESET) && !sim->removed_seen) {
-		nvf_sim_ctrl_reset(sim);
-		nvf_sim_regs_power_on(sim);
-	}
-	if ((r & NVF_SIM_REQ_FATAL) && !sim->fatal)
-		nvf_sim_raise_fatal(sim);
-	if ((r & NVF_SIM_REQ_EVENT) && sim->ready && !sim->fatal && !sim->removed_seen)
-		nvf_sim_aer_flush(sim);
-
-	pthread_mutex_lock(&sim->req_lock);
-	sim->req_done = seq;
-	pthread_cond_broadcast(&sim->req_cond);
-	pthread_mutex_unlock(&sim->req_lock);
-	return 1;
-}
-
-/* From any model thread: the work is done by thread 0 on its next pass. */
-void nvf_sim_request_event(struct nvfio_sim *sim)
-{
-	atomic_fetch_or(&sim->req, NVF_SIM_REQ_EVENT);
-}
-
-void nvf_sim_request_fatal(struct nvfio_sim *sim)
-{
-	atomic_fetch_or(&sim->req, NVF_SIM_REQ_FATAL);
-}
-
-void nvf_sim_request_remove(struct nvfio_sim *sim)
-{
-	atomic_fetch_or(&sim->req, NVF_SIM_REQ_REMOVE);
-}
-
-int nvfio_sim_fatal(struct nvfio_sim *sim)
-{
-	request(sim, NVF_SIM_REQ_FATAL, true);
-	return 0;
-}
-
-int nvfio_sim_remove(struct nvfio_sim *sim)
-{
-	request(sim, NVF_SIM_REQ_REMOVE, true);
-	return 0;
-}
-
-int nvf_sim_reset(struct nvfio_sim *sim)
-{
-	request(sim, NVF_SIM_REQ_RESET, true);
-	return 0;
-}
 
 /* ---- create and destroy ---- */
 
@@ -218,6 +101,7 @@ static int open_file(struct nvfio_sim *sim)
 
 int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio_sim **out)
 {
+	struct nvf_sim_inject inj;
 	struct nvfio_sim *sim;
 	unsigned int nq;
 	int ret;
@@ -241,7 +125,9 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 	atomic_store(&sim->cfs_after, -1);
 	atomic_store(&sim->remove_after, -1);
 
-	ret = nvf_sim_parse_opts(sim, opts);
+	ret = nvf_sim_parse_opts(&sim->opts, &inj, opts);
+	if (!ret)
+		ret = nvf_sim_fault_apply(sim, &sim->opts, &inj);
 	if (ret)
 		goto fail;
 	sim->x.mem = *mem;
@@ -340,9 +226,7 @@ void nvf_sim_destroy(struct nvfio_sim *sim)
 		return;
 	atomic_store(&sim->stop, true);
 	nvf_sim_unpark(sim);
-	pthread_mutex_lock(&sim->req_lock);
-	pthread_cond_broadcast(&sim->req_cond);
-	pthread_mutex_unlock(&sim->req_lock);
+	nvf_sim_requests_wake(sim);
 	for (unsigned int i = 0; i < sim->nthr; i++)
 		if (sim->thr[i].started)
 			pthread_join(sim->thr[i].tid, NULL);

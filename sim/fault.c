@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Fault injection (the public API of <nvfio/sim.h>) and the controller's counters.
+ * Fault injection (the rules and trip counters of <nvfio/sim.h>; its events are event.c's) and
+ * the controller's counters.
  *
  * The I/O path looks at one relaxed counter (faults_armed) per command; only when a rule or trip
  * counter is armed does a command take the rule table's lock.
@@ -114,6 +115,26 @@ int nvfio_sim_fault_add(struct nvfio_sim *sim, const struct nvfio_sim_fault *f)
 	return id;
 }
 
+/*
+ * Arm what the address asked for (opts.c parsed it), before the threads start: the trip
+ * counters, the rules and the events, in their order. 0, or -NVFIO_EBADOPT when it names more
+ * rules or events than the controller keeps (nvfio_last_error() says so).
+ */
+int nvf_sim_fault_apply(struct nvfio_sim *sim, const struct nvf_sim_opts *o,
+			const struct nvf_sim_inject *inj)
+{
+	atomic_store(&sim->cfs_after, o->cfs_after);
+	atomic_store(&sim->remove_after, o->remove_after);
+	for (unsigned int i = 0; i < inj->nfaults; i++)
+		if (nvfio_sim_fault_add(sim, &inj->faults[i]) < 0)
+			return -NVFIO_EBADOPT;
+	for (unsigned int i = 0; i < inj->nevents; i++)
+		if (nvfio_sim_post_event(sim, inj->events[i].type, inj->events[i].info,
+					 inj->events[i].lid, 0) < 0)
+			return -NVFIO_EBADOPT;
+	return 0;
+}
+
 int nvfio_sim_fault_parse(struct nvfio_sim *sim, const char *rule)
 {
 	struct nvfio_sim_fault f;
@@ -160,43 +181,6 @@ long long nvfio_sim_fault_hits(struct nvfio_sim *sim, int id)
 	hits = id < 0 || (unsigned int)id >= sim->nrules ? -ENOENT : (long long)sim->rules[id].hits;
 	pthread_mutex_unlock(&sim->fault_lock);
 	return hits;
-}
-
-int nvfio_sim_post_event(struct nvfio_sim *sim, unsigned int type, unsigned int info,
-			 unsigned int lid, uint32_t nsid)
-{
-	if (type > 7 || info > 255 || lid > 255)
-		return nvf_err(-EINVAL,
-			       "sim: event type %u, info %u, log page %u: type must be "
-			       "0-7, info and log page 0-255",
-			       type, info, lid);
-	pthread_mutex_lock(&sim->ev_lock);
-	if (sim->nev == NVF_SIM_MAX_EVENTS) {
-		pthread_mutex_unlock(&sim->ev_lock);
-		return nvf_err(-ENOSPC,
-			       "sim: %d asynchronous events already queued; the host "
-			       "must send Asynchronous Event Requests and read the log pages",
-			       NVF_SIM_MAX_EVENTS);
-	}
-	sim->evq[sim->nev].type = (uint8_t)type;
-	sim->evq[sim->nev].info = (uint8_t)info;
-	sim->evq[sim->nev].lid = (uint8_t)lid;
-	sim->nev++;
-	if (type == NVME_AER_NOTICE && info == 0 && nsid) {
-		bool seen = false;
-
-		for (unsigned int i = 0; i < sim->nchanged && i < 1024; i++)
-			seen |= sim->changed_ns[i] == nsid;
-		if (!seen) {
-			if (sim->nchanged < 1024)
-				sim->changed_ns[sim->nchanged] = nsid;
-			sim->nchanged++;
-		}
-	}
-	pthread_mutex_unlock(&sim->ev_lock);
-	NVF_SIM_STAT_ADD(sim, events_posted, 1);
-	nvf_sim_request_event(sim);
-	return 0;
 }
 
 int nvfio_sim_get_stats(struct nvfio_sim *sim, struct nvfio_sim_stats *stats)

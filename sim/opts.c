@@ -302,15 +302,15 @@ static void set_defaults(struct nvf_sim_opts *o)
 	o->remove_after = -1;
 }
 
-int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
+int nvf_sim_parse_opts(struct nvf_sim_opts *o, struct nvf_sim_inject *inj, const char *opts)
 {
-	struct nvf_sim_opts *o = &sim->opts;
 	char *copy, *tok, *save = NULL;
 	unsigned int lbads = 9, ms = 0;
 	bool have_file = false, have_storage = false;
 	int ret = 0;
 
 	set_defaults(o);
+	memset(inj, 0, sizeof(*inj));
 	copy = strdup(opts ? opts : "");
 	if (!copy)
 		return nvf_err(-ENOMEM, "sim: out of memory parsing options");
@@ -407,8 +407,10 @@ int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
 			struct nvfio_sim_fault f;
 
 			val[-1] = '=';
-			if (nvf_sim_parse_fault(key, &f) < 0 || nvfio_sim_fault_add(sim, &f) < 0)
+			if (nvf_sim_parse_fault(key, &f) < 0)
 				goto bad_out;
+			if (inj->nfaults <= NVF_SIM_MAX_RULES)
+				inj->faults[inj->nfaults++] = f;
 		} else if (!strcmp(key, "cfs") || !strcmp(key, "remove")) {
 			if (parse_u64(val, false, &v) || v > (1ull << 62)) {
 				ret = bad(key, val,
@@ -431,9 +433,9 @@ int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
 					      "event=<type 0-7>:<info 0-255>:<log page 0-255>");
 				goto out;
 			}
-			if (nvfio_sim_post_event(sim, (unsigned int)t, (unsigned int)i,
-						 (unsigned int)l, 0) < 0)
-				goto bad_out;
+			if (inj->nevents <= NVF_SIM_MAX_EVENTS)
+				inj->events[inj->nevents++] =
+				    (struct nvf_sim_event){(uint8_t)t, (uint8_t)i, (uint8_t)l};
 		} else {
 			ret = nvf_err(
 			    -NVFIO_EBADOPT,
@@ -471,8 +473,6 @@ int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts)
 	}
 	if (o->threads > o->queues + 1)
 		o->threads = o->queues + 1;
-	atomic_store(&sim->cfs_after, o->cfs_after);
-	atomic_store(&sim->remove_after, o->remove_after);
 out:
 	free(copy);
 	return ret;

@@ -51,6 +51,10 @@ enum nvf_sim_storage_kind {
 	NVF_SIM_STORE_NULL, /* no data: reads return zeroes, writes are discarded */
 };
 
+struct nvf_sim_event {
+	uint8_t type, info, lid;
+};
+
 struct nvf_sim_opts {
 	uint64_t size; /* bytes of user data per namespace */
 	unsigned int lbaf;
@@ -69,6 +73,16 @@ struct nvf_sim_opts {
 	char file[4096];
 	long long cfs_after;	/* -1: none */
 	long long remove_after; /* -1: none */
+};
+
+/* The fault rules and events of the address in its order, which opts.c parses and fault.c
+ * applies when the controller is created: room for one more than the controller keeps, so that
+ * adding that one fails with its limit. */
+struct nvf_sim_inject {
+	struct nvfio_sim_fault faults[NVF_SIM_MAX_RULES + 1];
+	unsigned int nfaults;
+	struct nvf_sim_event events[NVF_SIM_MAX_EVENTS + 1];
+	unsigned int nevents;
 };
 
 /* The LBA formats every namespace offers, in Identify Namespace order. */
@@ -207,10 +221,6 @@ struct nvf_sim_rule {
 	uint64_t hits;
 };
 
-struct nvf_sim_event {
-	uint8_t type, info, lid;
-};
-
 struct nvf_sim_features {
 	uint32_t arbitration;
 	uint32_t power_mgmt;
@@ -341,8 +351,34 @@ static inline uint64_t nvf_sim_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* opts.c */
-int nvf_sim_parse_opts(struct nvfio_sim *sim, const char *opts);
+/*
+ * The files' functions, lowest layer first: a file calls only the files declared before it here
+ * (and the completions of cq.h, which call none of them), never one after it; ctrl.c, the top,
+ * is called only by the glue (sim.h).
+ */
+
+/* park.c: thread 0 stops the other threads (a no-op with one thread); they wait in
+ * nvf_sim_park_wait(). */
+void nvf_sim_park(struct nvfio_sim *sim);
+void nvf_sim_unpark(struct nvfio_sim *sim);
+void nvf_sim_park_wait(struct nvf_sim_thread *t);
+
+/* request.c: from any thread, for thread 0; the application's calls wait until it is done.
+ * Thread 0 takes the bits (NVF_SIM_REQ_*) with a sequence number and hands that back when it
+ * has carried them out; _wake() lets every waiter go when the model stops. */
+unsigned int nvf_sim_requests_take(struct nvfio_sim *sim, uint64_t *seq);
+void nvf_sim_requests_done(struct nvfio_sim *sim, uint64_t seq);
+void nvf_sim_requests_wake(struct nvfio_sim *sim);
+void nvf_sim_request_event(struct nvfio_sim *sim);
+void nvf_sim_request_fatal(struct nvfio_sim *sim);
+void nvf_sim_request_remove(struct nvfio_sim *sim);
+
+/* errlog.c: from any thread. */
+void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
+		       uint16_t status, uint64_t lba);
+
+/* opts.c: the address's options as data, checked; nothing is applied. */
+int nvf_sim_parse_opts(struct nvf_sim_opts *o, struct nvf_sim_inject *inj, const char *opts);
 int nvf_sim_parse_fault(const char *rule, struct nvfio_sim_fault *f);
 
 /* store.c */
@@ -364,29 +400,11 @@ uint16_t nvf_sim_to_host(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd
 uint16_t nvf_sim_from_host(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, void *buf,
 			   uint32_t len, bool admin);
 
-/* queue.c: commands taken from SQs, completions posted to CQs or kept pending. */
-bool nvf_sim_cq_post(struct nvf_sim_cq *cq, uint16_t sqid, uint16_t sqhd, uint16_t cid,
-		     uint16_t status, uint32_t dw0);
-unsigned int nvf_sim_sq_poll(struct nvf_sim_thread *t, struct nvf_sim_sq *sq, bool admin);
-unsigned int nvf_sim_pend_poll(struct nvf_sim_thread *t);
-void nvf_sim_pend_remove(struct nvf_sim_thread *t, unsigned int i);
-void nvf_sim_doorbells_scan(struct nvfio_sim *sim);
+/* event.c: nvfio_sim_post_event() of <nvfio/sim.h>, and the events the controller raises. */
+void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t lid);
 
-/* Signal @cq's MSI-X vector if what was posted to it since the last signal asks for one. */
-static inline void nvf_sim_cq_irq(struct nvfio_sim *sim, struct nvf_sim_cq *cq)
-{
-	if (cq->irq_pending) {
-		cq->irq_pending = false;
-		nvf_sim_irq(&sim->x, cq->iv);
-	}
-}
-
-/* regs.c: thread 0 only. */
-void nvf_sim_regs_power_on(struct nvfio_sim *sim);
-unsigned int nvf_sim_regs_poll(struct nvfio_sim *sim);
-void nvf_sim_ctrl_reset(struct nvfio_sim *sim);
-void nvf_sim_features_default(struct nvfio_sim *sim);
-void nvf_sim_raise_fatal(struct nvfio_sim *sim);
+/* io.c */
+uint16_t nvf_sim_io(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
 
 /* qmgmt.c: admin commands, 0 or a status; thread 0 only. */
 uint16_t nvf_sim_create_cq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
@@ -396,29 +414,6 @@ uint16_t nvf_sim_delete_sq(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 uint16_t nvf_sim_abort(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
 uint16_t nvf_sim_dbbuf(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
 void nvf_sim_sq_teardown(struct nvfio_sim *sim, struct nvf_sim_sq *sq, bool deleted);
-
-/* thread.c */
-void nvf_sim_park(struct nvfio_sim *sim);
-void nvf_sim_unpark(struct nvfio_sim *sim);
-void *nvf_sim_thread_main(void *arg);
-
-/* ctrl.c */
-void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uint16_t sqid,
-		       uint16_t status, uint64_t lba);
-unsigned int nvf_sim_requests_poll(struct nvfio_sim *sim);
-void nvf_sim_request_event(struct nvfio_sim *sim);
-void nvf_sim_request_fatal(struct nvfio_sim *sim);
-void nvf_sim_request_remove(struct nvfio_sim *sim);
-void nvf_sim_do_remove(struct nvfio_sim *sim);
-
-/* admin.c: 0 or a status, *dw0 the result; NVF_SIM_DEFER when the command completes later. */
-#define NVF_SIM_DEFER 0xffffu
-uint16_t nvf_sim_admin(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
-void nvf_sim_aer_flush(struct nvfio_sim *sim);
-void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t lid);
-
-/* io.c */
-uint16_t nvf_sim_io(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
 
 /* fault.c */
 enum nvf_sim_fault_action {
@@ -431,5 +426,30 @@ enum nvf_sim_fault_action nvf_sim_fault_check(struct nvfio_sim *sim, bool admin,
 					      const struct nvf_sim_sqe *cmd, uint16_t *status,
 					      uint64_t *delay_ns);
 void nvf_sim_fault_completed(struct nvfio_sim *sim);
+int nvf_sim_fault_apply(struct nvfio_sim *sim, const struct nvf_sim_opts *o,
+			const struct nvf_sim_inject *inj);
+
+/* doorbell.c: from any thread; the scan on thread 0. */
+void nvf_sim_report_doorbell(struct nvfio_sim *sim, uint8_t info);
+void nvf_sim_doorbells_scan(struct nvfio_sim *sim);
+
+/* regs.c: thread 0 only. */
+void nvf_sim_regs_power_on(struct nvfio_sim *sim);
+unsigned int nvf_sim_regs_poll(struct nvfio_sim *sim);
+void nvf_sim_ctrl_reset(struct nvfio_sim *sim);
+void nvf_sim_features_default(struct nvfio_sim *sim);
+void nvf_sim_raise_fatal(struct nvfio_sim *sim);
+void nvf_sim_do_remove(struct nvfio_sim *sim);
+
+/* admin.c: 0 or a status, *dw0 the result; NVF_SIM_DEFER when the command completes later. */
+#define NVF_SIM_DEFER 0xffffu
+uint16_t nvf_sim_admin(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
+void nvf_sim_aer_flush(struct nvfio_sim *sim);
+
+/* sq.c: the commands of @sq, how many; on the thread that owns its CQ. */
+unsigned int nvf_sim_sq_poll(struct nvf_sim_thread *t, struct nvf_sim_sq *sq, bool admin);
+
+/* thread.c */
+void *nvf_sim_thread_main(void *arg);
 
 #endif /* NVFIO_SIM_PRIV_H */

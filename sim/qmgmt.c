@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include "sim/cq.h"
 #include "sim/priv.h"
 
 #define CQ_INVALID	(NVF_SIM_CMD_SPEC(NVME_SC_CQ_INVALID) | NVF_SIM_DNR)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The controller's registers: their power-on values, what a change of CC does (enable, disable,
- * shutdown), CSTS, and the reset that CC.EN = 0 and a function reset make.
+ * shutdown), CSTS, the reset that CC.EN = 0 and a function reset make, a fatal error and
+ * removal.
  *
  * Enabling with an invalid CC (MPS, CSS, AMS, IOSQES != 6, IOCQES != 4), an invalid AQA, or an
  * admin queue base that is not page-aligned or not mapped sets CSTS.CFS and leaves RDY at 0 (as
@@ -96,6 +97,24 @@ void nvf_sim_raise_fatal(struct nvfio_sim *sim)
 	atomic_store(&sim->halt, true);
 	set_csts(sim, csts(sim) | NVME_CSTS_CFS_MASK << NVME_CSTS_CFS_SHIFT);
 	NVF_SIM_STAT_ADD(sim, fatal, 1);
+}
+
+/* Surprise removal: what waits is dropped, and BAR0 reads all-ones (thread 0 keeps it so). */
+void nvf_sim_do_remove(struct nvfio_sim *sim)
+{
+	nvf_sim_park(sim);
+	for (unsigned int i = 0; i < sim->nthr; i++) {
+		NVF_SIM_STAT_ADD(sim, holding, (uint64_t)0 - sim->thr[i].nheld);
+		sim->thr[i].npend = 0;
+		sim->thr[i].nheld = 0;
+		sim->thr[i].nsqs = 0;
+	}
+	nvf_sim_unpark(sim);
+	sim->ready = false;
+	atomic_store(&sim->halt, true);
+	sim->removed_seen = true;
+	memset((void *)sim->x.bar, 0xff, sim->x.bar_len);
+	NVF_SIM_STAT_SET(sim, removed, 1);
 }
 
 static bool enable_fail(struct nvfio_sim *sim)

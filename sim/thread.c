@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The model's threads: the pass each makes (thread 0 over the registers, the requests and the
- * admin queue, every thread over the I/O queues it owns), idle back-off, parking (thread 0
- * changes the queue set while the others are stopped), and their CPU time for benchmarks.
+ * admin queue, every thread over the I/O queues it owns), idle back-off, and their CPU time for
+ * benchmarks. A thread other than thread 0 parks (park.c) when thread 0 asks it to.
  */
-#include <sched.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
 
+#include "sim/cq.h"
 #include "sim/priv.h"
 
 /*
@@ -27,47 +27,27 @@ static inline void cpu_relax(void)
 	__builtin_ia32_pause();
 }
 
-/* ---- parking: thread 0 changes the queue set while the others are stopped ---- */
-
-static void park_wait(struct nvf_sim_thread *t)
-{
-	struct nvfio_sim *sim = t->sim;
-
-	pthread_mutex_lock(&sim->park_lock);
-	atomic_store(&t->state, NVF_SIM_THR_PARKED);
-	while (atomic_load(&sim->park_req) && !atomic_load(&sim->stop))
-		pthread_cond_wait(&sim->park_cond, &sim->park_lock);
-	atomic_store(&t->state, NVF_SIM_THR_RUNNING);
-	pthread_mutex_unlock(&sim->park_lock);
-}
-
-void nvf_sim_park(struct nvfio_sim *sim)
-{
-	if (sim->nthr == 1)
-		return;
-	/* seq_cst store, then seq_cst loads of each state: pairs with the worker's store of
-	 * RUNNING and load of park_req after a sleep, so one of the two sees the other. */
-	atomic_store(&sim->park_req, 1);
-	for (unsigned int i = 1; i < sim->nthr; i++) {
-		if (!sim->thr[i].started)
-			continue;
-		while (atomic_load(&sim->thr[i].state) == NVF_SIM_THR_RUNNING &&
-		       !atomic_load(&sim->stop))
-			sched_yield();
-	}
-}
-
-void nvf_sim_unpark(struct nvfio_sim *sim)
-{
-	if (sim->nthr == 1)
-		return;
-	pthread_mutex_lock(&sim->park_lock);
-	atomic_store(&sim->park_req, 0);
-	pthread_cond_broadcast(&sim->park_cond);
-	pthread_mutex_unlock(&sim->park_lock);
-}
-
 /* ---- the threads ---- */
+
+/* Thread 0: what the application and the other threads asked of it (request.c). */
+static unsigned int serve_requests(struct nvfio_sim *sim)
+{
+	uint64_t seq;
+	unsigned int r = nvf_sim_requests_take(sim, &seq);
+
+	if ((r & NVF_SIM_REQ_REMOVE) && !sim->removed_seen)
+		nvf_sim_do_remove(sim);
+	if ((r & NVF_SIM_REQ_RESET) && !sim->removed_seen) {
+		nvf_sim_ctrl_reset(sim);
+		nvf_sim_regs_power_on(sim);
+	}
+	if ((r & NVF_SIM_REQ_FATAL) && !sim->fatal)
+		nvf_sim_raise_fatal(sim);
+	if ((r & NVF_SIM_REQ_EVENT) && sim->ready && !sim->fatal && !sim->removed_seen)
+		nvf_sim_aer_flush(sim);
+	nvf_sim_requests_done(sim, seq);
+	return 1;
+}
 
 static unsigned int ctrl_pass(struct nvf_sim_thread *t)
 {
@@ -75,7 +55,7 @@ static unsigned int ctrl_pass(struct nvf_sim_thread *t)
 	unsigned int work = 0;
 
 	if (nvf_sim_unlikely(atomic_load_explicit(&sim->req, memory_order_relaxed)))
-		work += nvf_sim_requests_poll(sim);
+		work += serve_requests(sim);
 	if (nvf_sim_unlikely(sim->removed_seen)) {
 		/* Registers and doorbells of a removed device read all-ones whatever the host
 		 * wrote: a scan of a few KiB per pass, only in this state. */
@@ -136,7 +116,7 @@ static void nap(struct nvf_sim_thread *t)
 	nanosleep(&ts, NULL);
 	atomic_store(&t->state, NVF_SIM_THR_RUNNING);
 	if (t->idx && atomic_load(&sim->park_req))
-		park_wait(t);
+		nvf_sim_park_wait(t);
 	if (t->nap_ns < NVF_SIM_NAP_MAX) {
 		t->nap_ns *= 2;
 		if (t->nap_ns > NVF_SIM_NAP_MAX)
@@ -186,7 +166,7 @@ void *nvf_sim_thread_main(void *arg)
 
 		if (nvf_sim_unlikely(t->idx &&
 				     atomic_load_explicit(&sim->park_req, memory_order_relaxed)))
-			park_wait(t);
+			nvf_sim_park_wait(t);
 		if (nvf_sim_unlikely(acct))
 			t0 = thread_cpu_ns();
 		if (t->idx == 0)

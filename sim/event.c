@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Asynchronous events waiting for an Asynchronous Event Request: posted by the application
+ * (nvfio_sim_post_event() of <nvfio/sim.h>, event= in the address) or by the controller itself
+ * (a doorbell the host should not have written, a temperature threshold), from any thread.
+ * Thread 0 completes the host's requests with them (nvf_sim_aer_flush() in admin.c).
+ */
+#include <errno.h>
+
+#include "sim/priv.h"
+#include "support/error.h"
+
+int nvfio_sim_post_event(struct nvfio_sim *sim, unsigned int type, unsigned int info,
+			 unsigned int lid, uint32_t nsid)
+{
+	if (type > 7 || info > 255 || lid > 255)
+		return nvf_err(-EINVAL,
+			       "sim: event type %u, info %u, log page %u: type must be "
+			       "0-7, info and log page 0-255",
+			       type, info, lid);
+	pthread_mutex_lock(&sim->ev_lock);
+	if (sim->nev == NVF_SIM_MAX_EVENTS) {
+		pthread_mutex_unlock(&sim->ev_lock);
+		return nvf_err(-ENOSPC,
+			       "sim: %d asynchronous events already queued; the host "
+			       "must send Asynchronous Event Requests and read the log pages",
+			       NVF_SIM_MAX_EVENTS);
+	}
+	sim->evq[sim->nev].type = (uint8_t)type;
+	sim->evq[sim->nev].info = (uint8_t)info;
+	sim->evq[sim->nev].lid = (uint8_t)lid;
+	sim->nev++;
+	if (type == NVME_AER_NOTICE && info == 0 && nsid) {
+		bool seen = false;
+
+		for (unsigned int i = 0; i < sim->nchanged && i < 1024; i++)
+			seen |= sim->changed_ns[i] == nsid;
+		if (!seen) {
+			if (sim->nchanged < 1024)
+				sim->changed_ns[sim->nchanged] = nsid;
+			sim->nchanged++;
+		}
+	}
+	pthread_mutex_unlock(&sim->ev_lock);
+	NVF_SIM_STAT_ADD(sim, events_posted, 1);
+	nvf_sim_request_event(sim);
+	return 0;
+}
+
+/* An event the controller raises itself, subject to Asynchronous Event Configuration. */
+void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t lid)
+{
+	nvfio_sim_post_event(sim, type, info, lid, 0);
+}
