@@ -160,7 +160,7 @@ int nvfio_sim_fault_remove(struct nvfio_sim *sim, int id)
 	return ret;
 }
 
-int nvfio_sim_fault_clear(struct nvfio_sim *sim)
+void nvfio_sim_fault_clear(struct nvfio_sim *sim)
 {
 	pthread_mutex_lock(&sim->fault_lock);
 	for (unsigned int i = 0; i < sim->nrules; i++) {
@@ -170,7 +170,6 @@ int nvfio_sim_fault_clear(struct nvfio_sim *sim)
 		}
 	}
 	pthread_mutex_unlock(&sim->fault_lock);
-	return 0;
 }
 
 long long nvfio_sim_fault_hits(struct nvfio_sim *sim, int id)
@@ -183,7 +182,7 @@ long long nvfio_sim_fault_hits(struct nvfio_sim *sim, int id)
 	return hits;
 }
 
-int nvfio_sim_get_stats(struct nvfio_sim *sim, struct nvfio_sim_stats *stats)
+void nvfio_sim_get_stats(struct nvfio_sim *sim, struct nvfio_sim_stats *stats)
 {
 	uint64_t io = 0;
 	const _Atomic uint64_t *src = (const _Atomic uint64_t *)&sim->st;
@@ -194,5 +193,4 @@ int nvfio_sim_get_stats(struct nvfio_sim *sim, struct nvfio_sim_stats *stats)
 	for (unsigned int i = 0; i < sim->nthr; i++)
 		io += atomic_load_explicit(&sim->thr[i].io_cmds, memory_order_relaxed);
 	stats->io_commands = io;
-	return 0;
 }

@@ -62,16 +62,14 @@ void nvf_sim_request_remove(struct nvfio_sim *sim)
 	atomic_fetch_or(&sim->req, NVF_SIM_REQ_REMOVE);
 }
 
-int nvfio_sim_fatal(struct nvfio_sim *sim)
+void nvfio_sim_fatal(struct nvfio_sim *sim)
 {
 	request(sim, NVF_SIM_REQ_FATAL, true);
-	return 0;
 }
 
-int nvfio_sim_remove(struct nvfio_sim *sim)
+void nvfio_sim_remove(struct nvfio_sim *sim)
 {
 	request(sim, NVF_SIM_REQ_REMOVE, true);
-	return 0;
 }
 
 int nvf_sim_reset(struct nvfio_sim *sim)

@@ -95,8 +95,8 @@ int nvfio_sim_fault_parse(struct nvfio_sim *sim, const char *rule);
 /* Disarm one rule (its hits stay readable). 0 or -ENOENT. */
 int nvfio_sim_fault_remove(struct nvfio_sim *sim, int id);
 
-/* Disarm every rule and stop delaying; commands already held stay held. Returns 0. */
-int nvfio_sim_fault_clear(struct nvfio_sim *sim);
+/* Disarm every rule and stop delaying; commands already held stay held. */
+void nvfio_sim_fault_clear(struct nvfio_sim *sim);
 
 /* How many commands rule @id has hit so far, or -ENOENT. */
 long long nvfio_sim_fault_hits(struct nvfio_sim *sim, int id);
@@ -105,18 +105,17 @@ long long nvfio_sim_fault_hits(struct nvfio_sim *sim, int id);
  * nvfio_sim_fatal() - raise Controller Fatal Status
  *
  * CSTS.CFS reads 1 and the controller stops processing commands, as a device does after an
- * internal error, until the host resets it (CC.EN to 0) or resets the function. Returns 0.
+ * internal error, until the host resets it (CC.EN to 0) or resets the function.
  */
-int nvfio_sim_fatal(struct nvfio_sim *sim);
+void nvfio_sim_fatal(struct nvfio_sim *sim);
 
 /*
  * nvfio_sim_remove() - surprise removal
  *
  * From now on every register reads all-ones and nothing completes or interrupts, as when a
  * device is pulled out or falls off the bus; a function-level reset does not bring it back.
- * Returns 0.
  */
-int nvfio_sim_remove(struct nvfio_sim *sim);
+void nvfio_sim_remove(struct nvfio_sim *sim);
 
 /* Asynchronous event types (the spec's Asynchronous Event Type values). */
 enum {
@@ -165,8 +164,8 @@ struct nvfio_sim_stats {
 	uint64_t reserved[14];
 };
 
-/* Fill @stats with the controller's counters. Returns 0. */
-int nvfio_sim_get_stats(struct nvfio_sim *sim, struct nvfio_sim_stats *stats);
+/* Fill @stats with the controller's counters. */
+void nvfio_sim_get_stats(struct nvfio_sim *sim, struct nvfio_sim_stats *stats);
 
 #ifdef __cplusplus
 }

@@ -127,7 +127,7 @@ int main(void)
 		CHECK(h_admin(&h, &c, NULL) == (0x105 | DNR));
 	}
 	no_completion(&h, 50);
-	CHECK_OK(nvfio_sim_get_stats(h.sim, &st));
+	nvfio_sim_get_stats(h.sim, &st);
 	CHECK(st.aer_outstanding == 4);
 
 	/* A namespace attribute notice completes one of them. */
@@ -212,7 +212,7 @@ int main(void)
 	send_aer(&h);
 	cqe = event(&h);
 	CHECK(cqe.dw0 == (7u | 9u << 8 | 0xc0u << 16));
-	CHECK_OK(nvfio_sim_get_stats(h.sim, &st));
+	nvfio_sim_get_stats(h.sim, &st);
 	CHECK(st.events_posted == 6 && st.events_completed == 6 && st.aer_outstanding == 0);
 	CHECK(nvfio_sim_post_event(h.sim, 8, 0, 0, 0) == -22);
 
@@ -286,16 +286,16 @@ int main(void)
 
 	/* A controller reset drops outstanding AERs. */
 	send_aer(&h);
-	CHECK_OK(nvfio_sim_get_stats(h.sim, &st));
+	nvfio_sim_get_stats(h.sim, &st);
 	for (unsigned int i = 0; i < 100 && st.aer_outstanding != 1; i++) {
 		struct timespec d = {0, 1000000};
 
 		nanosleep(&d, NULL);
-		CHECK_OK(nvfio_sim_get_stats(h.sim, &st));
+		nvfio_sim_get_stats(h.sim, &st);
 	}
 	CHECK(st.aer_outstanding == 1);
 	CHECK(h_disable(&h) == 0);
-	CHECK_OK(nvfio_sim_get_stats(h.sim, &st));
+	nvfio_sim_get_stats(h.sim, &st);
 	CHECK(st.aer_outstanding == 0);
 	h_close(&h);
 

@@ -34,7 +34,7 @@ static struct nvfio_sim_stats stats(struct host *h)
 {
 	struct nvfio_sim_stats st;
 
-	CHECK_OK(nvfio_sim_get_stats(h->sim, &st));
+	nvfio_sim_get_stats(h->sim, &st);
 	return st;
 }
 
@@ -212,7 +212,7 @@ static void test_fatal(void)
 
 	start(&h, "size=16M");
 	buf = h_alloc(&h, 4096, 4096);
-	CHECK_OK(nvfio_sim_fatal(h.sim));
+	nvfio_sim_fatal(h.sim);
 	CHECK(h_reg32(&h, 0x1c) & 0x2);
 	CHECK(stats(&h).fatal == 1);
 	/* Nothing is processed any more. */
@@ -251,7 +251,7 @@ static void test_remove(void)
 
 	start(&h, "size=16M");
 	buf = h_alloc(&h, 4096, 4096);
-	CHECK_OK(nvfio_sim_remove(h.sim));
+	nvfio_sim_remove(h.sim);
 	CHECK(h_reg32(&h, 0x1c) == 0xffffffffu);
 	CHECK(h_reg64(&h, 0x00) == UINT64_MAX);
 	CHECK(stats(&h).removed == 1);
