@@ -171,19 +171,8 @@ static inline bool nvf_queue_trk_busy(uint16_t next)
 	return next == NVFIO_IO_TRK_BUSY || next == NVFIO_IO_TRK_BUSY_LIST;
 }
 
-/* Release tracker @cid: its list slot, then the tracker itself. */
-static inline void nvf_queue_trk_release(struct nvfio_qpair *qp, struct nvfio_io_trk *t,
-					 uint16_t cid)
-{
-	if (unlikely(t->list)) {
-		nvf_pool_put(&qp->pool, t->list);
-		t->list = 0;
-	}
-	t->next = qp->io.free;
-	qp->io.free = cid;
-}
-
-/* Complete the command of tracker @cid: release it, then run its callback. */
+/* Complete the command of tracker @cid: release its list slot and the tracker, then run its
+ * callback. */
 static inline void nvf_queue_trk_complete(struct nvfio_qpair *qp, uint16_t cid, int err,
 					  const struct nvfio_cqe *cqe)
 {
@@ -191,7 +180,12 @@ static inline void nvf_queue_trk_complete(struct nvfio_qpair *qp, uint16_t cid, 
 	nvfio_cb cb = t->cb;
 	void *arg = t->arg;
 
-	nvf_queue_trk_release(qp, t, cid);
+	if (unlikely(t->list)) {
+		nvf_pool_put(&qp->pool, t->list);
+		t->list = 0;
+	}
+	t->next = qp->io.free;
+	qp->io.free = cid;
 	cb(arg, err, cqe);
 }
 
