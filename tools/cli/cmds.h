@@ -4,4 +4,10 @@
 
 /* Each command's entry point: argv[0] is the command's name; returns the exit status. */
 
+/* identify.c */
+int cli_id_ctrl(int argc, char **argv);
+int cli_id_ns(int argc, char **argv);
+int cli_list_ns(int argc, char **argv);
+int cli_ns_descs(int argc, char **argv);
+
 #endif /* NVFIO_CLI_CMDS_H */

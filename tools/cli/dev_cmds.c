@@ -6,5 +6,9 @@
 #include "cmds.h"
 
 const struct cli_cmd cli_dev_cmds[] = {
+	{ "id-ctrl", cli_id_ctrl, "Identify Controller" },
+	{ "id-ns", cli_id_ns, "Identify Namespace" },
+	{ "list-ns", cli_list_ns, "namespace ids, active or allocated (--all)" },
+	{ "ns-descs", cli_ns_descs, "namespace identification descriptors" },
 	{ NULL, NULL, NULL },
 };

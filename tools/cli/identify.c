@@ -1,0 +1,797 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/* Identify: id-ctrl, id-ns, list-ns, ns-descs, list-ctrl, with nvme-cli's output. */
+#include <endian.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <nvme/types.h>
+
+#include "args.h"
+#include "bits.h"
+#include "cli.h"
+#include "cmds.h"
+#include "dev.h"
+#include "out.h"
+
+/* How a field of Identify Controller is printed: normal output, then JSON. */
+enum fkind {
+	F_HEX,	/* "%#x", JSON int */
+	F_DEC,	/* "%d", JSON int */
+	F_UDEC, /* "%u", JSON int */
+	F_STR,	/* the bytes as a string, JSON string */
+	F_U128, /* decimal, JSON string */
+	F_IEEE, /* three bytes, most significant first; JSON int */
+	F_UUID, /* JSON string */
+};
+
+struct field {
+	const char *name;
+	unsigned short off, size;
+	enum fkind kind;
+	const struct cli_bits *human; /* -H decoding, or NULL */
+};
+
+static uint64_t le_get(const uint8_t *p, unsigned int size)
+{
+	uint64_t v = 0;
+
+	while (size--)
+		v = v << 8 | p[size];
+	return v;
+}
+
+static const struct cli_bits cmic_bits[] = {
+	{ "  [7:4] : ", 4, 4, CLI_BITS_RESERVED, NULL, NULL },
+	{ "  [3:3] : ", 3, 1, CLI_BITS_CHOICE, "ANA supported", "ANA not supported" },
+	{ "  [2:2] : ", 2, 1, CLI_BITS_CHOICE, "SR-IOV", "PCI" },
+	{ "  [1:1] : ", 1, 1, CLI_BITS_CHOICE, "Multi Controller", "Single Controller" },
+	{ "  [0:0] : ", 0, 1, CLI_BITS_CHOICE, "Multi Port", "Single Port" },
+	CLI_BITS_END,
+};
+
+static const struct cli_bits oacs_bits[] = {
+	{ " [15:11] : ", 11, 5, CLI_BITS_RESERVED, NULL, NULL },
+	{ "  [10:10] : ", 10, 1, CLI_BITS_SUPPORTED, "Lockdown Command and Feature", NULL },
+	{ "  [9:9] : ", 9, 1, CLI_BITS_SUPPORTED, "Get LBA Status Capability", NULL },
+	{ "  [8:8] : ", 8, 1, CLI_BITS_SUPPORTED, "Doorbell Buffer Config", NULL },
+	{ "  [7:7] : ", 7, 1, CLI_BITS_SUPPORTED, "Virtualization Management", NULL },
+	{ "  [6:6] : ", 6, 1, CLI_BITS_SUPPORTED, "NVMe-MI Send and Receive", NULL },
+	{ "  [5:5] : ", 5, 1, CLI_BITS_SUPPORTED, "Directives", NULL },
+	{ "  [4:4] : ", 4, 1, CLI_BITS_SUPPORTED, "Device Self-test", NULL },
+	{ "  [3:3] : ", 3, 1, CLI_BITS_SUPPORTED, "NS Management and Attachment", NULL },
+	{ "  [2:2] : ", 2, 1, CLI_BITS_SUPPORTED, "FW Commit and Download", NULL },
+	{ "  [1:1] : ", 1, 1, CLI_BITS_SUPPORTED, "Format NVM", NULL },
+	{ "  [0:0] : ", 0, 1, CLI_BITS_SUPPORTED, "Security Send and Receive", NULL },
+	CLI_BITS_END,
+};
+
+static const struct cli_bits frmw_bits[] = {
+	{ "  [7:6] : ", 6, 2, CLI_BITS_RESERVED, NULL, NULL },
+	{ "  [5:5] : ", 5, 1, CLI_BITS_SUPPORTED, "Multiple FW or Boot Update Detection", NULL },
+	{ "  [4:4] : ", 4, 1, CLI_BITS_SUPPORTED, "Firmware Activate Without Reset", NULL },
+	{ "  [3:1] : ", 1, 3, CLI_BITS_VALUE, "Number of Firmware Slots", NULL },
+	{ "  [0:0] : ", 0, 1, CLI_BITS_CHOICE, "Firmware Slot 1 Read-Only",
+	  "Firmware Slot 1 Read/Write" },
+	CLI_BITS_END,
+};
+
+static const struct cli_bits lpa_bits[] = {
+	{ "  [7:7] : ", 7, 1, CLI_BITS_RESERVED, NULL, NULL },
+	{ "  [6:6] : ", 6, 1, CLI_BITS_SUPPORTED, "Telemetry Log Data Area 4", NULL },
+	{ "  [5:5] : ", 5, 1, CLI_BITS_SUPPORTED,
+	  "LID 0x0, Scope of each command in LID 0x5, 0x12, 0x13", NULL },
+	{ "  [4:4] : ", 4, 1, CLI_BITS_SUPPORTED, "Persistent Event log", NULL },
+	{ "  [3:3] : ", 3, 1, CLI_BITS_SUPPORTED, "Telemetry host/controller initiated log page",
+	  NULL },
+	{ "  [2:2] : ", 2, 1, CLI_BITS_SUPPORTED, "Extended data for Get Log Page", NULL },
+	{ "  [1:1] : ", 1, 1, CLI_BITS_SUPPORTED, "Command Effects Log Page", NULL },
+	{ "  [0:0] : ", 0, 1, CLI_BITS_SUPPORTED, "SMART/Health Log Page per NS", NULL },
+	CLI_BITS_END,
+};
+
+static const struct cli_bits oncs_bits[] = {
+	{ " [15:9] : ", 9, 7, CLI_BITS_RESERVED, NULL, NULL },
+	{ "  [8:8] : ", 8, 1, CLI_BITS_SUPPORTED, "Copy", NULL },
+	{ "  [7:7] : ", 7, 1, CLI_BITS_SUPPORTED, "Verify", NULL },
+	{ "  [6:6] : ", 6, 1, CLI_BITS_SUPPORTED, "Timestamp", NULL },
+	{ "  [5:5] : ", 5, 1, CLI_BITS_SUPPORTED, "Reservations", NULL },
+	{ "  [4:4] : ", 4, 1, CLI_BITS_SUPPORTED, "Save and Select", NULL },
+	{ "  [3:3] : ", 3, 1, CLI_BITS_SUPPORTED, "Write Zeroes", NULL },
+	{ "  [2:2] : ", 2, 1, CLI_BITS_SUPPORTED, "Data Set Management", NULL },
+	{ "  [1:1] : ", 1, 1, CLI_BITS_SUPPORTED, "Write Uncorrectable", NULL },
+	{ "  [0:0] : ", 0, 1, CLI_BITS_SUPPORTED, "Compare", NULL },
+	CLI_BITS_END,
+};
+
+#define IDC(f, k, h)                                                                           \
+	{ #f, offsetof(struct nvme_id_ctrl, f), sizeof(((struct nvme_id_ctrl *)0)->f), (k), (h) }
+
+/* Identify Controller's fields in nvme-cli's order, up to the power states. */
+static const struct field id_ctrl_fields[] = {
+	IDC(vid, F_HEX, NULL),	      IDC(ssvid, F_HEX, NULL),	    IDC(sn, F_STR, NULL),
+	IDC(mn, F_STR, NULL),	      IDC(fr, F_STR, NULL),	    IDC(rab, F_DEC, NULL),
+	IDC(ieee, F_IEEE, NULL),      IDC(cmic, F_HEX, cmic_bits),  IDC(mdts, F_DEC, NULL),
+	IDC(cntlid, F_HEX, NULL),     IDC(ver, F_HEX, NULL),	    IDC(rtd3r, F_HEX, NULL),
+	IDC(rtd3e, F_HEX, NULL),      IDC(oaes, F_HEX, NULL),	    IDC(ctratt, F_HEX, NULL),
+	IDC(rrls, F_HEX, NULL),	      IDC(cntrltype, F_DEC, NULL),  IDC(fguid, F_UUID, NULL),
+	IDC(crdt1, F_UDEC, NULL),     IDC(crdt2, F_UDEC, NULL),	    IDC(crdt3, F_UDEC, NULL),
+	IDC(nvmsr, F_UDEC, NULL),     IDC(vwci, F_UDEC, NULL),	    IDC(mec, F_UDEC, NULL),
+	IDC(oacs, F_HEX, oacs_bits),  IDC(acl, F_DEC, NULL),	    IDC(aerl, F_DEC, NULL),
+	IDC(frmw, F_HEX, frmw_bits),  IDC(lpa, F_HEX, lpa_bits),    IDC(elpe, F_DEC, NULL),
+	IDC(npss, F_DEC, NULL),	      IDC(avscc, F_HEX, NULL),	    IDC(apsta, F_HEX, NULL),
+	IDC(wctemp, F_DEC, NULL),     IDC(cctemp, F_DEC, NULL),	    IDC(mtfa, F_DEC, NULL),
+	IDC(hmpre, F_DEC, NULL),      IDC(hmmin, F_DEC, NULL),	    IDC(tnvmcap, F_U128, NULL),
+	IDC(unvmcap, F_U128, NULL),   IDC(rpmbs, F_HEX, NULL),	    IDC(edstt, F_DEC, NULL),
+	IDC(dsto, F_DEC, NULL),	      IDC(fwug, F_DEC, NULL),	    IDC(kas, F_DEC, NULL),
+	IDC(hctma, F_HEX, NULL),      IDC(mntmt, F_DEC, NULL),	    IDC(mxtmt, F_DEC, NULL),
+	IDC(sanicap, F_HEX, NULL),    IDC(hmminds, F_UDEC, NULL),   IDC(hmmaxd, F_DEC, NULL),
+	IDC(nsetidmax, F_DEC, NULL),  IDC(endgidmax, F_DEC, NULL),  IDC(anatt, F_DEC, NULL),
+	IDC(anacap, F_DEC, NULL),     IDC(anagrpmax, F_UDEC, NULL), IDC(nanagrpid, F_UDEC, NULL),
+	IDC(pels, F_UDEC, NULL),      IDC(domainid, F_DEC, NULL),   IDC(megcap, F_U128, NULL),
+	IDC(sqes, F_HEX, NULL),	      IDC(cqes, F_HEX, NULL),	    IDC(maxcmd, F_DEC, NULL),
+	IDC(nn, F_DEC, NULL),	      IDC(oncs, F_HEX, oncs_bits),  IDC(fuses, F_HEX, NULL),
+	IDC(fna, F_HEX, NULL),	      IDC(vwc, F_HEX, NULL),	    IDC(awun, F_DEC, NULL),
+	IDC(awupf, F_DEC, NULL),      IDC(icsvscc, F_DEC, NULL),    IDC(nwpc, F_DEC, NULL),
+	IDC(acwu, F_DEC, NULL),	      IDC(ocfs, F_HEX, NULL),	    IDC(sgls, F_HEX, NULL),
+	IDC(mnan, F_UDEC, NULL),      IDC(maxdna, F_U128, NULL),    IDC(maxcna, F_UDEC, NULL),
+	IDC(subnqn, F_STR, NULL),     IDC(ioccsz, F_UDEC, NULL),    IDC(iorcsz, F_UDEC, NULL),
+	IDC(icdoff, F_DEC, NULL),     IDC(fcatt, F_HEX, NULL),	    IDC(msdbd, F_DEC, NULL),
+	IDC(ofcs, F_DEC, NULL),
+};
+
+static void field_normal(const uint8_t *base, const struct field *f, int width, bool human)
+{
+	const uint8_t *p = base + f->off;
+	uint64_t v = f->size <= 8 ? le_get(p, f->size) : 0;
+	char s[512], u[37];
+
+	printf("%-*s: ", width, f->name);
+	switch (f->kind) {
+	case F_HEX:
+		printf("%#llx\n", (unsigned long long)v);
+		break;
+	case F_DEC:
+		printf("%d\n", (int)v);
+		break;
+	case F_UDEC:
+		printf("%u\n", (unsigned int)v);
+		break;
+	case F_STR:
+		cli_field_str(s, sizeof(s), (const char *)p, f->size);
+		printf("%s\n", s);
+		break;
+	case F_U128:
+		printf("%s\n", cli_u128_str(p));
+		break;
+	case F_IEEE:
+		printf("%02x%02x%02x\n", p[2], p[1], p[0]);
+		break;
+	case F_UUID:
+		cli_uuid_str(u, p);
+		printf("%s\n", u);
+		break;
+	}
+	if (human && f->human)
+		cli_bits_show(v, f->human);
+}
+
+static void field_json(struct json_object *root, const uint8_t *base, const struct field *f)
+{
+	const uint8_t *p = base + f->off;
+	char s[512], u[37];
+
+	switch (f->kind) {
+	case F_STR:
+		cli_field_str(s, sizeof(s), (const char *)p, f->size);
+		/* nvme-cli leaves an empty subnqn out */
+		if (*s || strcmp(f->name, "subnqn"))
+			cli_json_str(root, f->name, s);
+		break;
+	case F_U128:
+		cli_json_u128(root, f->name, p);
+		break;
+	case F_UUID:
+		cli_uuid_str(u, p);
+		cli_json_str(root, f->name, u);
+		break;
+	case F_IEEE:
+		cli_json_int(root, f->name, p[2] << 16 | p[1] << 8 | p[0]);
+		break;
+	default:
+		cli_json_int(root, f->name, (int64_t)le_get(p, f->size));
+		break;
+	}
+}
+
+static void power(unsigned int v, unsigned int scale)
+{
+	switch (scale & 3) {
+	case 0:
+		printf("-");
+		break;
+	case 1:
+		printf("%01u.%04uW", v / 10000, v % 10000);
+		break;
+	case 2:
+		printf("%01u.%02uW", v / 100, v % 100);
+		break;
+	default:
+		printf("reserved");
+	}
+}
+
+static void id_ctrl_psd_normal(const struct nvme_id_ctrl *id)
+{
+	static const char *const workload[] = { "-", "1MiB 32 RW, 30s idle", "80K 128KiB SW" };
+	int i;
+
+	for (i = 0; i <= id->npss && i < 32; i++) {
+		const struct nvme_id_psd *ps = &id->psd[i];
+		unsigned int mp = le16toh(ps->mp);
+
+		printf("ps   %4d : mp:", i);
+		if (ps->flags & NVME_PSD_FLAGS_MXPS)
+			printf("%01u.%04uW ", mp / 10000, mp % 10000);
+		else
+			printf("%01u.%02uW ", mp / 100, mp % 100);
+		if (ps->flags & NVME_PSD_FLAGS_NOPS)
+			printf("non-");
+		printf("operational enlat:%d exlat:%d rrt:%d rrl:%d\n"
+		       "            rwt:%d rwl:%d idle_power:",
+		       (int)le32toh(ps->enlat), (int)le32toh(ps->exlat), ps->rrt, ps->rrl, ps->rwt,
+		       ps->rwl);
+		power(le16toh(ps->idlp), ps->ips >> 6);
+		printf(" active_power:");
+		power(le16toh(ps->actp), ps->apws >> 6);
+		printf("\n            active_power_workload:%s\n",
+		       (ps->apws & 7) < 3 ? workload[ps->apws & 7] : "reserved");
+	}
+}
+
+static void id_ctrl_psd_json(struct json_object *root, const struct nvme_id_ctrl *id)
+{
+	struct json_object *psds = json_object_new_array();
+	int i;
+
+	json_object_object_add(root, "psds", psds);
+	for (i = 0; i <= id->npss && i < 32; i++) {
+		const struct nvme_id_psd *ps = &id->psd[i];
+		struct json_object *o = json_object_new_object();
+
+		cli_json_int(o, "max_power", le16toh(ps->mp));
+		cli_json_int(o, "flags", ps->flags);
+		cli_json_int(o, "entry_lat", le32toh(ps->enlat));
+		cli_json_int(o, "exit_lat", le32toh(ps->exlat));
+		cli_json_int(o, "read_tput", ps->rrt);
+		cli_json_int(o, "read_lat", ps->rrl);
+		cli_json_int(o, "write_tput", ps->rwt);
+		cli_json_int(o, "write_lat", ps->rwl);
+		cli_json_int(o, "idle_power", le16toh(ps->idlp));
+		cli_json_int(o, "idle_scale", ps->ips >> 6);
+		cli_json_int(o, "active_power", le16toh(ps->actp));
+		cli_json_int(o, "active_power_work", ps->apws & 7);
+		cli_json_int(o, "active_scale", ps->apws >> 6);
+		json_object_array_add(psds, o);
+	}
+}
+
+static void id_ctrl_show(const struct nvme_id_ctrl *id, const struct cli_out *o, bool vs)
+{
+	const uint8_t *base = (const uint8_t *)id;
+	size_t i;
+
+	if (o->fmt == CLI_FMT_BINARY) {
+		cli_raw(id, sizeof(*id));
+	} else if (o->fmt == CLI_FMT_JSON) {
+		struct json_object *root = json_object_new_object();
+
+		for (i = 0; i < sizeof(id_ctrl_fields) / sizeof(id_ctrl_fields[0]); i++)
+			field_json(root, base, &id_ctrl_fields[i]);
+		id_ctrl_psd_json(root, id);
+		cli_json_print(root);
+	} else {
+		printf("NVME Identify Controller:\n");
+		for (i = 0; i < sizeof(id_ctrl_fields) / sizeof(id_ctrl_fields[0]); i++)
+			field_normal(base, &id_ctrl_fields[i], 10, o->human);
+		id_ctrl_psd_normal(id);
+		if (vs) {
+			printf("vs[]:\n");
+			cli_hexdump(id->vs, sizeof(id->vs), 16, 1);
+		}
+	}
+}
+
+/* Identify @cns into @buf (4096 bytes); the exit status on failure, reported. */
+static int identify(struct nvfio_ctrl *ctrl, uint8_t cns, uint32_t nsid, uint16_t cntid,
+		    void *buf, const char *what)
+{
+	struct nvfio_cmd cmd = { .opcode = nvme_admin_identify, .nsid = nsid,
+				 .cdw10 = (uint32_t)cntid << 16 | cns };
+	struct nvfio_cqe cqe;
+	int ret = cli_admin(ctrl, &cmd, buf, NVME_IDENTIFY_DATA_SIZE, &cqe, 0);
+
+	return ret ? cli_admin_failed(ret, &cqe, what) : 0;
+}
+
+/* The options most identify and log commands share. */
+#define OUT_OPTS(o)                                                                            \
+	CLI_STR("output-format", 'o', &(o).format, "FMT", "output format: normal|json|binary"),  \
+		CLI_FLAG("raw-binary", 'b', &(o).binary, "output the raw structure"),           \
+		CLI_FLAG("human-readable", 'H', &(o).human, "decode the fields")
+
+int cli_id_ctrl(int argc, char **argv)
+{
+	static const struct cli_usage u = {
+		"id-ctrl", "DEVICE [OPTIONS]",
+		"Identify Controller: the controller's capabilities and settings, as nvme-cli "
+		"prints them."
+	};
+	struct cli_out o = { 0 };
+	bool vs = false;
+	const struct cli_opt opts[] = {
+		CLI_FLAG("vendor-specific", 'v', &vs, "dump the vendor specific field"),
+		OUT_OPTS(o),
+		CLI_END,
+	};
+	struct nvme_id_ctrl id;
+	struct nvfio_ctrl *ctrl;
+	char *dev = NULL;
+	int n, ret;
+
+	ret = cli_parse(argc, argv, &u, opts, &dev, 1, &n);
+	if (ret)
+		return ret > 0 ? 0 : EINVAL;
+	if (cli_out_check(&o))
+		return EINVAL;
+	ret = cli_dev_open(dev, 0, &ctrl);
+	if (ret)
+		return ret;
+	ret = identify(ctrl, NVME_IDENTIFY_CNS_CTRL, 0, 0, &id, "identify controller");
+	if (!ret)
+		id_ctrl_show(&id, &o, vs);
+	nvfio_ctrl_close(ctrl);
+	return ret;
+}
+
+static const struct cli_bits nsfeat_bits[] = {
+	{ "  [7:5] : ", 5, 3, CLI_BITS_RESERVED, NULL, NULL },
+	{ "  [4:4] : ", 4, 1, CLI_BITS_SUPPORTED, "NPWG, NPWA, NPDG, NPDA, and NOWS are", NULL },
+	{ "  [3:3] : ", 3, 1, CLI_BITS_CHOICE, "NGUID and EUI64 fields if non-zero, Never Reused",
+	  "NGUID and EUI64 fields if non-zero, Reused" },
+	{ "  [2:2] : ", 2, 1, CLI_BITS_SUPPORTED, "Deallocated or Unwritten Logical Block error",
+	  NULL },
+	{ "  [1:1] : ", 1, 1, CLI_BITS_CHOICE, "Namespace uses NAWUN, NAWUPF, and NACWU",
+	  "Namespace uses AWUN, AWUPF, and ACWU" },
+	{ "  [0:0] : ", 0, 1, CLI_BITS_SUPPORTED, "Thin Provisioning", NULL },
+	CLI_BITS_END,
+};
+
+static const struct cli_bits flbas_bits[] = {
+	{ "  [7:7] : ", 7, 1, CLI_BITS_RESERVED, NULL, NULL },
+	{ "  [6:5] : ", 5, 2, CLI_BITS_VALUE,
+	  "Most significant 2 bits of Current LBA Format Selected", NULL },
+	{ "  [4:4] : ", 4, 1, CLI_BITS_CHOICE, "Metadata Transferred at End of Data LBA",
+	  "Metadata Transferred in Separate Contiguous Buffer" },
+	{ "  [3:0] : ", 0, 4, CLI_BITS_VALUE,
+	  "Least significant 4 bits of Current LBA Format Selected", NULL },
+	CLI_BITS_END,
+};
+
+#define IDN(f, k, h)                                                                           \
+	{ #f, offsetof(struct nvme_id_ns, f), sizeof(((struct nvme_id_ns *)0)->f), (k), (h) }
+
+/* Identify Namespace, first part: nvme-cli prints these as 64-bit hex in normal output. */
+static const struct field id_ns_sizes[] = {
+	IDN(nsze, F_HEX, NULL),
+	IDN(ncap, F_HEX, NULL),
+	IDN(nuse, F_HEX, NULL),
+	IDN(nsfeat, F_HEX, nsfeat_bits),
+	IDN(nlbaf, F_DEC, NULL),
+	IDN(flbas, F_HEX, flbas_bits),
+	IDN(mc, F_HEX, NULL),
+	IDN(dpc, F_HEX, NULL),
+	IDN(dps, F_HEX, NULL),
+	IDN(nmic, F_HEX, NULL),
+	IDN(rescap, F_HEX, NULL),
+	IDN(fpi, F_HEX, NULL),
+	IDN(dlfeat, F_DEC, NULL),
+	IDN(nawun, F_DEC, NULL),
+	IDN(nawupf, F_DEC, NULL),
+	IDN(nacwu, F_DEC, NULL),
+	IDN(nabsn, F_DEC, NULL),
+	IDN(nabo, F_DEC, NULL),
+	IDN(nabspf, F_DEC, NULL),
+	IDN(noiob, F_DEC, NULL),
+	IDN(nvmcap, F_U128, NULL),
+};
+
+/* Present when NSFEAT bit 4 says so. */
+static const struct field id_ns_opt[] = {
+	IDN(npwg, F_UDEC, NULL), IDN(npwa, F_UDEC, NULL), IDN(npdg, F_UDEC, NULL),
+	IDN(npda, F_UDEC, NULL), IDN(nows, F_UDEC, NULL),
+};
+
+static const struct field id_ns_tail[] = {
+	IDN(mssrl, F_UDEC, NULL),
+	IDN(mcl, F_UDEC, NULL),
+	IDN(msrc, F_UDEC, NULL),
+	IDN(nulbaf, F_UDEC, NULL),
+	IDN(anagrpid, F_UDEC, NULL),
+	IDN(nsattr, F_UDEC, NULL),
+	IDN(nvmsetid, F_DEC, NULL),
+	IDN(endgid, F_DEC, NULL),
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static void hex_bytes(char *out, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+static void id_ns_json(const struct nvme_id_ns *ns)
+{
+	/* nvme-cli's JSON order differs from its text order. */
+	static const char *const order[] = {
+		"nsze",	  "ncap",   "nuse",  "nsfeat", "nlbaf",	   "flbas",  "mc",
+		"dpc",	  "dps",    "nmic",  "rescap", "fpi",	   "dlfeat", "nawun",
+		"nawupf", "nacwu",  "nabsn", "nabo",   "nabspf",   "noiob",  "nvmcap",
+		"nsattr", "nvmsetid", "npwg", "npwa",  "npdg",	   "npda",   "nows",
+		"mssrl",  "mcl",    "msrc",  "nulbaf", "anagrpid", "endgid",
+	};
+	const uint8_t *base = (const uint8_t *)ns;
+	struct json_object *root = json_object_new_object(), *lbafs;
+	char eui[17], nguid[33];
+	size_t i, j;
+	int k;
+
+	for (i = 0; i < NELEM(order); i++) {
+		const struct field *f = NULL;
+
+		if (!strncmp(order[i], "np", 2) || !strcmp(order[i], "nows")) {
+			if (!(ns->nsfeat & 0x10))
+				continue;
+			for (j = 0; j < NELEM(id_ns_opt); j++)
+				if (!strcmp(id_ns_opt[j].name, order[i]))
+					f = &id_ns_opt[j];
+		}
+		for (j = 0; !f && j < NELEM(id_ns_sizes); j++)
+			if (!strcmp(id_ns_sizes[j].name, order[i]))
+				f = &id_ns_sizes[j];
+		for (j = 0; !f && j < NELEM(id_ns_tail); j++)
+			if (!strcmp(id_ns_tail[j].name, order[i]))
+				f = &id_ns_tail[j];
+		if (f && f->size == 8)
+			cli_json_u64(root, f->name, le_get(base + f->off, 8));
+		else if (f)
+			field_json(root, base, f);
+	}
+	hex_bytes(eui, ns->eui64, sizeof(ns->eui64));
+	hex_bytes(nguid, ns->nguid, sizeof(ns->nguid));
+	cli_json_str(root, "eui64", eui);
+	cli_json_str(root, "nguid", nguid);
+	lbafs = json_object_new_array();
+	json_object_object_add(root, "lbafs", lbafs);
+	for (k = 0; k <= ns->nlbaf && k < 64; k++) {
+		struct json_object *l = json_object_new_object();
+
+		cli_json_int(l, "ms", le16toh(ns->lbaf[k].ms));
+		cli_json_int(l, "ds", ns->lbaf[k].ds);
+		cli_json_int(l, "rp", ns->lbaf[k].rp);
+		json_object_array_add(lbafs, l);
+	}
+	cli_json_print(root);
+}
+
+static void id_ns_normal(const struct nvme_id_ns *ns, uint32_t nsid, bool human, bool vs)
+{
+	static const char *const rp[] = { "Best", "Better", "Good", "Degraded" };
+	const uint8_t *base = (const uint8_t *)ns;
+	unsigned int inuse = (ns->flbas & 0xf) | (ns->flbas >> 5 & 3) << 4;
+	char eui[17], nguid[33];
+	size_t i;
+	int k;
+
+	printf("NVME Identify Namespace %u:\n", nsid);
+	for (i = 0; i < NELEM(id_ns_sizes); i++)
+		field_normal(base, &id_ns_sizes[i], 8, human);
+	if (ns->nsfeat & 0x10)
+		for (i = 0; i < NELEM(id_ns_opt); i++)
+			field_normal(base, &id_ns_opt[i], 8, human);
+	for (i = 0; i < NELEM(id_ns_tail); i++) {
+		const struct field *f = &id_ns_tail[i];
+
+		/* nvme-cli's own spacing: a tab after nsattr, none after anagrpid */
+		if (!strcmp(f->name, "nsattr"))
+			printf("nsattr\t: %u\n", ns->nsattr);
+		else if (!strcmp(f->name, "anagrpid"))
+			printf("anagrpid: %u\n", le32toh(ns->anagrpid));
+		else if (!strcmp(f->name, "nvmsetid"))
+			printf("nvmsetid: %d\n", le16toh(ns->nvmsetid));
+		else
+			field_normal(base, f, 8, human);
+	}
+	hex_bytes(nguid, ns->nguid, sizeof(ns->nguid));
+	hex_bytes(eui, ns->eui64, sizeof(ns->eui64));
+	printf("nguid   : %s\neui64   : %s\n", nguid, eui);
+	for (k = 0; k <= ns->nlbaf + ns->nulbaf && k < 64; k++) {
+		const struct nvme_lbaf *l = &ns->lbaf[k];
+
+		if (human)
+			printf("LBA Format %2d : Metadata Size: %-3d bytes - Data Size: %-2d bytes - "
+			       "Relative Performance: %#x %s %s\n",
+			       k, le16toh(l->ms), 1 << l->ds, l->rp, rp[l->rp & 3],
+			       (unsigned int)k == inuse ? "(in use)" : "");
+		else
+			printf("lbaf %2d : ms:%-3d lbads:%-2d rp:%#x %s\n", k, le16toh(l->ms),
+			       l->ds, l->rp, (unsigned int)k == inuse ? "(in use)" : "");
+	}
+	if (vs) {
+		printf("vs[]:\n");
+		cli_hexdump(ns->vs, sizeof(ns->vs), 16, 1);
+	}
+}
+
+static int need_nsid(const char *cmd, uint32_t nsid)
+{
+	if (nsid)
+		return 0;
+	cli_err("%s: give the namespace with -n/--namespace-id ('nvfio list-ns DEVICE' lists "
+		"them)",
+		cmd);
+	return EINVAL;
+}
+
+int cli_id_ns(int argc, char **argv)
+{
+	static const struct cli_usage u = {
+		"id-ns", "DEVICE -n NSID [OPTIONS]",
+		"Identify Namespace: a namespace's size, formats and features, as nvme-cli prints "
+		"them."
+	};
+	struct cli_out o = { 0 };
+	bool vs = false, force = false;
+	uint32_t nsid = 0;
+	const struct cli_opt opts[] = {
+		CLI_UINT("namespace-id", 'n', &nsid, "NSID", "the namespace"),
+		CLI_FLAG("force", 0, &force, "identify an allocated namespace that is not attached"),
+		CLI_FLAG("vendor-specific", 'v', &vs, "dump the vendor specific field"),
+		OUT_OPTS(o),
+		CLI_END,
+	};
+	struct nvme_id_ns ns;
+	struct nvfio_ctrl *ctrl;
+	char *dev = NULL;
+	int n, ret;
+
+	ret = cli_parse(argc, argv, &u, opts, &dev, 1, &n);
+	if (ret)
+		return ret > 0 ? 0 : EINVAL;
+	if (cli_out_check(&o))
+		return EINVAL;
+	ret = need_nsid(u.cmd, nsid);
+	if (ret)
+		return ret;
+	ret = cli_dev_open(dev, 0, &ctrl);
+	if (ret)
+		return ret;
+	ret = identify(ctrl, force ? NVME_IDENTIFY_CNS_ALLOCATED_NS : NVME_IDENTIFY_CNS_NS, nsid,
+		       0, &ns, "identify namespace");
+	if (!ret) {
+		if (o.fmt == CLI_FMT_BINARY)
+			cli_raw(&ns, sizeof(ns));
+		else if (o.fmt == CLI_FMT_JSON)
+			id_ns_json(&ns);
+		else
+			id_ns_normal(&ns, nsid, o.human, vs);
+	}
+	nvfio_ctrl_close(ctrl);
+	return ret;
+}
+
+int cli_list_ns(int argc, char **argv)
+{
+	static const struct cli_usage u = {
+		"list-ns", "DEVICE [OPTIONS]",
+		"The namespace ids the controller reports: active ones (default), or every "
+		"allocated one (--all), from --namespace-id on."
+	};
+	const char *format = NULL;
+	uint32_t nsid = 0, csi = 0;
+	bool all = false, csi_given = false;
+	const struct cli_opt opts[] = {
+		CLI_UINT("namespace-id", 'n', &nsid, "NSID", "list ids above this one"),
+		CLI_UINT_G("csi", 'y', &csi, "CSI", "command set identifier", &csi_given),
+		CLI_FLAG("all", 'a', &all, "allocated namespaces too, not only active ones"),
+		CLI_STR("output-format", 'o', &format, "FMT", "output format: normal|json"),
+		CLI_END,
+	};
+	struct cli_out o = { 0 };
+	uint32_t list[1024];
+	struct nvfio_ctrl *ctrl;
+	char *dev = NULL;
+	uint8_t cns;
+	int n, ret, i;
+
+	ret = cli_parse(argc, argv, &u, opts, &dev, 1, &n);
+	if (ret)
+		return ret > 0 ? 0 : EINVAL;
+	o.format = format;
+	if (cli_out_check(&o))
+		return EINVAL;
+	if (o.fmt == CLI_FMT_BINARY) {
+		cli_err("list-ns: output format binary is not offered (normal or json)");
+		return EINVAL;
+	}
+	if (csi > 0xff) {
+		cli_err("list-ns: --csi %u is above 255", csi);
+		return EINVAL;
+	}
+	ret = cli_dev_open(dev, 0, &ctrl);
+	if (ret)
+		return ret;
+	if (csi_given)
+		cns = all ? NVME_IDENTIFY_CNS_CSI_ALLOCATED_NS_LIST : NVME_IDENTIFY_CNS_CSI_NS_ACTIVE_LIST;
+	else
+		cns = all ? NVME_IDENTIFY_CNS_ALLOCATED_NS_LIST : NVME_IDENTIFY_CNS_NS_ACTIVE_LIST;
+	{
+		struct nvfio_cmd cmd = { .opcode = nvme_admin_identify, .nsid = nsid,
+					 .cdw10 = cns, .cdw11 = csi << 24 };
+		struct nvfio_cqe cqe;
+
+		ret = cli_admin(ctrl, &cmd, list, sizeof(list), &cqe, 0);
+		if (ret)
+			ret = cli_admin_failed(ret, &cqe, "identify namespace list");
+	}
+	if (!ret) {
+		if (o.fmt == CLI_FMT_JSON) {
+			struct json_object *root = json_object_new_object();
+			struct json_object *arr = json_object_new_array();
+
+			for (i = 0; i < 1024; i++) {
+				struct json_object *e;
+
+				if (!list[i])
+					continue;
+				e = json_object_new_object();
+				cli_json_int(e, "nsid", le32toh(list[i]));
+				json_object_array_add(arr, e);
+			}
+			json_object_object_add(root, "nsid_list", arr);
+			cli_json_print(root);
+		} else {
+			for (i = 0; i < 1024; i++)
+				if (list[i])
+					printf("[%4u]:%#x\n", i, le32toh(list[i]));
+		}
+	}
+	nvfio_ctrl_close(ctrl);
+	return ret;
+}
+
+/* One Namespace Identification Descriptor: its name and value in nvme-cli's words. */
+static bool ns_desc(const uint8_t *d, size_t room, const char **name, char *val, size_t *len)
+{
+	const struct nvme_ns_id_desc *cur = (const void *)d;
+	size_t want;
+
+	*name = NULL;
+	*len = sizeof(*cur) + cur->nidl;
+	if (*len > room)
+		return false;
+	switch (cur->nidt) {
+	case NVME_NIDT_EUI64:
+		want = 8;
+		*name = "eui64";
+		break;
+	case NVME_NIDT_NGUID:
+		want = 16;
+		*name = "nguid";
+		break;
+	case NVME_NIDT_UUID:
+		want = 16;
+		*name = "uuid";
+		break;
+	case NVME_NIDT_CSI:
+		want = 1;
+		*name = "csi";
+		break;
+	default:
+		return true;
+	}
+	if (cur->nidl < want) {
+		*name = NULL;
+		return true;
+	}
+	if (cur->nidt == NVME_NIDT_UUID)
+		cli_uuid_str(val, d + sizeof(*cur));
+	else if (cur->nidt == NVME_NIDT_CSI)
+		sprintf(val, "%#x", d[sizeof(*cur)]);
+	else
+		hex_bytes(val, d + sizeof(*cur), want);
+	return true;
+}
+
+int cli_ns_descs(int argc, char **argv)
+{
+	static const struct cli_usage u = {
+		"ns-descs", "DEVICE -n NSID [OPTIONS]",
+		"The Namespace Identification Descriptors of a namespace (EUI-64, NGUID, UUID, "
+		"command set)."
+	};
+	struct cli_out o = { 0 };
+	uint32_t nsid = 0;
+	const struct cli_opt opts[] = {
+		CLI_UINT("namespace-id", 'n', &nsid, "NSID", "the namespace"),
+		CLI_STR("output-format", 'o', &o.format, "FMT", "output format: normal|json|binary"),
+		CLI_FLAG("raw-binary", 'b', &o.binary, "output the raw structure"),
+		CLI_END,
+	};
+	uint8_t buf[NVME_IDENTIFY_DATA_SIZE];
+	struct json_object *root = NULL, *arr = NULL;
+	struct nvfio_ctrl *ctrl;
+	char *dev = NULL;
+	size_t pos, len;
+	int n, ret;
+
+	ret = cli_parse(argc, argv, &u, opts, &dev, 1, &n);
+	if (ret)
+		return ret > 0 ? 0 : EINVAL;
+	if (cli_out_check(&o))
+		return EINVAL;
+	ret = need_nsid(u.cmd, nsid);
+	if (ret)
+		return ret;
+	ret = cli_dev_open(dev, 0, &ctrl);
+	if (ret)
+		return ret;
+	ret = identify(ctrl, NVME_IDENTIFY_CNS_NS_DESC_LIST, nsid, 0, buf,
+		       "identify namespace descriptors");
+	if (ret)
+		goto out;
+	if (o.fmt == CLI_FMT_BINARY) {
+		cli_raw(buf, sizeof(buf));
+		goto out;
+	}
+	if (o.fmt == CLI_FMT_JSON)
+		root = json_object_new_object();
+	else
+		printf("NVME Namespace Identification Descriptors NS %u:\n", nsid);
+	for (pos = 0; pos + sizeof(struct nvme_ns_id_desc) <= sizeof(buf) && buf[pos + 1];
+	     pos += len) {
+		const char *name;
+		char val[40];
+
+		if (!ns_desc(buf + pos, sizeof(buf) - pos, &name, val, &len))
+			break;
+		if (!name)
+			continue;
+		if (root) {
+			struct json_object *e = json_object_new_object();
+
+			if (!arr)
+				arr = json_object_new_array();
+			cli_json_int(e, "loc", (int64_t)pos);
+			cli_json_int(e, "nidt", buf[pos]);
+			cli_json_int(e, "nidl", buf[pos + 1]);
+			cli_json_str(e, "type", name);
+			cli_json_str(e, name, val);
+			json_object_array_add(arr, e);
+		} else {
+			printf("%-8s: %s\n", name, val);
+		}
+	}
+	if (root) {
+		if (arr)
+			json_object_object_add(root, "ns-descs", arr);
+		cli_json_print(root);
+	}
+out:
+	nvfio_ctrl_close(ctrl);
+	return ret;
+}
