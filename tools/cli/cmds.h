@@ -10,4 +10,9 @@ int cli_id_ns(int argc, char **argv);
 int cli_list_ns(int argc, char **argv);
 int cli_ns_descs(int argc, char **argv);
 
+/* logs.c */
+int cli_smart_log(int argc, char **argv);
+int cli_error_log(int argc, char **argv);
+int cli_fw_log(int argc, char **argv);
+
 #endif /* NVFIO_CLI_CMDS_H */
