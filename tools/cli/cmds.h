@@ -15,4 +15,8 @@ int cli_smart_log(int argc, char **argv);
 int cli_error_log(int argc, char **argv);
 int cli_fw_log(int argc, char **argv);
 
+/* features.c */
+int cli_get_feature(int argc, char **argv);
+int cli_set_feature(int argc, char **argv);
+
 #endif /* NVFIO_CLI_CMDS_H */
