@@ -19,4 +19,7 @@ int cli_fw_log(int argc, char **argv);
 int cli_get_feature(int argc, char **argv);
 int cli_set_feature(int argc, char **argv);
 
+/* regs.c */
+int cli_show_regs(int argc, char **argv);
+
 #endif /* NVFIO_CLI_CMDS_H */

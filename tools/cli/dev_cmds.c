@@ -10,6 +10,7 @@ const struct cli_cmd cli_dev_cmds[] = {
 	{ "id-ns", cli_id_ns, "Identify Namespace" },
 	{ "list-ns", cli_list_ns, "namespace ids, active or allocated (--all)" },
 	{ "ns-descs", cli_ns_descs, "namespace identification descriptors" },
+	{ "show-regs", cli_show_regs, "the controller's registers" },
 	{ "get-feature", cli_get_feature, "Get Features: one feature or all" },
 	{ "set-feature", cli_set_feature, "Set Features" },
 	{ "smart-log", cli_smart_log, "SMART / health information log" },
