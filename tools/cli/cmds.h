@@ -22,4 +22,8 @@ int cli_set_feature(int argc, char **argv);
 /* regs.c */
 int cli_show_regs(int argc, char **argv);
 
+/* list.c */
+int cli_list(int argc, char **argv);
+int cli_list_ctrl(int argc, char **argv);
+
 #endif /* NVFIO_CLI_CMDS_H */
