@@ -14,6 +14,9 @@ int cli_ns_descs(int argc, char **argv);
 int cli_smart_log(int argc, char **argv);
 int cli_error_log(int argc, char **argv);
 int cli_fw_log(int argc, char **argv);
+int cli_get_log(int argc, char **argv);
+int cli_sanitize_log(int argc, char **argv);
+int cli_self_test_log(int argc, char **argv);
 
 /* features.c */
 int cli_get_feature(int argc, char **argv);

@@ -18,5 +18,8 @@ const struct cli_cmd cli_dev_cmds[] = {
 	{ "smart-log", cli_smart_log, "SMART / health information log" },
 	{ "error-log", cli_error_log, "error information log" },
 	{ "fw-log", cli_fw_log, "firmware slot information log" },
+	{ "get-log", cli_get_log, "any log page, as a hex dump or raw" },
+	{ "sanitize-log", cli_sanitize_log, "sanitize status log" },
+	{ "self-test-log", cli_self_test_log, "device self-test log" },
 	{ NULL, NULL, NULL },
 };
