@@ -29,4 +29,16 @@ int cli_show_regs(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_list_ctrl(int argc, char **argv);
 
+/* changes.c */
+int cli_format(int argc, char **argv);
+int cli_sanitize(int argc, char **argv);
+int cli_device_self_test(int argc, char **argv);
+int cli_fw_download(int argc, char **argv);
+int cli_fw_commit(int argc, char **argv);
+int cli_create_ns(int argc, char **argv);
+int cli_delete_ns(int argc, char **argv);
+int cli_attach_ns(int argc, char **argv);
+int cli_detach_ns(int argc, char **argv);
+int cli_reset(int argc, char **argv);
+
 #endif /* NVFIO_CLI_CMDS_H */
