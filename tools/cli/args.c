@@ -147,3 +147,22 @@ int cli_parse(int argc, char **argv, const struct cli_usage *usage, const struct
 	}
 	return 0;
 }
+
+int cli_parse_list(const char *s, uint64_t *v, int max)
+{
+	int n = 0;
+
+	while (s && *s) {
+		char *end;
+
+		errno = 0;
+		if (n == max || *s == '-')
+			return -1;
+		v[n] = strtoull(s, &end, 0);
+		if (end == s || errno || (*end && *end != ','))
+			return -1;
+		n++;
+		s = *end ? end + 1 : end;
+	}
+	return n;
+}

@@ -687,23 +687,6 @@ int cli_delete_ns(int argc, char **argv)
 	return ret;
 }
 
-/* "1,2,3" into @ids; their count, or -1 when malformed. */
-static int id_list(const char *s, uint16_t *ids, int max)
-{
-	int n = 0;
-
-	while (s && *s) {
-		char *end;
-		unsigned long v = strtoul(s, &end, 0);
-
-		if (end == s || v > 0xffff || n == max || (*end && *end != ','))
-			return -1;
-		ids[n++] = (uint16_t)v;
-		s = *end ? end + 1 : end;
-	}
-	return n;
-}
-
 static int attach(int argc, char **argv, bool on)
 {
 	const struct cli_usage u = {
@@ -723,7 +706,7 @@ static int attach(int argc, char **argv, bool on)
 	struct nvme_ctrl_list list;
 	struct nvfio_ctrl *ctrl;
 	char *dev = NULL;
-	uint16_t ids[2047];
+	uint64_t ids[2047];
 	int n = 0, ret = open_for(argc, argv, &u, opts, &dev), i;
 
 	if (ret)
@@ -733,7 +716,10 @@ static int attach(int argc, char **argv, bool on)
 		return EINVAL;
 	}
 	if (ctrls) {
-		n = id_list(ctrls, ids, 2047);
+		n = cli_parse_list(ctrls, ids, 2047);
+		for (i = 0; i < n; i++)
+			if (ids[i] > 0xffff)
+				n = -1;
 		if (n < 0) {
 			cli_err("%s: '%s' is not a comma-separated list of controller ids", u.cmd,
 				ctrls);
@@ -750,7 +736,7 @@ static int attach(int argc, char **argv, bool on)
 	memset(&list, 0, sizeof(list));
 	list.num = htole16((uint16_t)n);
 	for (i = 0; i < n; i++)
-		list.identifier[i] = htole16(ids[i]);
+		list.identifier[i] = htole16((uint16_t)ids[i]);
 	{
 		struct nvfio_cmd cmd = { .opcode = nvme_admin_ns_attach, .nsid = nsid,
 					 .cdw10 = on ? NVME_NS_ATTACH_SEL_CTRL_ATTACH

@@ -41,4 +41,16 @@ int cli_attach_ns(int argc, char **argv);
 int cli_detach_ns(int argc, char **argv);
 int cli_reset(int argc, char **argv);
 
+/* io.c */
+int cli_read(int argc, char **argv);
+int cli_write(int argc, char **argv);
+int cli_compare(int argc, char **argv);
+int cli_flush(int argc, char **argv);
+int cli_write_zeroes(int argc, char **argv);
+int cli_dsm(int argc, char **argv);
+
+/* passthru.c */
+int cli_admin_passthru(int argc, char **argv);
+int cli_io_passthru(int argc, char **argv);
+
 #endif /* NVFIO_CLI_CMDS_H */

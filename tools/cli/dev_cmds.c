@@ -31,5 +31,13 @@ const struct cli_cmd cli_dev_cmds[] = {
 	{ "attach-ns", cli_attach_ns, "attach a namespace to controllers" },
 	{ "detach-ns", cli_detach_ns, "detach a namespace from controllers" },
 	{ "reset", cli_reset, "reset the controller" },
+	{ "read", cli_read, "read blocks to a file" },
+	{ "write", cli_write, "write blocks from a file" },
+	{ "compare", cli_compare, "compare blocks with a file" },
+	{ "flush", cli_flush, "commit the volatile write cache" },
+	{ "write-zeroes", cli_write_zeroes, "zero blocks" },
+	{ "dsm", cli_dsm, "dataset management (deallocate ranges)" },
+	{ "admin-passthru", cli_admin_passthru, "any admin command" },
+	{ "io-passthru", cli_io_passthru, "any I/O command" },
 	{ NULL, NULL, NULL },
 };
