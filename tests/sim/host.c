@@ -353,3 +353,28 @@ uint16_t h_identify(struct host *h, uint32_t cns, uint32_t nsid, void *buf)
 	h_prp(h, &c, buf, 4096);
 	return h_admin(h, &c, NULL);
 }
+
+uint16_t h_cmd(struct host *h, uint8_t opc, uint32_t nsid, uint32_t cdw10, uint32_t cdw11,
+	       void *buf, size_t len, uint32_t *dw0)
+{
+	struct h_sqe c;
+	struct h_cqe cqe;
+	uint16_t st;
+
+	memset(&c, 0, sizeof(c));
+	c.opc = opc;
+	c.nsid = nsid;
+	c.cdw10 = cdw10;
+	c.cdw11 = cdw11;
+	if (buf)
+		h_prp(h, &c, buf, len);
+	st = h_admin(h, &c, &cqe);
+	if (dw0)
+		*dw0 = cqe.dw0;
+	return st;
+}
+
+uint16_t h_get_log(struct host *h, uint8_t lid, void *buf, size_t len)
+{
+	return h_cmd(h, 0x02, 0xffffffffu, lid | (uint32_t)(len / 4 - 1) << 16, 0, buf, len, NULL);
+}

@@ -123,6 +123,14 @@ void h_prp(struct host *h, struct h_sqe *cmd, void *buf, size_t len);
 /* Identify controller / namespace into @buf (4096 bytes in the window). */
 uint16_t h_identify(struct host *h, uint32_t cns, uint32_t nsid, void *buf);
 
+/* An admin command of @opc with its NSID, CDW10 and CDW11, and @buf of @len bytes in the window
+ * (or NULL) as its data; its status, *dw0 its result when not NULL. */
+uint16_t h_cmd(struct host *h, uint8_t opc, uint32_t nsid, uint32_t cdw10, uint32_t cdw11,
+	       void *buf, size_t len, uint32_t *dw0);
+
+/* Get Log Page @lid (controller scope, RAE clear) into @buf of @len bytes in the window. */
+uint16_t h_get_log(struct host *h, uint8_t lid, void *buf, size_t len);
+
 /* Thread CPU time of the whole process, for idle checks. */
 uint64_t h_now_ns(void);
 
