@@ -299,8 +299,8 @@ static bool in_list(const char *addr, const struct cli_pci *list, int n)
  */
 static int check_group(const struct cli_pci *p, const struct cli_pci *list, int n)
 {
-	char (*m)[CLI_PCI_ADDR_LEN] = NULL, msg[2048] = "";
-	size_t len = 0;
+	char (*m)[CLI_PCI_ADDR_LEN] = NULL, msg[2048] = "", fix[2048] = "";
+	size_t len = 0, flen = 0;
 	int cnt, i, bad = 0;
 
 	if (p->group < 0)
@@ -318,16 +318,19 @@ static int check_group(const struct cli_pci *p, const struct cli_pci *list, int 
 			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
 						"%s%s in the same group is bound to %s", bad ? "; " : "",
 						q.addr, q.driver);
+		if (flen < sizeof(fix))
+			flen += (size_t)snprintf(fix + flen, sizeof(fix) - flen,
+						 "%secho %s > %s/bus/pci/drivers/%s/unbind",
+						 bad ? "; " : "", q.addr, cli_sysfs(), q.driver);
 		bad++;
 	}
 	free(m);
 	if (!bad)
 		return 0;
 	cli_err("IOMMU group %d is not viable: %s. VFIO gives out a group only when every device "
-		"in it is on vfio-pci, on no driver, or a PCI bridge: unbind %s (echo ADDRESS > "
-		"%s/bus/pci/devices/ADDRESS/driver/unbind), or put %s in a slot with a group of its "
-		"own; %s is left as it is",
-		p->group, msg, bad > 1 ? "them" : "it", cli_sysfs(), p->addr, p->addr);
+		"in it is on vfio-pci, on no driver, or a PCI bridge: unbind %s (%s), or put %s in a "
+		"slot with a group of its own; %s is left as it is",
+		p->group, msg, bad > 1 ? "them" : "it", fix, p->addr, p->addr);
 	return -EBUSY;
 }
 

@@ -64,7 +64,8 @@ struct cli_users {
 int cli_users_find(const char *addr, struct cli_users *u);
 void cli_users_free(struct cli_users *u);
 
-/* cli_use_str() - @use as a sentence: "partition nvme0n1p2 is mounted on /boot". */
+/* cli_use_str() - @use as a sentence with its remedy: "partition nvme0n1p2 is mounted on /boot;
+ * to free it: umount /boot". */
 void cli_use_str(const struct cli_users *u, const struct cli_use *use, char *buf, size_t size);
 
 /* cli_blk_kind_str() - "controller", "namespace", "partition", "path", "head", "generic". */

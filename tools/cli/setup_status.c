@@ -141,7 +141,7 @@ static void ctrl_attr(const char *addr, const char *ctrl, const char *name, char
 }
 
 /* One NVMe function; adds the problems that concern it. */
-static json *function_json(const struct cli_pci *p, json *problems, bool *usable)
+static json *function_json(const struct cli_pci *p, json *problems, char *usable)
 {
 	char buf[256], node[32], path[PATH_MAX], what[512], fix[512];
 	json *f = json_object_new_object(), *grp;
@@ -174,12 +174,24 @@ static json *function_json(const struct cli_pci *p, json *problems, bool *usable
 	if (strcmp(p->driver, "vfio-pci"))
 		return f;
 	if (!viable) {
+		size_t i, n = json_object_array_length(grp), len = 0;
+
 		snprintf(what, sizeof(what), "IOMMU group %d of %s is not viable: a device in it is on "
 			 "a driver other than vfio-pci",
 			 p->group, p->addr);
-		snprintf(fix, sizeof(fix), "unbind the devices the group lists as not viable (echo "
-			 "ADDRESS > %s/bus/pci/devices/ADDRESS/driver/unbind)",
-			 cli_sysfs());
+		for (i = 0; i < n && len < sizeof(fix); i++) {
+			json *d = json_object_array_get_idx(grp, i), *v;
+
+			if (json_object_object_get_ex(d, "viable", &v) && json_object_get_boolean(v))
+				continue;
+			len += (size_t)snprintf(fix + len, sizeof(fix) - len,
+						"%secho %s > %s/bus/pci/devices/%s/driver/unbind",
+						len ? "; " : "", json_object_get_string(
+							json_object_object_get(d, "address")),
+						cli_sysfs(),
+						json_object_get_string(
+							json_object_object_get(d, "address")));
+		}
 		problem(problems, what, fix);
 		return f;
 	}
@@ -200,7 +212,8 @@ static json *function_json(const struct cli_pci *p, json *problems, bool *usable
 		problem(problems, what, "run as root");
 		return f;
 	}
-	*usable = true;
+	if (!*usable)
+		snprintf(usable, CLI_PCI_ADDR_LEN, "%s", p->addr);
 	return f;
 }
 
@@ -266,7 +279,7 @@ static bool path_in_sysfs(const char *rel)
 }
 
 /* The machine-wide problems, after the functions'. */
-static void machine_problems(json *problems, int nfuncs, bool usable,
+static void machine_problems(json *problems, int nfuncs, const char *usable,
 			     const char *free_fn)
 {
 	int groups = cli_iommu_groups(), noiommu = cli_noiommu();
@@ -290,7 +303,7 @@ static void machine_problems(json *problems, int nfuncs, bool usable,
 	if (!nfuncs)
 		problem(problems, "this machine has no NVMe function",
 			"none here: nvfio's simulated controller (sim:) needs no hardware");
-	else if (!usable) {
+	else if (!*usable) {
 		if (*free_fn)
 			snprintf(fix, sizeof(fix), "nvfio setup %s", free_fn);
 		else
@@ -322,13 +335,12 @@ static json *gather(void)
 	json *root = json_object_new_object(), *funcs = json_object_new_array(),
 	     *problems = json_object_new_array(), *o;
 	struct cli_pci *list;
-	bool usable = false;
-	char free_fn[CLI_PCI_ADDR_LEN] = "";
+	char usable[CLI_PCI_ADDR_LEN] = "", free_fn[CLI_PCI_ADDR_LEN] = "";
 	struct rlimit rl;
 	int n = cli_pci_list(true, &list), i, on;
 
 	for (i = 0; i < n; i++) {
-		json *f = function_json(&list[i], problems, &usable), *v;
+		json *f = function_json(&list[i], problems, usable), *v;
 
 		if (!*free_fn && strcmp(list[i].driver, "vfio-pci") &&
 		    json_object_object_get_ex(f, "in_use", &v) && !json_object_get_boolean(v))
@@ -354,6 +366,7 @@ static json *gather(void)
 	add(root, "vfio_pci_loaded", json_object_new_boolean(path_in_sysfs("bus/pci/drivers/vfio-pci")));
 	machine_problems(problems, n > 0 ? n : 0, usable, free_fn);
 	add(root, "problems", problems);
+	add(root, "ready", str_or_null(usable));
 	return root;
 }
 
@@ -494,7 +507,7 @@ static void print_text(json *root)
 
 	n = json_object_array_length(probs);
 	if (!n) {
-		printf("\nReady: nothing stops nvfio here.\n");
+		printf("\nReady: nvfio can drive %s.\n", gets_or(root, "ready", "?"));
 		return;
 	}
 	printf("\nWhat stops nvfio here, and the fix:\n");
@@ -526,7 +539,8 @@ int cmd_status(int argc, char **argv)
 		"parent, mounts[], swap, holders[], open_by[]}, in_use}; hugepages[] {size_kb, total, "
 		"free, nodes[] {node, total, free}}; memlock {soft, hard (bytes; null: unlimited), "
 		"cap_ipc_lock}; iommu {on, groups, units[]}; noiommu {available, enabled}; "
-		"vfio_pci_loaded; problems[] {problem, fix}. A value not known is null."
+		"vfio_pci_loaded; problems[] {problem, fix}; ready (the first function nvfio can drive "
+		"here, or null). A value not known is null."
 	};
 	json *root;
 	int ret;

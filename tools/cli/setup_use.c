@@ -400,7 +400,8 @@ static unsigned int scan_fds(bool (*match)(void *ctx, const char *link, const st
 
 		for (s = p->d_name; isdigit((unsigned char)*s); s++)
 			;
-		if (*s || s == p->d_name)
+		/* Not this process: what it has open, it inherited from the one that ran it. */
+		if (*s || s == p->d_name || atoi(p->d_name) == (int)getpid())
 			continue;
 		if (cli_path(dir, sizeof(dir), "%s/%s/fd", cli_procfs(), p->d_name))
 			continue;
@@ -515,16 +516,31 @@ void cli_use_str(const struct cli_users *u, const struct cli_use *use, char *buf
 		snprintf(name, sizeof(name), "%s %s", cli_blk_kind_str(b->kind), b->name);
 	switch (use->kind) {
 	case CLI_USE_MOUNT:
-		snprintf(buf, size, "%s is mounted on %s", name, use->what);
+		snprintf(buf, size, "%s is mounted on %s; to free it: umount %s", name, use->what,
+			 use->what);
 		break;
 	case CLI_USE_SWAP:
-		snprintf(buf, size, "%s is in use as swap", name);
+		snprintf(buf, size, "%s is in use as swap; to free it: swapoff /dev/%s", name,
+			 b->name);
 		break;
-	case CLI_USE_HOLDER:
-		snprintf(buf, size, "%s is held by %s", name, use->what);
+	case CLI_USE_HOLDER: {
+		const char *paren = strchr(use->what, '(');
+
+		if (!strncmp(use->what, "dm-", 3) && paren)
+			snprintf(buf, size, "%s is held by %s; to free it: dmsetup remove %.*s "
+				 "(for LVM: vgchange -an), once nothing uses that",
+				 name, use->what, (int)strcspn(paren + 1, ")"), paren + 1);
+		else if (!strncmp(use->what, "md", 2))
+			snprintf(buf, size, "%s is held by %s; to free it: mdadm --stop /dev/%s", name,
+				 use->what, use->what);
+		else
+			snprintf(buf, size, "%s is held by %s; to free it: stop %s", name, use->what,
+				 use->what);
 		break;
+	}
 	case CLI_USE_OPEN:
-		snprintf(buf, size, "%s is open in process %s", name, use->what);
+		snprintf(buf, size, "%s is open in process %s; to free it: stop that process", name,
+			 use->what);
 		break;
 	}
 }
