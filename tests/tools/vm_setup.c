@@ -107,7 +107,8 @@ int main(int argc, char **argv)
 
 	CHECK(argc == 2);
 	addr = argv[1];
-	/* The harness copies it in (FILES): its absence is a harness fault, not a reason to skip. */
+	/* The harness copies it in (FILES): its absence is a harness fault, not a reason to skip.
+	 */
 	CHECK(access(NVFIO_CLI, X_OK) == 0);
 	driver_is("vfio-pci");
 	snprintf(expect, sizeof(expect), "%s  1b36:0010  vfio-pci", addr);

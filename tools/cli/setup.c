@@ -92,8 +92,8 @@ static int probe(const char *addr)
  * cleared, so the ID tables decide). The probe's own error is lost in drivers_probe, so when it
  * does not take, the driver's bind file is asked, which returns it.
  */
-static int move(const char *addr, const char *from, const char *to, const char *override,
-		char *why, size_t size)
+static int move(const char *addr, const char *from, const char *to, const char *override, char *why,
+		size_t size)
 {
 	char cur[64];
 	int ret;
@@ -123,8 +123,10 @@ static int move(const char *addr, const char *from, const char *to, const char *
 	if (*cur)
 		snprintf(why, size, "%s took it instead of %s", cur, to);
 	else
-		snprintf(why, size, "%s did not take it (bind: %s; 'dmesg | tail' has the kernel's "
-			 "reason)", to, ret ? strerror(-ret) : "no error");
+		snprintf(why, size,
+			 "%s did not take it (bind: %s; 'dmesg | tail' has the kernel's "
+			 "reason)",
+			 to, ret ? strerror(-ret) : "no error");
 	return ret ? ret : -ENODEV;
 }
 
@@ -176,9 +178,19 @@ static void restore(const char *addr, const struct saved *s)
 		*s->driver ? s->driver : "nvme");
 }
 
+static bool in_list(const char *addr, const struct cli_pci *list, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i].addr, addr))
+			return true;
+	return false;
+}
+
 /* Check and name the functions given, or take every NVMe function @want says. */
-static int targets(char **pos, int npos, bool (*want)(const struct cli_pci *),
-		   struct cli_pci *out, int *n)
+static int targets(char **pos, int npos, bool (*want)(const struct cli_pci *), struct cli_pci *out,
+		   int *n)
 {
 	struct cli_pci *all;
 	int i, cnt;
@@ -193,18 +205,23 @@ static int targets(char **pos, int npos, bool (*want)(const struct cli_pci *),
 				pos[i]);
 			return -EINVAL;
 		}
+		/* Named twice, it is moved once: a second move would undo the first. */
+		if (in_list(addr, out, *n))
+			continue;
 		if (cli_pci_read(addr, &out[*n])) {
-			cli_err("no PCI function %s: check the address ('nvfio status' lists the NVMe "
-				"functions, 'lspci -D' every function)",
-				addr);
+			cli_err(
+			    "no PCI function %s: check the address ('nvfio status' lists the NVMe "
+			    "functions, 'lspci -D' every function)",
+			    addr);
 			return -ENODEV;
 		}
 		if (!cli_pci_is_nvme(&out[*n])) {
-			cli_err("%s is not an NVMe controller: it is a %s (class 0x%06x) on %s; nvfio "
-				"hands over only NVMe functions (class 0x0108xx): check the address "
-				"('nvfio status' lists them)",
-				addr, cli_pci_class_name(out[*n].class), out[*n].class,
-				cli_pci_driver_str(&out[*n]));
+			cli_err(
+			    "%s is not an NVMe controller: it is a %s (class 0x%06x) on %s; nvfio "
+			    "hands over only NVMe functions (class 0x0108xx): check the address "
+			    "('nvfio status' lists them)",
+			    addr, cli_pci_class_name(out[*n].class), out[*n].class,
+			    cli_pci_driver_str(&out[*n]));
 			return -EINVAL;
 		}
 		(*n)++;
@@ -272,9 +289,10 @@ static int check_users(const struct cli_pci *p, const struct setup_opts *o)
 		cli_err("%s: left with %s (in use, above); name it with --force to take it anyway",
 			p->addr, u.ctrl);
 	else if (!o->force)
-		cli_err("not taking %s from the kernel: unmount it, swapoff, stop what holds it open "
-			"or built on it (above), or give --force (their I/O then fails)",
-			p->addr);
+		cli_err(
+		    "not taking %s from the kernel: unmount it, swapoff, stop what holds it open "
+		    "or built on it (above), or give --force (their I/O then fails)",
+		    p->addr);
 	else
 		cli_err("%s: taking it anyway (--force): the users above lose %s", p->addr, u.ctrl);
 	cli_users_free(&u);
@@ -283,23 +301,13 @@ static int check_users(const struct cli_pci *p, const struct setup_opts *o)
 	return o->force ? 0 : -EBUSY;
 }
 
-static bool in_list(const char *addr, const struct cli_pci *list, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(list[i].addr, addr))
-			return true;
-	return false;
-}
-
 /*
  * VFIO hands out a group only when every device in it is on vfio-pci, on no driver, or is a
  * bridge (pcieport, pci-stub are for devices nobody does DMA to through the group).
  */
 static int check_group(const struct cli_pci *p, const struct cli_pci *list, int n)
 {
-	char (*m)[CLI_PCI_ADDR_LEN] = NULL, msg[2048] = "", fix[2048] = "";
+	char(*m)[CLI_PCI_ADDR_LEN] = NULL, msg[2048] = "", fix[2048] = "";
 	size_t len = 0, flen = 0;
 	int cnt, i, bad = 0;
 
@@ -316,8 +324,8 @@ static int check_group(const struct cli_pci *p, const struct cli_pci *list, int 
 			continue;
 		if (len < sizeof(msg))
 			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-						"%s%s in the same group is bound to %s", bad ? "; " : "",
-						q.addr, q.driver);
+						"%s%s in the same group is bound to %s",
+						bad ? "; " : "", q.addr, q.driver);
 		if (flen < sizeof(fix))
 			flen += (size_t)snprintf(fix + flen, sizeof(fix) - flen,
 						 "%secho %s > %s/bus/pci/drivers/%s/unbind",
@@ -327,10 +335,11 @@ static int check_group(const struct cli_pci *p, const struct cli_pci *list, int 
 	free(m);
 	if (!bad)
 		return 0;
-	cli_err("IOMMU group %d is not viable: %s. VFIO gives out a group only when every device "
-		"in it is on vfio-pci, on no driver, or a PCI bridge: unbind %s (%s), or put %s in a "
-		"slot with a group of its own; %s is left as it is",
-		p->group, msg, bad > 1 ? "them" : "it", fix, p->addr, p->addr);
+	cli_err(
+	    "IOMMU group %d is not viable: %s. VFIO gives out a group only when every device "
+	    "in it is on vfio-pci, on no driver, or a PCI bridge: unbind %s (%s), or put %s in a "
+	    "slot with a group of its own; %s is left as it is",
+	    p->group, msg, bad > 1 ? "them" : "it", fix, p->addr, p->addr);
 	return -EBUSY;
 }
 
@@ -376,7 +385,7 @@ static int group_node(int group, char *node, size_t nsize, char *path, size_t ps
 			return -ENAMETOOLONG;
 		if (cli_exists(path))
 			return 0;
-		nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
+		nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
 	}
 	return -ENOENT;
 }
@@ -462,38 +471,37 @@ static void user_notes(const struct setup_opts *o)
 
 int cmd_setup(int argc, char **argv)
 {
-	struct setup_opts o = { .hugesize = "2M" };
+	struct setup_opts o = {.hugesize = "2M"};
 	struct cli_opt opts[] = {
-		CLI_FLAG("force", 'f', &o.force,
-			 "take a named function even when the kernel's devices on it are in use"),
-		CLI_STR("user", 'u', &o.user, "NAME",
-			"give NAME the VFIO group nodes, so that nvfio runs without root"),
-		CLI_UINT("hugemem", 'm', &o.hugemem, "MiB",
-			 "have at least MiB of hugepages reserved, spread over the NUMA nodes"),
-		CLI_STR("hugepage-size", 0, &o.hugesize, "SIZE",
-			"the hugepage size for --hugemem: 2M (default) or 1G"),
-		CLI_FLAG("hugepages-only", 0, &o.huge_only,
-			 "only reserve the hugepages (--hugemem); bind nothing"),
-		CLI_FLAG("unsafe-noiommu", 0, &o.noiommu,
-			 "without an IOMMU, turn on VFIO's no-IOMMU mode (the device can reach "
-			 "all memory)"),
-		CLI_END,
+	    CLI_FLAG("force", 'f', &o.force,
+		     "take a named function even when the kernel's devices on it are in use"),
+	    CLI_STR("user", 'u', &o.user, "NAME",
+		    "give NAME the VFIO group nodes, so that nvfio runs without root"),
+	    CLI_UINT("hugemem", 'm', &o.hugemem, "MiB",
+		     "have at least MiB of hugepages reserved, spread over the NUMA nodes"),
+	    CLI_STR("hugepage-size", 0, &o.hugesize, "SIZE",
+		    "the hugepage size for --hugemem: 2M (default) or 1G"),
+	    CLI_FLAG("hugepages-only", 0, &o.huge_only,
+		     "only reserve the hugepages (--hugemem); bind nothing"),
+	    CLI_FLAG("unsafe-noiommu", 0, &o.noiommu,
+		     "without an IOMMU, turn on VFIO's no-IOMMU mode (the device can reach "
+		     "all memory)"),
+	    CLI_END,
 	};
 	static const struct cli_usage usage = {
-		"setup", "[BDF...] [OPTIONS]",
-		"Hand NVMe functions (BDF: 0000:01:00.0 or 01:00.0) to vfio-pci through "
-		"driver_override, loading vfio-pci first, so that nvfio can drive them. Without BDF, "
-		"every NVMe function not on vfio-pci whose namespaces nothing uses (no mount, holder, "
-		"swap or open file); a named one in use is refused, naming the user, unless --force. "
-		"Only NVMe functions (class 0x0108xx) are taken, and only where the IOMMU group is "
-		"viable (every other device in it on vfio-pci, on no driver, or a bridge). A function "
-		"that vfio-pci does not take goes back to its driver. Exit status: 0, or the errno of "
-		"the first failure (EINVAL bad address or not NVMe, ENODEV no such function or no "
-		"IOMMU, EBUSY in use or group not viable, ENOMEM hugepages short)."
-	};
+	    "setup", "[BDF...] [OPTIONS]",
+	    "Hand NVMe functions (BDF: 0000:01:00.0 or 01:00.0) to vfio-pci through "
+	    "driver_override, loading vfio-pci first, so that nvfio can drive them. Without BDF, "
+	    "every NVMe function not on vfio-pci whose namespaces nothing uses (no mount, holder, "
+	    "swap or open file); a named one in use is refused, naming the user, unless --force. "
+	    "Only NVMe functions (class 0x0108xx) are taken, and only where the IOMMU group is "
+	    "viable (every other device in it on vfio-pci, on no driver, or a bridge). A function "
+	    "that vfio-pci does not take goes back to its driver. Exit status: 0, or the errno of "
+	    "the first failure (EINVAL bad address or not NVMe, ENODEV no such function or no "
+	    "IOMMU, EBUSY in use or group not viable, ENOMEM hugepages short)."};
 	struct cli_pci *list;
 	char *pos[MAX_ADDRS];
-	int npos, n, i, ret, first = 0;
+	int npos, n = 0, i, ret, first = 0;
 	unsigned long kb;
 
 	ret = cli_parse(argc, argv, &usage, opts, pos, MAX_ADDRS, &npos);
@@ -504,8 +512,9 @@ int cmd_setup(int argc, char **argv)
 		cli_err("--hugepage-size: '%s' is not a size: 2M or 1G", o.hugesize);
 		return EINVAL;
 	}
-	if (o.huge_only && !o.hugemem) {
-		cli_err("--hugepages-only: say how much with --hugemem=MiB");
+	if (o.huge_only && (!o.hugemem || npos)) {
+		cli_err("--hugepages-only: %s", npos ? "it binds nothing: drop the addresses"
+						     : "say how much with --hugemem=MiB");
 		return EINVAL;
 	}
 	if (o.user) {
@@ -535,16 +544,16 @@ int cmd_setup(int argc, char **argv)
 		       "none ('nvfio status' shows them)\n");
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !strcmp(list[i].driver, "vfio-pci"); i++)
+		;
+	if (i < n) {
 		char path[PATH_MAX];
 
-		if (!strcmp(list[i].driver, "vfio-pci"))
-			continue;
-		if (drv_attr("vfio-pci", "", path, sizeof(path)) == 0)
+		ret = drv_attr("vfio-pci", "", path, sizeof(path));
+		if (!ret)
 			ret = cli_modprobe("vfio-pci", path);
 		if (ret)
 			goto out;
-		break;
 	}
 	for (i = 0; i < n; i++) {
 		int r = setup_one(&list[i], list, n, &o);
@@ -592,12 +601,13 @@ static int release_one(const struct cli_pci *p)
 		return 0;
 	}
 	if (*p->driver && strcmp(p->driver, "vfio-pci")) {
-		cli_err("%s is on %s, not vfio-pci: nvfio release gives back only what vfio-pci holds",
-			p->addr, p->driver);
+		cli_err(
+		    "%s is on %s, not vfio-pci: nvfio release gives back only what vfio-pci holds",
+		    p->addr, p->driver);
 		return -EBUSY;
 	}
 	if (p->group >= 0) {
-		struct openers op = { p->addr, path, 0 };
+		struct openers op = {p->addr, path, 0};
 		unsigned int unreadable;
 
 		/* vfio-pci's unbind waits for the group's users: better to say who they are. */
@@ -611,9 +621,10 @@ static int release_one(const struct cli_pci *p)
 				"to see them all",
 				p->addr, unreadable);
 		if (op.n) {
-			cli_err("not releasing %s: a program drives it through %s; stop it first (the "
-				"kernel would wait for it)",
-				p->addr, path);
+			cli_err(
+			    "not releasing %s: a program drives it through %s; stop it first (the "
+			    "kernel would wait for it)",
+			    p->addr, path);
 			return -EBUSY;
 		}
 	}
@@ -635,14 +646,13 @@ static int release_one(const struct cli_pci *p)
 
 int cmd_release(int argc, char **argv)
 {
-	struct cli_opt opts[] = { CLI_END };
+	struct cli_opt opts[] = {CLI_END};
 	static const struct cli_usage usage = {
-		"release", "[BDF...]",
-		"Give NVMe functions back to the kernel's nvme driver: clear driver_override, unbind "
-		"from vfio-pci, bind nvme. Without BDF, every NVMe function on vfio-pci. A function "
-		"that a program still drives through its VFIO group is refused, naming the program. "
-		"Exit status: 0, or the errno of the first failure."
-	};
+	    "release", "[BDF...]",
+	    "Give NVMe functions back to the kernel's nvme driver: clear driver_override, unbind "
+	    "from vfio-pci, bind nvme. Without BDF, every NVMe function on vfio-pci. A function "
+	    "that a program still drives through its VFIO group is refused, naming the program. "
+	    "Exit status: 0, or the errno of the first failure."};
 	struct cli_pci *list;
 	char *pos[MAX_ADDRS];
 	int npos, n, i, ret, first = 0;

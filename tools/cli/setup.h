@@ -30,7 +30,7 @@ struct cli_blk {
 	char parent[40]; /* a partition's namespace or head; a head's path; else "" */
 	enum cli_blk_kind kind;
 	unsigned int major, minor;
-	bool has_dev;	 /* major:minor read from its dev attribute */
+	bool has_dev; /* major:minor read from its dev attribute */
 };
 
 enum cli_use_kind {

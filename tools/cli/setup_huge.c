@@ -34,8 +34,7 @@ static int node_dir(int node, unsigned long size_kb, char *buf, size_t size)
 
 static int pool_dir(unsigned long size_kb, char *buf, size_t size)
 {
-	return cli_path(buf, size, "%s/kernel/mm/hugepages/hugepages-%lukB", cli_sysfs(),
-			size_kb);
+	return cli_path(buf, size, "%s/kernel/mm/hugepages/hugepages-%lukB", cli_sysfs(), size_kb);
 }
 
 static int cmp_node(const void *a, const void *b)
@@ -185,8 +184,7 @@ static int write_node(int node, unsigned long size_kb, long n)
 {
 	char dir[PATH_MAX];
 
-	return node_dir(node, size_kb, dir, sizeof(dir)) ? -ENAMETOOLONG
-							 : write_count(dir, n);
+	return node_dir(node, size_kb, dir, sizeof(dir)) ? -ENAMETOOLONG : write_count(dir, n);
 }
 
 static void size_str(unsigned long kb, char *buf, size_t size)
@@ -247,9 +245,10 @@ int cli_huge_reserve(unsigned long size_kb, unsigned long mib)
 
 	size_str(size_kb, sz, sizeof(sz));
 	if (pool_dir(size_kb, dir, sizeof(dir)) || read_pool(size_kb, &old)) {
-		cli_err("this kernel offers no %s hugepages (%s is missing): 'nvfio status' lists the "
-			"sizes it has; 1 GiB pages may need hugepagesz=1G on the kernel command line",
-			sz, dir);
+		cli_err(
+		    "this kernel offers no %s hugepages (%s is missing): 'nvfio status' lists the "
+		    "sizes it has; 1 GiB pages may need hugepagesz=1G on the kernel command line",
+		    sz, dir);
 		return -ENOENT;
 	}
 	if (old.total >= want) {
@@ -287,12 +286,13 @@ int cli_huge_reserve(unsigned long size_kb, unsigned long mib)
 	}
 	if (now.total < want) {
 		restore(&old, dir);
-		cli_err("only %ld of the %ld hugepages of %s asked for (%lu MiB) could be reserved: "
-			"the memory is short or fragmented; the pool is back at %ld. Reserve them at "
-			"boot (hugepagesz=%s hugepages=%ld on the kernel command line), free memory "
-			"(echo 3 > /proc/sys/vm/drop_caches; echo 1 > /proc/sys/vm/compact_memory), "
-			"or ask for less",
-			now.total, want, sz, mib, old.total, boot_size(size_kb, bs, sizeof(bs)), want);
+		cli_err(
+		    "only %ld of the %ld hugepages of %s asked for (%lu MiB) could be reserved: "
+		    "the memory is short or fragmented; the pool is back at %ld. Reserve them at "
+		    "boot (hugepagesz=%s hugepages=%ld on the kernel command line), free memory "
+		    "(echo 3 > /proc/sys/vm/drop_caches; echo 1 > /proc/sys/vm/compact_memory), "
+		    "or ask for less",
+		    now.total, want, sz, mib, old.total, boot_size(size_kb, bs, sizeof(bs)), want);
 		ret = -ENOMEM;
 	} else {
 		print_pool(&now, "reserved");

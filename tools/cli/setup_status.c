@@ -61,7 +61,7 @@ static bool has_cap(int cap)
 
 static json *group_json(const struct cli_pci *p, bool *viable)
 {
-	char (*m)[CLI_PCI_ADDR_LEN] = NULL;
+	char(*m)[CLI_PCI_ADDR_LEN] = NULL;
 	json *arr = json_object_new_array();
 	int n = p->group >= 0 ? cli_group_members(p->group, &m) : 0, i;
 	char cls[16];
@@ -176,21 +176,22 @@ static json *function_json(const struct cli_pci *p, json *problems, char *usable
 	if (!viable) {
 		size_t i, n = json_object_array_length(grp), len = 0;
 
-		snprintf(what, sizeof(what), "IOMMU group %d of %s is not viable: a device in it is on "
+		snprintf(what, sizeof(what),
+			 "IOMMU group %d of %s is not viable: a device in it is on "
 			 "a driver other than vfio-pci",
 			 p->group, p->addr);
 		for (i = 0; i < n && len < sizeof(fix); i++) {
 			json *d = json_object_array_get_idx(grp, i), *v;
 
-			if (json_object_object_get_ex(d, "viable", &v) && json_object_get_boolean(v))
+			if (json_object_object_get_ex(d, "viable", &v) &&
+			    json_object_get_boolean(v))
 				continue;
-			len += (size_t)snprintf(fix + len, sizeof(fix) - len,
-						"%secho %s > %s/bus/pci/devices/%s/driver/unbind",
-						len ? "; " : "", json_object_get_string(
-							json_object_object_get(d, "address")),
-						cli_sysfs(),
-						json_object_get_string(
-							json_object_object_get(d, "address")));
+			len += (size_t)snprintf(
+			    fix + len, sizeof(fix) - len,
+			    "%secho %s > %s/bus/pci/devices/%s/driver/unbind", len ? "; " : "",
+			    json_object_get_string(json_object_object_get(d, "address")),
+			    cli_sysfs(),
+			    json_object_get_string(json_object_object_get(d, "address")));
 		}
 		problem(problems, what, fix);
 		return f;
@@ -200,15 +201,18 @@ static json *function_json(const struct cli_pci *p, json *problems, char *usable
 	    access(path, R_OK | W_OK)) {
 		snprintf(what, sizeof(what), "%s (the VFIO group of %s) is not open to this user",
 			 path, p->addr);
-		snprintf(fix, sizeof(fix), "run as root, or give it to this user: nvfio setup --user=%s "
+		snprintf(fix, sizeof(fix),
+			 "run as root, or give it to this user: nvfio setup --user=%s "
 			 "%s",
 			 getenv("USER") ? getenv("USER") : "NAME", p->addr);
 		problem(problems, what, fix);
 		return f;
 	}
 	if (!strncmp(node, "noiommu-", 8) && !has_cap(CAP_SYS_RAWIO)) {
-		snprintf(what, sizeof(what), "%s is a no-IOMMU group, which opens only with "
-			 "CAP_SYS_RAWIO", path);
+		snprintf(what, sizeof(what),
+			 "%s is a no-IOMMU group, which opens only with "
+			 "CAP_SYS_RAWIO",
+			 path);
 		problem(problems, what, "run as root");
 		return f;
 	}
@@ -259,7 +263,8 @@ static json *iommu_json(int groups)
 	struct dirent *e;
 	DIR *d;
 
-	if (cli_path(path, sizeof(path), "%s/class/iommu", cli_sysfs()) == 0 && (d = opendir(path))) {
+	if (cli_path(path, sizeof(path), "%s/class/iommu", cli_sysfs()) == 0 &&
+	    (d = opendir(path))) {
 		while ((e = readdir(d)))
 			if (e->d_name[0] != '.')
 				json_object_array_add(units, json_object_new_string(e->d_name));
@@ -279,8 +284,7 @@ static bool path_in_sysfs(const char *rel)
 }
 
 /* The machine-wide problems, after the functions'. */
-static void machine_problems(json *problems, int nfuncs, const char *usable,
-			     const char *free_fn)
+static void machine_problems(json *problems, int nfuncs, const char *usable, const char *free_fn)
 {
 	int groups = cli_iommu_groups(), noiommu = cli_noiommu();
 	struct cli_huge_pool *pools;
@@ -289,17 +293,19 @@ static void machine_problems(json *problems, int nfuncs, const char *usable,
 	int n, i;
 
 	if (!path_in_sysfs("bus/pci/drivers/vfio-pci"))
-		problem(problems, "vfio-pci is not loaded", "modprobe vfio-pci (nvfio setup does it)");
+		problem(problems, "vfio-pci is not loaded",
+			"modprobe vfio-pci (nvfio setup does it)");
 	if (!groups && noiommu != 1)
 		problem(problems, "no IOMMU is on",
-			noiommu == 0 ? "boot with intel_iommu=on (Intel) or amd_iommu=on (AMD); or, "
-				       "unsafe and root-only, VFIO's no-IOMMU mode: nvfio setup "
-				       "--unsafe-noiommu"
+			noiommu == 0
+			    ? "boot with intel_iommu=on (Intel) or amd_iommu=on (AMD); or, "
+			      "unsafe and root-only, VFIO's no-IOMMU mode: nvfio setup "
+			      "--unsafe-noiommu"
 			: path_in_sysfs("module/vfio")
-				? "boot with intel_iommu=on (Intel) or amd_iommu=on (AMD); this "
-				  "kernel's vfio has no no-IOMMU mode (CONFIG_VFIO_NOIOMMU)"
-				: "boot with intel_iommu=on (Intel) or amd_iommu=on (AMD); or load "
-				  "vfio (modprobe vfio-pci) to see whether its no-IOMMU mode is there");
+			    ? "boot with intel_iommu=on (Intel) or amd_iommu=on (AMD); this "
+			      "kernel's vfio has no no-IOMMU mode (CONFIG_VFIO_NOIOMMU)"
+			    : "boot with intel_iommu=on (Intel) or amd_iommu=on (AMD); or load "
+			      "vfio (modprobe vfio-pci) to see whether its no-IOMMU mode is there");
 	if (!nfuncs)
 		problem(problems, "this machine has no NVMe function",
 			"none here: nvfio's simulated controller (sim:) needs no hardware");
@@ -307,7 +313,8 @@ static void machine_problems(json *problems, int nfuncs, const char *usable,
 		if (*free_fn)
 			snprintf(fix, sizeof(fix), "nvfio setup %s", free_fn);
 		else
-			snprintf(fix, sizeof(fix), "nvfio setup --force ADDRESS, for one whose "
+			snprintf(fix, sizeof(fix),
+				 "nvfio setup --force ADDRESS, for one whose "
 				 "namespaces you can spare (each is in use)");
 		problem(problems, "no NVMe function is ready on vfio-pci for this user", fix);
 	}
@@ -321,9 +328,12 @@ static void machine_problems(json *problems, int nfuncs, const char *usable,
 		cli_huge_pools_free(pools, n);
 	if (!has_cap(CAP_IPC_LOCK) && getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < MEMLOCK_WANT) {
-		snprintf(what, sizeof(what), "the locked-memory limit is %llu KiB: VFIO pins the DMA "
-			 "memory against it", (unsigned long long)rl.rlim_cur >> 10);
-		snprintf(fix, sizeof(fix), "ulimit -l unlimited (as far as the hard limit lets), or "
+		snprintf(what, sizeof(what),
+			 "the locked-memory limit is %llu KiB: VFIO pins the DMA "
+			 "memory against it",
+			 (unsigned long long)rl.rlim_cur >> 10);
+		snprintf(fix, sizeof(fix),
+			 "ulimit -l unlimited (as far as the hard limit lets), or "
 			 "'%s - memlock unlimited' in /etc/security/limits.conf",
 			 getenv("USER") ? getenv("USER") : "USER");
 		problem(problems, what, fix);
@@ -363,7 +373,8 @@ static json *gather(void)
 	add(o, "available", json_object_new_boolean(on >= 0));
 	add(o, "enabled", json_object_new_boolean(on == 1));
 	add(root, "noiommu", o);
-	add(root, "vfio_pci_loaded", json_object_new_boolean(path_in_sysfs("bus/pci/drivers/vfio-pci")));
+	add(root, "vfio_pci_loaded",
+	    json_object_new_boolean(path_in_sysfs("bus/pci/drivers/vfio-pci")));
 	machine_problems(problems, n > 0 ? n : 0, usable, free_fn);
 	add(root, "problems", problems);
 	add(root, "ready", str_or_null(usable));
@@ -491,8 +502,8 @@ static void print_text(json *root)
 	else
 		printf("unlimited");
 	printf("%s\n", json_object_get_boolean(get(ml, "cap_ipc_lock"))
-			       ? " (no limit for this process: CAP_IPC_LOCK)"
-			       : "");
+			   ? " (no limit for this process: CAP_IPC_LOCK)"
+			   : "");
 
 	printf("IOMMU: %s", json_object_get_boolean(get(iommu, "on")) ? "on" : "off");
 	if (json_object_get_boolean(get(iommu, "on")))
@@ -501,7 +512,7 @@ static void print_text(json *root)
 	printf("VFIO no-IOMMU mode: %s\n",
 	       json_object_get_boolean(get(nio, "enabled"))	? "on (unsafe)"
 	       : json_object_get_boolean(get(nio, "available")) ? "off (available)"
-								 : "not available");
+								: "not available");
 	printf("vfio-pci: %s\n",
 	       json_object_get_boolean(get(root, "vfio_pci_loaded")) ? "loaded" : "not loaded");
 
@@ -520,32 +531,31 @@ static void print_text(json *root)
 
 int cmd_status(int argc, char **argv)
 {
-	struct cli_out out = { 0 };
+	struct cli_out out = {0};
 	struct cli_opt opts[] = {
-		CLI_STR("output-format", 'o', &out.format, "FMT", "normal or json"),
-		CLI_END,
+	    CLI_STR("output-format", 'o', &out.format, "FMT", "normal or json"),
+	    CLI_END,
 	};
 	static const struct cli_usage usage = {
-		"status", "[OPTIONS]",
-		"Where this machine stands for nvfio: the NVMe functions (address, vendor:device, "
-		"model, driver, IOMMU group and the other devices in it, the kernel's devices on it "
-		"and what uses them), the hugepage pools, the locked-memory limit, the IOMMU and "
-		"VFIO's no-IOMMU mode, and for each thing that stops nvfio, the command that fixes "
-		"it.\n\n"
-		"JSON keys (stable): nvme_functions[] {address, vendor_id, device_id, class (hex "
-		"strings), driver, iommu_group, group_devices[] {address, class, class_name, driver, "
-		"viable}, group_viable, controller, model, serial, kernel_devices[] {name, kind "
-		"(controller, namespace, partition, path, head, generic), dev (\"major:minor\"), "
-		"parent, mounts[], swap, holders[], open_by[]}, in_use}; hugepages[] {size_kb, total, "
-		"free, nodes[] {node, total, free}}; memlock {soft, hard (bytes; null: unlimited), "
-		"cap_ipc_lock}; iommu {on, groups, units[]}; noiommu {available, enabled}; "
-		"vfio_pci_loaded; problems[] {problem, fix}; ready (the first function nvfio can drive "
-		"here, or null). A value not known is null."
-	};
+	    "status", "[OPTIONS]",
+	    "Where this machine stands for nvfio: the NVMe functions (address, vendor:device, "
+	    "model, driver, IOMMU group and the other devices in it, the kernel's devices on it "
+	    "and what uses them), the hugepage pools, the locked-memory limit, the IOMMU and "
+	    "VFIO's no-IOMMU mode, and for each thing that stops nvfio, the command that fixes "
+	    "it.\n\n"
+	    "JSON keys (stable): nvme_functions[] {address, vendor_id, device_id, class (hex "
+	    "strings), driver, iommu_group, group_devices[] {address, class, class_name, driver, "
+	    "viable}, group_viable, controller, model, serial, kernel_devices[] {name, kind "
+	    "(controller, namespace, partition, path, head, generic), dev (\"major:minor\"), "
+	    "parent, mounts[], swap, holders[], open_by[]}, in_use}; hugepages[] {size_kb, total, "
+	    "free, nodes[] {node, total, free}}; memlock {soft, hard (bytes; null: unlimited), "
+	    "cap_ipc_lock}; iommu {on, groups, units[]}; noiommu {available, enabled}; "
+	    "vfio_pci_loaded; problems[] {problem, fix}; ready (the first function nvfio can drive "
+	    "here, or null). A value not known is null."};
 	json *root;
 	int ret;
 
-	ret = cli_parse(argc, argv, &usage, opts, NULL, 0, &(int){ 0 });
+	ret = cli_parse(argc, argv, &usage, opts, NULL, 0, &(int){0});
 	if (ret)
 		return ret == CLI_HELP_SHOWN ? 0 : cli_exit_errno(ret);
 	ret = cli_out_check(&out);

@@ -175,8 +175,7 @@ static int find_blks(const char *addr, struct cli_users *u)
 	int ret;
 	DIR *d;
 
-	if (cli_path(dir, sizeof(dir), "%s/bus/pci/devices/%s/nvme/%s", cli_sysfs(), addr,
-		     u->ctrl))
+	if (cli_path(dir, sizeof(dir), "%s/bus/pci/devices/%s/nvme/%s", cli_sysfs(), addr, u->ctrl))
 		return -ENAMETOOLONG;
 	ret = add_blk(u, &cap, dir, u->ctrl, "", CLI_BLK_CTRL);
 	d = opendir(dir);
@@ -271,7 +270,8 @@ static int holders(struct cli_users *u, size_t *cap)
 		while (!ret && (e = readdir(d))) {
 			if (e->d_name[0] == '.')
 				continue;
-			/* device-mapper names its devices; md and others go by their kernel name. */
+			/* device-mapper names its devices; md and others go by their kernel name.
+			 */
 			if (cli_path(path, sizeof(path), "%s/class/block/%s/dm/name", cli_sysfs(),
 				     e->d_name) == 0 &&
 			    cli_attr_read(path, name, sizeof(name)) > 0)
@@ -440,8 +440,7 @@ struct blk_scan {
 	int err;
 };
 
-static bool blk_match(void *ctx, const char *link, const struct stat *st, int pid,
-		      const char *comm)
+static bool blk_match(void *ctx, const char *link, const struct stat *st, int pid, const char *comm)
 {
 	struct blk_scan *s = ctx;
 	char what[128];
@@ -469,7 +468,7 @@ static bool blk_match(void *ctx, const char *link, const struct stat *st, int pi
 
 int cli_users_find(const char *addr, struct cli_users *u)
 {
-	struct blk_scan scan = { u, NULL, 0 };
+	struct blk_scan scan = {u, NULL, 0};
 	size_t cap = 0;
 	int ret;
 
@@ -527,15 +526,16 @@ void cli_use_str(const struct cli_users *u, const struct cli_use *use, char *buf
 		const char *paren = strchr(use->what, '(');
 
 		if (!strncmp(use->what, "dm-", 3) && paren)
-			snprintf(buf, size, "%s is held by %s; to free it: dmsetup remove %.*s "
+			snprintf(buf, size,
+				 "%s is held by %s; to free it: dmsetup remove %.*s "
 				 "(for LVM: vgchange -an), once nothing uses that",
 				 name, use->what, (int)strcspn(paren + 1, ")"), paren + 1);
 		else if (!strncmp(use->what, "md", 2))
-			snprintf(buf, size, "%s is held by %s; to free it: mdadm --stop /dev/%s", name,
-				 use->what, use->what);
+			snprintf(buf, size, "%s is held by %s; to free it: mdadm --stop /dev/%s",
+				 name, use->what, use->what);
 		else
-			snprintf(buf, size, "%s is held by %s; to free it: stop %s", name, use->what,
-				 use->what);
+			snprintf(buf, size, "%s is held by %s; to free it: stop %s", name,
+				 use->what, use->what);
 		break;
 	}
 	case CLI_USE_OPEN:
@@ -566,7 +566,7 @@ static bool path_match(void *ctx, const char *link, const struct stat *st, int p
 unsigned int cli_fd_users(const char *path, void (*cb)(void *ctx, int pid, const char *comm),
 			  void *ctx)
 {
-	struct path_scan s = { path, cb, ctx };
+	struct path_scan s = {path, cb, ctx};
 
 	return scan_fds(path_match, &s);
 }

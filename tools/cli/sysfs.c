@@ -130,8 +130,8 @@ int cli_pci_addr(const char *arg, char out[CLI_PCI_ADDR_LEN])
 	/* The domain is optional (BB:DD.F means domain 0000). */
 	if (strlen(arg) == 12 && !(p = hex_field(p, 4, ':', &dom)))
 		return -EINVAL;
-	if (strlen(p) != 7 || !(p = hex_field(p, 2, ':', &bus)) || !(p = hex_field(p, 2, '.', &dev)) ||
-	    !hex_field(p, 1, 0, &fn) || dev > 0x1f || fn > 7)
+	if (strlen(p) != 7 || !(p = hex_field(p, 2, ':', &bus)) ||
+	    !(p = hex_field(p, 2, '.', &dev)) || !hex_field(p, 1, 0, &fn) || dev > 0x1f || fn > 7)
 		return -EINVAL;
 	snprintf(out, CLI_PCI_ADDR_LEN, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
 	return 0;
@@ -141,7 +141,8 @@ static unsigned int attr_hex(const char *dir, const char *name)
 {
 	char path[PATH_MAX], buf[32];
 
-	if (cli_path(path, sizeof(path), "%s/%s", dir, name) || cli_attr_read(path, buf, sizeof(buf)) < 0)
+	if (cli_path(path, sizeof(path), "%s/%s", dir, name) ||
+	    cli_attr_read(path, buf, sizeof(buf)) < 0)
 		return 0;
 	return (unsigned int)strtoul(buf, NULL, 16);
 }
@@ -186,7 +187,7 @@ static int cmp_addr(const void *a, const void *b)
 /* The entries of @dir named as PCI addresses, sorted; the count or -errno. */
 static int list_addrs(const char *dir, char (**out)[CLI_PCI_ADDR_LEN])
 {
-	char (*v)[CLI_PCI_ADDR_LEN] = NULL;
+	char(*v)[CLI_PCI_ADDR_LEN] = NULL;
 	struct dirent *e;
 	size_t n = 0, cap = 0;
 	DIR *d = opendir(dir);
@@ -220,7 +221,7 @@ static int list_addrs(const char *dir, char (**out)[CLI_PCI_ADDR_LEN])
 
 int cli_pci_list(bool nvme_only, struct cli_pci **out)
 {
-	char (*addrs)[CLI_PCI_ADDR_LEN], dir[PATH_MAX];
+	char(*addrs)[CLI_PCI_ADDR_LEN], dir[PATH_MAX];
 	struct cli_pci *v;
 	int n, i, k = 0;
 
@@ -249,33 +250,33 @@ const char *cli_pci_class_name(unsigned int class)
 		unsigned int code; /* class >> 8, or the base class alone (class >> 16) */
 		const char *name;
 	} names[] = {
-		{ 0x0100, "SCSI storage controller" },
-		{ 0x0101, "IDE interface" },
-		{ 0x0104, "RAID controller" },
-		{ 0x0105, "ATA controller" },
-		{ 0x0106, "SATA controller" },
-		{ 0x0107, "SAS controller" },
-		{ 0x0108, "NVMe controller" },
-		{ 0x0200, "Ethernet controller" },
-		{ 0x0280, "network controller" },
-		{ 0x0300, "VGA controller" },
-		{ 0x0302, "3D controller" },
-		{ 0x0403, "audio device" },
-		{ 0x0600, "host bridge" },
-		{ 0x0601, "ISA bridge" },
-		{ 0x0604, "PCI bridge" },
-		{ 0x0c03, "USB controller" },
-		{ 0x0c05, "SMBus controller" },
-		{ 0x01, "mass storage controller" },
-		{ 0x02, "network controller" },
-		{ 0x03, "display controller" },
-		{ 0x04, "multimedia controller" },
-		{ 0x05, "memory controller" },
-		{ 0x06, "bridge" },
-		{ 0x07, "communication controller" },
-		{ 0x08, "system peripheral" },
-		{ 0x0c, "serial bus controller" },
-		{ 0x12, "processing accelerator" },
+	    {0x0100, "SCSI storage controller"},
+	    {0x0101, "IDE interface"},
+	    {0x0104, "RAID controller"},
+	    {0x0105, "ATA controller"},
+	    {0x0106, "SATA controller"},
+	    {0x0107, "SAS controller"},
+	    {0x0108, "NVMe controller"},
+	    {0x0200, "Ethernet controller"},
+	    {0x0280, "network controller"},
+	    {0x0300, "VGA controller"},
+	    {0x0302, "3D controller"},
+	    {0x0403, "audio device"},
+	    {0x0600, "host bridge"},
+	    {0x0601, "ISA bridge"},
+	    {0x0604, "PCI bridge"},
+	    {0x0c03, "USB controller"},
+	    {0x0c05, "SMBus controller"},
+	    {0x01, "mass storage controller"},
+	    {0x02, "network controller"},
+	    {0x03, "display controller"},
+	    {0x04, "multimedia controller"},
+	    {0x05, "memory controller"},
+	    {0x06, "bridge"},
+	    {0x07, "communication controller"},
+	    {0x08, "system peripheral"},
+	    {0x0c, "serial bus controller"},
+	    {0x12, "processing accelerator"},
 	};
 	size_t i;
 

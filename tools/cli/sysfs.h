@@ -51,10 +51,10 @@ int cli_pci_addr(const char *arg, char out[CLI_PCI_ADDR_LEN]);
 /* A PCI function as sysfs shows it. */
 struct cli_pci {
 	char addr[CLI_PCI_ADDR_LEN];
-	unsigned int class;    /* 0x010802 */
+	unsigned int class; /* 0x010802 */
 	unsigned int vendor, device;
-	char driver[64];       /* "" when no driver is bound */
-	int group;             /* IOMMU group, -1 for none */
+	char driver[64]; /* "" when no driver is bound */
+	int group;	 /* IOMMU group, -1 for none */
 };
 
 /* The class of NVMe controllers, class >> 8 (mass storage, non-volatile memory). */
