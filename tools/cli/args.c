@@ -74,7 +74,7 @@ int cli_parse(int argc, char **argv, const struct cli_usage *usage, const struct
 	size_t ns = 0;
 	int n = 0, c, idx;
 
-	/* '+' stops at nothing ('-' order kept by permuting), ':' reports a missing value. */
+	/* ':' first: a missing value is reported as ':', apart from an unknown option. */
 	shorts[ns++] = ':';
 	for (; opts && opts[n].name; n++) {
 		if (n == CLI_MAX_OPTS)

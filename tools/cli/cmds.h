@@ -4,6 +4,11 @@
 
 /* Each command's entry point: argv[0] is the command's name; returns the exit status. */
 
+/* setup.c, setup_status.c: the machine's set-up */
+int cli_setup(int argc, char **argv);
+int cli_release(int argc, char **argv);
+int cli_status(int argc, char **argv);
+
 /* identify.c */
 int cli_id_ctrl(int argc, char **argv);
 int cli_id_ns(int argc, char **argv);

@@ -6,6 +6,9 @@
 #include "cmds.h"
 
 const struct cli_cmd cli_dev_cmds[] = {
+	{ "setup", cli_setup, "hand NVMe functions to vfio-pci, reserve hugepages (as root)" },
+	{ "release", cli_release, "give NVMe functions back to the kernel's nvme driver" },
+	{ "status", cli_status, "what nvfio needs here: functions, groups, hugepages, limits" },
 	{ "list", cli_list, "the namespaces of every controller bound to vfio-pci" },
 	{ "id-ctrl", cli_id_ctrl, "Identify Controller" },
 	{ "id-ns", cli_id_ns, "Identify Namespace" },
