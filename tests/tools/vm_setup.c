@@ -3,8 +3,9 @@
  * nvfio setup, release and status on a real kernel (the test VM in no-IOMMU mode, controller on
  * vfio-pci): release gives the controller to the kernel's nvme driver, which finds its
  * namespace again; setup refuses it while this program holds the namespace open, and once it
- * is closed hands it back to vfio-pci with a no-IOMMU group node; status shows each state.
- * Usage: vm_setup PCI-ADDRESS (nvfio's path in NVFIO_CLI, set by the build).
+ * is closed hands it back to vfio-pci with a no-IOMMU group node; status shows each state. Then
+ * an administrator's round: id-ctrl, id-ns, smart-log, format to 4096-byte blocks, release, the
+ * kernel's block device has 4096-byte blocks; and back to 512. Usage: vm_setup PCI-ADDRESS (nvfio's path in NVFIO_CLI, set by the build).
  */
 #include <fcntl.h>
 #include <glob.h>
@@ -99,6 +100,42 @@ static void find_namespace(char *dev, size_t size)
 	CHECK(!"the kernel found no namespace within 10 s of the release");
 }
 
+/* The logical block size the kernel reports for @dev (/dev/nvmeXn1). */
+static unsigned long kernel_block_size(const char *dev)
+{
+	char path[PATH_MAX], line[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/logical_block_size", dev + 5);
+	f = fopen(path, "r");
+	CHECK(f);
+	CHECK(fgets(line, sizeof(line), f));
+	fclose(f);
+	return strtoul(line, NULL, 10);
+}
+
+/* Format namespace 1 to @bs-byte blocks with nvfio, release the controller, check that the
+ * kernel sees @bs, then take the controller back. */
+static void format_and_check(unsigned long bs)
+{
+	char args[256], expect[256], dev[64];
+
+	snprintf(args, sizeof(args), "format %s -n 1 --block-size=%lu --force", addr, bs);
+	run(args, 0, "Success formatting namespace:1");
+	snprintf(args, sizeof(args), "id-ns %s -n 1", addr);
+	snprintf(expect, sizeof(expect), "lbads:%-2d rp:0 (in use)", bs == 4096 ? 12 : 9);
+	run(args, 0, expect);
+	snprintf(args, sizeof(args), "release %s", addr);
+	run(args, 0, NULL);
+	driver_is("nvme");
+	find_namespace(dev, sizeof(dev));
+	printf("%s: %lu-byte blocks for the kernel\n", dev, kernel_block_size(dev));
+	CHECK(kernel_block_size(dev) == bs);
+	snprintf(args, sizeof(args), "setup %s", addr);
+	run(args, 0, NULL);
+	driver_is("vfio-pci");
+}
+
 int main(int argc, char **argv)
 {
 	char args[256], expect[256], dev[64];
@@ -145,5 +182,18 @@ int main(int argc, char **argv)
 	snprintf(expect, sizeof(expect), "%s  1b36:0010  vfio-pci", addr);
 	run("status", 0, expect);
 	CHECK(strstr(out, "VFIO no-IOMMU mode: on"));
+
+	/* An administrator's round: identify, health, format to 4096-byte blocks, give it back,
+	 * the kernel sees the new size; and the same back to 512. */
+	snprintf(args, sizeof(args), "id-ctrl %s", addr);
+	run(args, 0, "NVME Identify Controller:");
+	snprintf(args, sizeof(args), "id-ns %s -n 1", addr);
+	run(args, 0, "lbads:9  rp:0 (in use)");
+	snprintf(args, sizeof(args), "smart-log %s", addr);
+	run(args, 0, "critical_warning");
+	format_and_check(4096);
+	format_and_check(512);
+	snprintf(expect, sizeof(expect), "%s  1b36:0010  vfio-pci", addr);
+	run("status", 0, expect);
 	return T_EXIT_PASS;
 }
