@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include <unistd.h>
 
 #include "common/test.h"
@@ -30,6 +33,8 @@ enum want {
 
 static const char *addr;
 static int failures;
+/* When set, nvfio runs without CAP_IPC_LOCK and with this locked-memory limit. */
+static rlim_t memlock_limit;
 
 /* Run nvfio with @argv (NULL-terminated, the device first), stdout to @out; exit status. */
 static int run(char *const argv[], const char *out, const char *err, const char *in)
@@ -45,6 +50,13 @@ static int run(char *const argv[], const char *out, const char *err, const char 
 
 		if (o < 0 || e < 0 || i < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0 || dup2(i, 0) < 0)
 			_exit(127);
+		if (memlock_limit) {
+			struct rlimit rl = { memlock_limit, memlock_limit };
+
+			/* root keeps CAP_IPC_LOCK across exec unless the bounding set drops it */
+			if (prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0) || setrlimit(RLIMIT_MEMLOCK, &rl))
+				_exit(126);
+		}
 		execv(NVFIO_CLI, argv);
 		_exit(127);
 	}
@@ -170,6 +182,23 @@ int main(int argc, char **argv)
 	    NULL);
 	cmd(OK, "lbads:9  rp:0 (in use)", NULL, "id-ns", "-n", "1", NULL);
 	cmd(OK, NULL, NULL, "reset", NULL);
+
+	/* A locked-memory limit too low for the controller's queues: ENOMEM, and the message
+	 * names the limit and the remedy. */
+	memlock_limit = 64 << 10;
+	{
+		char *argv2[] = { "nvfio", "id-ctrl", (char *)addr, NULL };
+		int rc = run(argv2, "out", "err", NULL);
+		char *err = t_read_file("err");
+
+		CHECK(err);
+		printf("%-5s nvfio id-ctrl with a 64 KiB memlock limit -> %d: %s",
+		       rc == 12 && strstr(err, "ulimit -l") ? "ok" : "FAIL", rc, err);
+		if (rc != 12 || !strstr(err, "ulimit -l"))
+			failures++;
+		free(err);
+	}
+	memlock_limit = 0;
 	printf("%s: %d command(s) failed\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? T_EXIT_FAIL : T_EXIT_PASS;
 }
