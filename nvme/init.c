@@ -51,6 +51,20 @@ int nvfio_ctrl_check(struct nvfio_ctrl *ctrl)
 	return nvf_dev_check(ctrl->dev);
 }
 
+int nvfio_ctrl_read_regs(struct nvfio_ctrl *ctrl, void *buf, size_t len)
+{
+	uint32_t *out = buf;
+	size_t i;
+
+	if (!buf || len % 4 || len > NVF_DOORBELL_BASE)
+		return nvf_err(-EINVAL, "registers: %zu bytes asked for; a multiple of 4 up to %u",
+			       len, NVF_DOORBELL_BASE);
+	/* 32-bit reads: every controller takes them, 64-bit registers included. */
+	for (i = 0; i < len / 4; i++)
+		out[i] = nvf_dev_read32(ctrl->dev, (uint32_t)(4 * i));
+	return 0;
+}
+
 /*
  * Wait until CSTS & @mask == @want, for at most @timeout_ms. All-ones is a removed device, CFS
  * (when @cfs_fatal) a failed one: neither is waited on.

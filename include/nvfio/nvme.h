@@ -253,6 +253,16 @@ struct nvfio_sim *nvfio_ctrl_sim(struct nvfio_ctrl *ctrl);
  */
 int nvfio_ctrl_check(struct nvfio_ctrl *ctrl);
 
+/*
+ * nvfio_ctrl_read_regs() - the controller's registers, as they read now
+ * @buf, @len: receives BAR0 from offset 0; @len a multiple of 4, at most 4096 (the registers
+ *             before the doorbells)
+ *
+ * Read with 32-bit accesses (64-bit registers as two halves, low first), for tools that show
+ * them. Returns 0 or -EINVAL.
+ */
+int nvfio_ctrl_read_regs(struct nvfio_ctrl *ctrl, void *buf, size_t len);
+
 /* ---- Namespaces ---- */
 
 /* A namespace as Identify Namespace describes it (in the LBA format in use). */

@@ -15,17 +15,53 @@
 #include "dev.h"
 #include "out.h"
 
-/* Get Log Page of @len bytes (a multiple of 4) into @buf; the exit status on failure. */
+/* Get Log Page's fields besides the page and its length. */
+struct log_req {
+	uint8_t lid, lsp, uuid, csi;
+	uint16_t lsi;
+	bool rae, ot;
+	uint32_t nsid;
+	uint64_t lpo;
+};
+
+/*
+ * Get Log Page of @len bytes (a multiple of 4) into @buf, in pieces of at most the controller's
+ * transfer size at increasing offsets; the exit status on failure, reported.
+ */
+static int get_log_req(struct nvfio_ctrl *ctrl, const struct log_req *q, void *buf, uint32_t len,
+		       const char *what)
+{
+	uint32_t max = nvfio_ctrl_get_info(ctrl)->max_xfer & ~3u, done = 0;
+
+	while (done < len) {
+		uint32_t n = len - done < max ? len - done : max, numd = n / 4 - 1;
+		uint64_t off = q->lpo + done;
+		struct nvfio_cmd cmd = {
+			.opcode = nvme_admin_get_log_page,
+			.nsid = q->nsid,
+			.cdw10 = (numd & 0xffff) << 16 | (uint32_t)q->rae << 15 |
+				 (uint32_t)(q->lsp & 0x7f) << 8 | q->lid,
+			.cdw11 = (uint32_t)q->lsi << 16 | numd >> 16,
+			.cdw12 = (uint32_t)off,
+			.cdw13 = (uint32_t)(off >> 32),
+			.cdw14 = (uint32_t)q->csi << 24 | (uint32_t)q->ot << 23 | (q->uuid & 0x7f),
+		};
+		struct nvfio_cqe cqe;
+		int ret = cli_admin(ctrl, &cmd, (uint8_t *)buf + done, n, &cqe, 0);
+
+		if (ret)
+			return cli_admin_failed(ret, &cqe, what);
+		done += n;
+	}
+	return 0;
+}
+
 static int get_log(struct nvfio_ctrl *ctrl, uint8_t lid, uint32_t nsid, void *buf,
 		   uint32_t len, const char *what)
 {
-	uint32_t numd = len / 4 - 1;
-	struct nvfio_cmd cmd = { .opcode = nvme_admin_get_log_page, .nsid = nsid,
-				 .cdw10 = (numd & 0xffff) << 16 | lid, .cdw11 = numd >> 16 };
-	struct nvfio_cqe cqe;
-	int ret = cli_admin(ctrl, &cmd, buf, len, &cqe, 0);
+	const struct log_req q = { .lid = lid, .nsid = nsid };
 
-	return ret ? cli_admin_failed(ret, &cqe, what) : 0;
+	return get_log_req(ctrl, &q, buf, len, what);
 }
 
 /* Bytes as nvme-cli scales them: "1.23 MB". */
@@ -392,6 +428,306 @@ int cli_fw_log(int argc, char **argv)
 			memcpy(&v, fw.frs[i], sizeof(v));
 			printf("frs%d : %#016llx (%s)\n", i + 1, (unsigned long long)le64toh(v),
 			       fw_str(fw.frs[i]));
+		}
+	}
+out:
+	nvfio_ctrl_close(ctrl);
+	return ret;
+}
+
+int cli_get_log(int argc, char **argv)
+{
+	static const struct cli_usage u = {
+		"get-log", "DEVICE -i LID -l LEN [OPTIONS]",
+		"Get Log Page: LEN bytes of any log page, from --lpo on, as a hex dump (or raw "
+		"with -b). Longer than the controller's transfer size, it is read in pieces."
+	};
+	struct log_req q = { .nsid = NVME_NSID_ALL, .lid = 0xff };
+	uint32_t len = 0, aen = 0;
+	bool binary = false;
+	const struct cli_opt opts[] = {
+		CLI_UINT("namespace-id", 'n', &q.nsid, "NSID", "namespace (default 0xffffffff)"),
+		CLI_UINT("log-id", 'i', &q.lid, "LID", "the log page"),
+		CLI_UINT("log-len", 'l', &len, "LEN", "bytes to read (a multiple of 4)"),
+		CLI_UINT("aen", 'a', &aen, "DW0", "an event's completion dword 0: its log page, 4096 bytes"),
+		CLI_UINT("lpo", 'o', &q.lpo, "OFF", "offset into the log page (bytes)"),
+		CLI_UINT("lsp", 's', &q.lsp, "LSP", "log specific field"),
+		CLI_UINT("lsi", 'S', &q.lsi, "LSI", "log specific identifier"),
+		CLI_FLAG("rae", 'r', &q.rae, "retain an asynchronous event"),
+		CLI_UINT("uuid-index", 'U', &q.uuid, "IDX", "UUID index"),
+		CLI_FLAG("raw-binary", 'b', &binary, "the page as it is"),
+		CLI_UINT("csi", 'y', &q.csi, "CSI", "command set identifier"),
+		CLI_FLAG("ot", 'O', &q.ot, "--lpo is an index, not a byte offset"),
+		CLI_END,
+	};
+	struct nvfio_ctrl *ctrl;
+	uint8_t *log;
+	char *dev = NULL;
+	int n, ret = cli_parse(argc, argv, &u, opts, &dev, 1, &n);
+
+	if (ret)
+		return ret > 0 ? 0 : EINVAL;
+	if (aen) {
+		len = 4096;
+		q.lid = aen >> 16 & 0xff;
+	}
+	if (!len || len % 4) {
+		cli_err("get-log: --log-len must be a non-zero multiple of 4");
+		return EINVAL;
+	}
+	if (q.lsp > 127 || q.uuid > 127) {
+		cli_err("get-log: --lsp and --uuid-index go up to 127");
+		return EINVAL;
+	}
+	log = calloc(1, len);
+	if (!log)
+		return ENOMEM;
+	ret = cli_dev_open(dev, 0, &ctrl);
+	if (ret) {
+		free(log);
+		return ret;
+	}
+	ret = get_log_req(ctrl, &q, log, len, "log page");
+	if (!ret && binary) {
+		cli_raw(log, len);
+	} else if (!ret) {
+		printf("Device:%s log-id:%d namespace-id:%#x\n", dev, q.lid, q.nsid);
+		cli_hexdump(log, len, 16, 1);
+	}
+	nvfio_ctrl_close(ctrl);
+	free(log);
+	return ret;
+}
+
+static const char *sstat_str(unsigned int st)
+{
+	switch (st & 7) {
+	case 0:
+		return "NVM Subsystem has never been sanitized.";
+	case 1:
+		return "Most Recent Sanitize Command Completed Successfully.";
+	case 2:
+		return "Sanitize in Progress.";
+	case 3:
+		return "Most Recent Sanitize Command Failed.";
+	case 4:
+		return "Most Recent Sanitize Command (No-Deallocate After Sanitize) Completed "
+		       "Successfully.";
+	default:
+		return "Unknown";
+	}
+}
+
+static void est_time(const char *text, uint32_t v)
+{
+	printf("%s:  %u%s\n", text, v, v == 0xffffffff ? " (No time period reported)" : "");
+}
+
+int cli_sanitize_log(int argc, char **argv)
+{
+	static const struct cli_usage u = {
+		"sanitize-log", "DEVICE [OPTIONS]",
+		"The Sanitize Status log page: progress and result of the last sanitize, and the "
+		"controller's time estimates."
+	};
+	struct cli_out o = { 0 };
+	bool rae = false;
+	const struct cli_opt opts[] = {
+		CLI_FLAG("rae", 'r', &rae, "retain an asynchronous event"),
+		CLI_STR("output-format", 'o', &o.format, "FMT", "output format: normal|json|binary"),
+		CLI_FLAG("human-readable", 'H', &o.human, "decode the status"),
+		CLI_FLAG("raw-binary", 'b', &o.binary, "the page as it is"),
+		CLI_END,
+	};
+	struct log_req q = { .lid = NVME_LOG_LID_SANITIZE, .nsid = NVME_NSID_ALL };
+	struct nvme_sanitize_log_page s;
+	struct nvfio_ctrl *ctrl;
+	char *dev = NULL;
+	int ret = prologue(argc, argv, &u, opts, &o, &dev, &ctrl);
+	unsigned int st;
+
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	q.rae = rae;
+	ret = get_log_req(ctrl, &q, &s, sizeof(s), "sanitize status log");
+	if (ret)
+		goto out;
+	st = le16toh(s.sstat);
+	if (o.fmt == CLI_FMT_BINARY) {
+		cli_raw(&s, sizeof(s));
+	} else if (o.fmt == CLI_FMT_JSON) {
+		struct json_object *root = json_object_new_object(), *d = json_object_new_object();
+		struct json_object *sj = json_object_new_object();
+		char str[160];
+
+		cli_json_int(d, "sprog", le16toh(s.sprog));
+		cli_json_int(sj, "global_erased", st >> 8 & 1);
+		cli_json_int(sj, "no_cmplted_passes", st >> 3 & 0x1f);
+		snprintf(str, sizeof(str), "(%u) %s", st & 7, sstat_str(st));
+		cli_json_str(sj, "status", str);
+		json_object_object_add(d, "sstat", sj);
+		cli_json_int(d, "cdw10_info", le32toh(s.scdw10));
+		cli_json_int(d, "time_over_write", le32toh(s.eto));
+		cli_json_int(d, "time_block_erase", le32toh(s.etbe));
+		cli_json_int(d, "time_crypto_erase", le32toh(s.etce));
+		cli_json_int(d, "time_over_write_no_dealloc", le32toh(s.etond));
+		cli_json_int(d, "time_block_erase_no_dealloc", le32toh(s.etbend));
+		cli_json_int(d, "time_crypto_erase_no_dealloc", le32toh(s.etcend));
+		json_object_object_add(root, dev, d);
+		cli_json_print(root);
+	} else {
+		printf("Sanitize Progress                      (SPROG) :  %u", le16toh(s.sprog));
+		if (o.human && (st & 7) == 2)
+			printf("\t(%f%%)\n", (double)le16toh(s.sprog) * 100 / 0x10000);
+		else
+			printf("\n");
+		printf("Sanitize Status                        (SSTAT) :  %#x\n", st & 7);
+		if (o.human) {
+			printf("\t[2:0]\t%s\n", sstat_str(st));
+			printf("\t[7:3]\tNumber of completed passes if most recent operation was "
+			       "overwrite:\t%u\n",
+			       st >> 3 & 0x1f);
+			printf("\t  [8]\t%s\n",
+			       st >> 8 & 1 ? "Global Data Erased set: no NS LB in the NVM subsystem "
+					     "has been written to and no PMR in the NVM subsystem has "
+					     "been enabled"
+					   : "Global Data Erased cleared: a NS LB in the NVM subsystem "
+					     "has been written to or a PMR in the NVM subsystem has "
+					     "been enabled");
+		}
+		printf("Sanitize Command Dword 10 Information (SCDW10) :  %#x\n", le32toh(s.scdw10));
+		est_time("Estimated Time For Overwrite                   ", le32toh(s.eto));
+		est_time("Estimated Time For Block Erase                 ", le32toh(s.etbe));
+		est_time("Estimated Time For Crypto Erase                ", le32toh(s.etce));
+		est_time("Estimated Time For Overwrite (No-Deallocate)   ", le32toh(s.etond));
+		est_time("Estimated Time For Block Erase (No-Deallocate) ", le32toh(s.etbend));
+		est_time("Estimated Time For Crypto Erase (No-Deallocate)", le32toh(s.etcend));
+	}
+out:
+	nvfio_ctrl_close(ctrl);
+	return ret;
+}
+
+static void st_result(const struct nvme_st_result *r, bool verbose)
+{
+	static const char *const res[] = {
+		"Operation completed without error",
+		"Operation was aborted by a Device Self-test command",
+		"Operation was aborted by a Controller Level Reset",
+		"Operation was aborted due to a removal of a namespace from the namespace inventory",
+		"Operation was aborted due to the processing of a Format NVM command",
+		"A fatal error or unknown test error occurred while the controller was executing "
+		"the device self-test operation and the operation did not complete",
+		"Operation completed with a segment that failed and the segment that failed is not "
+		"known",
+		"Operation completed with one or more failed segments and the first segment that "
+		"failed is indicated in the SegmentNumber field",
+		"Operation was aborted for unknown reason",
+		"Operation was aborted due to a sanitize operation",
+	};
+	unsigned int op = r->dsts & 0xf, code = r->dsts >> 4;
+
+	printf("  Operation Result             : %#x", op);
+	if (verbose)
+		printf(" %s", op < 10 ? res[op]
+			      : op == 0xf ? "Entry not used (does not contain a result)"
+					  : "Reserved");
+	printf("\n");
+	if (op == 0xf)
+		return;
+	printf("  Self Test Code               : %x", code);
+	if (verbose)
+		printf(" %s", code == 1	   ? "Short device self-test operation"
+			      : code == 2  ? "Extended device self-test operation"
+			      : code == 0xe ? "Vendor specific"
+					    : "Reserved");
+	printf("\n");
+	if (op == 7)
+		printf("  Segment Number               : %#x\n", r->seg);
+	printf("  Valid Diagnostic Information : %#x\n", r->vdi);
+	printf("  Power on hours (POH)         : %#llx\n", (unsigned long long)le64toh(r->poh));
+	if (r->vdi & NVME_ST_VALID_DIAG_INFO_NSID)
+		printf("  Namespace Identifier         : %#x\n", le32toh(r->nsid));
+	if (r->vdi & NVME_ST_VALID_DIAG_INFO_FLBA)
+		printf("  Failing LBA                  : %#llx\n",
+		       (unsigned long long)le64toh(r->flba));
+	if (r->vdi & NVME_ST_VALID_DIAG_INFO_SCT)
+		printf("  Status Code Type             : %#x\n", r->sct);
+	if (r->vdi & NVME_ST_VALID_DIAG_INFO_SC) {
+		printf("  Status Code                  : %#x", r->sc);
+		if (verbose)
+			printf(" %s", nvme_status_to_string((r->sct & 7) << 8 | r->sc, false));
+		printf("\n");
+	}
+	printf("  Vendor Specific              : %#x %#x\n", r->vs[0], r->vs[1]);
+}
+
+int cli_self_test_log(int argc, char **argv)
+{
+	static const struct cli_usage u = {
+		"self-test-log", "DEVICE [OPTIONS]",
+		"The Device Self-test log page: the test running now and its progress, then the "
+		"last results, newest first."
+	};
+	struct cli_out o = { 0 };
+	uint8_t entries = NVME_LOG_ST_MAX_RESULTS;
+	bool verbose = false;
+	const struct cli_opt opts[] = {
+		CLI_UINT("dst-entries", 'e', &entries, "NUM", "results to show (default 20)"),
+		CLI_STR("output-format", 'o', &o.format, "FMT", "output format: normal|json|binary"),
+		CLI_FLAG("verbose", 'v', &verbose, "the results in words"),
+		CLI_END,
+	};
+	struct nvme_self_test_log log;
+	struct nvfio_ctrl *ctrl;
+	char *dev = NULL;
+	int ret = prologue(argc, argv, &u, opts, &o, &dev, &ctrl), i;
+	int num = entries < NVME_LOG_ST_MAX_RESULTS ? entries : NVME_LOG_ST_MAX_RESULTS;
+
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = get_log(ctrl, NVME_LOG_LID_DEVICE_SELF_TEST, NVME_NSID_ALL, &log, sizeof(log),
+		      "self test log");
+	if (ret)
+		goto out;
+	if (o.fmt == CLI_FMT_BINARY) {
+		cli_raw(&log, sizeof(log));
+	} else if (o.fmt == CLI_FMT_JSON) {
+		struct json_object *root = json_object_new_object(), *arr = json_object_new_array();
+
+		cli_json_int(root, "Current Device Self-Test Operation", log.current_operation);
+		cli_json_int(root, "Current Device Self-Test Completion", log.completion);
+		for (i = 0; i < num; i++) {
+			const struct nvme_st_result *r = &log.result[i];
+			struct json_object *e = json_object_new_object();
+
+			cli_json_int(e, "Self test result", r->dsts & 0xf);
+			if ((r->dsts & 0xf) != 0xf) {
+				cli_json_int(e, "Self test code", r->dsts >> 4);
+				cli_json_int(e, "Segment number", r->seg);
+				cli_json_int(e, "Valid Diagnostic Information", r->vdi);
+				cli_json_u64(e, "Power on hours", le64toh(r->poh));
+				if (r->vdi & NVME_ST_VALID_DIAG_INFO_NSID)
+					cli_json_int(e, "Namespace Identifier", le32toh(r->nsid));
+				if (r->vdi & NVME_ST_VALID_DIAG_INFO_FLBA)
+					cli_json_u64(e, "Failing LBA", le64toh(r->flba));
+				if (r->vdi & NVME_ST_VALID_DIAG_INFO_SCT)
+					cli_json_int(e, "Status Code Type", r->sct);
+				if (r->vdi & NVME_ST_VALID_DIAG_INFO_SC)
+					cli_json_int(e, "Status Code", r->sc);
+				cli_json_int(e, "Vendor Specific", r->vs[1] << 8 | r->vs[0]);
+			}
+			json_object_array_add(arr, e);
+		}
+		json_object_object_add(root, "List of Valid Reports", arr);
+		cli_json_print(root);
+	} else {
+		printf("Device Self Test Log for NVME device:%s\n", dev);
+		printf("Current operation  : %#x\n", log.current_operation);
+		printf("Current Completion : %u%%\n", log.completion);
+		for (i = 0; i < num; i++) {
+			printf("Self Test Result[%d]:\n", i);
+			st_result(&log.result[i], verbose);
 		}
 	}
 out:
