@@ -602,10 +602,10 @@ int cli_list_ns(int argc, char **argv)
 		"allocated one (--all), from --namespace-id on."
 	};
 	const char *format = NULL;
-	uint32_t nsid = 0, csi = 0;
+	uint32_t nsid = 1, csi = 0;
 	bool all = false, csi_given = false;
 	const struct cli_opt opts[] = {
-		CLI_UINT("namespace-id", 'n', &nsid, "NSID", "list ids above this one"),
+		CLI_UINT("namespace-id", 'n', &nsid, "NSID", "the first id to list (default 1)"),
 		CLI_UINT_G("csi", 'y', &csi, "CSI", "command set identifier", &csi_given),
 		CLI_FLAG("all", 'a', &all, "allocated namespaces too, not only active ones"),
 		CLI_STR("output-format", 'o', &format, "FMT", "output format: normal|json"),
@@ -632,6 +632,10 @@ int cli_list_ns(int argc, char **argv)
 		cli_err("list-ns: --csi %u is above 255", csi);
 		return EINVAL;
 	}
+	if (!nsid) {
+		cli_err("list-ns: --namespace-id is the first id to list, 1 or more");
+		return EINVAL;
+	}
 	ret = cli_dev_open(dev, 0, &ctrl);
 	if (ret)
 		return ret;
@@ -640,7 +644,8 @@ int cli_list_ns(int argc, char **argv)
 	else
 		cns = all ? NVME_IDENTIFY_CNS_ALLOCATED_NS_LIST : NVME_IDENTIFY_CNS_NS_ACTIVE_LIST;
 	{
-		struct nvfio_cmd cmd = { .opcode = nvme_admin_identify, .nsid = nsid,
+		/* The list holds the ids above the one the command names. */
+		struct nvfio_cmd cmd = { .opcode = nvme_admin_identify, .nsid = nsid - 1,
 					 .cdw10 = cns, .cdw11 = csi << 24 };
 		struct nvfio_cqe cqe;
 
