@@ -14,6 +14,10 @@
 #define AER_LIMIT	 (NVF_SIM_CMD_SPEC(NVME_SC_ASYNC_LIMIT) | NVF_SIM_DNR)
 #define NOT_SAVEABLE	 (NVF_SIM_CMD_SPEC(NVME_SC_FEATURE_NOT_SAVEABLE) | NVF_SIM_DNR)
 #define CMD_SEQ_ERROR	 (NVF_SIM_GENERIC(NVME_SC_CMD_SEQ_ERROR) | NVF_SIM_DNR)
+/* Commands Supported and Effects, Command Submission and Execution (bits 18:16): submit only
+ * with nothing else outstanding for the namespace (001b) or for any namespace (010b). */
+#define CSE_ONE_NS (1u << 16)
+#define CSE_ALL_NS (2u << 16)
 
 static void pad(char *dst, const char *src, size_t len)
 {
@@ -30,11 +34,12 @@ static void put128(uint8_t *dst, uint64_t v)
 		dst[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* The attached (active) namespace @nsid, or NULL. */
 static struct nvf_sim_ns *ns_get(struct nvfio_sim *sim, uint32_t nsid)
 {
-	if (nsid == 0 || nsid > sim->nns)
+	if (nsid == 0 || nsid > sim->nn)
 		return NULL;
-	return &sim->ns[nsid - 1];
+	return sim->nsa[nsid - 1];
 }
 
 /* ---- Identify ---- */
@@ -47,27 +52,37 @@ static void id_ctrl(struct nvfio_sim *sim, struct nvme_id_ctrl *id)
 	id->ssvid = NVF_SIM_VID;
 	pad(id->sn, o->serial, sizeof(id->sn));
 	pad(id->mn, o->model, sizeof(id->mn));
-	pad(id->fr, o->firmware, sizeof(id->fr));
+	memcpy(id->fr, nvf_sim_fw_running(sim), sizeof(id->fr));
 	id->rab = 6;
 	id->mdts = (uint8_t)o->mdts;
-	id->cntlid = 1;
+	id->cntlid = NVF_SIM_CNTLID;
 	id->ver = 0x00010400;
 	id->rtd3r = 1000;
 	id->rtd3e = 1000;
-	id->oaes = 1u << 8; /* Namespace Attribute Notices */
-	id->cntrltype = 1;  /* I/O controller */
-	id->oacs = 1u << 1 /* Format NVM */ | (o->dbbuf ? 1u << 8 : 0);
+	id->oaes = 1u << 8 /* Namespace Attribute Notices */ | 1u << 9 /* Firmware Activation */;
+	id->cntrltype = 1; /* I/O controller */
+	id->oacs = NVME_CTRL_OACS_FORMAT | NVME_CTRL_OACS_FW | NVME_CTRL_OACS_NS_MGMT |
+		   NVME_CTRL_OACS_SELF_TEST | (o->dbbuf ? NVME_CTRL_OACS_DBBUF_CFG : 0);
 	id->acl = NVF_SIM_ACL;
 	id->aerl = NVF_SIM_AERL;
-	id->frmw = 0x3; /* one slot, read-only */
+	id->frmw = (uint8_t)((o->fw_ro ? NVME_CTRL_FRMW_1ST_RO : 0) | o->fw_slots << 1 |
+			     (o->fw_immediate ? NVME_CTRL_FRMW_FW_ACT_NO_RESET : 0));
+	id->fwug = (uint8_t)o->fwug;
 	id->lpa = 1u << 1 /* Commands Supported and Effects */ | 1u << 2 /* extended data */;
+	put128(id->tnvmcap, o->capacity);
+	put128(id->unvmcap, nvf_sim_ns_unallocated(sim));
+	/* Minutes, rounded up: the extended test takes selftest_ext_ms. */
+	id->edstt = (uint16_t)((o->selftest_ext_ms + 59999) / 60000);
+	id->dsto = 1; /* one device self-test at a time in the subsystem */
+	id->sanicap = o->sanicap | (o->ndi ? NVME_CTRL_SANICAP_NDI : 0) |
+		      1u << 30 /* NODMMAS 01b: media not modified again after a sanitize */;
 	id->elpe = NVF_SIM_ERRLOG - 1;
 	id->npss = 0;
 	id->wctemp = NVF_SIM_WCTEMP;
 	id->cctemp = NVF_SIM_CCTEMP;
 	id->sqes = 0x66;
 	id->cqes = 0x44;
-	id->nn = sim->nns;
+	id->nn = sim->nn;
 	id->oncs = 1u << 0 /* Compare */ | 1u << 2 /* DSM */ | 1u << 3 /* Write Zeroes */ |
 		   1u << 4 /* Save/Select */ | 1u << 6 /* Timestamp */;
 	id->vwc = o->vwc ? 0x7 : 0; /* present; Flush with NSID FFFFFFFFh applies to all */
@@ -78,11 +93,26 @@ static void id_ctrl(struct nvfio_sim *sim, struct nvme_id_ctrl *id)
 	id->psd[0].mp = 2500; /* 25 W, in 0.01 W */
 }
 
-static void id_ns(struct nvfio_sim *sim, const struct nvf_sim_ns *ns, struct nvme_id_ns *id)
+/* What every namespace shares: the LBA formats, metadata and deallocation behaviour. */
+static void id_ns_common(struct nvme_id_ns *id)
 {
+	id->nlbaf = NVF_SIM_NLBAF - 1;
+	id->mc = 1u << 1; /* metadata in a separate buffer */
+	id->dlfeat = 1u << 3 /* Deallocate bit of Write Zeroes */ | 0x1 /* reads as zeroes */;
+	for (unsigned int i = 0; i < NVF_SIM_NLBAF; i++) {
+		id->lbaf[i].ms = nvf_sim_lbafs[i].ms;
+		id->lbaf[i].ds = nvf_sim_lbafs[i].ds;
+		id->lbaf[i].rp = nvf_sim_lbafs[i].ds == 12 ? 0 : 1;
+	}
+}
+
+static void id_ns(const struct nvf_sim_ns *ns, struct nvme_id_ns *id)
+{
+	id_ns_common(id);
 	id->nsze = ns->nsze;
-	id->ncap = ns->nsze;
-	id->nuse = ns->nsze;
+	id->ncap = ns->ncap;
+	id->nuse = ns->ncap;
+	id->nmic = ns->nmic;
 	if (ns->store.kind == NVF_SIM_STORE_SPARSE || ns->store.kind == NVF_SIM_STORE_NULL) {
 		/* Thin provisioning: NUSE counts the blocks that hold data, in whole chunks
 		 * (a chunk is allocated by the first write to any of its blocks). */
@@ -91,50 +121,78 @@ static void id_ns(struct nvfio_sim *sim, const struct nvf_sim_ns *ns, struct nvm
 		uint64_t used = chunks << (NVF_SIM_CHUNK_SHIFT - ns->lbads);
 
 		id->nsfeat |= NVME_NS_FEAT_THIN;
-		id->nuse = used < ns->nsze ? used : ns->nsze;
+		id->nuse = used < ns->ncap ? used : ns->ncap;
 	}
-	id->nlbaf = NVF_SIM_NLBAF - 1;
-	id->flbas = (uint8_t)ns->lbaf;
-	id->mc = 1u << 1; /* metadata in a separate buffer */
-	id->dlfeat = 1u << 3 /* Deallocate bit of Write Zeroes */ | 0x1 /* reads as zeroes */;
+	id->flbas = (uint8_t)((ns->lbaf & 0xf) | (ns->lbaf >> 4) << 5);
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
 	memcpy(id->eui64, ns->eui64, sizeof(id->eui64));
-	for (unsigned int i = 0; i < NVF_SIM_NLBAF; i++) {
-		id->lbaf[i].ms = nvf_sim_lbafs[i].ms;
-		id->lbaf[i].ds = nvf_sim_lbafs[i].ds;
-		id->lbaf[i].rp = nvf_sim_lbafs[i].ds == 12 ? 0 : 1;
-	}
-	(void)sim;
+}
+
+/* A Controller List: the controllers from @cntid up that @attached says; there is one. */
+static void ctrl_list(uint8_t *buf, unsigned int cntid, bool attached)
+{
+	if (!attached || cntid > NVF_SIM_CNTLID)
+		return;
+	buf[0] = 1;
+	buf[2] = NVF_SIM_CNTLID & 0xff;
+	buf[3] = NVF_SIM_CNTLID >> 8;
+}
+
+/* A namespace list of the NSIDs above @from that are attached (or only allocated). */
+static uint16_t ns_list(struct nvfio_sim *sim, uint32_t from, bool allocated, uint32_t *list)
+{
+	unsigned int n = 0;
+
+	if (from >= 0xfffffffeu)
+		return NVF_SIM_INVALID_NS;
+	for (uint32_t id = from + 1; id <= sim->nn && n < NVME_ID_NS_LIST_MAX; id++)
+		if (allocated ? sim->ns[id - 1].allocated : sim->nsa[id - 1] != NULL)
+			list[n++] = id;
+	return 0;
 }
 
 static uint16_t identify(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd)
 {
 	struct nvfio_sim *sim = t->sim;
 	uint8_t buf[NVME_IDENTIFY_DATA_SIZE];
-	unsigned int cns = cmd->cdw10 & 0xff;
+	unsigned int cns = cmd->cdw10 & 0xff, cntid = cmd->cdw10 >> 16;
 	struct nvf_sim_ns *ns;
+	uint16_t st;
 
 	memset(buf, 0, sizeof(buf));
 	switch (cns) {
 	case NVME_IDENTIFY_CNS_NS:
-		ns = ns_get(sim, cmd->nsid);
+	case NVME_IDENTIFY_CNS_ALLOCATED_NS:
+		if (cmd->nsid == NVME_NSID_ALL && cns == NVME_IDENTIFY_CNS_NS) {
+			id_ns_common((struct nvme_id_ns *)buf);
+			break;
+		}
+		ns = nvf_sim_ns_slot(sim, cmd->nsid);
 		if (!ns)
 			return NVF_SIM_INVALID_NS;
-		id_ns(sim, ns, (struct nvme_id_ns *)buf);
+		/* An NSID that is valid but not active (or not allocated) reads as zeroes. */
+		if (cns == NVME_IDENTIFY_CNS_NS ? ns->attached : ns->allocated)
+			id_ns(ns, (struct nvme_id_ns *)buf);
 		break;
 	case NVME_IDENTIFY_CNS_CTRL:
 		id_ctrl(sim, (struct nvme_id_ctrl *)buf);
 		break;
-	case NVME_IDENTIFY_CNS_NS_ACTIVE_LIST: {
-		uint32_t *list = (uint32_t *)buf;
-		unsigned int n = 0;
-
-		if (cmd->nsid >= 0xfffffffeu)
-			return NVF_SIM_INVALID_NS;
-		for (uint32_t id = cmd->nsid + 1; id <= sim->nns && n < NVME_ID_NS_LIST_MAX; id++)
-			list[n++] = id;
+	case NVME_IDENTIFY_CNS_NS_ACTIVE_LIST:
+	case NVME_IDENTIFY_CNS_ALLOCATED_NS_LIST:
+		st = ns_list(sim, cmd->nsid, cns == NVME_IDENTIFY_CNS_ALLOCATED_NS_LIST,
+			     (uint32_t *)buf);
+		if (st)
+			return st;
 		break;
-	}
+	case NVME_IDENTIFY_CNS_NS_CTRL_LIST:
+		ns = nvf_sim_ns_slot(sim, cmd->nsid);
+		if (!ns)
+			return NVF_SIM_INVALID_NS;
+		ctrl_list(buf, cntid, ns->attached);
+		break;
+	case NVME_IDENTIFY_CNS_CTRL_LIST:
+		ctrl_list(buf, cntid, true);
+		break;
 	case NVME_IDENTIFY_CNS_NS_DESC_LIST: {
 		uint8_t *p = buf;
 
@@ -270,7 +328,16 @@ static void effects_log(struct nvfio_sim *sim, struct nvme_cmd_effects_log *e)
 	for (unsigned int i = 0; i < sizeof(admin); i++)
 		e->acs[admin[i]] = NVME_CMD_EFFECTS_CSUPP;
 	e->acs[nvme_admin_format_nvm] |= NVME_CMD_EFFECTS_LBCC | NVME_CMD_EFFECTS_NCC |
-					 NVME_CMD_EFFECTS_NIC | (1u << 16) /* per namespace */;
+					 NVME_CMD_EFFECTS_NIC | CSE_ONE_NS;
+	e->acs[nvme_admin_dev_self_test] = NVME_CMD_EFFECTS_CSUPP;
+	e->acs[nvme_admin_fw_download] = NVME_CMD_EFFECTS_CSUPP;
+	/* A new firmware may change what Identify Controller says. */
+	e->acs[nvme_admin_fw_commit] = NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_CCC;
+	e->acs[nvme_admin_ns_mgmt] = NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_NIC;
+	e->acs[nvme_admin_ns_attach] = NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_NIC;
+	if (sim->opts.sanicap)
+		e->acs[nvme_admin_sanitize_nvm] =
+		    NVME_CMD_EFFECTS_CSUPP | NVME_CMD_EFFECTS_LBCC | CSE_ALL_NS;
 	if (sim->opts.dbbuf)
 		e->acs[nvme_admin_dbbuf] = NVME_CMD_EFFECTS_CSUPP;
 	e->iocs[nvme_cmd_flush] = NVME_CMD_EFFECTS_CSUPP;
@@ -314,14 +381,17 @@ static uint16_t get_log_page(struct nvf_sim_thread *t, const struct nvf_sim_sqe 
 		smart_log(sim, (struct nvme_smart_log *)buf);
 		size = sizeof(struct nvme_smart_log);
 		break;
-	case NVME_LOG_LID_FW_SLOT: {
-		struct nvme_firmware_slot *fw = (struct nvme_firmware_slot *)buf;
-
-		fw->afi = 0x01;
-		pad(fw->frs[0], sim->opts.firmware, sizeof(fw->frs[0]));
-		size = sizeof(*fw);
+	case NVME_LOG_LID_FW_SLOT:
+		size = nvf_sim_fw_log(sim, buf);
 		break;
-	}
+	case NVME_LOG_LID_DEVICE_SELF_TEST:
+		size = nvf_sim_selftest_log(sim, buf);
+		break;
+	case NVME_LOG_LID_SANITIZE:
+		if (!sim->opts.sanicap)
+			return INVALID_LOG_PAGE;
+		size = nvf_sim_sanitize_log(sim, buf);
+		break;
 	case NVME_LOG_LID_CHANGED_NS: {
 		uint32_t *list = (uint32_t *)buf;
 
@@ -425,7 +495,7 @@ static uint16_t features(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd
 		}
 		def.temp_over[0] = NVF_SIM_WCTEMP;
 		def.arbitration = def.power_mgmt = def.err_recovery = def.irq_coalesce = 0;
-		def.write_atomic = def.async_event = 0;
+		def.write_atomic = def.async_event = def.sanitize_cfg = 0;
 		def.vwc = sim->opts.vwc ? 1 : 0;
 		def.timestamp_valid = false;
 		src = &def;
@@ -524,6 +594,13 @@ static uint16_t features(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd
 		}
 		*dw0 = src->async_event;
 		break;
+	case NVME_FEAT_FID_SANITIZE:
+		if (!sim->opts.sanicap)
+			return NVF_SIM_INVALID_FIELD;
+		if (set)
+			f->sanitize_cfg = v & 1;
+		*dw0 = src->sanitize_cfg;
+		break;
 	case NVME_FEAT_FID_TIMESTAMP: {
 		uint8_t ts[8];
 		uint16_t st;
@@ -573,7 +650,7 @@ static uint16_t format_nvm(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 
 	if (cmd->nsid == NVME_NSID_ALL) {
 		first = 1;
-		last = sim->nns;
+		last = sim->nn;
 	} else if (ns_get(sim, cmd->nsid)) {
 		first = last = cmd->nsid;
 	} else {
@@ -584,15 +661,19 @@ static uint16_t format_nvm(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 	if (ses > 1)
 		return NVF_SIM_INVALID_FIELD;
 
+	nvf_sim_selftest_abort(sim, cmd->nsid, NVME_ST_RESULT_ABORTED_FORMAT);
 	nvf_sim_park(sim);
 	for (uint32_t id = first; id <= last; id++) {
-		struct nvf_sim_ns *ns = &sim->ns[id - 1];
+		struct nvf_sim_ns *ns = sim->nsa[id - 1];
 
+		if (!ns)
+			continue;
 		nvf_sim_store_erase(&ns->store);
 		ns->lbaf = lbaf;
 		ns->lbads = nvf_sim_lbafs[lbaf].ds;
 		ns->ms = nvf_sim_lbafs[lbaf].ms;
-		ns->nsze = sim->opts.size >> ns->lbads;
+		ns->nsze = ns->bytes >> ns->lbads;
+		ns->ncap = ns->cap_bytes >> ns->lbads;
 	}
 	nvf_sim_store_reclaim(sim);
 	nvf_sim_unpark(sim);
@@ -608,6 +689,13 @@ uint16_t nvf_sim_admin(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, 
 		return NVF_SIM_INVALID_FIELD;
 	if (NVF_SIM_SQE_PSDT(cmd->flags) != NVF_SIM_PSDT_PRP)
 		return NVF_SIM_INVALID_FIELD;
+	if (nvf_sim_unlikely(atomic_load_explicit(&sim->san.state, memory_order_relaxed) !=
+			     NVF_SIM_SAN_IDLE)) {
+		uint16_t st = nvf_sim_sanitize_admin_gate(sim, cmd);
+
+		if (st)
+			return st;
+	}
 	switch (cmd->opc) {
 	case nvme_admin_identify:
 		return identify(t, cmd);
@@ -635,6 +723,20 @@ uint16_t nvf_sim_admin(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, 
 		if (!sim->opts.dbbuf)
 			return NVF_SIM_INVALID_OPCODE;
 		return nvf_sim_dbbuf(sim, cmd);
+	case nvme_admin_sanitize_nvm:
+		if (!sim->opts.sanicap)
+			return NVF_SIM_INVALID_OPCODE;
+		return nvf_sim_sanitize_cmd(sim, cmd);
+	case nvme_admin_dev_self_test:
+		return nvf_sim_selftest_cmd(sim, cmd);
+	case nvme_admin_fw_download:
+		return nvf_sim_fw_download(t, cmd);
+	case nvme_admin_fw_commit:
+		return nvf_sim_fw_commit(sim, cmd);
+	case nvme_admin_ns_mgmt:
+		return nvf_sim_ns_mgmt(t, cmd, dw0);
+	case nvme_admin_ns_attach:
+		return nvf_sim_ns_attach(t, cmd);
 	default:
 		return NVF_SIM_INVALID_OPCODE;
 	}

@@ -17,34 +17,16 @@
 
 /* ---- create and destroy ---- */
 
-static void ns_ids(struct nvfio_sim *sim, struct nvf_sim_ns *ns)
-{
-	/* Stable identifiers derived from the serial number and namespace id, so a reopen with
-	 * the same options finds the same namespaces. */
-	uint64_t h = 1469598103934665603ull;
-
-	for (const char *p = sim->opts.serial; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ull;
-	h = (h ^ ns->nsid) * 1099511628211ull;
-	for (unsigned int i = 0; i < 8; i++)
-		ns->eui64[i] = (uint8_t)(h >> (56 - 8 * i));
-	ns->eui64[0] = 0x02; /* locally administered */
-	for (unsigned int i = 0; i < 16; i++) {
-		h = (h ^ i) * 1099511628211ull;
-		ns->nguid[i] = (uint8_t)(h >> 24);
-		ns->uuid[i] = (uint8_t)(h >> 40);
-	}
-	ns->uuid[6] = (uint8_t)((ns->uuid[6] & 0x0f) | 0x40); /* version 4 */
-	ns->uuid[8] = (uint8_t)((ns->uuid[8] & 0x3f) | 0x80); /* variant 1 */
-}
-
 static void nvf_sim_free(struct nvfio_sim *sim)
 {
 	if (sim->ns) {
-		for (unsigned int i = 0; i < sim->opts.namespaces; i++)
-			nvf_sim_store_close(&sim->ns[i].store);
+		for (unsigned int i = 0; i < sim->nn; i++)
+			if (sim->ns[i].allocated)
+				nvf_sim_store_close(&sim->ns[i].store);
 		free(sim->ns);
 	}
+	free(sim->nsa);
+	nvf_sim_fw_free(sim);
 	if (sim->file_fd >= 0)
 		close(sim->file_fd);
 	if (sim->thr) {
@@ -75,8 +57,7 @@ static void nvf_sim_free(struct nvfio_sim *sim)
 
 static int open_file(struct nvfio_sim *sim)
 {
-	uint64_t need =
-	    nvf_sim_align_up(sim->opts.size + sim->opts.size / 32, 4096ull) * sim->opts.namespaces;
+	uint64_t need = nvf_sim_store_size(sim->opts.size) * sim->opts.namespaces;
 	struct stat stb;
 	int fd = open(sim->opts.file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
@@ -96,6 +77,7 @@ static int open_file(struct nvfio_sim *sim)
 			       (unsigned long long)need, strerror(-err));
 	}
 	sim->file_fd = fd;
+	sim->file_len = (uint64_t)stb.st_size > need ? (uint64_t)stb.st_size : need;
 	return 0;
 }
 
@@ -152,9 +134,14 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 	sim->cq = calloc(nq, sizeof(*sim->cq));
 	sim->ivc = calloc(nq, sizeof(*sim->ivc));
 	sim->thr = calloc(sim->nthr, sizeof(*sim->thr));
-	sim->ns = calloc(sim->opts.namespaces, sizeof(*sim->ns));
-	if (!sim->x.irqfd || !sim->sq || !sim->cq || !sim->ivc || !sim->thr || !sim->ns)
+	sim->nn = sim->opts.max_namespaces;
+	sim->ns = calloc(sim->nn, sizeof(*sim->ns));
+	sim->nsa = calloc(sim->nn, sizeof(*sim->nsa));
+	if (!sim->x.irqfd || !sim->sq || !sim->cq || !sim->ivc || !sim->thr || !sim->ns ||
+	    !sim->nsa)
 		goto nomem;
+	for (unsigned int i = 0; i < sim->nn; i++)
+		sim->ns[i].nsid = i + 1;
 	for (unsigned int i = 0; i < nq; i++)
 		atomic_init(&sim->x.irqfd[i], -1);
 	for (unsigned int i = 0; i < sim->nthr; i++) {
@@ -174,20 +161,21 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 		if (ret)
 			goto fail;
 	}
+	/* The namespaces of the options, attached, each where a file has always kept it. */
 	for (unsigned int i = 0; i < sim->opts.namespaces; i++) {
 		struct nvf_sim_ns *ns = &sim->ns[i];
+		uint64_t nsze = sim->opts.size >> nvf_sim_lbafs[sim->opts.lbaf].ds;
 
-		ns->nsid = i + 1;
-		ns->lbaf = sim->opts.lbaf;
-		ns->lbads = nvf_sim_lbafs[ns->lbaf].ds;
-		ns->ms = nvf_sim_lbafs[ns->lbaf].ms;
-		ns->nsze = sim->opts.size >> ns->lbads;
-		ns_ids(sim, ns);
-		ret = nvf_sim_store_open(sim, ns, i);
+		ret = nvf_sim_ns_setup(sim, ns, sim->opts.lbaf, nsze, nsze,
+				       (uint64_t)i * nvf_sim_store_size(sim->opts.size));
 		if (ret)
 			goto fail;
-		sim->nns = i + 1;
+		ns->attached = true;
+		sim->nsa[i] = ns;
 	}
+	nvf_sim_fw_init(sim);
+	nvf_sim_selftest_init(sim);
+	sim->san.fails_left = sim->opts.sanitize_fail;
 	nvf_sim_features_default(sim);
 	nvf_sim_regs_power_on(sim);
 	sim->power_on_ns = nvf_sim_now_ns();

@@ -13,9 +13,9 @@
 
 static inline struct nvf_sim_ns *ns_get(struct nvfio_sim *sim, uint32_t nsid)
 {
-	if (nvf_sim_unlikely(nsid - 1 >= sim->nns))
+	if (nvf_sim_unlikely(nsid - 1 >= sim->nn))
 		return NULL;
-	return &sim->ns[nsid - 1];
+	return sim->nsa[nsid - 1];
 }
 
 static inline uint16_t check_range(const struct nvf_sim_ns *ns, uint64_t slba, uint64_t nlb)
@@ -196,8 +196,8 @@ static uint16_t flush(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd)
 	struct nvf_sim_ns *ns;
 
 	if (cmd->nsid == NVME_NSID_ALL && sim->opts.vwc) {
-		for (unsigned int i = 0; i < sim->nns; i++)
-			if (nvf_sim_store_flush(&sim->ns[i].store))
+		for (unsigned int i = 0; i < sim->nn; i++)
+			if (sim->nsa[i] && nvf_sim_store_flush(&sim->nsa[i]->store))
 				return INTERNAL_ERROR;
 		return 0;
 	}

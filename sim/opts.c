@@ -16,6 +16,18 @@
  *   sgl=on, dbbuf=on, vwc=on     advertise and implement SGLs, Doorbell Buffer Config, a
  *                    volatile write cache
  *   threads=1        controller threads, 1..16
+ *   max_namespaces=  Identify NN: namespaces the controller can hold (default: namespaces)
+ *   capacity=        TNVMCAP in bytes (default: max_namespaces times size)
+ *   sanitize=block+crypto+overwrite   the sanitize operations offered (or all, or none)
+ *   sanitize_ms=100  how long a sanitize operation runs
+ *   sanitize_fail=0  the first this many sanitize operations fail
+ *   ndi=off          SANICAP No-Deallocate Inhibited
+ *   selftest_ms=100, selftest_ext_ms=500   how long a short and an extended self-test run
+ *   fw_slots=3       firmware slots, 1..7; fw_ro=on: slot 1 is read-only
+ *   fw_activate=now  commit action 3 activates at once (now) or at the next reset (reset)
+ *   fw_downgrade=on  an older revision may be activated (off: Firmware Activation Prohibited)
+ *   fwug=1           Identify FWUG: download granularity in 4 KiB units (0: none said,
+ *                    255: no rule)
  *   fail=, hold=, delay=, cfs=, remove=, event=   faults, see <nvfio/sim.h>
  */
 #include <errno.h>
@@ -39,7 +51,9 @@ const struct nvf_sim_lbaf nvf_sim_lbafs[NVF_SIM_NLBAF] = {
 
 #define NVF_SIM_OPTS_HELP                                                                          \
 	"size, lbads, ms, namespaces, queues, depth, mdts, serial, model, firmware, storage, "     \
-	"file, sgl, dbbuf, vwc, threads, fail, hold, delay, cfs, remove, event"
+	"file, sgl, dbbuf, vwc, threads, max_namespaces, capacity, sanitize, sanitize_ms, "        \
+	"sanitize_fail, ndi, selftest_ms, selftest_ext_ms, fw_slots, fw_ro, fw_activate, "         \
+	"fw_downgrade, fwug, fail, hold, delay, cfs, remove, event"
 
 static int bad(const char *key, const char *val, const char *accepted)
 {
@@ -300,13 +314,52 @@ static void set_defaults(struct nvf_sim_opts *o)
 	snprintf(o->firmware, sizeof(o->firmware), "1.0");
 	o->cfs_after = -1;
 	o->remove_after = -1;
+	o->sanicap = NVF_SIM_SANITIZE_BLOCK | NVF_SIM_SANITIZE_CRYPTO | NVF_SIM_SANITIZE_OVERWRITE;
+	o->sanitize_ms = 100;
+	o->selftest_ms = 100;
+	o->selftest_ext_ms = 500;
+	o->fw_slots = 3;
+	o->fw_ro = true;
+	o->fw_immediate = true;
+	o->fw_downgrade = true;
+	o->fwug = 1;
+}
+
+/* "block+crypto+overwrite" in any order and subset, "all" or "none". */
+static int parse_sanitize(const char *val, unsigned int *cap)
+{
+	char buf[64], *tok, *save = NULL;
+
+	if (!strcmp(val, "none")) {
+		*cap = 0;
+		return 0;
+	}
+	if (!strcmp(val, "all")) {
+		*cap = NVF_SIM_SANITIZE_BLOCK | NVF_SIM_SANITIZE_CRYPTO | NVF_SIM_SANITIZE_OVERWRITE;
+		return 0;
+	}
+	if (strlen(val) >= sizeof(buf))
+		return -1;
+	strcpy(buf, val);
+	*cap = 0;
+	for (tok = strtok_r(buf, "+", &save); tok; tok = strtok_r(NULL, "+", &save)) {
+		if (!strcmp(tok, "block"))
+			*cap |= NVF_SIM_SANITIZE_BLOCK;
+		else if (!strcmp(tok, "crypto"))
+			*cap |= NVF_SIM_SANITIZE_CRYPTO;
+		else if (!strcmp(tok, "overwrite"))
+			*cap |= NVF_SIM_SANITIZE_OVERWRITE;
+		else
+			return -1;
+	}
+	return *cap ? 0 : -1;
 }
 
 int nvf_sim_parse_opts(struct nvf_sim_opts *o, struct nvf_sim_inject *inj, const char *opts)
 {
 	char *copy, *tok, *save = NULL;
 	unsigned int lbads = 9, ms = 0;
-	bool have_file = false, have_storage = false;
+	bool have_file = false, have_storage = false, have_capacity = false;
 	int ret = 0;
 
 	set_defaults(o);
@@ -403,6 +456,58 @@ int nvf_sim_parse_opts(struct nvf_sim_opts *o, struct nvf_sim_inject *inj, const
 		} else if (!strcmp(key, "vwc")) {
 			if (parse_bool(key, val, &o->vwc))
 				goto bad_out;
+		} else if (!strcmp(key, "max_namespaces")) {
+			if (parse_uint(key, val, 1, NVF_SIM_MAX_NS, &o->max_namespaces))
+				goto bad_out;
+		} else if (!strcmp(key, "capacity")) {
+			if (parse_u64(val, true, &v) || v < 1ull << 20 || v > 1ull << 60) {
+				ret = bad(key, val, "bytes from 1M to 1024P (suffixes K, M, G, T, P)");
+				goto out;
+			}
+			o->capacity = v;
+			have_capacity = true;
+		} else if (!strcmp(key, "sanitize")) {
+			if (parse_sanitize(val, &o->sanicap)) {
+				ret = bad(key, val,
+					  "block, crypto and overwrite joined by '+', all, or none");
+				goto out;
+			}
+		} else if (!strcmp(key, "sanitize_ms")) {
+			if (parse_uint(key, val, 0, 3600000, &o->sanitize_ms))
+				goto bad_out;
+		} else if (!strcmp(key, "sanitize_fail")) {
+			if (parse_uint(key, val, 0, 1000000, &o->sanitize_fail))
+				goto bad_out;
+		} else if (!strcmp(key, "ndi")) {
+			if (parse_bool(key, val, &o->ndi))
+				goto bad_out;
+		} else if (!strcmp(key, "selftest_ms")) {
+			if (parse_uint(key, val, 0, 120000, &o->selftest_ms))
+				goto bad_out;
+		} else if (!strcmp(key, "selftest_ext_ms")) {
+			if (parse_uint(key, val, 0, 3600000, &o->selftest_ext_ms))
+				goto bad_out;
+		} else if (!strcmp(key, "fw_slots")) {
+			if (parse_uint(key, val, 1, NVF_SIM_FW_SLOTS, &o->fw_slots))
+				goto bad_out;
+		} else if (!strcmp(key, "fw_ro")) {
+			if (parse_bool(key, val, &o->fw_ro))
+				goto bad_out;
+		} else if (!strcmp(key, "fw_activate")) {
+			if (!strcmp(val, "now")) {
+				o->fw_immediate = true;
+			} else if (!strcmp(val, "reset")) {
+				o->fw_immediate = false;
+			} else {
+				ret = bad(key, val, "now or reset");
+				goto out;
+			}
+		} else if (!strcmp(key, "fw_downgrade")) {
+			if (parse_bool(key, val, &o->fw_downgrade))
+				goto bad_out;
+		} else if (!strcmp(key, "fwug")) {
+			if (parse_uint(key, val, 0, 255, &o->fwug))
+				goto bad_out;
 		} else if (!strcmp(key, "fail") || !strcmp(key, "hold") || !strcmp(key, "delay")) {
 			struct nvfio_sim_fault f;
 
@@ -473,6 +578,25 @@ int nvf_sim_parse_opts(struct nvf_sim_opts *o, struct nvf_sim_inject *inj, const
 	}
 	if (o->threads > o->queues + 1)
 		o->threads = o->queues + 1;
+	if (!o->max_namespaces)
+		o->max_namespaces = o->namespaces;
+	if (o->max_namespaces < o->namespaces) {
+		ret = nvf_err(-NVFIO_EBADOPT,
+			      "sim: max_namespaces=%u is below namespaces=%u: raise it or ask for "
+			      "fewer namespaces",
+			      o->max_namespaces, o->namespaces);
+		goto out;
+	}
+	if (!have_capacity)
+		o->capacity = o->size * o->max_namespaces;
+	if (o->capacity < o->size * o->namespaces) {
+		ret = nvf_err(-NVFIO_EBADOPT,
+			      "sim: capacity=%llu bytes cannot hold namespaces=%u of size=%llu: "
+			      "raise capacity= or lower size=",
+			      (unsigned long long)o->capacity, o->namespaces,
+			      (unsigned long long)o->size);
+		goto out;
+	}
 out:
 	free(copy);
 	return ret;

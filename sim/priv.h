@@ -43,6 +43,19 @@
 #define NVF_SIM_CCTEMP	    358
 #define NVF_SIM_CAP_TO	    2 /* 500 ms units: RDY follows CC.EN within one sleep */
 #define NVF_SIM_MPSMAX	    4 /* 64 KiB pages */
+#define NVF_SIM_CNTLID	    1 /* the one controller of the subsystem */
+#define NVF_SIM_FW_SLOTS    7
+#define NVF_SIM_FW_MAX	    (1u << 20) /* largest firmware image taken */
+#define NVF_SIM_FW_RANGES   64	       /* disjoint pieces of an image being downloaded */
+#define NVF_SIM_FW_REV_OFF  0	       /* where an image carries its 8-byte revision */
+#define NVF_SIM_ST_RESULTS  20	       /* Device Self-test log entries */
+
+/* What the sanitize= option offers (SANICAP bits 2:0). */
+enum {
+	NVF_SIM_SANITIZE_CRYPTO = 1u << 0,
+	NVF_SIM_SANITIZE_BLOCK = 1u << 1,
+	NVF_SIM_SANITIZE_OVERWRITE = 1u << 2,
+};
 
 enum nvf_sim_storage_kind {
 	NVF_SIM_STORE_RAM,
@@ -67,6 +80,18 @@ struct nvf_sim_opts {
 	bool sgl;
 	bool dbbuf;
 	bool vwc;
+	unsigned int max_namespaces; /* Identify NN */
+	uint64_t capacity;	     /* TNVMCAP, bytes */
+	unsigned int sanicap;	     /* NVF_SIM_SANITIZE_* */
+	bool ndi;		     /* SANICAP No-Deallocate Inhibited */
+	unsigned int sanitize_ms;
+	unsigned int sanitize_fail; /* the first this many sanitize operations fail */
+	unsigned int selftest_ms, selftest_ext_ms;
+	unsigned int fw_slots;
+	bool fw_ro;	   /* slot 1 is read-only */
+	bool fw_immediate; /* Commit action 3 activates without a reset (FRMW bit 4) */
+	bool fw_downgrade; /* an older revision may be activated */
+	unsigned int fwug; /* Identify FWUG: 4 KiB units, 0 no information, 0xff no rule */
 	char serial[21];
 	char model[41];
 	char firmware[9];
@@ -117,10 +142,16 @@ struct nvf_sim_store {
 
 struct nvf_sim_ns {
 	uint32_t nsid;
+	bool allocated; /* exists (Namespace Management); attached when in sim->nsa[] */
+	bool attached;
+	uint8_t nmic;
 	unsigned int lbaf;
 	unsigned int lbads; /* log2 of the block size */
 	uint16_t ms;
 	uint64_t nsze;
+	uint64_t ncap;
+	uint64_t bytes;	    /* user data capacity: NSZE in bytes, kept across a Format NVM */
+	uint64_t cap_bytes; /* NCAP in bytes, what the namespace takes of TNVMCAP */
 	/* Data at [0, size), metadata at [size, size + size / 32). */
 	struct nvf_sim_store store;
 	uint64_t meta_off;
@@ -234,6 +265,48 @@ struct nvf_sim_features {
 	uint64_t timestamp_ms; /* host's value at timestamp_set */
 	struct timespec timestamp_set;
 	bool timestamp_valid;
+	uint32_t sanitize_cfg; /* Sanitize Config: No-Deallocate Response Mode in bit 0 */
+};
+
+/* The sanitize operation state of the subsystem (sanitize.c, thread 0). */
+enum nvf_sim_san_state {
+	NVF_SIM_SAN_IDLE,
+	NVF_SIM_SAN_RUNNING,
+	NVF_SIM_SAN_FAILED_RESTRICTED,	 /* started with AUSE 0: only a new sanitize gets out */
+	NVF_SIM_SAN_FAILED_UNRESTRICTED, /* started with AUSE 1: Exit Failure Mode gets out */
+};
+
+struct nvf_sim_sanitize {
+	_Atomic int state; /* enum nvf_sim_san_state; the I/O threads read it */
+	bool gated;	   /* holds one count of faults_armed, so I/O takes the checked path */
+	uint32_t cdw10;	   /* of the command that started the most recent operation */
+	uint32_t pattern;
+	unsigned int passes;
+	uint64_t start_ns, dur_ns;
+	uint16_t sstat;	      /* Sanitize Status log SSTAT less Global Data Erased */
+	bool erased;	      /* a sanitize completed: Global Data Erased until a write */
+	uint64_t writes_seen; /* host write commands when it completed */
+	unsigned int fails_left;
+};
+
+/* The Device Self-test operation and its log (selftest.c, thread 0). */
+struct nvf_sim_selftest {
+	uint8_t stc; /* the test running (1 short, 2 extended), 0 none */
+	uint32_t nsid;
+	uint64_t start_ns, dur_ns;
+	struct nvme_st_result res[NVF_SIM_ST_RESULTS]; /* newest first */
+};
+
+/* Firmware slots and the image being downloaded (firmware.c, thread 0). */
+struct nvf_sim_fw {
+	char rev[NVF_SIM_FW_SLOTS][8]; /* all zeroes: the slot is empty */
+	unsigned int active;	       /* 1-based */
+	unsigned int next;	       /* activated at the next Controller Level Reset; 0 none */
+	uint8_t *img;		       /* NVF_SIM_FW_MAX bytes, allocated at the first download */
+	struct {
+		uint32_t start, end; /* bytes */
+	} ranges[NVF_SIM_FW_RANGES];  /* downloaded so far, disjoint and sorted */
+	unsigned int nranges;
 };
 
 /* Requests from the application's threads to thread 0. */
@@ -279,6 +352,11 @@ struct nvfio_sim {
 	unsigned int nchanged;
 	bool temp_event_sent;
 
+	/* Background operations and firmware (thread 0). */
+	struct nvf_sim_sanitize san;
+	struct nvf_sim_selftest dst;
+	struct nvf_sim_fw fw;
+
 	/* Get Log Page builds a page here (thread 0 only): the largest is 4 KiB. Aligned for the
 	 * log structures built in it (calloc gives 16 bytes). */
 	_Alignas(16) uint8_t logbuf[NVF_SIM_ERRLOG * sizeof(struct nvme_error_log_page) > 4096
@@ -323,9 +401,14 @@ struct nvfio_sim {
 	void *retired;
 	_Atomic unsigned int nretired;
 
-	struct nvf_sim_ns *ns; /* [namespaces] */
-	unsigned int nns;
+	/* Namespaces: one slot per NSID up to Identify NN; the I/O path finds an attached one in
+	 * nsa[] (NULL when not attached), which thread 0 changes only with the others parked. */
+	struct nvf_sim_ns *ns;	 /* [nn] */
+	struct nvf_sim_ns **nsa; /* [nn] */
+	unsigned int nn;
+	uint32_t ns_generation; /* namespaces created so far, for fresh identifiers */
 	int file_fd;
+	uint64_t file_len;
 };
 
 /* Counters of struct nvfio_sim_stats: bumped from any model thread, read by the application. */
@@ -381,8 +464,10 @@ void nvf_sim_log_error(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd, uin
 int nvf_sim_parse_opts(struct nvf_sim_opts *o, struct nvf_sim_inject *inj, const char *opts);
 int nvf_sim_parse_fault(const char *rule, struct nvfio_sim_fault *f);
 
-/* store.c */
-int nvf_sim_store_open(struct nvfio_sim *sim, struct nvf_sim_ns *ns, unsigned int idx);
+/* store.c: a namespace of @bytes of user data; file storage at @file_off of the file. */
+uint64_t nvf_sim_store_size(uint64_t bytes);
+int nvf_sim_store_open(struct nvfio_sim *sim, struct nvf_sim_ns *ns, uint64_t bytes,
+		       uint64_t file_off);
 void nvf_sim_store_close(struct nvf_sim_store *st);
 void nvf_sim_store_read(struct nvf_sim_store *st, uint64_t off, void *dst, size_t len);
 int nvf_sim_store_write(struct nvf_sim_store *st, uint64_t off, const void *src, size_t len);
@@ -390,6 +475,7 @@ int nvf_sim_store_zero(struct nvf_sim_store *st, uint64_t off, size_t len, bool 
 int nvf_sim_store_cmp(struct nvf_sim_store *st, uint64_t off, const void *buf, size_t len);
 int nvf_sim_store_flush(struct nvf_sim_store *st);
 int nvf_sim_store_erase(struct nvf_sim_store *st);
+int nvf_sim_store_fill(struct nvf_sim_store *st, uint32_t pattern);
 void nvf_sim_store_reclaim(struct nvfio_sim *sim);
 
 /* dma.c: PRPs and SGLs to segments; 0 or an NVMe status. */
@@ -400,8 +486,49 @@ uint16_t nvf_sim_to_host(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd
 uint16_t nvf_sim_from_host(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, void *buf,
 			   uint32_t len, bool admin);
 
-/* event.c: nvfio_sim_post_event() of <nvfio/sim.h>, and the events the controller raises. */
+/* event.c: nvfio_sim_post_event() of <nvfio/sim.h>, and the events the controller raises.
+ * nvf_sim_ns_changed() puts @nsid in the Changed Namespace List and posts a Namespace Attribute
+ * Changed notice when Asynchronous Event Configuration enables it. */
 void nvf_sim_event(struct nvfio_sim *sim, uint8_t type, uint8_t info, uint8_t lid);
+void nvf_sim_ns_changed(struct nvfio_sim *sim, uint32_t nsid);
+
+/* selftest.c: Device Self-test and its log; thread 0. _abort() ends a test that covers @nsid
+ * (NVME_NSID_ALL: any test) with @result; _tick() ends one whose time is up. */
+void nvf_sim_selftest_init(struct nvfio_sim *sim);
+uint16_t nvf_sim_selftest_cmd(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
+size_t nvf_sim_selftest_log(struct nvfio_sim *sim, void *buf);
+void nvf_sim_selftest_abort(struct nvfio_sim *sim, uint32_t nsid, uint8_t result);
+void nvf_sim_selftest_tick(struct nvfio_sim *sim, uint64_t now);
+
+/* nsmgmt.c: namespaces (their slots, storage and identifiers), Namespace Management and
+ * Namespace Attachment; thread 0. _slot() is the slot of a valid NSID (1..NN) or NULL. */
+int nvf_sim_ns_setup(struct nvfio_sim *sim, struct nvf_sim_ns *ns, unsigned int lbaf,
+		     uint64_t nsze, uint64_t ncap, uint64_t file_off);
+struct nvf_sim_ns *nvf_sim_ns_slot(struct nvfio_sim *sim, uint32_t nsid);
+uint64_t nvf_sim_ns_unallocated(struct nvfio_sim *sim);
+uint16_t nvf_sim_ns_mgmt(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);
+uint16_t nvf_sim_ns_attach(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd);
+
+/* firmware.c: slots, Firmware Image Download and Commit, the Firmware Slot log; thread 0.
+ * _reset() is a Controller Level Reset: the image chosen for it becomes the running one. */
+void nvf_sim_fw_init(struct nvfio_sim *sim);
+void nvf_sim_fw_free(struct nvfio_sim *sim);
+const char *nvf_sim_fw_running(const struct nvfio_sim *sim);
+uint16_t nvf_sim_fw_download(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd);
+uint16_t nvf_sim_fw_commit(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
+size_t nvf_sim_fw_log(struct nvfio_sim *sim, void *buf);
+void nvf_sim_fw_reset(struct nvfio_sim *sim);
+
+/* sanitize.c: the Sanitize command and operation, its log and what it refuses meanwhile.
+ * _admin_gate() (thread 0) and _io_gate() (any thread, only while faults_armed is up) are 0 or
+ * the status a command gets in the present sanitize state; _tick() (thread 0) ends an operation
+ * whose time is up. */
+uint16_t nvf_sim_sanitize_cmd(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
+uint16_t nvf_sim_sanitize_admin_gate(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
+uint16_t nvf_sim_sanitize_io_gate(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd);
+size_t nvf_sim_sanitize_log(struct nvfio_sim *sim, void *buf);
+void nvf_sim_sanitize_tick(struct nvfio_sim *sim, uint64_t now);
+uint64_t nvf_sim_host_writes(struct nvfio_sim *sim);
 
 /* io.c */
 uint16_t nvf_sim_io(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0);

@@ -73,6 +73,10 @@ void nvf_sim_ctrl_reset(struct nvfio_sim *sim)
 	sim->shut = false;
 	sim->fatal = false;
 	nvf_sim_features_default(sim);
+	/* A Controller Level Reset ends a device self-test and activates the firmware chosen for
+	 * it; a sanitize operation goes on. */
+	nvf_sim_selftest_abort(sim, NVME_NSID_ALL, NVME_ST_RESULT_CLR);
+	nvf_sim_fw_reset(sim);
 	/* Doorbells read 0 after a reset. */
 	memset((void *)(sim->x.bar + NVF_SIM_DOORBELL_BASE), 0,
 	       sim->x.bar_len - NVF_SIM_DOORBELL_BASE);
@@ -193,8 +197,9 @@ unsigned int nvf_sim_regs_poll(struct nvfio_sim *sim)
 				  NVME_CSTS_SHST_OCCUR << NVME_CSTS_SHST_SHIFT);
 		sim->shut = true;
 		atomic_store(&sim->halt, true);
-		for (unsigned int i = 0; i < sim->nns; i++)
-			nvf_sim_store_flush(&sim->ns[i].store);
+		for (unsigned int i = 0; i < sim->nn; i++)
+			if (sim->ns[i].allocated)
+				nvf_sim_store_flush(&sim->ns[i].store);
 		set_csts(sim, (csts(sim) & ~(3u << NVME_CSTS_SHST_SHIFT)) |
 				  NVME_CSTS_SHST_CMPLT << NVME_CSTS_SHST_SHIFT);
 		NVF_SIM_STAT_ADD(sim, shutdowns, 1);

@@ -77,6 +77,11 @@ unsigned int nvf_sim_sq_poll(struct nvf_sim_thread *t, struct nvf_sim_sq *sq, bo
 		if (nvf_sim_unlikely(armed)) {
 			uint64_t delay = 0;
 
+			/* A sanitize in progress (or failed) refuses I/O before any fault. */
+			if (!admin && (status = nvf_sim_sanitize_io_gate(sim, &cmd))) {
+				nvf_sim_log_error(sim, &cmd, sq->qid, status, 0);
+				goto complete;
+			}
 			switch (nvf_sim_fault_check(sim, admin, &cmd, &status, &delay)) {
 			case NVF_SIM_FAULT_NONE:
 				break;

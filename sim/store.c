@@ -25,25 +25,26 @@
 
 typedef _Atomic(uint8_t *) chunk_ptr;
 
-static uint64_t store_size(const struct nvfio_sim *sim)
+uint64_t nvf_sim_store_size(uint64_t bytes)
 {
 	/* User data, then metadata for the largest ratio the LBA formats offer (16 bytes per
 	 * 512), rounded to pages so that every namespace of a file starts page-aligned. */
-	return nvf_sim_align_up(sim->opts.size + sim->opts.size / 32, PAGE);
+	return nvf_sim_align_up(bytes + bytes / 32, PAGE);
 }
 
-int nvf_sim_store_open(struct nvfio_sim *sim, struct nvf_sim_ns *ns, unsigned int idx)
+int nvf_sim_store_open(struct nvfio_sim *sim, struct nvf_sim_ns *ns, uint64_t bytes,
+		       uint64_t file_off)
 {
 	struct nvf_sim_store *st = &ns->store;
-	uint64_t size = store_size(sim);
+	uint64_t size = nvf_sim_store_size(bytes);
 
 	memset(st, 0, sizeof(*st));
 	st->kind = sim->opts.storage;
 	st->size = size;
 	st->fd = -1;
 	st->sim = sim;
-	st->data_len = sim->opts.size;
-	ns->meta_off = sim->opts.size;
+	st->data_len = bytes;
+	ns->meta_off = bytes;
 
 	switch (st->kind) {
 	case NVF_SIM_STORE_RAM:
@@ -55,7 +56,7 @@ int nvf_sim_store_open(struct nvfio_sim *sim, struct nvf_sim_ns *ns, unsigned in
 			    -ENOMEM,
 			    "sim: cannot reserve %llu bytes of RAM for namespace %u: use "
 			    "a smaller size= or storage=sparse",
-			    (unsigned long long)size, idx + 1);
+			    (unsigned long long)size, ns->nsid);
 		}
 		st->map_len = size;
 		break;
@@ -68,14 +69,14 @@ int nvf_sim_store_open(struct nvfio_sim *sim, struct nvf_sim_ns *ns, unsigned in
 			return nvf_err(-ENOMEM,
 				       "sim: out of memory for the chunk table of "
 				       "namespace %u",
-				       idx + 1);
+				       ns->nsid);
 		break;
 	}
 	case NVF_SIM_STORE_NULL:
 		break;
 	case NVF_SIM_STORE_FILE:
 		st->fd = sim->file_fd;
-		st->file_off = (uint64_t)idx * size;
+		st->file_off = file_off;
 		st->flat = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd,
 				(off_t)st->file_off);
 		if (st->flat == MAP_FAILED) {
@@ -83,7 +84,7 @@ int nvf_sim_store_open(struct nvfio_sim *sim, struct nvf_sim_ns *ns, unsigned in
 
 			st->flat = NULL;
 			return nvf_err(err, "sim: cannot map %s for namespace %u: %s",
-				       sim->opts.file, idx + 1, strerror(-err));
+				       sim->opts.file, ns->nsid, strerror(-err));
 		}
 		st->map_len = size;
 		break;
@@ -375,4 +376,30 @@ int nvf_sim_store_erase(struct nvf_sim_store *st)
 		return 0;
 	}
 	return nvf_sim_store_zero(st, 0, st->size, true);
+}
+
+/*
+ * Sanitize by overwrite: every byte, data and metadata, holds @pattern (little-endian, as the
+ * command's OVRPAT dword). Called with the other threads parked. Sparse storage then holds every
+ * chunk; null storage keeps nothing and still reads zeroes.
+ */
+int nvf_sim_store_fill(struct nvf_sim_store *st, uint32_t pattern)
+{
+	uint8_t unit[PAGE];
+
+	if (st->kind == NVF_SIM_STORE_NULL)
+		return 0;
+	for (size_t i = 0; i < sizeof(unit); i += 4) {
+		unit[i] = (uint8_t)pattern;
+		unit[i + 1] = (uint8_t)(pattern >> 8);
+		unit[i + 2] = (uint8_t)(pattern >> 16);
+		unit[i + 3] = (uint8_t)(pattern >> 24);
+	}
+	for (uint64_t off = 0; off < st->size; off += PAGE) {
+		int ret = nvf_sim_store_write(st, off, unit, PAGE);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
 }

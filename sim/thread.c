@@ -67,6 +67,16 @@ static unsigned int ctrl_pass(struct nvf_sim_thread *t)
 		}
 		return work;
 	}
+	/* Background operations end on this clock; waiting for them is no work, so the thread
+	 * naps meanwhile and an end is seen within one nap. */
+	if (nvf_sim_unlikely(sim->dst.stc ||
+			     atomic_load_explicit(&sim->san.state, memory_order_relaxed) ==
+				 NVF_SIM_SAN_RUNNING)) {
+		uint64_t now = nvf_sim_now_ns();
+
+		nvf_sim_selftest_tick(sim, now);
+		nvf_sim_sanitize_tick(sim, now);
+	}
 	if (nvf_sim_unlikely(atomic_load_explicit(&sim->nretired, memory_order_relaxed))) {
 		nvf_sim_park(sim);
 		nvf_sim_store_reclaim(sim);

@@ -353,3 +353,72 @@ uint16_t h_identify(struct host *h, uint32_t cns, uint32_t nsid, void *buf)
 	h_prp(h, &c, buf, 4096);
 	return h_admin(h, &c, NULL);
 }
+
+uint16_t h_cmd(struct host *h, uint8_t opc, uint32_t nsid, uint32_t cdw10, uint32_t cdw11,
+	       void *buf, size_t len, uint32_t *dw0)
+{
+	struct h_sqe c;
+	struct h_cqe cqe;
+	uint16_t st;
+
+	memset(&c, 0, sizeof(c));
+	c.opc = opc;
+	c.nsid = nsid;
+	c.cdw10 = cdw10;
+	c.cdw11 = cdw11;
+	if (buf)
+		h_prp(h, &c, buf, len);
+	st = h_admin(h, &c, &cqe);
+	if (dw0)
+		*dw0 = cqe.dw0;
+	return st;
+}
+
+uint16_t h_get_log(struct host *h, uint8_t lid, void *buf, size_t len)
+{
+	return h_cmd(h, 0x02, 0xffffffffu, lid | (uint32_t)(len / 4 - 1) << 16, 0, buf, len, NULL);
+}
+
+void h_progress_start(struct h_progress *p, unsigned int dur_ms, uint64_t full)
+{
+	memset(p, 0, sizeof(*p));
+	p->dur_ms = dur_ms;
+	p->full = full;
+	p->t0 = h_now_ns();
+}
+
+void h_progress_started(struct h_progress *p)
+{
+	p->t1 = h_now_ns();
+}
+
+void h_progress_before(struct h_progress *p)
+{
+	p->a = h_now_ns();
+}
+
+void h_progress_check(struct h_progress *p, uint64_t value)
+{
+	uint64_t b = h_now_ns(), dur = p->dur_ms * 1000000ull;
+	uint64_t lo = p->a > p->t1 ? (p->a - p->t1) * p->full / dur : 0;
+	uint64_t hi = (b - p->t0) * p->full / dur + 1;
+	struct timespec ts = {0, 20000000};
+
+	if (value + 1 < lo || value > hi || value >= p->full || value < p->last) {
+		fprintf(stderr,
+			"test host: progress %llu of %llu read %.1f to %.1f ms after the start "
+			"(%u ms in all), after %llu\n",
+			(unsigned long long)value, (unsigned long long)p->full, (p->a - p->t1) / 1e6,
+			(b - p->t0) / 1e6, p->dur_ms, (unsigned long long)p->last);
+		exit(T_EXIT_FAIL);
+	}
+	p->last = value;
+	p->seen++;
+	CHECK(b - p->t0 < 30000000000ull);
+	nanosleep(&ts, NULL);
+}
+
+void h_progress_ended(const struct h_progress *p)
+{
+	CHECK(h_now_ns() - p->t0 >= p->dur_ms * 1000000ull);
+}

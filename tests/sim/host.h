@@ -123,6 +123,31 @@ void h_prp(struct host *h, struct h_sqe *cmd, void *buf, size_t len);
 /* Identify controller / namespace into @buf (4096 bytes in the window). */
 uint16_t h_identify(struct host *h, uint32_t cns, uint32_t nsid, void *buf);
 
+/* An admin command of @opc with its NSID, CDW10 and CDW11, and @buf of @len bytes in the window
+ * (or NULL) as its data; its status, *dw0 its result when not NULL. */
+uint16_t h_cmd(struct host *h, uint8_t opc, uint32_t nsid, uint32_t cdw10, uint32_t cdw11,
+	       void *buf, size_t len, uint32_t *dw0);
+
+/* Get Log Page @lid (controller scope, RAE clear) into @buf of @len bytes in the window. */
+uint16_t h_get_log(struct host *h, uint8_t lid, void *buf, size_t len);
+
+/*
+ * Watching a background operation of @dur_ms report its progress as a value out of @full, with
+ * bounds from the host's own clock alone: the operation started after _start() and before
+ * _started(), so a value read after _before() cannot be below what that much time gives, nor
+ * above what the time since _start() gives; values never go back, and the operation cannot end
+ * before its time (_ended()). _check() fails the test past a 30 s deadline and naps 20 ms.
+ */
+struct h_progress {
+	uint64_t t0, t1, a, last, full;
+	unsigned int dur_ms, seen;
+};
+void h_progress_start(struct h_progress *p, unsigned int dur_ms, uint64_t full);
+void h_progress_started(struct h_progress *p);
+void h_progress_before(struct h_progress *p);
+void h_progress_check(struct h_progress *p, uint64_t value);
+void h_progress_ended(const struct h_progress *p);
+
 /* Thread CPU time of the whole process, for idle checks. */
 uint64_t h_now_ns(void);
 

@@ -74,7 +74,7 @@ int cli_parse(int argc, char **argv, const struct cli_usage *usage, const struct
 	size_t ns = 0;
 	int n = 0, c, idx;
 
-	/* '+' stops at nothing ('-' order kept by permuting), ':' reports a missing value. */
+	/* ':' first: a missing value is reported as ':', apart from an unknown option. */
 	shorts[ns++] = ':';
 	for (; opts && opts[n].name; n++) {
 		if (n == CLI_MAX_OPTS)
@@ -146,4 +146,23 @@ int cli_parse(int argc, char **argv, const struct cli_usage *usage, const struct
 		pos[(*npos)++] = argv[optind];
 	}
 	return 0;
+}
+
+int cli_parse_list(const char *s, uint64_t *v, int max)
+{
+	int n = 0;
+
+	while (s && *s) {
+		char *end;
+
+		errno = 0;
+		if (n == max || *s == '-')
+			return -1;
+		v[n] = strtoull(s, &end, 0);
+		if (end == s || errno || (*end && *end != ','))
+			return -1;
+		n++;
+		s = *end ? end + 1 : end;
+	}
+	return n;
 }

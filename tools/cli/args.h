@@ -58,4 +58,8 @@ int cli_parse(int argc, char **argv, const struct cli_usage *usage, const struct
 /* cli_help() - print @usage and @opts to @out (stdout for --help, stderr after an error). */
 void cli_help(const struct cli_usage *usage, const struct cli_opt *opts, void *out);
 
+/* cli_parse_list() - "1,0x2,3" into @v; the count (0 for NULL or ""), or -1 when malformed or
+ * longer than @max. */
+int cli_parse_list(const char *s, uint64_t *v, int max);
+
 #endif /* NVFIO_CLI_ARGS_H */

@@ -24,7 +24,9 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * Exit statuses, as nvme-cli's: 0 for success; for a command the controller failed, its Status
  * Code (the low byte of the status field; 255 when that byte is 0, so that a failure never
- * reads as success); otherwise the errno of what went wrong.
+ * reads as success); otherwise the errno of what went wrong (nvfio's own errors as the nearest
+ * errno: a bad address EINVAL, no such device ENODEV, a group in use EBUSY, no hugepages or
+ * memlock ENOMEM, a timeout ETIMEDOUT, anything else EIO).
  */
 int cli_exit_errno(int err);
 int cli_exit_status(uint16_t status);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <nvfio/error.h>
+
 #include "cli.h"
 
 void cli_err(const char *fmt, ...)
@@ -19,9 +21,27 @@ void cli_err(const char *fmt, ...)
 
 int cli_exit_errno(int err)
 {
+	/* nvfio's own error numbers lie above the errno range: each as the errno nearest it. */
+	static const struct {
+		int nvfio, errnum;
+	} near[] = {
+		{ NVFIO_EBADADDR, EINVAL },	 { NVFIO_EBADOPT, EINVAL },
+		{ NVFIO_ENODEVICE, ENODEV },	 { NVFIO_EREMOVED, ENODEV },
+		{ NVFIO_ENOTVFIO, ENXIO },	 { NVFIO_ENOVFIO, ENXIO },
+		{ NVFIO_ENOGROUP, ENXIO },	 { NVFIO_ENOIOMMUTYPE, ENXIO },
+		{ NVFIO_ENOTVIABLE, EBUSY },	 { NVFIO_EGROUPBUSY, EBUSY },
+		{ NVFIO_ENOHUGEPAGES, ENOMEM }, { NVFIO_EMEMLOCK, ENOMEM },
+		{ NVFIO_ENOIOVA, ENOMEM },	 { NVFIO_ENOMAPPINGS, ENOMEM },
+		{ NVFIO_ENOPHYS, EPERM },	 { NVFIO_ETIMEDOUT, ETIMEDOUT },
+		{ NVFIO_ENOTMAPPED, EFAULT },
+	};
+	size_t i;
+
 	if (err < 0)
 		err = -err;
-	/* nvfio's own error numbers lie above the errno range: report them as EIO. */
+	for (i = 0; i < sizeof(near) / sizeof(near[0]); i++)
+		if (near[i].nvfio == err)
+			return near[i].errnum;
 	return err > 0 && err < 256 ? err : EIO;
 }
 

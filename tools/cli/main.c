@@ -48,9 +48,15 @@ int main(int argc, char **argv)
 		return EINVAL;
 	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		if (argc > 2 && (c = find(argv[2]))) {
+		if (argc > 2) {
 			char *help[] = { argv[2], "--help", NULL };
 
+			c = find(argv[2]);
+			if (!c) {
+				cli_err("'%s' is not a command; '%s help' lists them", argv[2],
+					CLI_NAME);
+				return EINVAL;
+			}
 			return c->run(2, help);
 		}
 		usage(stdout);

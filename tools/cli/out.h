@@ -45,7 +45,7 @@ void cli_json_str(struct json_object *o, const char *key, const char *v);
  * separator as nvme-cli prints it; in a static buffer. */
 const char *cli_u128_str(const uint8_t v[16]);
 
-/* cli_u128_double() - the same value as a double (for the human-readable decoding). */
+/* cli_u128_ld() - the same value as a long double (for the human-readable decoding). */
 long double cli_u128_ld(const uint8_t v[16]);
 
 /* cli_raw() - write @len bytes to stdout as they are. */
