@@ -24,7 +24,7 @@ _Static_assert(sizeof(union nvf_sqe) == 64, "SQE");
 static void split_done(void *arg, int err, const struct nvfio_cqe *cqe)
 {
 	struct nvfio_qpair *qp = arg;
-	uint16_t pidx = qp->io.trk[cqe->cid].parent;
+	uint16_t pidx = qp->io.trk[cqe->cid & qp->trk_mask].parent;
 	struct nvfio_io_trk *p = &qp->io.trk[pidx];
 	struct nvfio_cqe c;
 
@@ -35,7 +35,7 @@ static void split_done(void *arg, int err, const struct nvfio_cqe *cqe)
 	if (--p->pending)
 		return;
 	c = *cqe;
-	c.cid = pidx;
+	c.cid = p->cid;
 	err = p->err;
 	if (err)
 		c.status = NVFIO_STATUS_HOST_ABORTED << 1;
@@ -134,7 +134,7 @@ static inline uint16_t build_pop(struct nvfio_qpair *qp)
 	uint16_t idx = qp->io.free;
 
 	if (idx != NVFIO_IO_TRK_NONE)
-		qp->io.free = qp->io.trk[idx].next;
+		qp->io.free = (uint16_t)qp->io.trk[idx].tag;
 	return idx;
 }
 
@@ -202,7 +202,7 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 
 		memset(&sqe, 0, sizeof(sqe));
 		sqe.cmd.opcode = r->opc;
-		sqe.cmd.cid = idx;
+		sqe.cmd.cid = t->cid;
 		sqe.cmd.nsid = ns->io.nsid;
 		if (r->iov) {
 			if (prp) {
@@ -248,11 +248,12 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 	/* Commit: mark the trackers taken, in the order they were taken. */
 	idx = start_free;
 	for (i = 0; i < taken; i++) {
-		uint16_t next = qp->io.trk[idx].next;
+		struct nvfio_io_trk *t = &qp->io.trk[idx];
+		uint16_t next = (uint16_t)t->tag;
 
-		qp->io.trk[idx].next = idx == parent	      ? NVFIO_IO_TRK_PARENT
-				       : qp->io.trk[idx].list ? NVFIO_IO_TRK_BUSY_LIST
-							      : NVFIO_IO_TRK_BUSY;
+		t->tag = idx == parent ? NVFIO_IO_TAG_PARENT
+			 : t->list     ? NVFIO_IO_TAG_LIST | t->cid
+				       : t->cid;
 		idx = next;
 	}
 	if (parent != NVFIO_IO_TRK_NONE) {
@@ -277,7 +278,7 @@ undo:
 			nvf_pool_put(&qp->pool, t->list);
 		}
 		t->list = 0;
-		idx = t->next;
+		idx = (uint16_t)t->tag;
 	}
 	qp->io.free = start_free;
 	if (ret == -EAGAIN) {

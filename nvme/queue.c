@@ -87,8 +87,10 @@ int nvf_queue_init(struct nvf_dev *dev, struct nvfio_ctrl *ctrl, uint16_t qid, u
 	nvf_pool_init(&qp->pool, (uint8_t *)qp->dmamem + sq_bytes + cq_bytes,
 		      iova + sq_bytes + cq_bytes, stack, nsmall, nlarge);
 
-	for (i = 0; i < ntrk; i++)
-		qp->io.trk[i].next = (uint16_t)(i + 1 < depth ? i + 1 : NVFIO_IO_TRK_NONE);
+	for (i = 0; i < ntrk; i++) {
+		qp->io.trk[i].tag = NVFIO_IO_TAG_FREE | (i + 1 < depth ? i + 1 : NVFIO_IO_TRK_NONE);
+		qp->io.trk[i].cid = (uint16_t)i;
+	}
 	qp->trk_mask = ntrk - 1;
 	qp->io.free = 0;
 
@@ -129,7 +131,7 @@ static unsigned int queue_parents(const struct nvfio_qpair *qp)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < qp->depth; i++)
-		n += qp->io.trk[i].next == NVFIO_IO_TRK_PARENT;
+		n += qp->io.trk[i].tag == NVFIO_IO_TAG_PARENT;
 	return n;
 }
 
@@ -138,7 +140,8 @@ unsigned int nvf_queue_nfree(const struct nvfio_qpair *qp)
 	unsigned int n = 0;
 	uint16_t i;
 
-	for (i = qp->io.free; i != NVFIO_IO_TRK_NONE && n <= qp->depth; i = qp->io.trk[i].next)
+	for (i = qp->io.free; i != NVFIO_IO_TRK_NONE && n <= qp->depth;
+	     i = (uint16_t)qp->io.trk[i].tag)
 		n++;
 	return n;
 }
@@ -152,78 +155,86 @@ static inline bool cqe_pending(const volatile struct nvfio_cqe *cqe, uint32_t ph
 /*
  * A completion whose tracker is not a plain outstanding command: one holding a PRP/SGL list
  * (released here), or none at all (a completion the controller sent twice, or for an id it made
- * up), which is counted and ignored so that no command completes twice. 1 when @cqe completes
- * a command.
+ * up, or one that came after its command was completed another way), which is counted and
+ * ignored so that no command completes twice.
  */
-static __attribute__((noinline)) unsigned int
-reap_odd(struct nvfio_qpair *qp, const volatile struct nvfio_cqe *cqe, uint16_t cid)
+static __attribute__((noinline)) void reap_odd(struct nvfio_qpair *qp,
+					       const volatile struct nvfio_cqe *cqe, uint16_t cid)
 {
-	if (cid > qp->trk_mask || qp->io.trk[cid].next != NVFIO_IO_TRK_BUSY_LIST) {
+	uint16_t idx = cid & qp->trk_mask;
+
+	if (qp->io.trk[idx].tag != (NVFIO_IO_TAG_LIST | cid)) {
 		qp->stray++;
-		return 0;
+		return;
 	}
-	nvf_queue_trk_complete(qp, cid, 0, (const struct nvfio_cqe *)cqe);
-	return 1;
+	nvf_queue_trk_complete(qp, idx, 0, (const struct nvfio_cqe *)cqe);
 }
 
-/* Whether @cid names an outstanding command of the fast path's kind (no list, not part of a
- * split request): the others, and ids the device made up, are reap_odd()'s. */
-static inline bool reap_plain(const struct nvfio_qpair *qp, const struct nvfio_io_trk *trk,
-			      uint16_t cid)
+/* Complete plain command @cid of tracker @t: release the tracker (with its next generation:
+ * the identifier one tracker count on), then run its callback. */
+static inline void reap_one(struct nvfio_qpair *qp, struct nvfio_io_trk *t, unsigned int idx,
+			    unsigned int cid, unsigned int mask, const volatile struct nvfio_cqe *cqe)
 {
-	return likely(cid <= qp->trk_mask && trk[cid].next == NVFIO_IO_TRK_BUSY);
-}
-
-/* Complete plain command @cid: release its tracker, then run its callback. */
-static inline void reap_one(struct nvfio_qpair *qp, struct nvfio_io_trk *trk, uint16_t cid,
-			    const volatile struct nvfio_cqe *cqe)
-{
-	struct nvfio_io_trk *t = &trk[cid];
-
-	t->next = qp->io.free;
-	qp->io.free = cid;
+	t->tag = NVFIO_IO_TAG_FREE | qp->io.free;
+	t->cid = (uint16_t)(cid + mask + 1);
+	qp->io.free = (uint16_t)idx;
 	t->cb(t->arg, 0, (const struct nvfio_cqe *)cqe);
 }
 
 /*
- * The body of a poll that found a completion: complete up to @max commands, then tell the
- * controller the new head once (when the slack is used up) and ring the SQ doorbell for what
- * the callbacks submitted.
+ * The body of a poll that found a completion: complete what the ring holds, looking at @max
+ * entries at most and never at more than the ring's size (so that a device that keeps writing
+ * entries cannot hold the caller), then tell the controller the new head once (when the slack is
+ * used up) and ring the SQ doorbell for what the callbacks submitted. Returns the commands
+ * completed: the entries reaped less those ignored.
  */
 static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int max)
 {
-	const volatile struct nvfio_cqe *cqe = qp->cq_cur, *end = qp->cq_end;
+	const volatile struct nvfio_cqe *cqe = qp->cq_cur, *lim;
 	struct nvfio_io_trk *trk = qp->io.trk;
-	uint32_t phase = qp->cq_phase;
-	unsigned int n = 0;
-	long reaped;
-	uint16_t cid;
+	uint32_t phase = qp->cq_phase, mask = qp->trk_mask, v, idx;
+	uint64_t stray = qp->stray;
+	unsigned long left = max < qp->cq_entries ? max : qp->cq_entries, run;
+	long reaped, n;
 
 	qp->io.plugged++;
-	while (n < max && cqe_pending(cqe, phase)) {
-		/* The phase tag before the rest of the entry. */
-		nvf_rmb();
-		cid = cqe->cid;
-		/* Counted here, not returned by reap_one(): a constant step the compiler keeps
-		 * as one add. */
-		if (reap_plain(qp, trk, cid)) {
-			reap_one(qp, trk, cid, cqe);
-			n++;
-		} else {
-			n += reap_odd(qp, cqe, cid);
-		}
-		if (unlikely(++cqe == end)) {
+	while (left) {
+		/* Up to the ring's end or @max: the inner loop checks neither the wrap nor a count. */
+		run = (unsigned long)(qp->cq_end - cqe);
+		if (run > left)
+			run = left;
+		left -= run;
+		lim = cqe + run;
+		do {
+			/* The command identifier shares the phase tag's dword, and the phase bit
+			 * lies above it: one load gives both, and the xor leaves the identifier. */
+			v = ((const volatile uint32_t *)cqe)[3] ^ phase;
+			if (v & NVF_CQE_PHASE)
+				goto done;
+			/* The phase tag before the rest of the entry. */
+			nvf_rmb();
+			/* One compare: the tracker holds a plain command of this very identifier
+			 * (index and generation). */
+			idx = v & mask;
+			if (likely(trk[idx].tag == (uint16_t)v))
+				reap_one(qp, &trk[idx], idx, (uint16_t)v, mask, cqe);
+			else
+				reap_odd(qp, cqe, (uint16_t)v);
+		} while (++cqe != lim);
+		if (cqe == qp->cq_end) {
 			cqe = qp->cq;
 			phase ^= NVF_CQE_PHASE;
 		}
 	}
+done:
 	/* Entries reaped, ignored ones included: at least one, at most the whole ring. */
 	reaped = cqe - qp->cq_cur;
 	if (reaped <= 0)
 		reaped += (long)qp->cq_entries;
+	n = reaped - (long)(qp->stray - stray);
 	qp->cq_cur = cqe;
 	qp->cq_phase = phase;
-	qp->completed += n;
+	qp->completed += (uint64_t)n;
 	qp->cq_unacked = (uint16_t)(qp->cq_unacked + reaped);
 	if (qp->cq_unacked > qp->cq_slack)
 		nvf_queue_ring_cq(qp);
@@ -296,9 +307,9 @@ void nvf_queue_fail_all(struct nvfio_qpair *qp, int err)
 
 	qp->io.plugged++;
 	for (i = 0; i < qp->depth; i++) {
-		if (!nvf_queue_trk_busy(qp->io.trk[i].next))
+		if (!nvf_queue_trk_busy(&qp->io.trk[i]))
 			continue;
-		cqe.cid = (uint16_t)i;
+		cqe.cid = qp->io.trk[i].cid;
 		qp->completed++;
 		nvf_queue_trk_complete(qp, (uint16_t)i, err, &cqe);
 	}
@@ -316,7 +327,7 @@ void nvf_queue_forget(struct nvfio_qpair *qp, const void *arg)
 	for (i = 0; i < qp->depth; i++) {
 		struct nvfio_io_trk *t = &qp->io.trk[i];
 
-		if ((nvf_queue_trk_busy(t->next) || t->next == NVFIO_IO_TRK_PARENT) &&
+		if ((nvf_queue_trk_busy(t) || t->tag == NVFIO_IO_TAG_PARENT) &&
 		    t->arg == arg) {
 			t->cb = noop_cb;
 			t->arg = NULL;
@@ -327,20 +338,20 @@ void nvf_queue_forget(struct nvfio_qpair *qp, const void *arg)
 int nvf_queue_submit(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, uint16_t list, nvfio_cb cb,
 		     void *arg)
 {
-	uint16_t cid = qp->io.free;
+	uint16_t idx = qp->io.free;
 	struct nvfio_io_trk *t;
 
-	if (cid == NVFIO_IO_TRK_NONE) {
+	if (idx == NVFIO_IO_TRK_NONE) {
 		qp->eagain++;
 		return -EAGAIN;
 	}
-	t = &qp->io.trk[cid];
-	qp->io.free = t->next;
-	t->next = list ? NVFIO_IO_TRK_BUSY_LIST : NVFIO_IO_TRK_BUSY;
+	t = &qp->io.trk[idx];
+	qp->io.free = (uint16_t)t->tag;
+	t->tag = list ? NVFIO_IO_TAG_LIST | t->cid : t->cid;
 	t->cb = cb;
 	t->arg = arg;
 	t->list = list;
-	cmd->cid = cid;
+	cmd->cid = t->cid;
 	*qp->io.sq_next = *cmd;
 	if (++qp->io.sq_next == qp->io.sq_end)
 		qp->io.sq_next = qp->io.sq;

@@ -7,11 +7,14 @@
  * mechanics shared by the admin queue and the I/O queues. It knows the device (nvme/dev.h) and
  * nothing of the controller above it: struct nvfio_ctrl is only carried for the layers above.
  *
- * Trackers: one per command the pair can hold outstanding, indexed by the command identifier.
- * Free trackers form a LIFO list through 'next'; an outstanding one has next == NVFIO_IO_TRK_BUSY
- * (or NVFIO_IO_TRK_BUSY_LIST when it holds a PRP/SGL list, so that the completion path tells both
- * apart with the one compare it needs anyway), the parent of a split request NVFIO_IO_TRK_PARENT,
- * so that a failure can find and complete every outstanding command exactly once. The
+ * Trackers: one per command the pair can hold outstanding (a power of two of them), found from a
+ * command identifier's low bits; the bits above are the tracker's generation, advanced each time
+ * it is released, so that a completion for an earlier command of the tracker is told apart. Free
+ * trackers form a LIFO list through their tag; an outstanding command without a PRP/SGL list has
+ * its own command identifier as its tag, so the completion path checks index, generation and
+ * state with one compare; one holding a list has NVFIO_IO_TAG_LIST | cid, the parent of a split
+ * request NVFIO_IO_TAG_PARENT, so that a failure can find and complete every outstanding command
+ * exactly once. The
  * submission ring has one entry more than there are trackers, so it can never overflow and the
  * controller's SQ head need not be followed.
  *
@@ -165,18 +168,27 @@ static inline void nvf_queue_ring_cq(struct nvfio_qpair *qp)
 	qp->cq_doorbells++;
 }
 
-/* Whether tracker link @next marks an outstanding command. */
-static inline bool nvf_queue_trk_busy(uint16_t next)
+/* Whether tracker @t holds an outstanding command (not a free tracker, not a parent). */
+static inline bool nvf_queue_trk_busy(const struct nvfio_io_trk *t)
 {
-	return next == NVFIO_IO_TRK_BUSY || next == NVFIO_IO_TRK_BUSY_LIST;
+	return t->tag < NVFIO_IO_TAG_FREE || (t->tag & NVFIO_IO_TAG_LIST);
 }
 
-/* Complete the command of tracker @cid: release its list slot and the tracker, then run its
+/* Put tracker @idx back on the free list with its next generation. */
+static inline void nvf_queue_trk_release(struct nvfio_qpair *qp, struct nvfio_io_trk *t,
+					 uint16_t idx)
+{
+	t->tag = NVFIO_IO_TAG_FREE | qp->io.free;
+	t->cid = (uint16_t)(t->cid + qp->trk_mask + 1);
+	qp->io.free = idx;
+}
+
+/* Complete the command of tracker @idx: release its list slot and the tracker, then run its
  * callback. */
-static inline void nvf_queue_trk_complete(struct nvfio_qpair *qp, uint16_t cid, int err,
+static inline void nvf_queue_trk_complete(struct nvfio_qpair *qp, uint16_t idx, int err,
 					  const struct nvfio_cqe *cqe)
 {
-	struct nvfio_io_trk *t = &qp->io.trk[cid];
+	struct nvfio_io_trk *t = &qp->io.trk[idx];
 	nvfio_cb cb = t->cb;
 	void *arg = t->arg;
 
@@ -184,8 +196,7 @@ static inline void nvf_queue_trk_complete(struct nvfio_qpair *qp, uint16_t cid, 
 		nvf_pool_put(&qp->pool, t->list);
 		t->list = 0;
 	}
-	t->next = qp->io.free;
-	qp->io.free = cid;
+	nvf_queue_trk_release(qp, t, idx);
 	cb(arg, err, cqe);
 }
 

@@ -30,23 +30,34 @@
 extern "C" {
 #endif
 
-/* A command tracker: one per command a queue pair can hold, indexed by command identifier. */
+/*
+ * A command tracker: one per command a queue pair can hold, found from a completion's command
+ * identifier, whose low bits are the tracker's index and whose bits above them a generation that
+ * changes each time the tracker is reused, so that a late completion for a command that has since
+ * been completed another way (timed out, aborted) never completes the tracker's next command.
+ */
 struct nvfio_io_trk {
 	nvfio_cb cb;
 	void *arg;
-	uint16_t next;	  /* free list link, or one of the NVFIO_IO_TRK_* markers */
-	uint16_t list;	  /* PRP/SGL list slot + 1 held by the command; 0: none */
-	uint16_t parent;  /* command of a split request: the parent tracker */
-	uint16_t pending; /* parent: commands not completed yet */
-	uint16_t status;  /* parent: the first failed command's status field (with phase bit) */
-	uint16_t rsvd;
-	int32_t err; /* parent: the first error of a command nvfio completed itself */
+	/* While a command without a PRP/SGL list is outstanding: the command identifier it
+	 * carries, so that a completion is matched with one compare. Otherwise a marker above
+	 * 16 bits (NVFIO_IO_TAG_*) with, for a free tracker, the next free tracker's index, for a
+	 * command holding a list, its command identifier. */
+	uint32_t tag;
+	uint16_t cid;  /* the identifier of the tracker's current or next command */
+	uint16_t list; /* PRP/SGL list slot + 1 held by the command; 0: none (always, when free) */
+	union {
+		uint16_t parent;  /* command of a split request: the parent tracker */
+		uint16_t pending; /* parent: commands not completed yet */
+	};
+	uint16_t status; /* parent: the first failed command's status field (with phase bit) */
+	int32_t err;	 /* parent: the first error of a command nvfio completed itself */
 };
 
-#define NVFIO_IO_TRK_NONE      0xffff /* end of the free list */
-#define NVFIO_IO_TRK_BUSY      0xfffe /* outstanding command */
-#define NVFIO_IO_TRK_PARENT    0xfffd /* split request waiting for its commands */
-#define NVFIO_IO_TRK_BUSY_LIST 0xfffc /* outstanding command holding a PRP/SGL list */
+#define NVFIO_IO_TAG_FREE   0x10000u /* | the next free tracker's index (NVFIO_IO_TRK_NONE) */
+#define NVFIO_IO_TAG_LIST   0x20000u /* | the command identifier: outstanding, holding a list */
+#define NVFIO_IO_TAG_PARENT 0x40000u /* split request waiting for its commands */
+#define NVFIO_IO_TRK_NONE   0xffffu  /* end of the free list */
 
 /* The submission side of a queue pair: the first member of struct nvfio_qpair. */
 struct nvfio_qpair_io {
@@ -55,7 +66,7 @@ struct nvfio_qpair_io {
 	struct nvfio_cmd *sq;	   /* the ring */
 	struct nvfio_cmd *sq_rung; /* sq_next when the doorbell was last rung */
 	struct nvfio_io_trk *trk;  /* trackers */
-	uint16_t free;		   /* head of the free tracker list */
+	uint16_t free;		   /* index of the first free tracker */
 	uint16_t plugged;	   /* > 0: polls do not ring the doorbell */
 	int state;		   /* 0, or the controller's failure */
 	/* Translation cache: [tc_lo, tc_hi) is at IOVA va + tc_delta while the DMA space's
@@ -135,19 +146,19 @@ static inline __attribute__((always_inline)) int nvfio_io_tc_hit_(const struct n
 				1);
 }
 
-/* nvfio_io_trk_take_() - take tracker @cid, the free list's head, for a command completing to
- * @cb(@arg). */
-static inline __attribute__((always_inline)) void
-nvfio_io_trk_take_(struct nvfio_qpair_io *q, uint16_t cid, nvfio_cb cb, void *arg)
+/* nvfio_io_trk_take_() - take tracker @idx, the free list's head, for a command completing to
+ * @cb(@arg); returns the command identifier the command carries. */
+static inline __attribute__((always_inline)) uint16_t
+nvfio_io_trk_take_(struct nvfio_qpair_io *q, uint16_t idx, nvfio_cb cb, void *arg)
 {
-	const uint32_t busy = NVFIO_IO_TRK_BUSY;
-	struct nvfio_io_trk *t = &q->trk[cid];
+	struct nvfio_io_trk *t = &q->trk[idx];
+	uint16_t cid = t->cid;
 
-	q->free = t->next;
-	/* next = BUSY and list = 0 (a free tracker holds no list) in one store */
-	__builtin_memcpy(&t->next, &busy, sizeof(busy));
+	q->free = (uint16_t)t->tag;
+	t->tag = cid;
 	t->cb = cb;
 	t->arg = arg;
+	return cid;
 }
 
 /*
@@ -192,14 +203,14 @@ static inline __attribute__((always_inline)) int nvfio_io_rw_(struct nvfio_qpair
 	uintptr_t va = (uintptr_t)buf;
 	uint64_t len = (uint64_t)nlb << n->lbads;
 	/* Read before the translation cache's acquire load, which would make it read again. */
-	uint16_t cid = q->free;
+	uint16_t idx = q->free, cid;
 	struct nvfio_cmd *sqe, *next;
 
-	if (__builtin_expect(!nvfio_io_fits_(n, va, lba, nlb, len) || cid == NVFIO_IO_TRK_NONE ||
+	if (__builtin_expect(!nvfio_io_fits_(n, va, lba, nlb, len) || idx == NVFIO_IO_TRK_NONE ||
 				 !nvfio_io_tc_hit_(q, va, len),
 			     0))
 		return nvfio_io_slow(qp, ns, opcode, buf, lba, nlb, cb, arg);
-	nvfio_io_trk_take_(q, cid, cb, arg);
+	cid = nvfio_io_trk_take_(q, idx, cb, arg);
 	/* The next tail before the entry's stores, which the compiler cannot tell from stores to
 	 * the queue pair. */
 	sqe = q->sq_next;
