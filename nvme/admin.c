@@ -97,6 +97,9 @@ int nvf_admin_run(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, const void *in
 	r->ctrl = ctrl;
 
 	pthread_mutex_lock(&ctrl->admin_lock);
+	/* Other threads' commands wait for a reset to end (its own go through). */
+	while (ctrl->resetting && !pthread_equal(ctrl->reset_thread, pthread_self()))
+		pthread_cond_wait(&ctrl->reset_cond, &ctrl->admin_lock);
 	if (nvf_ctrl_failed(ctrl)) {
 		ret = nvf_dev_check(ctrl->dev);
 		goto out_unlock;

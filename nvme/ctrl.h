@@ -78,6 +78,15 @@ struct nvfio_ctrl {
 	void *dbbuf;
 	uint64_t dbbuf_iova;
 
+	/* Controller reset: reset_lock serialises resets (taken before every other lock). While
+	 * resetting, admin commands of other threads wait on reset_cond (with admin_lock);
+	 * reset_gen counts the resets that brought the controller back. */
+	pthread_mutex_t reset_lock;
+	pthread_cond_t reset_cond;
+	bool resetting;
+	pthread_t reset_thread;
+	uint32_t reset_gen;
+
 	/* Namespaces by nsid, [1 .. nn]; ns_lock serialises scans (taken before admin_lock). */
 	pthread_mutex_t ns_lock;
 	struct nvfio_ns **ns;

@@ -160,8 +160,11 @@ static int init_queues(struct nvfio_ctrl *ctrl)
 	if (ncq < ctrl->nr_io)
 		ctrl->nr_io = ncq;
 	ctrl->info.nr_io_queues = ctrl->nr_io;
-	free(ctrl->qid_used);
-	ctrl->qid_used = calloc(ctrl->nr_io + 1, sizeof(*ctrl->qid_used));
+	/* After a reset the table stays: the queue pairs keep their ids (those above a smaller
+	 * grant learn it when they are re-created). */
+	if (ctrl->qid_used)
+		return 0;
+	ctrl->qid_used = calloc(want + 1, sizeof(*ctrl->qid_used));
 	if (!ctrl->qid_used)
 		return nvf_err(-ENOMEM, "out of memory for the queue table of %s", ctrl->address);
 	return 0;
@@ -179,6 +182,19 @@ static int init_dbbuf(struct nvfio_ctrl *ctrl)
 	 * layout follows the doorbell registers, so a stride above 4 bytes needs more room. */
 	if ((2u * (ctrl->nr_io + 1)) * ctrl->dev->dstrd > NVF_PAGE_SIZE)
 		return 0;
+	if (ctrl->dbbuf) {
+		/* After a reset: the same pages again (the queue pairs point into them), the
+		 * admin queue's values from zero. */
+		memset(ctrl->dbbuf, 0, 2 * NVF_PAGE_SIZE);
+		cmd.dptr[0] = ctrl->dbbuf_iova;
+		cmd.dptr[1] = ctrl->dbbuf_iova + NVF_PAGE_SIZE;
+		ret = nvf_admin_exec(ctrl, &cmd, NULL, 0, &cqe, 0);
+		if (ret < 0)
+			nvf_err_prefix("giving controller %s its shadow doorbells again after its "
+				       "reset",
+				       ctrl->address);
+		return ret;
+	}
 	ret =
 	    nvfio_dma_alloc(ctrl->dev->dma, 2 * NVF_PAGE_SIZE, ctrl->dev->dma_flags, &ctrl->dbbuf);
 	if (ret < 0) {
@@ -211,15 +227,15 @@ err_free:
 	return ret;
 }
 
-/* Bring the controller from whatever state it is in to ready, with I/O queues granted,
- * namespaces known and an event request outstanding. */
-static int ctrl_init(struct nvfio_ctrl *ctrl)
+/* Bring the controller from @from (NVF_INIT_DISABLE: whatever state it is in) to ready, with
+ * I/O queues granted, namespaces known and an event request outstanding. */
+static int ctrl_init(struct nvfio_ctrl *ctrl, enum nvf_init_state from)
 {
 	struct nvf_dev *dev = ctrl->dev;
 	uint32_t cc, csts;
 	int ret = 0;
 
-	ctrl->state = NVF_INIT_DISABLE;
+	ctrl->state = from;
 	while (ctrl->state != NVF_INIT_DONE) {
 		switch (ctrl->state) {
 		case NVF_INIT_DISABLE:
@@ -408,6 +424,8 @@ static void ctrl_release(struct nvfio_ctrl *ctrl)
 	pthread_mutex_destroy(&ctrl->admin_lock);
 	pthread_mutex_destroy(&ctrl->ns_lock);
 	pthread_mutex_destroy(&ctrl->lock);
+	pthread_cond_destroy(&ctrl->reset_cond);
+	pthread_mutex_destroy(&ctrl->reset_lock);
 	free(ctrl->qid_used);
 	free(ctrl->id);
 	free(ctrl->address);
@@ -456,6 +474,8 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 	pthread_mutex_init(&ctrl->lock, NULL);
 	pthread_mutex_init(&ctrl->admin_lock, NULL);
 	pthread_mutex_init(&ctrl->ns_lock, NULL);
+	pthread_mutex_init(&ctrl->reset_lock, NULL);
+	pthread_cond_init(&ctrl->reset_cond, NULL);
 	ctrl->address = strdup(address);
 	ctrl->id = calloc(1, sizeof(*ctrl->id));
 	if (!ctrl->address || !ctrl->id) {
@@ -507,7 +527,7 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 		ctrl->opts.nr_io_queues = fit > 1 ? fit - 1 : 1;
 	}
 
-	ret = ctrl_init(ctrl);
+	ret = ctrl_init(ctrl, NVF_INIT_DISABLE);
 	if (ret < 0) {
 		nvf_err_prefix("opening %s", address);
 		goto err_shutdown;
@@ -540,6 +560,66 @@ int nvfio_ctrl_close(struct nvfio_ctrl *ctrl)
 		nvfio_qpair_free(ctrl->qpairs);
 	ret = ctrl_shutdown(ctrl);
 	ctrl_release(ctrl);
+	return ret;
+}
+
+/* The admin queue after the controller was disabled: what was outstanding (the event request)
+ * completes with -NVFIO_ERESET, the rings start over. With admin_lock held. */
+static void reset_admin_queue(struct nvfio_ctrl *ctrl)
+{
+	nvf_queue_fail_all(ctrl->admin, -NVFIO_ERESET);
+	ctrl->aer_outstanding = false;
+	nvf_queue_reset_rings(ctrl->admin);
+	__atomic_store_n(&ctrl->admin->io.state, 0, __ATOMIC_SEQ_CST);
+	nvf_queue_tc_sync(ctrl->admin);
+}
+
+int nvfio_ctrl_reset(struct nvfio_ctrl *ctrl)
+{
+	struct nvf_dev *dev = ctrl->dev;
+	struct nvfio_qpair *qp;
+	uint32_t cc;
+	int ret;
+
+	pthread_mutex_lock(&ctrl->reset_lock);
+	/* From here the admin commands of other threads wait; one running now finishes first. */
+	pthread_mutex_lock(&ctrl->admin_lock);
+	ctrl->resetting = true;
+	ctrl->reset_thread = pthread_self();
+	pthread_mutex_unlock(&ctrl->admin_lock);
+	/* Every queue pair's submissions and polls go to their slow paths, which re-create the
+	 * pair once the controller is back. */
+	pthread_mutex_lock(&ctrl->lock);
+	for (qp = ctrl->qpairs; qp; qp = qp->next_qp)
+		nvf_queue_poison(qp, NVF_QUEUE_REVIVE);
+	pthread_mutex_unlock(&ctrl->lock);
+
+	/* Disabled, the controller forgets every queue and no longer touches their memory. */
+	cc = nvf_dev_read32(dev, NVME_REG_CC);
+	if (cc != UINT32_MAX && NVME_CC_EN(cc))
+		nvf_dev_write32(dev, NVME_REG_CC, cc & ~(1u << NVME_CC_EN_SHIFT));
+	ret = wait_csts(ctrl, 1u << NVME_CSTS_RDY_SHIFT, 0, false, ctrl->ready_timeout_ms,
+			"become disabled for its reset (CSTS.RDY = 0)");
+	if (ret == 0) {
+		pthread_mutex_lock(&ctrl->admin_lock);
+		reset_admin_queue(ctrl);
+		pthread_mutex_unlock(&ctrl->admin_lock);
+		/* A failure seen before (a fatal status) is what the reset is for. */
+		__atomic_store_n(&dev->failed, 0, __ATOMIC_SEQ_CST);
+		ret = ctrl_init(ctrl, NVF_INIT_ADMIN_QUEUE);
+	}
+	if (ret < 0) {
+		nvf_err_prefix("resetting controller %s", ctrl->address);
+		nvf_err_freeze();
+		nvf_dev_fail(dev, ret == -NVFIO_EREMOVED ? ret : -NVFIO_EFATAL);
+		nvf_err_thaw();
+	}
+	pthread_mutex_lock(&ctrl->admin_lock);
+	ctrl->resetting = false;
+	__atomic_add_fetch(&ctrl->reset_gen, 1, __ATOMIC_SEQ_CST);
+	pthread_cond_broadcast(&ctrl->reset_cond);
+	pthread_mutex_unlock(&ctrl->admin_lock);
+	pthread_mutex_unlock(&ctrl->reset_lock);
 	return ret;
 }
 

@@ -71,12 +71,23 @@ static int qp_state_err(struct nvfio_qpair *qp, int state)
 		       qp->qid, qp->ctrl->address);
 }
 
-static int ns_check(struct nvfio_qpair *qp, struct nvfio_ns *ns)
+/* The pair's state before a submission: 0 to go on, after re-creating it if its controller was
+ * reset (on this, the owner's, thread), or why not. */
+static int qp_ready(struct nvfio_qpair *qp)
 {
 	int state = __atomic_load_n(&qp->io.state, __ATOMIC_RELAXED);
 
-	if (state)
-		return qp_state_err(qp, state);
+	if (state == NVF_QUEUE_REVIVE)
+		return nvf_queue_revive(qp);
+	return state ? qp_state_err(qp, state) : 0;
+}
+
+static int ns_check(struct nvfio_qpair *qp, struct nvfio_ns *ns)
+{
+	int ret = qp_ready(qp);
+
+	if (ret)
+		return ret;
 	if (!ns->active)
 		return nvf_err(-ENODEV, "namespace %u of %s is not active", ns->io.nsid,
 			       qp->ctrl->address);
@@ -452,12 +463,11 @@ int nvfio_io_raw(struct nvfio_qpair *qp, const struct nvfio_cmd *cmd, void *buf,
 		 nvfio_cb cb, void *arg)
 {
 	struct nvfio_cmd c = *cmd;
-	int state = __atomic_load_n(&qp->io.state, __ATOMIC_RELAXED);
 	uint16_t l = 0;
-	int ret;
+	int ret = qp_ready(qp);
 
-	if (state)
-		return qp_state_err(qp, state);
+	if (ret)
+		return ret;
 	c.flags &= (uint8_t)~NVF_CMD_PSDT_SGL;
 	c.dptr[0] = c.dptr[1] = 0;
 	if (len) {

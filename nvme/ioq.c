@@ -76,6 +76,60 @@ static int ioq_delete(struct nvfio_ctrl *ctrl, struct nvfio_qpair *qp)
 	return ret < 0 ? ret : ret2;
 }
 
+/*
+ * A pair whose controller was reset, on its owner's thread once the reset is over: what was
+ * outstanding at the reset completes with -NVFIO_ERESET (the controller was disabled since, so it
+ * no longer touches the buffers), then the emptied rings get their queues again, under the same
+ * queue id and vector.
+ */
+static int ioq_revive(struct nvfio_qpair *qp)
+{
+	struct nvfio_ctrl *ctrl = qp->ctrl;
+	uint32_t gen;
+	int ret;
+
+	pthread_mutex_lock(&ctrl->admin_lock);
+	ret = ctrl->resetting ? -EAGAIN : 0;
+	gen = ctrl->reset_gen;
+	pthread_mutex_unlock(&ctrl->admin_lock);
+	if (ret)
+		return nvf_err(ret, "controller %s is being reset: poll and retry", ctrl->address);
+	ret = nvf_ctrl_failed(ctrl);
+	if (ret) {
+		nvf_queue_poison(qp, ret);
+		nvf_queue_fail_all(qp, ret);
+		return nvf_dev_check(ctrl->dev);
+	}
+	nvf_queue_fail_all(qp, -NVFIO_ERESET);
+	nvf_queue_reset_rings(qp);
+	if (qp->qid > ctrl->nr_io) {
+		ret = nvf_err(-EBUSY,
+			      "after its reset controller %s grants %u I/O queue pairs: queue %u "
+			      "is gone; free it",
+			      ctrl->address, ctrl->nr_io, qp->qid);
+	} else {
+		ret = ioq_create(ctrl, qp);
+	}
+	/* Another reset since the check above undid (or failed) what was created: the pair stays
+	 * to be revived after it. Checked under admin_lock, which a reset takes to begin, so that
+	 * one beginning later finds the pair working and marks it again. */
+	pthread_mutex_lock(&ctrl->admin_lock);
+	if (ctrl->resetting || ctrl->reset_gen != gen) {
+		pthread_mutex_unlock(&ctrl->admin_lock);
+		return nvf_err(-EAGAIN, "controller %s was reset again: poll and retry",
+			       ctrl->address);
+	}
+	if (ret < 0)
+		nvf_queue_poison(qp, ret);
+	else
+		__atomic_store_n(&qp->io.state, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&ctrl->admin_lock);
+	if (ret < 0)
+		return ret;
+	nvf_queue_tc_sync(qp);
+	return 0;
+}
+
 int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int flags,
 		      struct nvfio_qpair **out)
 {
@@ -149,6 +203,7 @@ int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int 
 	ret = ioq_create(ctrl, qp);
 	if (ret < 0)
 		goto err_irq;
+	qp->revive = ioq_revive;
 
 	pthread_mutex_lock(&ctrl->lock);
 	qp->next_qp = ctrl->qpairs;
@@ -184,6 +239,7 @@ int nvfio_qpair_free(struct nvfio_qpair *qp)
 {
 	struct nvfio_ctrl *ctrl;
 	struct nvfio_qpair **pp;
+	bool gone;
 	int ret = 0;
 
 	if (!qp)
@@ -201,11 +257,13 @@ int nvfio_qpair_free(struct nvfio_qpair *qp)
 	/* From here on the callbacks that run (for commands aborted by the deletion or canceled
 	 * below) cannot submit again: a command written now would reach a deleted queue, or take
 	 * a tracker the cancel loop has passed, and never complete. */
+	/* A pair not re-created since a reset has no queues on the controller to delete. */
+	gone = __atomic_load_n(&qp->io.state, __ATOMIC_SEQ_CST) == NVF_QUEUE_REVIVE;
 	if (!nvf_ctrl_failed(ctrl))
 		nvf_queue_poison(qp, -ECANCELED);
 	/* Deleting the SQ makes the controller complete what it still holds (Command Aborted due
 	 * to SQ Deletion); reap that, then complete what is left ourselves. */
-	if (!nvf_ctrl_failed(ctrl))
+	if (!nvf_ctrl_failed(ctrl) && !gone)
 		ret = ioq_delete(ctrl, qp);
 	nvf_queue_fail_all(qp, nvf_ctrl_failed(ctrl) ? nvf_ctrl_failed(ctrl) : -ECANCELED);
 	if (qp->irq)

@@ -254,9 +254,39 @@ done:
  * every NVF_POLL_CHECK_MS, or at once when another thread saw it fail; on failure the pair's
  * outstanding commands are completed with it.
  */
+void nvf_queue_reset_rings(struct nvfio_qpair *qp)
+{
+	qp->io.sq_next = qp->io.sq_rung = qp->io.sq;
+	memset((void *)qp->cq, 0, (size_t)qp->cq_entries * sizeof(*qp->cq));
+	qp->cq_cur = qp->cq;
+	qp->cq_phase = NVF_CQE_PHASE;
+	qp->cq_acked = 0;
+	qp->cq_unacked = 0;
+}
+
+int nvf_queue_revive(struct nvfio_qpair *qp)
+{
+	int ret;
+
+	if (__atomic_load_n(&qp->io.state, __ATOMIC_ACQUIRE) != NVF_QUEUE_REVIVE)
+		return 0;
+	if (!qp->revive || qp->reviving)
+		return nvf_err(-EAGAIN, "queue %u: the controller is being reset: poll and retry",
+			       qp->qid);
+	qp->reviving = true;
+	ret = qp->revive(qp);
+	qp->reviving = false;
+	return ret;
+}
+
 int nvf_queue_check(struct nvfio_qpair *qp, uint64_t now)
 {
 	int ret;
+
+	if (unlikely(__atomic_load_n(&qp->io.state, __ATOMIC_RELAXED) == NVF_QUEUE_REVIVE)) {
+		ret = nvf_queue_revive(qp);
+		return ret == -EAGAIN ? 0 : ret;
+	}
 
 	if (!nvf_dev_failed(qp->dev)) {
 		if (now - qp->check_ms < NVF_POLL_CHECK_MS)
@@ -274,6 +304,8 @@ int nvf_queue_check(struct nvfio_qpair *qp, uint64_t now)
  * freed). Off the path of any completion. */
 static __attribute__((noinline, cold)) int poll_check(struct nvfio_qpair *qp)
 {
+	if (__atomic_load_n(&qp->io.state, __ATOMIC_RELAXED) == NVF_QUEUE_REVIVE)
+		return nvf_queue_check(qp, 0);
 	if (nvf_dev_failed(qp->dev))
 		return nvf_queue_check(qp, 0);
 	if (qp->empty_polls < NVF_POLL_CLOCK_EVERY)

@@ -39,6 +39,10 @@
 /* The deepest queue pair: command identifiers and tracker links are 16-bit, less the markers. */
 #define NVF_QUEUE_MAX_DEPTH 0xfff0u
 
+/* The state of a pair whose controller was reset (io.state, above the errors' range): its owner
+ * re-creates its queues at its next poll or submission (the revive hook). */
+#define NVF_QUEUE_REVIVE 1
+
 /* The phase tag of a CQE, in its dword 3 (bit 0 of the status field). */
 #define NVF_CQE_PHASE (1u << 16)
 
@@ -75,6 +79,11 @@ struct nvfio_qpair {
 	const uint32_t *cq_ei;
 	uint64_t completed;
 	uint64_t stray; /* completions for no outstanding command, ignored */
+
+	/* After a controller reset: re-create the pair on the controller (set by the layer that
+	 * creates queues; NULL for the admin queue), and whether that is under way. */
+	int (*revive)(struct nvfio_qpair *qp);
+	bool reviving;
 	uint64_t sq_doorbells;
 	uint64_t cq_doorbells;
 
@@ -199,6 +208,20 @@ static inline void nvf_queue_trk_complete(struct nvfio_qpair *qp, uint16_t idx, 
 	nvf_queue_trk_release(qp, t, idx);
 	cb(arg, err, cqe);
 }
+
+/*
+ * nvf_queue_reset_rings() - empty the rings for a controller that forgot them (after a reset):
+ * tail and head back to entry 0, the completion ring cleared so that no old entry passes for a
+ * new one, its phase back to 1. The pair's trackers must all be free.
+ */
+void nvf_queue_reset_rings(struct nvfio_qpair *qp);
+
+/*
+ * nvf_queue_revive() - on the owner's thread, re-create a pair whose controller was reset.
+ * Returns 0 (the pair works again), -EAGAIN (the reset is still going on), or the error that
+ * keeps it from working (the pair then reports it).
+ */
+int nvf_queue_revive(struct nvfio_qpair *qp);
 
 /*
  * nvf_queue_init() - allocate a queue pair's memory and trackers

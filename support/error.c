@@ -34,6 +34,7 @@ static const char *const nvfio_errstr[NVFIO_ELAST - NVFIO_EBASE] = {
 	[NVFIO_EREMOVED - NVFIO_EBASE] = "device removed",
 	[NVFIO_ENVME - NVFIO_EBASE] = "NVMe command failed",
 	[NVFIO_EBADOPT - NVFIO_EBASE] = "bad controller address or option",
+	[NVFIO_ERESET - NVFIO_EBASE] = "aborted by a controller reset",
 };
 
 const char *nvfio_strerror(int err)

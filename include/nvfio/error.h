@@ -49,6 +49,7 @@ enum nvfio_error {
 	NVFIO_EREMOVED,      /* device gone: registers read all-ones */
 	NVFIO_ENVME,         /* the command completed with a non-zero NVMe status */
 	NVFIO_EBADOPT,       /* bad controller address or option */
+	NVFIO_ERESET,        /* the command was outstanding when the controller was reset */
 
 	NVFIO_ELAST
 };

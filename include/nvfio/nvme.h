@@ -254,6 +254,25 @@ struct nvfio_sim *nvfio_ctrl_sim(struct nvfio_ctrl *ctrl);
 int nvfio_ctrl_check(struct nvfio_ctrl *ctrl);
 
 /*
+ * nvfio_ctrl_reset() - reset the controller and bring it back, keeping every handle
+ *
+ * Disables the controller (it then forgets its queues and stops touching their memory), brings
+ * the admin queue back, asks for the I/O queues and shadow doorbells again, identifies the
+ * namespaces again and re-arms the event request; a fatal status seen before is cleared. Any
+ * thread but a callback may call it; other threads' admin commands wait for it to end.
+ *
+ * Queue pairs stay valid: each is re-created by its own thread, at its next poll, wait or
+ * submission after the reset (which returns -EAGAIN while the reset is still going on). The
+ * commands it had outstanding complete then, once, with err -NVFIO_ERESET (status
+ * NVFIO_STATUS_HOST_ABORTED); the controller no longer uses their buffers.
+ *
+ * Returns 0, or the error that kept the controller from coming back (-NVFIO_ETIMEDOUT,
+ * -NVFIO_EFATAL, -NVFIO_EREMOVED, -NVFIO_ENVME): it is then failed, and every queue pair
+ * reports that error.
+ */
+int nvfio_ctrl_reset(struct nvfio_ctrl *ctrl);
+
+/*
  * nvfio_ctrl_read_regs() - the controller's registers, as they read now
  * @buf, @len: receives BAR0 from offset 0; @len a multiple of 4, at most 4096 (the registers
  *             before the doorbells)

@@ -764,8 +764,9 @@ int cli_reset(int argc, char **argv)
 {
 	static const struct cli_usage u = {
 		"reset", "DEVICE",
-		"Controller reset: disable the controller and bring it up again (admin queue, I/O "
-		"queues, namespaces), then shut it down as every nvfio command does at its end."
+		"Controller reset: open the controller, reset it (disable, then bring the admin "
+		"queue, I/O queues, shadow doorbells and namespaces back), then shut it down as "
+		"every nvfio command does at its end."
 	};
 	const struct cli_opt opts[] = { CLI_END };
 	struct nvfio_ctrl *ctrl;
@@ -774,10 +775,15 @@ int cli_reset(int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	/* Opening is a reset: CC.EN cleared, CSTS.RDY waited for, then the bring-up. */
 	ret = cli_dev_open(dev, 0, &ctrl);
 	if (ret)
 		return ret;
+	ret = nvfio_ctrl_reset(ctrl);
+	if (ret) {
+		cli_err("reset: %s", nvfio_last_error());
+		nvfio_ctrl_close(ctrl);
+		return cli_exit_errno(ret);
+	}
 	ret = nvfio_ctrl_close(ctrl);
 	if (ret) {
 		cli_err("reset: %s", nvfio_last_error());
