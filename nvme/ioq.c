@@ -13,6 +13,7 @@
 #include "nvme/ctrl.h"
 #include "nvme/queue.h"
 #include "support/error.h"
+#include "support/time.h"
 
 static int ioq_create(struct nvfio_ctrl *ctrl, struct nvfio_qpair *qp)
 {
@@ -130,6 +131,67 @@ static int ioq_revive(struct nvfio_qpair *qp)
 	return 0;
 }
 
+/*
+ * A command past its deadline (from the scan of the pair's own thread, no lock held): a fatal
+ * status resets at once; a completion in the ring is reaped first; then the application's
+ * callback or Abort; a command not aborted, or not back within the admin timeout after its
+ * Abort, resets the controller.
+ */
+static void ioq_timeout(struct nvfio_qpair *qp, uint16_t idx, uint64_t now)
+{
+	struct nvfio_ctrl *ctrl = qp->ctrl;
+	struct nvf_age *a = &qp->age[idx];
+	uint16_t cid = qp->io.trk[idx].cid;
+	enum nvfio_timeout_action action = NVFIO_TIMEOUT_ABORT;
+	struct nvfio_cqe cqe;
+	int ret;
+
+	if (nvf_queue_pending(qp))
+		return;
+	ret = nvf_dev_check(ctrl->dev);
+	if (ret == -NVFIO_EREMOVED)
+		return; /* the failure path completes everything */
+	if (ret == 0 && a->stage == 0) {
+		qp->timeouts++;
+		if (qp->timeout_cb)
+			action = qp->timeout_cb(qp->timeout_arg, qp, cid,
+						(unsigned int)((uint32_t)now - a->since) +
+						    NVF_SCAN_MS);
+		if (action == NVFIO_TIMEOUT_WAIT) {
+			a->since = (uint32_t)now;
+			return;
+		}
+		if (action == NVFIO_TIMEOUT_ABORT) {
+			/* One at a time (the admin executor runs one command), so within any
+			 * Abort Command Limit. Dword 0 bit 0 clear: aborted. */
+			struct nvfio_cmd c = {.opcode = nvme_admin_abort_cmd,
+					      .cdw10 = qp->qid | (uint32_t)cid << 16};
+
+			qp->aborts++;
+			ret = nvf_admin_exec(ctrl, &c, NULL, 0, &cqe, 0);
+			if (ret == 0 && !(cqe.cdw0 & 1)) {
+				a->stage = 1;
+				a->since = (uint32_t)nvf_now_ms();
+				return;
+			}
+		}
+	}
+	/* Not aborted, the abort's deadline passed, asked for, or a fatal status. */
+	nvf_err_freeze();
+	nvfio_ctrl_reset(ctrl);
+	nvf_err_thaw();
+}
+
+void nvfio_qpair_set_timeout(struct nvfio_qpair *qp, unsigned int timeout_ms, nvfio_timeout_cb cb,
+			     void *arg)
+{
+	qp->timeout_ms = timeout_ms ? timeout_ms
+				    : (qp->ctrl->opts.io_timeout_ms ? qp->ctrl->opts.io_timeout_ms
+								    : 30000);
+	qp->timeout_cb = cb;
+	qp->timeout_arg = arg;
+}
+
 int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int flags,
 		      struct nvfio_qpair **out)
 {
@@ -204,6 +266,10 @@ int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int 
 	if (ret < 0)
 		goto err_irq;
 	qp->revive = ioq_revive;
+	qp->on_timeout = ioq_timeout;
+	qp->abort_timeout_ms = ctrl->opts.admin_timeout_ms ? ctrl->opts.admin_timeout_ms : 10000;
+	nvfio_qpair_set_timeout(qp, 0, NULL, NULL);
+	qp->scan_ms = nvf_now_ms();
 
 	pthread_mutex_lock(&ctrl->lock);
 	qp->next_qp = ctrl->qpairs;

@@ -101,8 +101,13 @@ int nvf_queue_init(struct nvf_dev *dev, struct nvfio_ctrl *ctrl, uint16_t qid, u
 	nvf_queue_tc_sync(qp);
 	qp->efd = -1;
 	qp->dma_bytes = len;
-	qp->heap_bytes =
-	    sizeof(*qp) + (size_t)ntrk * sizeof(*qp->io.trk) + nvf_pool_stack_bytes(nsmall, nlarge);
+	qp->age = calloc(depth, sizeof(*qp->age));
+	if (!qp->age) {
+		ret = -ENOMEM;
+		goto err_dma;
+	}
+	qp->heap_bytes = sizeof(*qp) + (size_t)ntrk * sizeof(*qp->io.trk) +
+			 (size_t)depth * sizeof(*qp->age) + nvf_pool_stack_bytes(nsmall, nlarge);
 	*out = qp;
 	return 0;
 
@@ -121,6 +126,7 @@ void nvf_queue_destroy(struct nvfio_qpair *qp)
 		return;
 	nvfio_dma_free(qp->dev->dma, qp->dmamem);
 	free(qp->pool.stack);
+	free(qp->age);
 	free(qp->io.trk);
 	free(qp);
 }
@@ -182,6 +188,53 @@ static inline void reap_one(struct nvfio_qpair *qp, struct nvfio_io_trk *t, unsi
 }
 
 /*
+ * Commands past their deadline: a command seen by two scans is as old as the time between them
+ * at least, so the deadline is met within NVF_SCAN_MS; each past it goes to on_timeout, which may
+ * reset the controller (the scan then stops: the pair is to be revived).
+ */
+static void queue_scan(struct nvfio_qpair *qp, uint64_t now)
+{
+	uint32_t t32 = (uint32_t)now, limit;
+	unsigned int i;
+
+	/* Not for a pair being freed or failed (its commands are completed another way). */
+	if (!qp->on_timeout || now - qp->scan_ms < NVF_SCAN_MS ||
+	    __atomic_load_n(&qp->io.state, __ATOMIC_RELAXED))
+		return;
+	qp->scan_ms = now;
+	for (i = 0; i < qp->depth; i++) {
+		const struct nvfio_io_trk *t = &qp->io.trk[i];
+		struct nvf_age *a = &qp->age[i];
+
+		if (!nvf_queue_trk_busy(t)) {
+			a->armed = 0;
+			continue;
+		}
+		if (!a->armed || a->cid != t->cid) {
+			a->cid = t->cid;
+			a->stage = 0;
+			a->armed = 1;
+			a->since = t32;
+			continue;
+		}
+		limit = a->stage ? qp->abort_timeout_ms : qp->timeout_ms;
+		if (t32 - a->since < limit)
+			continue;
+		qp->on_timeout(qp, (uint16_t)i, now);
+		if (__atomic_load_n(&qp->io.state, __ATOMIC_RELAXED))
+			return;
+	}
+}
+
+/* The scan's way from polls that reap: a look at the clock every NVF_SCAN_REAPS completion
+ * doorbells. */
+static __attribute__((noinline, cold)) void reap_scan(struct nvfio_qpair *qp)
+{
+	qp->reaps = 0;
+	queue_scan(qp, nvf_now_ms());
+}
+
+/*
  * The body of a poll that found a completion: complete what the ring holds, looking at @max
  * entries at most and never at more than the ring's size (so that a device that keeps writing
  * entries cannot hold the caller), then tell the controller the new head once (when the slack is
@@ -236,8 +289,13 @@ done:
 	qp->cq_phase = phase;
 	qp->completed += (uint64_t)n;
 	qp->cq_unacked = (uint16_t)(qp->cq_unacked + reaped);
-	if (qp->cq_unacked > qp->cq_slack)
+	if (qp->cq_unacked > qp->cq_slack) {
 		nvf_queue_ring_cq(qp);
+		/* A queue that never runs dry still has its deadlines looked at: counted here,
+		 * once per slack's worth of completions, to cost nothing per command. */
+		if (unlikely(++qp->reaps >= NVF_SCAN_REAPS))
+			reap_scan(qp);
+	}
 	if (--qp->io.plugged == 0 && qp->io.sq_next != qp->io.sq_rung)
 		nvf_queue_ring_sq(qp);
 	return (int)n;
@@ -294,9 +352,12 @@ int nvf_queue_check(struct nvfio_qpair *qp, uint64_t now)
 		qp->check_ms = now;
 	}
 	ret = nvf_dev_check(qp->dev);
-	if (ret < 0)
+	if (ret < 0) {
 		nvf_queue_fail_all(qp, ret);
-	return ret;
+		return ret;
+	}
+	queue_scan(qp, now);
+	return 0;
 }
 
 /* An empty poll's way there: every NVF_POLL_CLOCK_EVERY of them, and every one of a pair marked
@@ -479,6 +540,8 @@ void nvfio_qpair_get_stats(const struct nvfio_qpair *qp, struct nvfio_qpair_stat
 	stats->sq_doorbells = qp->sq_doorbells;
 	stats->cq_doorbells = qp->cq_doorbells;
 	stats->eagain = qp->eagain;
+	stats->timeouts = qp->timeouts;
+	stats->aborts = qp->aborts;
 	stats->dma_bytes = qp->dma_bytes;
 	stats->mem_bytes = qp->dma_bytes + qp->heap_bytes;
 }

@@ -39,6 +39,19 @@
 /* The deepest queue pair: command identifiers and tracker links are 16-bit, less the markers. */
 #define NVF_QUEUE_MAX_DEPTH 0xfff0u
 
+/* A command's deadline bookkeeping (queue pair's age[], one per tracker). */
+struct nvf_age {
+	uint16_t cid;	/* the command the last scan saw in the tracker */
+	uint8_t stage;	/* 0: running; 1: Abort sent and accepted, its completion awaited */
+	uint8_t armed;	/* cid and since are valid */
+	uint32_t since; /* ms (truncated) of the scan that first saw it, or of the last stage */
+};
+
+/* Between scans of the trackers for commands past their deadline, and completion doorbells
+ * between two looks at the clock by polls that reap. */
+#define NVF_SCAN_MS    10
+#define NVF_SCAN_REAPS 64
+
 /* The state of a pair whose controller was reset (io.state, above the errors' range): its owner
  * re-creates its queues at its next poll or submission (the revive hook). */
 #define NVF_QUEUE_REVIVE 1
@@ -84,6 +97,20 @@ struct nvfio_qpair {
 	 * creates queues; NULL for the admin queue), and whether that is under way. */
 	int (*revive)(struct nvfio_qpair *qp);
 	bool reviving;
+
+	/* Deadlines, checked by a scan of the trackers every NVF_SCAN_MS (no clock read per
+	 * command): what each tracker's command was at the scans that saw it, and since when.
+	 * on_timeout (set by the layer that creates queues) escalates a command past its
+	 * deadline; NULL (the admin queue) means the executor's own deadlines apply. */
+	struct nvf_age *age;
+	unsigned int timeout_ms;       /* a command's deadline */
+	unsigned int abort_timeout_ms; /* an aborted command's, from the Abort on */
+	uint64_t scan_ms;
+	uint32_t reaps; /* completion doorbells since reap last looked at the clock */
+	void (*on_timeout)(struct nvfio_qpair *qp, uint16_t idx, uint64_t now);
+	nvfio_timeout_cb timeout_cb;
+	void *timeout_arg;
+	uint64_t timeouts, aborts;
 	uint64_t sq_doorbells;
 	uint64_t cq_doorbells;
 
@@ -175,6 +202,12 @@ static inline void nvf_queue_ring_cq(struct nvfio_qpair *qp)
 	}
 	nvf_mmio_write32(qp->cq_db, head);
 	qp->cq_doorbells++;
+}
+
+/* Whether the completion ring holds an entry not reaped yet. */
+static inline bool nvf_queue_pending(const struct nvfio_qpair *qp)
+{
+	return !((((const volatile uint32_t *)qp->cq_cur)[3] ^ qp->cq_phase) & NVF_CQE_PHASE);
 }
 
 /* Whether tracker @t holds an outstanding command (not a free tracker, not a parent). */

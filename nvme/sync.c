@@ -29,7 +29,10 @@ typedef int (*submit_fn)(struct nvfio_qpair *qp, void *p, struct sync_ctx *s);
 static int run_sync(struct nvfio_qpair *qp, submit_fn submit, void *p, const char *what,
 		    uint16_t *status, struct nvfio_cqe *cqe)
 {
-	unsigned int timeout = qp->ctrl->opts.io_timeout_ms;
+	/* The command's deadline is the queue pair's, and past it the escalation (Abort, then a
+	 * reset) completes it: wait for that, bounded anyway by the longest it can take. */
+	unsigned int timeout = qp->timeout_ms + qp->abort_timeout_ms +
+			       2 * qp->ctrl->ready_timeout_ms + 1000;
 	uint64_t start = nvf_now_ms(), now;
 	struct sync_ctx s = {0};
 	int ret;

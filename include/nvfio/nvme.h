@@ -159,7 +159,8 @@ struct nvfio_ctrl_opts {
 	enum nvfio_iommu_open_mode iommu;
 	/* Deadline of an admin command (default 10000). */
 	unsigned int admin_timeout_ms;
-	/* Deadline of a command of the synchronous I/O helpers (default 30000). */
+	/* Deadline of an I/O command, asynchronous or synchronous (default 30000; 0 for the
+	 * default); nvfio_qpair_set_timeout() sets it per queue pair. */
 	unsigned int io_timeout_ms;
 	/* Room for options of later releases; keep zero. */
 	uint32_t reserved[8];
@@ -549,9 +550,45 @@ struct nvfio_qpair_stats {
 				  those the controller's event index asked for) */
 	uint64_t cq_doorbells; /* completion doorbell register writes */
 	uint64_t eagain;       /* submissions refused for lack of room */
+	uint64_t timeouts;     /* commands found past their deadline */
+	uint64_t aborts;       /* Abort commands sent for them */
 	size_t mem_bytes;      /* memory the queue pair holds: rings, trackers, PRP/SGL lists */
 	size_t dma_bytes;      /* of which DMA memory */
 };
+
+/* What to do with a command past its deadline (the return value of an nvfio_timeout_cb). */
+enum nvfio_timeout_action {
+	NVFIO_TIMEOUT_ABORT, /* send Abort; if the controller does not abort it, or the aborted
+				command is not back within the admin timeout, reset (default) */
+	NVFIO_TIMEOUT_WAIT,  /* give it another deadline's time */
+	NVFIO_TIMEOUT_RESET, /* reset the controller now (nvfio_ctrl_reset()) */
+};
+
+/*
+ * A queue pair's timeout callback: command @cid (its cqe's cid) has been outstanding for
+ * @elapsed_ms, past the pair's deadline. Runs on the pair's thread, from a poll or wait, with
+ * no lock held; it must not poll, wait on or free the pair.
+ */
+typedef enum nvfio_timeout_action (*nvfio_timeout_cb)(void *arg, struct nvfio_qpair *qp,
+						       uint16_t cid, unsigned int elapsed_ms);
+
+/*
+ * nvfio_qpair_set_timeout() - the deadline of the pair's commands, and who decides at it
+ * @timeout_ms: 0 for the controller's nvfio_ctrl_opts.io_timeout_ms (the default)
+ * @cb:         NULL for NVFIO_TIMEOUT_ABORT on every command
+ *
+ * Deadlines are checked by the pair's polls and waits (at no cost per command): every 10 ms by
+ * a wait, by polls that find nothing every 10 ms but at most once per 1024 of them, by polls
+ * that keep finding completions every 64 completion doorbells. A command is found late from
+ * @timeout_ms after a check first saw it outstanding, within one check's interval. The escalation: the controller's status is read (a fatal status resets at once);
+ * a completion waiting in the ring is reaped first; then Abort (within the controller's Abort
+ * Command Limit; an aborted command completes with status Command Abort Requested); a command
+ * the controller would not abort, or that is not back within the admin timeout, gets the
+ * controller reset, which completes it with -NVFIO_ERESET. A completion that comes for it
+ * later is recognised and ignored (command ids carry a generation).
+ */
+void nvfio_qpair_set_timeout(struct nvfio_qpair *qp, unsigned int timeout_ms,
+			     nvfio_timeout_cb cb, void *arg);
 
 /* nvfio_qpair_get_stats() - read the counters. */
 void nvfio_qpair_get_stats(const struct nvfio_qpair *qp, struct nvfio_qpair_stats *stats);
@@ -626,11 +663,15 @@ int nvfio_io_raw(struct nvfio_qpair *qp, const struct nvfio_cmd *cmd, void *buf,
 
 /* ---- Synchronous I/O helpers (tools, simple programs) ----
  *
- * Submit, then wait (nvfio_qpair_wait()) until the command completes or the controller's I/O
- * timeout passes; other completions reaped meanwhile run their callbacks as usual. The buffer
- * rules of the asynchronous functions apply. Return 0, a submission error above, -NVFIO_ENVME
- * (completed with a non-zero status, named in the message; @status receives it when not NULL),
- * -NVFIO_ETIMEDOUT (the command stays outstanding), -NVFIO_EFATAL, -NVFIO_EREMOVED.
+ * Submit, then wait (nvfio_qpair_wait()) until the command completes; other completions reaped
+ * meanwhile run their callbacks as usual. A command past the pair's deadline goes through the
+ * escalation of nvfio_qpair_set_timeout() and the helper returns once it completed: aborted
+ * (-NVFIO_ENVME, status Command Abort Requested) or by a reset (-NVFIO_ERESET); either way the
+ * controller is done with the buffer. The buffer rules of the asynchronous functions apply.
+ * Return 0, a submission error above, -NVFIO_ENVME (completed with a non-zero status, named in
+ * the message; @status receives it when not NULL), -NVFIO_ERESET, -NVFIO_EFATAL,
+ * -NVFIO_EREMOVED, or -NVFIO_ETIMEDOUT when even the escalation did not end (the command then
+ * stays outstanding).
  */
 int nvfio_read_sync(struct nvfio_qpair *qp, struct nvfio_ns *ns, void *buf, uint64_t lba,
 		    uint32_t nlb, uint16_t *status);
