@@ -68,6 +68,8 @@ int nvf_dev_check(struct nvf_dev *dev)
 
 	if (failed)
 		return failed_err(dev, failed);
+	if (dev->ops->let_go && dev->ops->let_go(dev))
+		return nvf_dev_fail(dev, -NVFIO_EREMOVED);
 	csts = nvf_dev_read32(dev, NVME_REG_CSTS);
 	if (csts == UINT32_MAX)
 		return nvf_dev_fail(dev, -NVFIO_EREMOVED);

@@ -34,6 +34,10 @@ struct nvf_dev_ops {
 	void (*irq_disable)(struct nvf_dev *dev);
 	/* Release the device, its DMA space and everything mapped through it. */
 	void (*close)(struct nvf_dev *dev);
+	/* Whether the host asks for the device back (it is being unbound or unplugged); if so,
+	 * let go of it at once so that the host is not kept waiting: its registers read
+	 * all-ones from then on. NULL: the backend is never asked. */
+	bool (*let_go)(struct nvf_dev *dev);
 };
 
 struct nvf_dev {

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The device glue of a PCI function bound to vfio-pci, through the public VFIO API. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <nvfio/vfio.h>
 
@@ -11,6 +14,9 @@
 struct vfio_dev {
 	struct nvf_dev dev;
 	struct nvfio_vfio_device *vdev;
+	int req_efd;	   /* the request interrupt's eventfd, or -1 */
+	bool released;	   /* let go of (nvfio_vfio_device_release()) */
+	pthread_mutex_t lock; /* the release */
 };
 
 static int vfio_irq_bind(struct nvf_dev *dev, unsigned int vector, int eventfd)
@@ -29,11 +35,42 @@ static void vfio_irq_disable(struct nvf_dev *dev)
 	nvfio_vfio_device_irq_disable(v->vdev, NVFIO_VFIO_PCI_MSIX);
 }
 
+/*
+ * vfio-pci raises the request interrupt while it waits to take the device back (an unbind, a
+ * hot unplug): answer by letting go of it, from whichever thread looks first.
+ */
+static bool vfio_let_go(struct nvf_dev *dev)
+{
+	struct vfio_dev *v = (struct vfio_dev *)dev;
+	uint64_t n;
+	bool gone;
+
+	if (v->req_efd < 0)
+		return false;
+	pthread_mutex_lock(&v->lock);
+	if (!v->released && read(v->req_efd, &n, sizeof(n)) == (ssize_t)sizeof(n)) {
+		nvfio_vfio_device_irq_set_eventfds(v->vdev, NVFIO_VFIO_PCI_REQ, 0, 1,
+						   &(int){-1});
+		v->released = nvfio_vfio_device_release(v->vdev) == 0;
+	}
+	gone = v->released;
+	pthread_mutex_unlock(&v->lock);
+	return gone;
+}
+
 static void vfio_close(struct nvf_dev *dev)
 {
 	struct vfio_dev *v = (struct vfio_dev *)dev;
 
-	nvfio_vfio_device_bus_master(v->vdev, false);
+	if (v->req_efd >= 0) {
+		if (!v->released)
+			nvfio_vfio_device_irq_set_eventfds(v->vdev, NVFIO_VFIO_PCI_REQ, 0, 1,
+							   &(int){-1});
+		close(v->req_efd);
+	}
+	pthread_mutex_destroy(&v->lock);
+	if (!v->released)
+		nvfio_vfio_device_bus_master(v->vdev, false);
 	/* The context's DMA space, the BAR mapping and the interrupts go with the device. */
 	nvfio_vfio_device_close(v->vdev);
 	free(v);
@@ -43,6 +80,7 @@ static const struct nvf_dev_ops vfio_ops = {
     .irq_bind = vfio_irq_bind,
     .irq_disable = vfio_irq_disable,
     .close = vfio_close,
+    .let_go = vfio_let_go,
 };
 
 int nvf_dev_vfio_open(const char *addr, enum nvfio_iommu_open_mode mode, struct nvf_dev **out)
@@ -65,6 +103,8 @@ int nvf_dev_vfio_open(const char *addr, enum nvfio_iommu_open_mode mode, struct 
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return nvf_err(-ENOMEM, "out of memory opening %s", addr);
+	v->req_efd = -1;
+	pthread_mutex_init(&v->lock, NULL);
 	ret = nvfio_vfio_open(addr, mode, &v->vdev);
 	if (ret < 0)
 		goto err_free;
@@ -86,6 +126,15 @@ int nvf_dev_vfio_open(const char *addr, enum nvfio_iommu_open_mode mode, struct 
 		goto err_close;
 	if (nvfio_vfio_device_irq_info(v->vdev, NVFIO_VFIO_PCI_MSIX, &irq) == 0)
 		v->dev.nr_vectors = irq.count;
+	/* Where the kernel can ask for the device back, listen (nvf_dev_check() looks). */
+	if (nvfio_vfio_device_irq_info(v->vdev, NVFIO_VFIO_PCI_REQ, &irq) == 0 && irq.count) {
+		v->req_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (v->req_efd >= 0 && nvfio_vfio_device_irq_set_eventfds(
+					   v->vdev, NVFIO_VFIO_PCI_REQ, 0, 1, &v->req_efd) < 0) {
+			close(v->req_efd);
+			v->req_efd = -1;
+		}
+	}
 	v->dev.ops = &vfio_ops;
 	*out = &v->dev;
 	return 0;
@@ -93,6 +142,7 @@ int nvf_dev_vfio_open(const char *addr, enum nvfio_iommu_open_mode mode, struct 
 err_close:
 	nvfio_vfio_device_close(v->vdev);
 err_free:
+	pthread_mutex_destroy(&v->lock);
 	free(v);
 	return ret;
 }

@@ -98,10 +98,42 @@ void nvfio_vfio_device_close(struct nvfio_vfio_device *dev)
 	}
 	free(dev->regions);
 	/* Closing the fd makes the kernel release the interrupts and reset the device. */
-	close(dev->fd);
+	if (dev->fd >= 0)
+		close(dev->fd);
 	if (dev->owns_ctx)
 		nvfio_iommu_close(dev->ctx);
 	free(dev);
+}
+
+int nvfio_vfio_device_release(struct nvfio_vfio_device *dev)
+{
+	uint32_t i;
+
+	if (dev->fd < 0)
+		return 0;
+	for (i = 0; i < dev->info.num_regions; i++) {
+		struct nvf_vfio_region *r = &dev->regions[i];
+		void *ones;
+
+		if (!r->map)
+			continue;
+		/* Filled first, then moved over the region: no moment reads anything else. */
+		ones = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+		if (ones == MAP_FAILED)
+			return nvf_err(-ENOMEM, "%s: no memory to stand in for region %u", dev->addr,
+				       i);
+		memset(ones, 0xff, r->map_len);
+		if (mremap(ones, r->map_len, r->map_len, MREMAP_MAYMOVE | MREMAP_FIXED, r->map) ==
+		    MAP_FAILED) {
+			munmap(ones, r->map_len);
+			return nvf_err(-ENOMEM, "%s: cannot replace region %u: %s", dev->addr, i,
+				       strerror(errno));
+		}
+	}
+	close(dev->fd);
+	dev->fd = -1;
+	return 0;
 }
 
 int nvfio_vfio_device_fd(const struct nvfio_vfio_device *dev)

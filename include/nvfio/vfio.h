@@ -320,6 +320,18 @@ int nvfio_vfio_device_region_info(struct nvfio_vfio_device *dev, unsigned int in
 int nvfio_vfio_device_map_region(struct nvfio_vfio_device *dev, unsigned int index, void **addr,
 				 size_t *len);
 
+/*
+ * nvfio_vfio_device_release() - let go of a device that is being unbound or removed
+ *
+ * Each mapped region is replaced, in one step, by private memory that reads all-ones (so that
+ * code still touching it sees a removed device instead of faulting), and the device file is
+ * closed, which lets the kernel finish the unbind (vfio-pci waits for it, raising the request
+ * interrupt, NVFIO_VFIO_PCI_REQ). The object stays until nvfio_vfio_device_close(); calls that
+ * need the device file fail meanwhile. Returns 0, or -ENOMEM (a region could not be replaced:
+ * it stays mapped, and the file open).
+ */
+int nvfio_vfio_device_release(struct nvfio_vfio_device *dev);
+
 /* nvfio_vfio_device_unmap_region() - undo nvfio_vfio_device_map_region(); 0 or -NVFIO_ENOREGION. */
 int nvfio_vfio_device_unmap_region(struct nvfio_vfio_device *dev, unsigned int index);
 
