@@ -34,7 +34,7 @@ enum nvf_init_state {
 	NVF_INIT_QUEUES,	/* Set Features, Number of Queues */
 	NVF_INIT_DBBUF,		/* Doorbell Buffer Config */
 	NVF_INIT_NAMESPACES,	/* active namespace list, Identify Namespace for each */
-	NVF_INIT_AER,		/* Asynchronous Event Request */
+	NVF_INIT_AER,		/* Asynchronous Event Configuration, then Request */
 	NVF_INIT_DONE,
 };
 

@@ -227,6 +227,26 @@ err_free:
 	return ret;
 }
 
+/*
+ * Asynchronous Event Configuration: the notices the controller has (OAES) among those nvfio acts
+ * on or passes on (namespace attributes, firmware activation, ANA changes), as Linux enables
+ * them; without it a controller sends none of them. A controller that refuses keeps its own.
+ */
+static void init_aen(struct nvfio_ctrl *ctrl)
+{
+	struct nvfio_cmd cmd = {
+	    .opcode = nvme_admin_set_features,
+	    .cdw10 = NVME_FEAT_FID_ASYNC_EVENT,
+	    .cdw11 = ctrl->id->oaes & (NVME_CTRL_OAES_NA | NVME_CTRL_OAES_FA | NVME_CTRL_OAES_ANA),
+	};
+
+	if (!cmd.cdw11)
+		return;
+	nvf_err_freeze();
+	nvf_admin_exec(ctrl, &cmd, NULL, 0, NULL, 0);
+	nvf_err_thaw();
+}
+
 /* Bring the controller from @from (NVF_INIT_DISABLE: whatever state it is in) to ready, with
  * I/O queues granted, namespaces known and an event request outstanding. */
 static int ctrl_init(struct nvfio_ctrl *ctrl, enum nvf_init_state from)
@@ -344,6 +364,7 @@ static int ctrl_init(struct nvfio_ctrl *ctrl, enum nvf_init_state from)
 			ctrl->state = NVF_INIT_AER;
 			break;
 		case NVF_INIT_AER:
+			init_aen(ctrl);
 			pthread_mutex_lock(&ctrl->admin_lock);
 			ret = nvf_aer_start_locked(ctrl);
 			pthread_mutex_unlock(&ctrl->admin_lock);
