@@ -98,6 +98,13 @@ int nvf_dev_check(struct nvf_dev *dev);
  * message; the first failure recorded stays. */
 int nvf_dev_fail(struct nvf_dev *dev, int err);
 
+/* Forget a failure once the device was reset and is to be brought up again (nvfio_ctrl_reset()):
+ * the next failure is recorded, and its hook runs, anew. */
+static inline void nvf_dev_recover(struct nvf_dev *dev)
+{
+	__atomic_store_n(&dev->failed, 0, __ATOMIC_SEQ_CST);
+}
+
 /*
  * nvf_dev_keep() - hold DMA memory the device may still access until it is closed
  *

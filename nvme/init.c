@@ -626,7 +626,7 @@ int nvfio_ctrl_reset(struct nvfio_ctrl *ctrl)
 		reset_admin_queue(ctrl);
 		pthread_mutex_unlock(&ctrl->admin_lock);
 		/* A failure seen before (a fatal status) is what the reset is for. */
-		__atomic_store_n(&dev->failed, 0, __ATOMIC_SEQ_CST);
+		nvf_dev_recover(dev);
 		ret = ctrl_init(ctrl, NVF_INIT_ADMIN_QUEUE);
 	}
 	if (ret < 0) {

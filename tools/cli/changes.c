@@ -111,10 +111,7 @@ int cli_format(int argc, char **argv)
 		goto out;
 	}
 	if (nsid != NVME_NSID_ALL) {
-		struct nvfio_cmd id = { .opcode = nvme_admin_identify, .nsid = nsid,
-					.cdw10 = NVME_IDENTIFY_CNS_NS };
-
-		ret = admin(ctrl, &id, &ns, sizeof(ns), NULL, 0, "identify namespace");
+		ret = cli_identify(ctrl, NVME_IDENTIFY_CNS_NS, nsid, 0, 0, &ns, "identify namespace");
 		if (ret)
 			goto out;
 		prev = (ns.flbas & 0xf) | (ns.flbas >> 5 & 3) << 4;
@@ -197,44 +194,59 @@ static int parse_sanact(const char *s, uint8_t *v)
 	return -EINVAL;
 }
 
-/* Poll the sanitize log until the operation ends; the exit status. */
-static int sanitize_wait(struct nvfio_ctrl *ctrl)
+/*
+ * Follow a background operation through its log page until it ends: @state reads the page into
+ * its progress in percent, 1 while it runs, 0 once it ended well, or the exit status of its
+ * failure (after saying so). Gives up, leaving the operation to the controller, after
+ * @idle_s seconds without progress.
+ */
+static int follow(struct nvfio_ctrl *ctrl, uint8_t lid, void *page, uint32_t len,
+		  const char *what, unsigned int idle_s,
+		  int (*state)(const void *page, unsigned int *pct))
 {
-	struct nvme_sanitize_log_page s;
-	unsigned int last = 0, still = 0, st;
-	const unsigned int idle_limit = 600; /* seconds without progress */
+	const struct cli_log_req q = { .lid = lid, .nsid = NVME_NSID_ALL };
+	unsigned int last = 0, still = 0, pct = 0;
+	int ret;
 
 	for (;;) {
-		struct nvfio_cmd cmd = { .opcode = nvme_admin_get_log_page, .nsid = NVME_NSID_ALL,
-					 .cdw10 = (uint32_t)(sizeof(s) / 4 - 1) << 16 |
-						  NVME_LOG_LID_SANITIZE };
-		int ret = admin(ctrl, &cmd, &s, sizeof(s), NULL, 0, "sanitize status log");
-
+		ret = cli_log_page(ctrl, &q, page, len, what);
 		if (ret)
 			return ret;
-		st = le16toh(s.sstat) & 7;
-		if (st != NVME_SANITIZE_SSTAT_STATUS_IN_PROGESS) {
-			cli_progress_bar("sanitize", 100);
-			if (st == NVME_SANITIZE_SSTAT_STATUS_COMPLETED_FAILED) {
-				cli_err("sanitize failed: the controller is in sanitize failure mode "
-					"until a sanitize succeeds (or 'nvfio sanitize DEVICE -a "
-					"exit-failure' where --ause was given)");
-				return EIO;
-			}
-			return 0;
+		ret = state(page, &pct);
+		if (ret != 1) {
+			cli_progress_bar(what, 100);
+			return ret;
 		}
-		cli_progress_bar("sanitize", le16toh(s.sprog) * 100u / 0x10000);
-		if (le16toh(s.sprog) != last) {
-			last = le16toh(s.sprog);
+		cli_progress_bar(what, pct);
+		if (pct != last) {
+			last = pct;
 			still = 0;
-		} else if (++still > idle_limit * 4) {
-			cli_err("sanitize: no progress for %u s; it goes on in the controller "
-				"('nvfio sanitize-log' follows it)",
-				idle_limit);
+		} else if (++still > idle_s * 4) {
+			cli_err("%s: no progress for %u s; it goes on in the controller (its log "
+				"page follows it)",
+				what, idle_s);
 			return ETIMEDOUT;
 		}
 		sleep_ms(250);
 	}
+}
+
+static int sanitize_state(const void *page, unsigned int *pct)
+{
+	const struct nvme_sanitize_log_page *s = page;
+	unsigned int st = le16toh(s->sstat) & 7;
+
+	if (st == NVME_SANITIZE_SSTAT_STATUS_IN_PROGESS) {
+		*pct = le16toh(s->sprog) * 100u / 0x10000;
+		return 1;
+	}
+	if (st == NVME_SANITIZE_SSTAT_STATUS_COMPLETED_FAILED) {
+		cli_err("sanitize failed: the controller is in sanitize failure mode until a "
+			"sanitize succeeds (or 'nvfio sanitize DEVICE -a exit-failure' where --ause "
+			"was given)");
+		return EIO;
+	}
+	return 0;
 }
 
 int cli_sanitize(int argc, char **argv)
@@ -302,51 +314,27 @@ int cli_sanitize(int argc, char **argv)
 	}
 	if (!ret && sanact != NVME_SANITIZE_SANACT_EXIT_FAILURE &&
 	    (wait || isatty(STDERR_FILENO)))
-		ret = sanitize_wait(ctrl);
+		ret = follow(ctrl, NVME_LOG_LID_SANITIZE, &(struct nvme_sanitize_log_page){ 0 },
+			     sizeof(struct nvme_sanitize_log_page), "sanitize", 600, sanitize_state);
 	nvfio_ctrl_close(ctrl);
 	return ret;
 }
 
-/* Poll the self-test log until no test runs; the exit status. */
-static int self_test_wait(struct nvfio_ctrl *ctrl, bool verbose)
+static int self_test_state(const void *page, unsigned int *pct)
 {
-	const struct nvme_id_ctrl *id = nvfio_ctrl_identify(ctrl);
-	/* As long again as the controller says an extended test takes, and a minute more. */
-	unsigned int limit_s = le16toh(id->edstt) * 60u * 2 + 60, still = 0, last = 0;
-	struct nvme_self_test_log log;
+	const struct nvme_self_test_log *log = page;
+	unsigned int res = log->result[0].dsts & 0xf;
 
-	if (verbose)
-		printf("Waiting for self test completion...\n");
-	for (;;) {
-		struct nvfio_cmd cmd = { .opcode = nvme_admin_get_log_page, .nsid = NVME_NSID_ALL,
-					 .cdw10 = (uint32_t)(sizeof(log) / 4 - 1) << 16 |
-						  NVME_LOG_LID_DEVICE_SELF_TEST };
-		int ret = admin(ctrl, &cmd, &log, sizeof(log), NULL, 0, "self test log");
-
-		if (ret)
-			return ret;
-		if (!(log.current_operation & 0xf)) {
-			unsigned int res = log.result[0].dsts & 0xf;
-
-			cli_progress_bar("self-test", 100);
-			if (res != NVME_ST_RESULT_NO_ERR) {
-				cli_err("device self-test: result %#x ('nvfio self-test-log -v' "
-					"says what it means)",
-					res);
-				return EIO;
-			}
-			return 0;
-		}
-		cli_progress_bar("self-test", log.completion);
-		if (log.completion != last) {
-			last = log.completion;
-			still = 0;
-		} else if (++still > limit_s * 4) {
-			cli_err("device self-test: no progress for %u s", limit_s);
-			return ETIMEDOUT;
-		}
-		sleep_ms(250);
+	if (log->current_operation & 0xf) {
+		*pct = log->completion;
+		return 1;
 	}
+	if (res != NVME_ST_RESULT_NO_ERR) {
+		cli_err("device self-test: result %#x ('nvfio self-test-log -v' says what it means)",
+			res);
+		return EIO;
+	}
+	return 0;
 }
 
 int cli_device_self_test(int argc, char **argv)
@@ -395,8 +383,18 @@ int cli_device_self_test(int argc, char **argv)
 			printf("Extended Device self-test started\n");
 		else if (stc == NVME_ST_CODE_SHORT)
 			printf("Short Device self-test started\n");
-		if (stc != NVME_ST_CODE_ABORT)
-			ret = self_test_wait(ctrl, true);
+		if (stc != NVME_ST_CODE_ABORT) {
+			/* As long again as the controller says an extended test takes, and a
+			 * minute more. */
+			unsigned int idle = le16toh(((const struct nvme_id_ctrl *)
+							 nvfio_ctrl_identify(ctrl))->edstt) * 120u + 60;
+			struct nvme_self_test_log log;
+
+			printf("Waiting for self test completion...\n");
+			fflush(stdout);
+			ret = follow(ctrl, NVME_LOG_LID_DEVICE_SELF_TEST, &log, sizeof(log),
+				     "self-test", idle, self_test_state);
+		}
 	}
 	nvfio_ctrl_close(ctrl);
 	return ret;
@@ -611,10 +609,8 @@ int cli_create_ns(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (bs) {
-		struct nvfio_cmd id = { .opcode = nvme_admin_identify, .nsid = NVME_NSID_ALL,
-					.cdw10 = NVME_IDENTIFY_CNS_NS };
-
-		ret = admin(ctrl, &id, &ns, sizeof(ns), NULL, 0, "identify namespace");
+		ret = cli_identify(ctrl, NVME_IDENTIFY_CNS_NS, NVME_NSID_ALL, 0, 0, &ns,
+				   "identify namespace");
 		if (ret)
 			goto out;
 		for (i = 0; i <= ns.nlbaf && i < 64; i++)

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <nvme/types.h>
+
 #include <nvfio/error.h>
 
 #include "cli.h"
@@ -96,4 +98,43 @@ int cli_admin_failed(int err, const struct nvfio_cqe *cqe, const char *what)
 	}
 	fprintf(stderr, "%s: %s\n", what, nvfio_last_error());
 	return cli_exit_errno(err);
+}
+
+int cli_log_page(struct nvfio_ctrl *ctrl, const struct cli_log_req *q, void *buf, uint32_t len,
+		const char *what)
+{
+	uint32_t max = nvfio_ctrl_get_info(ctrl)->max_xfer & ~3u, done = 0;
+
+	while (done < len) {
+		uint32_t n = len - done < max ? len - done : max, numd = n / 4 - 1;
+		uint64_t off = q->lpo + done;
+		struct nvfio_cmd cmd = {
+			.opcode = nvme_admin_get_log_page,
+			.nsid = q->nsid,
+			.cdw10 = (numd & 0xffff) << 16 | (uint32_t)q->rae << 15 |
+				 (uint32_t)(q->lsp & 0x7f) << 8 | q->lid,
+			.cdw11 = (uint32_t)q->lsi << 16 | numd >> 16,
+			.cdw12 = (uint32_t)off,
+			.cdw13 = (uint32_t)(off >> 32),
+			.cdw14 = (uint32_t)q->csi << 24 | (uint32_t)q->ot << 23 | (q->uuid & 0x7f),
+		};
+		struct nvfio_cqe cqe;
+		int ret = cli_admin(ctrl, &cmd, (uint8_t *)buf + done, n, &cqe, 0);
+
+		if (ret)
+			return cli_admin_failed(ret, &cqe, what);
+		done += n;
+	}
+	return 0;
+}
+
+int cli_identify(struct nvfio_ctrl *ctrl, uint8_t cns, uint32_t nsid, uint16_t cntid,
+		 uint32_t cdw11, void *buf, const char *what)
+{
+	struct nvfio_cmd cmd = { .opcode = nvme_admin_identify, .nsid = nsid,
+				 .cdw10 = (uint32_t)cntid << 16 | cns, .cdw11 = cdw11 };
+	struct nvfio_cqe cqe;
+	int ret = cli_admin(ctrl, &cmd, buf, NVME_IDENTIFY_DATA_SIZE, &cqe, 0);
+
+	return ret ? cli_admin_failed(ret, &cqe, what) : 0;
 }

@@ -632,18 +632,6 @@ static void id_ctrl_show(const struct nvme_id_ctrl *id, const struct cli_out *o,
 	}
 }
 
-/* Identify @cns into @buf (4096 bytes); the exit status on failure, reported. */
-static int identify(struct nvfio_ctrl *ctrl, uint8_t cns, uint32_t nsid, uint16_t cntid,
-		    void *buf, const char *what)
-{
-	struct nvfio_cmd cmd = { .opcode = nvme_admin_identify, .nsid = nsid,
-				 .cdw10 = (uint32_t)cntid << 16 | cns };
-	struct nvfio_cqe cqe;
-	int ret = cli_admin(ctrl, &cmd, buf, NVME_IDENTIFY_DATA_SIZE, &cqe, 0);
-
-	return ret ? cli_admin_failed(ret, &cqe, what) : 0;
-}
-
 /* The options most identify and log commands share. */
 #define OUT_OPTS(o)                                                                            \
 	CLI_STR("output-format", 'o', &(o).format, "FMT", "output format: normal|json|binary"),  \
@@ -677,7 +665,7 @@ int cli_id_ctrl(int argc, char **argv)
 	ret = cli_dev_open(dev, 0, &ctrl);
 	if (ret)
 		return ret;
-	ret = identify(ctrl, NVME_IDENTIFY_CNS_CTRL, 0, 0, &id, "identify controller");
+	ret = cli_identify(ctrl, NVME_IDENTIFY_CNS_CTRL, 0, 0, 0, &id, "identify controller");
 	if (!ret)
 		id_ctrl_show(&id, &o, vs);
 	nvfio_ctrl_close(ctrl);
@@ -985,8 +973,8 @@ int cli_id_ns(int argc, char **argv)
 	ret = cli_dev_open(dev, 0, &ctrl);
 	if (ret)
 		return ret;
-	ret = identify(ctrl, force ? NVME_IDENTIFY_CNS_ALLOCATED_NS : NVME_IDENTIFY_CNS_NS, nsid,
-		       0, &ns, "identify namespace");
+	ret = cli_identify(ctrl, force ? NVME_IDENTIFY_CNS_ALLOCATED_NS : NVME_IDENTIFY_CNS_NS,
+			   nsid, 0, 0, &ns, "identify namespace");
 	if (!ret) {
 		if (o.fmt == CLI_FMT_BINARY)
 			cli_raw(&ns, sizeof(ns));
@@ -1048,16 +1036,8 @@ int cli_list_ns(int argc, char **argv)
 		cns = all ? NVME_IDENTIFY_CNS_CSI_ALLOCATED_NS_LIST : NVME_IDENTIFY_CNS_CSI_NS_ACTIVE_LIST;
 	else
 		cns = all ? NVME_IDENTIFY_CNS_ALLOCATED_NS_LIST : NVME_IDENTIFY_CNS_NS_ACTIVE_LIST;
-	{
-		/* The list holds the ids above the one the command names. */
-		struct nvfio_cmd cmd = { .opcode = nvme_admin_identify, .nsid = nsid - 1,
-					 .cdw10 = cns, .cdw11 = csi << 24 };
-		struct nvfio_cqe cqe;
-
-		ret = cli_admin(ctrl, &cmd, list, sizeof(list), &cqe, 0);
-		if (ret)
-			ret = cli_admin_failed(ret, &cqe, "identify namespace list");
-	}
+	/* The list holds the ids above the one the command names. */
+	ret = cli_identify(ctrl, cns, nsid - 1, 0, csi << 24, list, "identify namespace list");
 	if (!ret) {
 		if (o.fmt == CLI_FMT_JSON) {
 			struct json_object *root = json_object_new_object();
@@ -1160,7 +1140,7 @@ int cli_ns_descs(int argc, char **argv)
 	ret = cli_dev_open(dev, 0, &ctrl);
 	if (ret)
 		return ret;
-	ret = identify(ctrl, NVME_IDENTIFY_CNS_NS_DESC_LIST, nsid, 0, buf,
+	ret = cli_identify(ctrl, NVME_IDENTIFY_CNS_NS_DESC_LIST, nsid, 0, 0, buf,
 		       "identify namespace descriptors");
 	if (ret)
 		goto out;

@@ -202,7 +202,6 @@ int cli_list_ctrl(int argc, char **argv)
 	};
 	struct nvme_ctrl_list list;
 	struct nvfio_ctrl *ctrl;
-	struct nvfio_cqe cqe;
 	char *dev = NULL;
 	int n, ret = cli_parse(argc, argv, &u, opts, &dev, 1, &n), i;
 
@@ -213,17 +212,14 @@ int cli_list_ctrl(int argc, char **argv)
 	ret = cli_dev_open(dev, 0, &ctrl);
 	if (ret)
 		return ret;
-	{
-		uint8_t cns = nsid == NVME_NSID_NONE ? NVME_IDENTIFY_CNS_CTRL_LIST
-						     : NVME_IDENTIFY_CNS_NS_CTRL_LIST;
-		struct nvfio_cmd cmd = { .opcode = nvme_admin_identify,
-					 .nsid = nsid == NVME_NSID_NONE ? 0 : nsid,
-					 .cdw10 = (uint32_t)cntid << 16 | cns };
-
-		ret = cli_admin(ctrl, &cmd, &list, sizeof(list), &cqe, 0);
-	}
+	if (nsid == NVME_NSID_NONE)
+		ret = cli_identify(ctrl, NVME_IDENTIFY_CNS_CTRL_LIST, 0, cntid, 0, &list,
+				   "identify controller list");
+	else
+		ret = cli_identify(ctrl, NVME_IDENTIFY_CNS_NS_CTRL_LIST, nsid, cntid, 0, &list,
+				   "identify controller list");
 	if (ret) {
-		ret = cli_admin_failed(ret, &cqe, "identify controller list");
+		/* reported */
 	} else if (o.fmt == CLI_FMT_BINARY) {
 		cli_raw(&list, sizeof(list));
 	} else {

@@ -15,53 +15,12 @@
 #include "dev.h"
 #include "out.h"
 
-/* Get Log Page's fields besides the page and its length. */
-struct log_req {
-	uint8_t lid, lsp, uuid, csi;
-	uint16_t lsi;
-	bool rae, ot;
-	uint32_t nsid;
-	uint64_t lpo;
-};
-
-/*
- * Get Log Page of @len bytes (a multiple of 4) into @buf, in pieces of at most the controller's
- * transfer size at increasing offsets; the exit status on failure, reported.
- */
-static int get_log_req(struct nvfio_ctrl *ctrl, const struct log_req *q, void *buf, uint32_t len,
-		       const char *what)
-{
-	uint32_t max = nvfio_ctrl_get_info(ctrl)->max_xfer & ~3u, done = 0;
-
-	while (done < len) {
-		uint32_t n = len - done < max ? len - done : max, numd = n / 4 - 1;
-		uint64_t off = q->lpo + done;
-		struct nvfio_cmd cmd = {
-			.opcode = nvme_admin_get_log_page,
-			.nsid = q->nsid,
-			.cdw10 = (numd & 0xffff) << 16 | (uint32_t)q->rae << 15 |
-				 (uint32_t)(q->lsp & 0x7f) << 8 | q->lid,
-			.cdw11 = (uint32_t)q->lsi << 16 | numd >> 16,
-			.cdw12 = (uint32_t)off,
-			.cdw13 = (uint32_t)(off >> 32),
-			.cdw14 = (uint32_t)q->csi << 24 | (uint32_t)q->ot << 23 | (q->uuid & 0x7f),
-		};
-		struct nvfio_cqe cqe;
-		int ret = cli_admin(ctrl, &cmd, (uint8_t *)buf + done, n, &cqe, 0);
-
-		if (ret)
-			return cli_admin_failed(ret, &cqe, what);
-		done += n;
-	}
-	return 0;
-}
-
 static int get_log(struct nvfio_ctrl *ctrl, uint8_t lid, uint32_t nsid, void *buf,
 		   uint32_t len, const char *what)
 {
-	const struct log_req q = { .lid = lid, .nsid = nsid };
+	const struct cli_log_req q = { .lid = lid, .nsid = nsid };
 
-	return get_log_req(ctrl, &q, buf, len, what);
+	return cli_log_page(ctrl, &q, buf, len, what);
 }
 
 /* Bytes as nvme-cli scales them: "1.23 MB". */
@@ -442,7 +401,7 @@ int cli_get_log(int argc, char **argv)
 		"Get Log Page: LEN bytes of any log page, from --lpo on, as a hex dump (or raw "
 		"with -b). Longer than the controller's transfer size, it is read in pieces."
 	};
-	struct log_req q = { .nsid = NVME_NSID_ALL, .lid = 0xff };
+	struct cli_log_req q = { .nsid = NVME_NSID_ALL, .lid = 0xff };
 	uint32_t len = 0, aen = 0;
 	bool binary = false;
 	const struct cli_opt opts[] = {
@@ -487,7 +446,7 @@ int cli_get_log(int argc, char **argv)
 		free(log);
 		return ret;
 	}
-	ret = get_log_req(ctrl, &q, log, len, "log page");
+	ret = cli_log_page(ctrl, &q, log, len, "log page");
 	if (!ret && binary) {
 		cli_raw(log, len);
 	} else if (!ret) {
@@ -539,7 +498,7 @@ int cli_sanitize_log(int argc, char **argv)
 		CLI_FLAG("raw-binary", 'b', &o.binary, "the page as it is"),
 		CLI_END,
 	};
-	struct log_req q = { .lid = NVME_LOG_LID_SANITIZE, .nsid = NVME_NSID_ALL };
+	struct cli_log_req q = { .lid = NVME_LOG_LID_SANITIZE, .nsid = NVME_NSID_ALL };
 	struct nvme_sanitize_log_page s;
 	struct nvfio_ctrl *ctrl;
 	char *dev = NULL;
@@ -549,7 +508,7 @@ int cli_sanitize_log(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	q.rae = rae;
-	ret = get_log_req(ctrl, &q, &s, sizeof(s), "sanitize status log");
+	ret = cli_log_page(ctrl, &q, &s, sizeof(s), "sanitize status log");
 	if (ret)
 		goto out;
 	st = le16toh(s.sstat);
