@@ -7,9 +7,12 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <nvfio/dma.h>
 #include <nvfio/nvme.h>
@@ -22,7 +25,86 @@ struct nvfio_target {
 	struct nvfio_ctrl *ctrl;
 	struct nvfio_ns *ns;
 	uint32_t shift; /* log2 of the block size */
+	/* --reset_interval: a thread that resets the controller until told to stop. */
+	uint64_t reset_ns;
+	pthread_t resetter;
+	bool resetting;
+	pthread_mutex_t lock;
+	pthread_cond_t stop_cond;
+	bool stop;
+	unsigned long resets, reset_failures;
+	const char *filename;
 };
+
+/* Reset the controller every reset_ns until stopped (fault injection for --verify runs). */
+static void *resetter_main(void *arg)
+{
+	struct nvfio_target *nt = arg;
+	struct timespec at;
+
+	clock_gettime(CLOCK_MONOTONIC, &at);
+	pthread_mutex_lock(&nt->lock);
+	for (;;) {
+		uint64_t ns = (uint64_t)at.tv_nsec + nt->reset_ns;
+
+		at.tv_sec += (time_t)(ns / 1000000000u);
+		at.tv_nsec = (long)(ns % 1000000000u);
+		while (!nt->stop && pthread_cond_timedwait(&nt->stop_cond, &nt->lock, &at) == 0)
+			;
+		if (nt->stop)
+			break;
+		pthread_mutex_unlock(&nt->lock);
+		if (nvfio_ctrl_reset(nt->ctrl) == 0) {
+			nt->resets++;
+		} else {
+			nt->reset_failures++;
+			fprintf(stderr, "nvfio-perf: %s: injected reset failed: %s\n", nt->filename,
+				nvfio_last_error());
+		}
+		clock_gettime(CLOCK_MONOTONIC, &at);
+		pthread_mutex_lock(&nt->lock);
+	}
+	pthread_mutex_unlock(&nt->lock);
+	return NULL;
+}
+
+static int resetter_start(struct nvfio_target *nt, char *err, size_t errlen)
+{
+	pthread_condattr_t ca;
+	int r;
+
+	pthread_mutex_init(&nt->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&nt->stop_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	r = pthread_create(&nt->resetter, NULL, resetter_main, nt);
+	if (r) {
+		snprintf(err, errlen, "%s: starting the --reset_interval thread: %s", nt->filename,
+			 strerror(r));
+		pthread_cond_destroy(&nt->stop_cond);
+		pthread_mutex_destroy(&nt->lock);
+		return -r;
+	}
+	nt->resetting = true;
+	return 0;
+}
+
+static void resetter_stop(struct nvfio_target *nt)
+{
+	if (!nt->resetting)
+		return;
+	pthread_mutex_lock(&nt->lock);
+	nt->stop = true;
+	pthread_cond_signal(&nt->stop_cond);
+	pthread_mutex_unlock(&nt->lock);
+	pthread_join(nt->resetter, NULL);
+	pthread_cond_destroy(&nt->stop_cond);
+	pthread_mutex_destroy(&nt->lock);
+	nt->resetting = false;
+	fprintf(stderr, "nvfio-perf: %s: %lu controller resets injected, %lu failed\n",
+		nt->filename, nt->resets, nt->reset_failures);
+}
 
 struct nvfio_ctx {
 	struct nvfio_qpair *qp;
@@ -60,6 +142,15 @@ static int nvfio_target_open(struct nvb_target *t, const struct nvb_opts *const 
 			r = -EINVAL;
 			goto fail;
 		}
+		if (jobs[i]->reset_interval_ns != jobs[0]->reset_interval_ns ||
+		    jobs[i]->reset_retries != jobs[0]->reset_retries) {
+			snprintf(err, errlen,
+				 "%s: --reset_interval or --reset_retries differs from job %s's on "
+				 "the same controller %s: give the jobs the same",
+				 jobs[i]->name, jobs[0]->name, t->filename);
+			r = -EINVAL;
+			goto fail;
+		}
 		if (!jobs[i]->direct) {
 			snprintf(err, errlen,
 				 "%s: --direct=0: ioengine=nvfio has no page cache; drop --direct",
@@ -72,6 +163,7 @@ static int nvfio_target_open(struct nvb_target *t, const struct nvb_opts *const 
 	opts.nr_io_queues = queues;
 	opts.queue_depth = depth;
 	opts.shadow_doorbells = jobs[0]->shadow_doorbells;
+	opts.reset_retries = (unsigned)jobs[0]->reset_retries;
 	r = nvfio_ctrl_open(t->filename, &opts, &nt->ctrl);
 	if (r) {
 		snprintf(err, errlen, "%s: %s", t->filename, nvfio_last_error());
@@ -107,6 +199,13 @@ static int nvfio_target_open(struct nvb_target *t, const struct nvb_opts *const 
 	snprintf(t->describe, sizeof(t->describe), "%s, nsid %u, %u B blocks, %s%s", ci->model,
 		 ni->nsid, ni->block_size, ci->shadow_doorbells ? "shadow doorbells, " : "",
 		 ci->backend);
+	nt->filename = t->filename;
+	nt->reset_ns = jobs[0]->reset_interval_ns;
+	if (nt->reset_ns) {
+		r = resetter_start(nt, err, errlen);
+		if (r)
+			goto fail_close;
+	}
 	t->priv = nt;
 	return 0;
 
@@ -121,6 +220,7 @@ static void nvfio_target_close(struct nvb_target *t)
 {
 	struct nvfio_target *nt = t->priv;
 
+	resetter_stop(nt);
 	nvfio_ctrl_close(nt->ctrl);
 	free(nt);
 	t->priv = NULL;

@@ -33,6 +33,37 @@
 #define NVB_LOOP_CAT(a, b)  NVB_LOOP_CAT2(a, b)
 #define NVB_LOOP_BODY	    NVB_LOOP_CAT(NVB_LOOP_NAME, _body)
 
+#define NVB_LOOP_REQUEUE NVB_LOOP_CAT(NVB_LOOP_NAME, _requeue)
+
+/*
+ * Queueing the I/O of idle slot @slot failed with @r, the slots below it given back. -EAGAIN
+ * (the engine has no room now: its queue is being brought back after a controller reset, say):
+ * reap, which runs completions into the idle slots given back, and queue the I/O again, with the
+ * offset it already has, until it goes in. Any other error (or one of the reaps) fails the job,
+ * the I/O's slot given back. Off the path of any I/O that goes in at once.
+ */
+static __attribute__((noinline, cold)) void NVB_LOOP_REQUEUE(struct nvb_job *job, void *ctx,
+							      struct nvb_io **slot, unsigned mode,
+							      int r)
+{
+	struct nvb_io *io = *slot; /* before a completion takes the slot */
+	uint64_t blk = (io->offset - job->region_off) / job->bs;
+
+	while (r == -EAGAIN) {
+		r = NVB_LOOP_REAP(ctx, job, 0);
+		if (r < 0)
+			break;
+		if (r == 0)
+			sched_yield();
+		r = NVB_LOOP_QUEUE(ctx, io, blk, mode);
+	}
+	if (r) {
+		job->free[job->nfree++] = io;
+		job->to_issue++;
+		nvb_job_fail(job, r, "queueing an I/O failed: %s", NVB_LOOP_STRERROR(r));
+	}
+}
+
 static inline __attribute__((always_inline)) int NVB_LOOP_BODY(struct nvb_job *job,
 							       const unsigned mode)
 {
@@ -68,12 +99,12 @@ static inline __attribute__((always_inline)) int NVB_LOOP_BODY(struct nvb_job *j
 					io->start = start;
 					r = NVB_LOOP_QUEUE(ctx, io, blk, mode);
 					if (__builtin_expect(r != 0, 0)) {
-						/* This slot and the ones below it go back. */
-						job->nfree = (unsigned)(top - job->free) + 1;
-						job->to_issue += k + (uint64_t)(top - end) + 1;
-						nvb_job_fail(job, r, "queueing an I/O failed: %s",
-							     NVB_LOOP_STRERROR(r));
+						/* The slots below this one go back; this one's
+						 * I/O is queued again or goes back too. */
+						job->nfree = (unsigned)(top - job->free);
+						job->to_issue += k + (uint64_t)(top - end);
 						k = 0;
+						NVB_LOOP_REQUEUE(job, ctx, top, mode, r);
 						break;
 					}
 				} while (top != end);

@@ -149,6 +149,13 @@ static const struct optdef opts[] = {
      "BOOL",
      "use the controller's shadow doorbells (Doorbell Buffer Config) where it has them "
      "(default 1; 0: doorbell registers only)"},
+    {"reset_interval", NULL, T_TIME, J(reset_interval_ns), 1000000, 0, NULL, NULL,
+     NVB_ENG_NVFIO, "TIME",
+     "reset the controller every TIME (milliseconds without a unit) while the jobs run: "
+     "fault injection, with --reset_retries (default 0: never)"},
+    {"reset_retries", NULL, T_INT, J(reset_retries), 0, 255, NULL, NULL, NVB_ENG_NVFIO, "N",
+     "submit a command outstanding at a controller reset again, up to N times, before it "
+     "fails (default 0)"},
 
     {"output-format", NULL, T_ENUM, P(output_format), 0, 0, format_names, format_values, 0,
      "FORMAT", "normal or json"},

@@ -115,6 +115,8 @@ struct nvb_opts {
 	/* nvfio */
 	uint64_t nsid;	       /* 0: the first active namespace */
 	bool shadow_doorbells; /* use the controller's shadow doorbells where it has them */
+	uint64_t reset_interval_ns; /* reset the controller this often while jobs run; 0: never */
+	uint64_t reset_retries;	    /* nvfio_ctrl_opts.reset_retries */
 
 	/* Which options were given (bit = index in the option table), for validation. */
 	uint64_t given_mask;

@@ -39,4 +39,13 @@ int nvf_admin_identify(struct nvfio_ctrl *ctrl, uint8_t cns, uint32_t nsid, void
 int nvf_admin_get_log(struct nvfio_ctrl *ctrl, uint8_t lid, uint32_t nsid, uint64_t offset,
 		      void *buf, size_t len);
 
+/* The most data a feature value nvfio keeps for resets may carry. */
+#define NVF_FEAT_DATA_MAX 4096u
+
+/* Set again the features the application set (after a reset): 0, or the error of a command the
+ * controller could not be asked (a refused value is skipped). */
+int nvf_feat_restore(struct nvfio_ctrl *ctrl);
+/* Forget them (at close). */
+void nvf_feat_free(struct nvfio_ctrl *ctrl);
+
 #endif /* NVFIO_NVME_ADMIN_H */

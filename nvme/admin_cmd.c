@@ -4,6 +4,9 @@
  * that arrived meanwhile (as nvfio_ctrl_poll_admin() does), on the caller's thread.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "nvme/admin.h"
 #include "nvme/aer.h"
@@ -59,6 +62,39 @@ int nvfio_get_features(struct nvfio_ctrl *ctrl, uint8_t fid, uint32_t nsid, uint
 	return deliver(ctrl, ret);
 }
 
+/* Keep a value the controller took, in place of an earlier one of the same feature and
+ * namespace, at the end of the list. Without memory for it, it is not set again after a reset. */
+static void feat_keep(struct nvfio_ctrl *ctrl, const struct nvfio_cmd *cmd, const void *buf,
+		      size_t len)
+{
+	uint8_t fid = (uint8_t)cmd->cdw10;
+	struct nvf_feat *f = malloc(sizeof(*f) + len), **pp;
+
+	pthread_mutex_lock(&ctrl->feat_lock);
+	for (pp = &ctrl->feats; *pp;) {
+		if ((*pp)->fid == fid && (*pp)->nsid == cmd->nsid) {
+			struct nvf_feat *old = *pp;
+
+			*pp = old->next;
+			free(old);
+		} else {
+			pp = &(*pp)->next;
+		}
+	}
+	if (f) {
+		f->next = NULL;
+		f->fid = fid;
+		f->nsid = cmd->nsid;
+		f->cdw11 = cmd->cdw11;
+		f->cdw12 = cmd->cdw12;
+		f->len = (uint32_t)len;
+		if (len)
+			memcpy(f->data, buf, len);
+		*pp = f;
+	}
+	pthread_mutex_unlock(&ctrl->feat_lock);
+}
+
 int nvfio_set_features(struct nvfio_ctrl *ctrl, uint8_t fid, uint32_t nsid, uint32_t cdw11,
 		       uint32_t cdw12, bool save, const void *buf, size_t len, uint32_t *result)
 {
@@ -75,10 +111,68 @@ int nvfio_set_features(struct nvfio_ctrl *ctrl, uint8_t fid, uint32_t nsid, uint
 	if (fid == NVME_FEAT_FID_NUM_QUEUES)
 		return nvf_err(-EINVAL, "Number of Queues is set by nvfio_ctrl_open(): use "
 					"nvfio_ctrl_opts.nr_io_queues");
+	if (buf && len > NVF_FEAT_DATA_MAX)
+		return nvf_err(-EINVAL, "Set Features: %zu bytes of data; a feature has at most %u",
+			       len, NVF_FEAT_DATA_MAX);
 	ret = nvf_admin_run(ctrl, &cmd, buf, NULL, buf ? len : 0, &cqe, 0);
 	if (ret == 0 && result)
 		*result = cqe.cdw0;
+	if (ret == 0)
+		feat_keep(ctrl, &cmd, buf, buf ? len : 0);
 	return deliver(ctrl, ret);
+}
+
+/* The timestamp now, as the Timestamp feature's data structure lays it out: milliseconds since
+ * the Epoch in its first six bytes, set by the host (the rest zero). */
+static void timestamp_now(uint8_t *data)
+{
+	struct timespec ts;
+	uint64_t ms;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	memset(data, 0, 8);
+	for (unsigned int i = 0; i < 6; i++)
+		data[i] = (uint8_t)(ms >> (8 * i));
+}
+
+int nvf_feat_restore(struct nvfio_ctrl *ctrl)
+{
+	struct nvf_feat *f;
+	int ret = 0;
+
+	pthread_mutex_lock(&ctrl->feat_lock);
+	for (f = ctrl->feats; f && ret == 0; f = f->next) {
+		struct nvfio_cmd cmd = {
+		    .opcode = nvme_admin_set_features,
+		    .nsid = f->nsid,
+		    .cdw10 = f->fid,
+		    .cdw11 = f->cdw11,
+		    .cdw12 = f->cdw12,
+		};
+
+		if (f->fid == NVME_FEAT_FID_TIMESTAMP && f->len >= 8)
+			timestamp_now(f->data);
+		ret = nvf_admin_run(ctrl, &cmd, f->len ? f->data : NULL, NULL, f->len, NULL, 0);
+		/* A value the controller now refuses is its own business; one it cannot be asked
+		 * for (it timed out, failed, went away) is the reset's. */
+		if (ret == -NVFIO_ENVME)
+			ret = 0;
+	}
+	pthread_mutex_unlock(&ctrl->feat_lock);
+	if (ret < 0)
+		nvf_err_prefix("setting the features again");
+	return ret;
+}
+
+void nvf_feat_free(struct nvfio_ctrl *ctrl)
+{
+	while (ctrl->feats) {
+		struct nvf_feat *f = ctrl->feats;
+
+		ctrl->feats = f->next;
+		free(f);
+	}
 }
 
 int nvfio_format(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t lbaf, uint8_t ses,

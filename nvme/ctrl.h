@@ -35,12 +35,22 @@ enum nvf_init_state {
 	NVF_INIT_DBBUF,		/* Doorbell Buffer Config */
 	NVF_INIT_NAMESPACES,	/* active namespace list, Identify Namespace for each */
 	NVF_INIT_AER,		/* Asynchronous Event Configuration, then Request */
+	NVF_INIT_FEATURES,	/* after a reset: the features the application set, again */
 	NVF_INIT_DONE,
 };
 
 #define NVF_ADMIN_DEPTH 31u
 #define NVF_EVENTS_MAX	8u
 #define NVF_SCRATCH	(4u * NVF_PAGE_SIZE)
+
+/* A feature value the application set. */
+struct nvf_feat {
+	struct nvf_feat *next;
+	uint8_t fid;
+	uint32_t nsid, cdw11, cdw12;
+	uint32_t len;
+	uint8_t data[]; /* @len bytes of the feature's data structure */
+};
 
 struct nvfio_ctrl {
 	struct nvf_dev *dev;
@@ -78,14 +88,25 @@ struct nvfio_ctrl {
 	void *dbbuf;
 	uint64_t dbbuf_iova;
 
-	/* Controller reset: reset_lock serialises resets (taken before every other lock). While
-	 * resetting, admin commands of other threads wait on reset_cond (with admin_lock);
-	 * reset_gen counts the resets that brought the controller back. */
+	/* Controller reset: reset_lock serialises resets, and queue pair creation with them
+	 * (taken before every other lock). While resetting, admin commands of other threads wait
+	 * on reset_cond (with admin_lock); reset_gen counts the resets that brought the
+	 * controller back. */
 	pthread_mutex_t reset_lock;
 	pthread_cond_t reset_cond;
 	bool resetting;
 	pthread_t reset_thread;
 	uint32_t reset_gen;
+
+	/* Told of resets, failure and removal (nvfio_ctrl_set_state_cb()). */
+	nvfio_state_cb state_cb;
+	void *state_arg;
+
+	/* Features the application set (nvfio_set_features()), the latest per fid and nsid, in
+	 * the order they were set, to be set again after a reset. feat_lock: the list (never held while taking
+	 * another lock but admin_lock, through the commands that set them again). */
+	pthread_mutex_t feat_lock;
+	struct nvf_feat *feats;
 
 	/* Namespaces by nsid, [1 .. nn]; ns_lock serialises scans (taken before admin_lock). */
 	pthread_mutex_t ns_lock;

@@ -31,8 +31,16 @@ void nvfio_ctrl_opts_init(struct nvfio_ctrl_opts *opts)
 	opts->io_timeout_ms = 30000;
 }
 
+static void tell_state(struct nvfio_ctrl *ctrl, enum nvfio_ctrl_state state, int err)
+{
+	nvfio_state_cb cb = __atomic_load_n(&ctrl->state_cb, __ATOMIC_SEQ_CST);
+
+	if (cb)
+		cb(ctrl->state_arg, ctrl, state, err);
+}
+
 /* The device's failure hook: every queue pair's fast path goes to the slow path, which reports
- * the failure. */
+ * the failure; the application hears of it. */
 static void ctrl_failed(void *arg, int err)
 {
 	struct nvfio_ctrl *ctrl = arg;
@@ -44,6 +52,20 @@ static void ctrl_failed(void *arg, int err)
 	pthread_mutex_unlock(&ctrl->lock);
 	if (ctrl->admin)
 		nvf_queue_poison(ctrl->admin, err);
+	/* A reset tells its own end. */
+	if (!(__atomic_load_n(&ctrl->resetting, __ATOMIC_SEQ_CST) &&
+	      pthread_equal(ctrl->reset_thread, pthread_self())))
+		tell_state(ctrl, err == -NVFIO_EREMOVED ? NVFIO_CTRL_REMOVED : NVFIO_CTRL_FAILED,
+			   err);
+}
+
+void nvfio_ctrl_set_state_cb(struct nvfio_ctrl *ctrl, nvfio_state_cb cb, void *arg)
+{
+	pthread_mutex_lock(&ctrl->lock);
+	__atomic_store_n(&ctrl->state_cb, NULL, __ATOMIC_SEQ_CST);
+	ctrl->state_arg = arg;
+	__atomic_store_n(&ctrl->state_cb, cb, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&ctrl->lock);
 }
 
 int nvfio_ctrl_check(struct nvfio_ctrl *ctrl)
@@ -370,6 +392,12 @@ static int ctrl_init(struct nvfio_ctrl *ctrl, enum nvf_init_state from)
 			pthread_mutex_unlock(&ctrl->admin_lock);
 			if (ret < 0)
 				return ret;
+			ctrl->state = NVF_INIT_FEATURES;
+			break;
+		case NVF_INIT_FEATURES:
+			ret = nvf_feat_restore(ctrl);
+			if (ret < 0)
+				return ret;
 			ctrl->state = NVF_INIT_DONE;
 			break;
 		case NVF_INIT_DONE:
@@ -447,6 +475,8 @@ static void ctrl_release(struct nvfio_ctrl *ctrl)
 	pthread_mutex_destroy(&ctrl->lock);
 	pthread_cond_destroy(&ctrl->reset_cond);
 	pthread_mutex_destroy(&ctrl->reset_lock);
+	nvf_feat_free(ctrl);
+	pthread_mutex_destroy(&ctrl->feat_lock);
 	free(ctrl->qid_used);
 	free(ctrl->id);
 	free(ctrl->address);
@@ -497,6 +527,7 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 	pthread_mutex_init(&ctrl->ns_lock, NULL);
 	pthread_mutex_init(&ctrl->reset_lock, NULL);
 	pthread_cond_init(&ctrl->reset_cond, NULL);
+	pthread_mutex_init(&ctrl->feat_lock, NULL);
 	ctrl->address = strdup(address);
 	ctrl->id = calloc(1, sizeof(*ctrl->id));
 	if (!ctrl->address || !ctrl->id) {
@@ -605,9 +636,10 @@ int nvfio_ctrl_reset(struct nvfio_ctrl *ctrl)
 	pthread_mutex_lock(&ctrl->reset_lock);
 	/* From here the admin commands of other threads wait; one running now finishes first. */
 	pthread_mutex_lock(&ctrl->admin_lock);
-	ctrl->resetting = true;
 	ctrl->reset_thread = pthread_self();
+	__atomic_store_n(&ctrl->resetting, true, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&ctrl->admin_lock);
+	tell_state(ctrl, NVFIO_CTRL_RESETTING, 0);
 	/* Every queue pair's submissions and polls go to their slow paths, which re-create the
 	 * pair once the controller is back. */
 	pthread_mutex_lock(&ctrl->lock);
@@ -636,10 +668,15 @@ int nvfio_ctrl_reset(struct nvfio_ctrl *ctrl)
 		nvf_err_thaw();
 	}
 	pthread_mutex_lock(&ctrl->admin_lock);
-	ctrl->resetting = false;
+	__atomic_store_n(&ctrl->resetting, false, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&ctrl->reset_gen, 1, __ATOMIC_SEQ_CST);
 	pthread_cond_broadcast(&ctrl->reset_cond);
 	pthread_mutex_unlock(&ctrl->admin_lock);
+	tell_state(ctrl,
+		   ret == 0		       ? NVFIO_CTRL_READY
+		   : ret == -NVFIO_EREMOVED ? NVFIO_CTRL_REMOVED
+					    : NVFIO_CTRL_FAILED,
+		   ret);
 	pthread_mutex_unlock(&ctrl->reset_lock);
 	return ret;
 }

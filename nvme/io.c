@@ -248,6 +248,7 @@ static int io_submit(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req 
 		sqe.cmd.cdw11 = (uint32_t)(lba >> 32);
 		sqe.cmd.cdw12 = (uint32_t)((len >> ns->io.lbads) - 1) | r->cdw12;
 		sqe.cmd.cdw13 = r->cdw13;
+		nvf_queue_keep(qp, idx, &sqe.cmd);
 		*tail = sqe.cmd;
 		if (++tail == qp->io.sq_end)
 			tail = qp->io.sq;
@@ -335,7 +336,8 @@ static bool fast_after_refill(struct nvfio_qpair *qp, struct nvfio_ns *ns, const
 	uint64_t len = (uint64_t)nlb << ns->io.lbads, iova;
 
 	if (!nvfio_io_fits_(&ns->io, (uintptr_t)buf, lba, nlb, len) ||
-	    qp->io.free == NVFIO_IO_TRK_NONE || __atomic_load_n(&qp->io.state, __ATOMIC_RELAXED))
+	    qp->io.free == NVFIO_IO_TRK_NONE || __atomic_load_n(&qp->io.state, __ATOMIC_RELAXED) ||
+	    qp->kept)
 		return false;
 	if (nvf_dma_iova_cached(qp->dma, &qp->dcache, buf, (size_t)len, &iova))
 		return false;

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -79,19 +80,21 @@ static int ioq_delete(struct nvfio_ctrl *ctrl, struct nvfio_qpair *qp)
 
 /*
  * A pair whose controller was reset, on its owner's thread once the reset is over: what was
- * outstanding at the reset completes with -NVFIO_ERESET (the controller was disabled since, so it
- * no longer touches the buffers), then the emptied rings get their queues again, under the same
- * queue id and vector.
+ * outstanding at the reset is written into the emptied ring again when the pair kept it and it
+ * has retries left, else completes with -NVFIO_ERESET (the controller was disabled since, so it
+ * no longer touches the buffers); then the rings get their queues again, under the same queue id
+ * and vector, and the doorbell is rung for what was written again.
  */
 static int ioq_revive(struct nvfio_qpair *qp)
 {
 	struct nvfio_ctrl *ctrl = qp->ctrl;
-	uint32_t gen;
+	unsigned int requeued;
 	int ret;
 
+	/* The reset that marked the pair is over (the controller was disabled: it no longer
+	 * touches the commands' buffers) unless one is under way. */
 	pthread_mutex_lock(&ctrl->admin_lock);
 	ret = ctrl->resetting ? -EAGAIN : 0;
-	gen = ctrl->reset_gen;
 	pthread_mutex_unlock(&ctrl->admin_lock);
 	if (ret)
 		return nvf_err(ret, "controller %s is being reset: poll and retry", ctrl->address);
@@ -101,8 +104,16 @@ static int ioq_revive(struct nvfio_qpair *qp)
 		nvf_queue_fail_all(qp, ret);
 		return nvf_dev_check(ctrl->dev);
 	}
-	nvf_queue_fail_all(qp, -NVFIO_ERESET);
+	/* Callbacks run here, with no lock held. */
+	nvf_queue_fail_unkept(qp, -NVFIO_ERESET);
+	/* No reset may begin while the queues are created: one that did could wipe them before
+	 * or after the creation, and the pair could not tell which. A reset (or another pair's
+	 * creation) under way: come back at the next poll. */
+	if (pthread_mutex_trylock(&ctrl->reset_lock))
+		return nvf_err(-EAGAIN, "controller %s is being reset: poll and retry",
+			       ctrl->address);
 	nvf_queue_reset_rings(qp);
+	requeued = nvf_queue_requeue(qp);
 	if (qp->qid > ctrl->nr_io) {
 		ret = nvf_err(-EBUSY,
 			      "after its reset controller %s grants %u I/O queue pairs: queue %u "
@@ -111,22 +122,21 @@ static int ioq_revive(struct nvfio_qpair *qp)
 	} else {
 		ret = ioq_create(ctrl, qp);
 	}
-	/* Another reset since the check above undid (or failed) what was created: the pair stays
-	 * to be revived after it. Checked under admin_lock, which a reset takes to begin, so that
-	 * one beginning later finds the pair working and marks it again. */
-	pthread_mutex_lock(&ctrl->admin_lock);
-	if (ctrl->resetting || ctrl->reset_gen != gen) {
-		pthread_mutex_unlock(&ctrl->admin_lock);
-		return nvf_err(-EAGAIN, "controller %s was reset again: poll and retry",
-			       ctrl->address);
-	}
+	/* Working again before a later reset can begin, so that it marks the pair again. */
 	if (ret < 0)
 		nvf_queue_poison(qp, ret);
 	else
 		__atomic_store_n(&qp->io.state, 0, __ATOMIC_SEQ_CST);
-	pthread_mutex_unlock(&ctrl->admin_lock);
-	if (ret < 0)
+	pthread_mutex_unlock(&ctrl->reset_lock);
+	if (ret < 0) {
+		/* What was to be submitted again cannot be. */
+		nvf_queue_fail_all(qp, ret);
 		return ret;
+	}
+	/* Commands the application had submitted already: rung whether or not it holds the
+	 * pair plugged now. */
+	if (requeued)
+		nvf_queue_ring_sq(qp);
 	nvf_queue_tc_sync(qp);
 	return 0;
 }
@@ -239,6 +249,16 @@ int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int 
 			     depth < NVF_LIST_LARGE_MAX ? depth : NVF_LIST_LARGE_MAX, &qp);
 	if (ret < 0)
 		goto err_qid;
+	if (ctrl->opts.reset_retries) {
+		qp->kept = calloc(depth, sizeof(*qp->kept));
+		if (!qp->kept) {
+			ret = nvf_err(-ENOMEM, "out of memory keeping %u commands for resets", depth);
+			goto err_qp;
+		}
+		qp->retries = ctrl->opts.reset_retries;
+		qp->heap_bytes += (size_t)depth * sizeof(*qp->kept);
+		nvf_queue_tc_sync(qp);
+	}
 	if (ctrl->dbbuf) {
 		size_t off = nvf_dev_db_offset(ctrl->dev, (uint16_t)qid, false) - NVF_DOORBELL_BASE;
 		size_t coff = nvf_dev_db_offset(ctrl->dev, (uint16_t)qid, true) - NVF_DOORBELL_BASE;
@@ -262,9 +282,14 @@ int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int 
 			goto err_efd;
 		}
 	}
+	/* No reset between the creation and the list a reset marks: the pair would keep queues
+	 * the controller no longer has. */
+	pthread_mutex_lock(&ctrl->reset_lock);
 	ret = ioq_create(ctrl, qp);
-	if (ret < 0)
+	if (ret < 0) {
+		pthread_mutex_unlock(&ctrl->reset_lock);
 		goto err_irq;
+	}
 	qp->revive = ioq_revive;
 	qp->on_timeout = ioq_timeout;
 	qp->abort_timeout_ms = ctrl->opts.admin_timeout_ms ? ctrl->opts.admin_timeout_ms : 10000;
@@ -275,6 +300,7 @@ int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int 
 	qp->next_qp = ctrl->qpairs;
 	ctrl->qpairs = qp;
 	pthread_mutex_unlock(&ctrl->lock);
+	pthread_mutex_unlock(&ctrl->reset_lock);
 	*out = qp;
 	return 0;
 

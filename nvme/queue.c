@@ -127,6 +127,7 @@ void nvf_queue_destroy(struct nvfio_qpair *qp)
 	nvfio_dma_free(qp->dev->dma, qp->dmamem);
 	free(qp->pool.stack);
 	free(qp->age);
+	free(qp->kept);
 	free(qp->io.trk);
 	free(qp);
 }
@@ -215,9 +216,10 @@ static void queue_scan(struct nvfio_qpair *qp, uint64_t now)
 			a->stage = 0;
 			a->armed = 1;
 			a->since = t32;
+			a->limit = 0;
 			continue;
 		}
-		limit = a->stage ? qp->abort_timeout_ms : qp->timeout_ms;
+		limit = a->stage ? qp->abort_timeout_ms : a->limit ? a->limit : qp->timeout_ms;
 		if (t32 - a->since < limit)
 			continue;
 		qp->on_timeout(qp, (uint16_t)i, now);
@@ -390,7 +392,15 @@ int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max)
 	return reap(qp, max ? max : UINT_MAX);
 }
 
-void nvf_queue_fail_all(struct nvfio_qpair *qp, int err)
+/* Whether tracker @i's command is kept and may be submitted again. */
+static bool requeue_ok(const struct nvfio_qpair *qp, unsigned int i)
+{
+	return qp->kept && qp->kept[i].left && qp->kept[i].cmd.cid == qp->io.trk[i].cid;
+}
+
+/* Complete the outstanding commands with @err, as if the controller had; those that can be
+ * submitted again are left when @keep. */
+static void fail_busy(struct nvfio_qpair *qp, int err, bool keep)
 {
 	struct nvfio_cqe cqe = {
 	    .sqid = qp->qid,
@@ -400,13 +410,40 @@ void nvf_queue_fail_all(struct nvfio_qpair *qp, int err)
 
 	qp->io.plugged++;
 	for (i = 0; i < qp->depth; i++) {
-		if (!nvf_queue_trk_busy(&qp->io.trk[i]))
+		if (!nvf_queue_trk_busy(&qp->io.trk[i]) || (keep && requeue_ok(qp, i)))
 			continue;
 		cqe.cid = qp->io.trk[i].cid;
 		qp->completed++;
 		nvf_queue_trk_complete(qp, (uint16_t)i, err, &cqe);
 	}
 	qp->io.plugged--;
+}
+
+void nvf_queue_fail_all(struct nvfio_qpair *qp, int err)
+{
+	fail_busy(qp, err, false);
+}
+
+void nvf_queue_fail_unkept(struct nvfio_qpair *qp, int err)
+{
+	fail_busy(qp, err, true);
+}
+
+unsigned int nvf_queue_requeue(struct nvfio_qpair *qp)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < qp->depth; i++) {
+		qp->age[i].armed = 0;
+		if (!nvf_queue_trk_busy(&qp->io.trk[i]) || !requeue_ok(qp, i))
+			continue;
+		qp->kept[i].left--;
+		*qp->io.sq_next = qp->kept[i].cmd;
+		if (++qp->io.sq_next == qp->io.sq_end)
+			qp->io.sq_next = qp->io.sq;
+		n++;
+	}
+	return n;
 }
 
 static void noop_cb(void *arg, int err, const struct nvfio_cqe *cqe)
@@ -445,6 +482,7 @@ int nvf_queue_submit(struct nvfio_qpair *qp, struct nvfio_cmd *cmd, uint16_t lis
 	t->arg = arg;
 	t->list = list;
 	cmd->cid = t->cid;
+	nvf_queue_keep(qp, idx, cmd);
 	*qp->io.sq_next = *cmd;
 	if (++qp->io.sq_next == qp->io.sq_end)
 		qp->io.sq_next = qp->io.sq;
@@ -508,6 +546,43 @@ void nvfio_qpair_unplug(struct nvfio_qpair *qp)
 {
 	if (qp->io.plugged && --qp->io.plugged == 0 && qp->io.sq_next != qp->io.sq_rung)
 		nvf_queue_ring_sq(qp);
+}
+
+/* The tracker of outstanding command @cid, or -1. */
+static int busy_trk(const struct nvfio_qpair *qp, uint16_t cid)
+{
+	const struct nvfio_io_trk *t = &qp->io.trk[cid & qp->trk_mask];
+
+	if ((cid & qp->trk_mask) >= qp->depth || !nvf_queue_trk_busy(t) || t->cid != cid)
+		return -1;
+	return (int)(cid & qp->trk_mask);
+}
+
+int nvfio_qpair_last_cid(const struct nvfio_qpair *qp)
+{
+	const struct nvfio_cmd *last =
+	    (qp->io.sq_next == qp->io.sq ? qp->io.sq_end : qp->io.sq_next) - 1;
+
+	if (busy_trk(qp, last->cid) < 0)
+		return nvf_err(-ENOENT, "queue %u: its latest command is no longer outstanding",
+			       qp->qid);
+	return last->cid;
+}
+
+int nvfio_qpair_set_cmd_timeout(struct nvfio_qpair *qp, uint16_t cid, unsigned int timeout_ms)
+{
+	int idx = busy_trk(qp, cid);
+	struct nvf_age *a;
+
+	if (idx < 0)
+		return nvf_err(-ENOENT, "queue %u: no command %u is outstanding", qp->qid, cid);
+	a = &qp->age[idx];
+	a->cid = cid;
+	a->stage = 0;
+	a->armed = 1;
+	a->since = (uint32_t)nvf_now_ms();
+	a->limit = timeout_ms;
+	return 0;
 }
 
 unsigned int nvfio_qpair_id(const struct nvfio_qpair *qp)

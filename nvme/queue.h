@@ -45,6 +45,15 @@ struct nvf_age {
 	uint8_t stage;	/* 0: running; 1: Abort sent and accepted, its completion awaited */
 	uint8_t armed;	/* cid and since are valid */
 	uint32_t since; /* ms (truncated) of the scan that first saw it, or of the last stage */
+	uint32_t limit; /* its own deadline from since (nvfio_qpair_set_cmd_timeout()); 0: the
+			   pair's */
+};
+
+/* A command kept to be submitted again after a reset (nvfio_ctrl_opts.reset_retries): the
+ * queue pair's kept[], one per tracker. */
+struct nvf_kept {
+	struct nvfio_cmd cmd;
+	uint32_t left; /* submissions again it may still have */
 };
 
 /* Between scans of the trackers for commands past their deadline, and completion doorbells
@@ -116,6 +125,11 @@ struct nvfio_qpair {
 
 	struct nvf_pool pool;
 
+	/* Commands kept for resets, NULL when they are not; with them, every command takes the
+	 * library's paths (the translation cache stays empty), which copy it here. */
+	struct nvf_kept *kept;
+	unsigned int retries;
+
 	/* Set-up state. */
 	struct nvf_dev *dev;
 	struct nvfio_ctrl *ctrl; /* the owner, for the layers above */
@@ -141,7 +155,7 @@ static inline void nvf_queue_tc_sync(struct nvfio_qpair *qp)
 	qp->io.tc_space_gen = qp->dcache.space_gen;
 	qp->io.tc_gen = qp->dcache.gen;
 	__atomic_store_n(&qp->io.tc_hi, qp->dcache.vaddr + qp->dcache.len, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&qp->io.state, __ATOMIC_SEQ_CST))
+	if (__atomic_load_n(&qp->io.state, __ATOMIC_SEQ_CST) || qp->kept)
 		__atomic_store_n(&qp->io.tc_hi, 0, __ATOMIC_SEQ_CST);
 }
 
@@ -242,6 +256,15 @@ static inline void nvf_queue_trk_complete(struct nvfio_qpair *qp, uint16_t idx, 
 	cb(arg, err, cqe);
 }
 
+/* Note command @cmd of tracker @idx for resets, when the pair keeps commands. */
+static inline void nvf_queue_keep(struct nvfio_qpair *qp, uint16_t idx, const struct nvfio_cmd *cmd)
+{
+	if (qp->kept) {
+		qp->kept[idx].cmd = *cmd;
+		qp->kept[idx].left = qp->retries;
+	}
+}
+
 /*
  * nvf_queue_reset_rings() - empty the rings for a controller that forgot them (after a reset):
  * tail and head back to entry 0, the completion ring cleared so that no old entry passes for a
@@ -270,6 +293,15 @@ void nvf_queue_destroy(struct nvfio_qpair *qp);
 unsigned int nvf_queue_nfree(const struct nvfio_qpair *qp);
 /* Complete every outstanding command with @err, as if the controller had. */
 void nvf_queue_fail_all(struct nvfio_qpair *qp, int err);
+/* After a reset: complete with @err every outstanding command that will not be submitted again
+ * (not kept, or out of retries). */
+void nvf_queue_fail_unkept(struct nvfio_qpair *qp, int err);
+/*
+ * nvf_queue_requeue() - after a reset, with the rings emptied and the others failed: write
+ * each outstanding command into the ring again (no doorbell), spending one of its retries.
+ * Every deadline starts over. Returns the commands written.
+ */
+unsigned int nvf_queue_requeue(struct nvfio_qpair *qp);
 /* Find the tracker that holds @arg and make its completion a no-op (the waiter gave up). */
 void nvf_queue_forget(struct nvfio_qpair *qp, const void *arg);
 /* Submit a command whose data is already described (dptr set, list taken): 0 or -EAGAIN. */

@@ -162,8 +162,13 @@ struct nvfio_ctrl_opts {
 	/* Deadline of an I/O command, asynchronous or synchronous (default 30000; 0 for the
 	 * default); nvfio_qpair_set_timeout() sets it per queue pair. */
 	unsigned int io_timeout_ms;
+	/* Times an I/O command outstanding at a controller reset is submitted again once the
+	 * reset is over, before it completes with -NVFIO_ERESET (default 0: never). Above 0,
+	 * every command of the controller's queue pairs takes the library's general path, which
+	 * keeps a copy of it: see nvfio_ctrl_reset(). */
+	unsigned int reset_retries;
 	/* Room for options of later releases; keep zero. */
-	uint32_t reserved[8];
+	uint32_t reserved[7];
 };
 
 /* nvfio_ctrl_opts_init() - fill @opts with the defaults. */
@@ -265,13 +270,37 @@ int nvfio_ctrl_check(struct nvfio_ctrl *ctrl);
  * Queue pairs stay valid: each is re-created by its own thread, at its next poll, wait or
  * submission after the reset (which returns -EAGAIN while the reset is still going on). The
  * commands it had outstanding complete then, once, with err -NVFIO_ERESET (status
- * NVFIO_STATUS_HOST_ABORTED); the controller no longer uses their buffers.
+ * NVFIO_STATUS_HOST_ABORTED); the controller no longer uses their buffers. With
+ * nvfio_ctrl_opts.reset_retries, each is first submitted again as it was, as many times as
+ * that says across resets, and completes as the controller then completes it. The features
+ * set with nvfio_set_features() are set again, in the order they were last set (the Timestamp
+ * to the time of the reset).
  *
  * Returns 0, or the error that kept the controller from coming back (-NVFIO_ETIMEDOUT,
  * -NVFIO_EFATAL, -NVFIO_EREMOVED, -NVFIO_ENVME): it is then failed, and every queue pair
  * reports that error.
  */
 int nvfio_ctrl_reset(struct nvfio_ctrl *ctrl);
+
+/* What happened to the controller, as an nvfio_state_cb hears it. */
+enum nvfio_ctrl_state {
+	NVFIO_CTRL_RESETTING, /* a reset begins (nvfio_ctrl_reset() or a deadline's escalation) */
+	NVFIO_CTRL_READY,     /* the reset brought it back */
+	NVFIO_CTRL_FAILED,    /* it failed (@err: -NVFIO_EFATAL, or why its reset did not work) */
+	NVFIO_CTRL_REMOVED,   /* it is gone (unplugged, unbound, registers reading all-ones) */
+};
+
+/*
+ * The controller's state callback. A RESETTING is followed by READY, FAILED or REMOVED; a
+ * failure outside a reset (a fatal status, a removal) is told once, by the first thread to see
+ * it. Runs on that thread, possibly inside another nvfio call and with nvfio's locks held: it
+ * must not call nvfio on this controller or its queue pairs (note what happened and return).
+ */
+typedef void (*nvfio_state_cb)(void *arg, struct nvfio_ctrl *ctrl, enum nvfio_ctrl_state state,
+			       int err);
+
+/* nvfio_ctrl_set_state_cb() - be told of resets, failure and removal; @cb NULL: no more. */
+void nvfio_ctrl_set_state_cb(struct nvfio_ctrl *ctrl, nvfio_state_cb cb, void *arg);
 
 /*
  * nvfio_ctrl_read_regs() - the controller's registers, as they read now
@@ -383,11 +412,15 @@ int nvfio_get_features(struct nvfio_ctrl *ctrl, uint8_t fid, uint32_t nsid, uint
  * nvfio_set_features() - Set Features
  * @fid, @nsid: as nvfio_get_features()
  * @cdw11, @cdw12: the feature's value, as the specification lays it out for @fid
- * @save: make the value persist across resets (SV)
- * @buf, @len: the feature's data structure to send, for features that have one; else NULL/0
+ * @save: make the value persist across power cycles (SV)
+ * @buf, @len: the feature's data structure to send, for features that have one (at most
+ *             4096 bytes); else NULL/0
  * @result: receives the completion's dword 0; may be NULL
  *
- * Returns as nvfio_admin_raw(). Number of Queues (0x07) is the driver's to set: -EINVAL.
+ * A value the controller took is kept (the latest for each @fid and @nsid) and set again after
+ * each nvfio_ctrl_reset(), since a controller reset takes unsaved features back to their
+ * defaults. Returns as nvfio_admin_raw(). Number of Queues (0x07) is the driver's to set:
+ * -EINVAL.
  */
 int nvfio_set_features(struct nvfio_ctrl *ctrl, uint8_t fid, uint32_t nsid, uint32_t cdw11,
 		       uint32_t cdw12, bool save, const void *buf, size_t len, uint32_t *result);
@@ -589,6 +622,24 @@ typedef enum nvfio_timeout_action (*nvfio_timeout_cb)(void *arg, struct nvfio_qp
  */
 void nvfio_qpair_set_timeout(struct nvfio_qpair *qp, unsigned int timeout_ms,
 			     nvfio_timeout_cb cb, void *arg);
+
+/*
+ * nvfio_qpair_last_cid() - the command identifier of the pair's latest command
+ *
+ * The identifier its cqe will carry, for nvfio_abort() or nvfio_qpair_set_cmd_timeout(); for a
+ * request nvfio split into several commands, its last command's. Returns the identifier
+ * (0 .. 65535), or -ENOENT when the latest command is no longer outstanding.
+ */
+int nvfio_qpair_last_cid(const struct nvfio_qpair *qp);
+
+/*
+ * nvfio_qpair_set_cmd_timeout() - a deadline of its own for outstanding command @cid
+ * @timeout_ms: from now; 0 for the pair's again
+ *
+ * Past it, the command is escalated as nvfio_qpair_set_timeout() says. On the pair's thread.
+ * Returns 0, or -ENOENT when no command of that identifier is outstanding.
+ */
+int nvfio_qpair_set_cmd_timeout(struct nvfio_qpair *qp, uint16_t cid, unsigned int timeout_ms);
 
 /* nvfio_qpair_get_stats() - read the counters. */
 void nvfio_qpair_get_stats(const struct nvfio_qpair *qp, struct nvfio_qpair_stats *stats);

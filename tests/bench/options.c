@@ -140,7 +140,8 @@ static void test_every_option(void)
 	    "numjobs cpus_allowed cpus_allowed_policy runtime time_based ramp_time size offset "
 	    "norandommap number_ios verify exec_preverify randseed direct thread idle_yield "
 	    "idle_calibrate group_reporting hipri sqthread_poll sqthread_poll_cpu fixedbufs "
-	    "registerfiles nop cmd_type nsid shadow_doorbells output-format output compare "
+	    "registerfiles nop cmd_type nsid shadow_doorbells reset_interval reset_retries "
+	    "output-format output compare "
 	    "compare_ioengine rounds "
 	    "plot plot_qd eta clocksource help version ";
 
@@ -195,8 +196,9 @@ static void test_every_option(void)
 	CHECK_OK(parse(&cfg, "--filename", "f", "--bs", "16k", "--rwmixwrite=30", "--rw=rw",
 		       "--size=50%", "--offset=10%", "--verify=crc32c", "--cmd_type=nvme",
 		       "--ioengine=io_uring_cmd", "--nsid=2", "--readwrite=write",
-		       "--shadow_doorbells=off", NULL));
+		       "--shadow_doorbells=off", "--reset_interval=20", "--reset_retries=3", NULL));
 	o = &cfg.jobs[0];
+	CHECK(o->reset_interval_ns == 20000000 && o->reset_retries == 3);
 	CHECK(strcmp(o->name, "nvfio-perf") == 0);
 	CHECK(strcmp(o->filename, "f") == 0 && o->bs == 16384 && o->rwmixread == 70);
 	CHECK(o->rw == NVB_RW_WRITE); /* readwrite is rw's other name; the last one wins */
@@ -225,7 +227,7 @@ static void test_defaults(void)
 	o = &cfg.jobs[0];
 	CHECK(o->rw == NVB_RW_READ && o->bs == 4096 && o->iodepth == 1 && o->numjobs == 1);
 	CHECK(o->iodepth_batch_submit == 1 && o->rwmixread == 50 && o->direct);
-	CHECK(o->shadow_doorbells);
+	CHECK(o->shadow_doorbells && !o->reset_interval_ns && !o->reset_retries);
 	CHECK(!o->time_based && !o->runtime_ns && !o->size && !o->offset && !o->verify);
 	CHECK(cfg.prog.output_format == NVB_OUT_NORMAL && cfg.prog.rounds == 3);
 	CHECK(cfg.prog.plot_nqd == 8 && cfg.prog.plot_qd[7] == 128);
@@ -405,6 +407,11 @@ static void test_engines(void)
 	REFUSED(nvb_resolve_engine(&cfg.jobs[0], err, sizeof(err)), "--shadow_doorbells",
 		"ioengine=nvfio");
 	nvb_config_free(&cfg);
+	CHECK_OK(parse(&cfg, "--filename=/dev/loop0", "--reset_interval=1s", NULL));
+	REFUSED(nvb_resolve_engine(&cfg.jobs[0], err, sizeof(err)), "--reset_interval",
+		"ioengine=nvfio");
+	nvb_config_free(&cfg);
+	REFUSED(parse(&cfg, "--reset_retries=256", NULL), "reset_retries=256");
 
 	if (nvb_engine_find("nvfio")) {
 		CHECK_OK(parse(&cfg, "--filename=sim:", "--hipri", NULL));

@@ -5,9 +5,11 @@
 /* Helpers of the NVMe driver tests: open a controller, fill and check data patterns. */
 
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <nvfio/dma.h>
 #include <nvfio/nvme.h>
@@ -86,6 +88,28 @@ static inline void t_wait(struct nvfio_qpair *qp, struct t_done *d)
 	for (i = 0; i < 10000 && !d->done; i++)
 		CHECK_OK(nvfio_qpair_wait(qp, 0, 1));
 	CHECK(d->done);
+}
+
+/* Poll until @d completes, yielding to the model's thread between polls, for at most 30 s
+ * (-EAGAIN, while a reset runs, is no failure); returns the milliseconds it took. */
+static inline uint64_t t_poll_done(struct nvfio_qpair *qp, struct t_done *d)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (;;) {
+		int ret = d->done ? 0 : nvfio_qpair_poll(qp, 0);
+		uint64_t ms;
+
+		CHECK(ret >= 0 || ret == -EAGAIN);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		ms = (uint64_t)((int64_t)(b.tv_sec - a.tv_sec) * 1000 +
+				(int64_t)(b.tv_nsec - a.tv_nsec) / 1000000);
+		if (d->done)
+			return ms;
+		CHECK(ms < 30000);
+		sched_yield();
+	}
 }
 
 #endif /* NVFIO_TESTS_NVME_TEST_H */

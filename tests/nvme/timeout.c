@@ -11,8 +11,6 @@
  * Poll loops are bounded by generous deadlines; only the lower bound (not before the deadline)
  * is checked against the clock.
  */
-#include <sched.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <nvfio/sim.h>
@@ -21,29 +19,6 @@
 
 #define TIMEOUT_MS 50
 #define SC_ABORT_REQUESTED 0x07
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Poll until @d completes, for at most 30 s; the time it took. */
-static uint64_t poll_done(struct nvfio_qpair *qp, struct t_done *d)
-{
-	uint64_t start = now_ms();
-
-	while (!d->done) {
-		int ret = nvfio_qpair_poll(qp, 0);
-
-		CHECK(ret >= 0 || ret == -EAGAIN);
-		CHECK(now_ms() - start < 30000);
-		sched_yield(); /* a spinning poller, but one that lets the model's thread run */
-	}
-	return now_ms() - start;
-}
 
 struct decide {
 	int calls;
@@ -82,7 +57,7 @@ int main(void)
 
 	/* 1. */
 	CHECK_OK(nvfio_read(qp, ns, buf, 0, nlb, t_done_cb, &d));
-	took = poll_done(qp, &d);
+	took = t_poll_done(qp, &d);
 	nvfio_qpair_get_stats(qp, &st);
 	printf("held read: done after %llu ms, err %d, status %#x; timeouts %llu, aborts %llu\n",
 	       (unsigned long long)took, d.err, d.status, (unsigned long long)st.timeouts,
@@ -98,7 +73,7 @@ int main(void)
 		nvfio_qpair_set_timeout(qp, TIMEOUT_MS, decide_cb, &dc);
 		memset(&d, 0, sizeof(d));
 		CHECK_OK(nvfio_read(qp, ns, buf, 0, nlb, t_done_cb, &d));
-		took = poll_done(qp, &d);
+		took = t_poll_done(qp, &d);
 		printf("wait, then abort: %d callback(s), done after %llu ms, status %#x\n",
 		       dc.calls, (unsigned long long)took, d.status);
 		CHECK(dc.calls == 2 && took >= 2 * TIMEOUT_MS);
@@ -113,12 +88,12 @@ int main(void)
 		nvfio_qpair_set_timeout(qp, TIMEOUT_MS, decide_cb, &dc);
 		memset(&d, 0, sizeof(d));
 		CHECK_OK(nvfio_read(qp, ns, buf, 0, nlb, t_done_cb, &d));
-		poll_done(qp, &d);
+		t_poll_done(qp, &d);
 		printf("reset asked for: %d callback(s), err %d (%s)\n", dc.calls, d.err,
 		       nvfio_strerror(d.err));
 		CHECK(dc.calls == 1 && d.done == 1 && d.err == -NVFIO_ERESET);
 		CHECK_OK(nvfio_write(qp, ns, buf, 0, nlb, t_done_cb, &w));
-		poll_done(qp, &w);
+		t_poll_done(qp, &w);
 		CHECK(w.err == 0 && w.status == 0);
 	}
 
@@ -128,7 +103,7 @@ int main(void)
 	CHECK(nvfio_sim_fault_parse(sim, "delay=io:0x02:5000000") >= 0);
 	memset(&d, 0, sizeof(d));
 	CHECK_OK(nvfio_read(qp, ns, buf, 0, nlb, t_done_cb, &d));
-	took = poll_done(qp, &d);
+	took = t_poll_done(qp, &d);
 	nvfio_qpair_get_stats(qp, &st);
 	printf("late read: done after %llu ms, err %d (%s); aborts %llu\n",
 	       (unsigned long long)took, d.err, nvfio_strerror(d.err),
