@@ -61,24 +61,35 @@ int nvf_aer_start_locked(struct nvfio_ctrl *ctrl)
 	return 0;
 }
 
+/* Keep @ev for the callback (admin lock held): the oldest goes when there is no room. */
+static void aer_hold(struct nvfio_ctrl *ctrl, const struct nvfio_event *ev)
+{
+	if (ctrl->nheld == NVF_EVENTS_MAX)
+		memmove(&ctrl->held[0], &ctrl->held[1], --ctrl->nheld * sizeof(ctrl->held[0]));
+	ctrl->held[ctrl->nheld++] = *ev;
+}
+
 void nvf_aer_deliver(struct nvfio_ctrl *ctrl)
 {
+	void (*cb)(void *arg, const struct nvfio_event *ev);
 	struct nvfio_event ev;
 	uint8_t *log;
+	void *arg;
 
 	pthread_mutex_lock(&ctrl->admin_lock);
-	if (ctrl->events_busy || !ctrl->nevents) {
+	if (ctrl->events_busy || (!ctrl->nevents && !(ctrl->nheld && ctrl->event_cb))) {
 		pthread_mutex_unlock(&ctrl->admin_lock);
 		return;
 	}
 	ctrl->events_busy = true;
 	pthread_mutex_unlock(&ctrl->admin_lock);
 
+	/* What the events ask of the host, whether or not anyone listens: the log page read
+	 * (which lets the controller report the next event of its type), the rescan. */
 	log = malloc(NVF_PAGE_SIZE);
 	for (;;) {
 		pthread_mutex_lock(&ctrl->admin_lock);
 		if (!ctrl->nevents) {
-			ctrl->events_busy = false;
 			pthread_mutex_unlock(&ctrl->admin_lock);
 			break;
 		}
@@ -96,10 +107,27 @@ void nvf_aer_deliver(struct nvfio_ctrl *ctrl)
 		}
 		if (ev.type == NVME_AER_NOTICE && ev.info == NVME_AER_NOTICE_NS_CHANGED)
 			nvf_ns_scan(ctrl);
-		if (ctrl->event_cb)
-			ctrl->event_cb(ctrl->event_arg, &ev);
+		pthread_mutex_lock(&ctrl->admin_lock);
+		aer_hold(ctrl, &ev);
+		pthread_mutex_unlock(&ctrl->admin_lock);
 	}
 	free(log);
+
+	/* Then to the callback, in order; kept while there is none. */
+	for (;;) {
+		pthread_mutex_lock(&ctrl->admin_lock);
+		cb = ctrl->event_cb;
+		arg = ctrl->event_arg;
+		if (!cb || !ctrl->nheld) {
+			ctrl->events_busy = false;
+			pthread_mutex_unlock(&ctrl->admin_lock);
+			break;
+		}
+		ev = ctrl->held[0];
+		memmove(&ctrl->held[0], &ctrl->held[1], --ctrl->nheld * sizeof(ctrl->held[0]));
+		pthread_mutex_unlock(&ctrl->admin_lock);
+		cb(arg, &ev);
+	}
 }
 
 void nvfio_ctrl_set_event_cb(struct nvfio_ctrl *ctrl,

@@ -40,6 +40,9 @@ enum nvf_init_state {
 };
 
 #define NVF_ADMIN_DEPTH 31u
+/* Default deadlines of admin and I/O commands (nvfio_ctrl_opts). */
+#define NVF_ADMIN_TIMEOUT_MS 10000u
+#define NVF_IO_TIMEOUT_MS    30000u
 #define NVF_EVENTS_MAX	8u
 #define NVF_SCRATCH	(4u * NVF_PAGE_SIZE)
 
@@ -76,8 +79,10 @@ struct nvfio_ctrl {
 	bool events_busy;
 	void (*event_cb)(void *arg, const struct nvfio_event *ev);
 	void *event_arg;
-	struct nvfio_event events[NVF_EVENTS_MAX];
+	struct nvfio_event events[NVF_EVENTS_MAX]; /* reaped, their log pages not read yet */
 	unsigned int nevents;
+	struct nvfio_event held[NVF_EVENTS_MAX]; /* handled, for the callback */
+	unsigned int nheld;
 
 	/* I/O queue pairs. */
 	unsigned int nr_io; /* granted */

@@ -27,8 +27,8 @@ void nvfio_ctrl_opts_init(struct nvfio_ctrl_opts *opts)
 	opts->hugepages = false;
 	opts->shadow_doorbells = true;
 	opts->iommu = NVFIO_IOMMU_OPEN_AUTO;
-	opts->admin_timeout_ms = 10000;
-	opts->io_timeout_ms = 30000;
+	opts->admin_timeout_ms = NVF_ADMIN_TIMEOUT_MS;
+	opts->io_timeout_ms = NVF_IO_TIMEOUT_MS;
 }
 
 static void tell_state(struct nvfio_ctrl *ctrl, enum nvfio_ctrl_state state, int err)
@@ -144,7 +144,9 @@ static int init_identify(struct nvfio_ctrl *ctrl)
 	info->sgls = id->sgls;
 	info->vwc = id->vwc;
 	/* MDTS is in units of the minimum memory page size (CAP.MPSMIN, 4 KiB here). */
-	info->mdts = id->mdts ? (uint64_t)NVF_PAGE_SIZE << id->mdts : 0;
+	info->mdts = !id->mdts		    ? 0
+		     : id->mdts >= 64 - NVF_PAGE_SHIFT ? UINT64_MAX /* beyond 64 bits */
+						       : (uint64_t)NVF_PAGE_SIZE << id->mdts;
 	ctrl->max_xfer = NVF_MAX_XFER;
 	if (info->mdts && info->mdts < ctrl->max_xfer)
 		ctrl->max_xfer = (uint32_t)info->mdts;
@@ -521,7 +523,14 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 	if (!ctrl)
 		return nvf_err(-ENOMEM, "out of memory opening %s", address);
 	ctrl->opts = *opts;
+	/* 0 is the default, not "at once". */
+	if (!ctrl->opts.admin_timeout_ms)
+		ctrl->opts.admin_timeout_ms = NVF_ADMIN_TIMEOUT_MS;
+	if (!ctrl->opts.io_timeout_ms)
+		ctrl->opts.io_timeout_ms = NVF_IO_TIMEOUT_MS;
 	ctrl->admin_efd = -1;
+	ctrl->event_cb = opts->event_cb;
+	ctrl->event_arg = opts->event_arg;
 	pthread_mutex_init(&ctrl->lock, NULL);
 	pthread_mutex_init(&ctrl->admin_lock, NULL);
 	pthread_mutex_init(&ctrl->ns_lock, NULL);

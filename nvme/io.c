@@ -91,6 +91,9 @@ static int ns_check(struct nvfio_qpair *qp, struct nvfio_ns *ns)
 	if (!ns->active)
 		return nvf_err(-ENODEV, "namespace %u of %s is not active", ns->io.nsid,
 			       qp->ctrl->address);
+	if (ns->info.unusable[0])
+		return nvf_err(-ENOTSUP, "namespace %u of %s takes no I/O: %s", ns->io.nsid,
+			       qp->ctrl->address, ns->info.unusable);
 	return 0;
 }
 
@@ -119,7 +122,11 @@ static int io_check(struct nvfio_qpair *qp, struct nvfio_ns *ns, struct io_req *
 					       "buffer %u (%p, %zu bytes) is not 4-byte "
 					       "aligned: NVMe data pointers address dwords",
 					       i, r->iov[i].iov_base, r->iov[i].iov_len);
-			r->len += r->iov[i].iov_len;
+			if (__builtin_add_overflow(r->len, (uint64_t)r->iov[i].iov_len, &r->len))
+				return nvf_err(-EINVAL,
+					       "the iovec's lengths add up past 2^64 bytes (at "
+					       "element %u)",
+					       i);
 		}
 	}
 	if (!r->len)

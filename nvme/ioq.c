@@ -195,9 +195,7 @@ static void ioq_timeout(struct nvfio_qpair *qp, uint16_t idx, uint64_t now)
 void nvfio_qpair_set_timeout(struct nvfio_qpair *qp, unsigned int timeout_ms, nvfio_timeout_cb cb,
 			     void *arg)
 {
-	qp->timeout_ms = timeout_ms ? timeout_ms
-				    : (qp->ctrl->opts.io_timeout_ms ? qp->ctrl->opts.io_timeout_ms
-								    : 30000);
+	qp->timeout_ms = timeout_ms ? timeout_ms : qp->ctrl->opts.io_timeout_ms;
 	qp->timeout_cb = cb;
 	qp->timeout_arg = arg;
 }
@@ -292,7 +290,7 @@ int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int 
 	}
 	qp->revive = ioq_revive;
 	qp->on_timeout = ioq_timeout;
-	qp->abort_timeout_ms = ctrl->opts.admin_timeout_ms ? ctrl->opts.admin_timeout_ms : 10000;
+	qp->abort_timeout_ms = ctrl->opts.admin_timeout_ms;
 	nvfio_qpair_set_timeout(qp, 0, NULL, NULL);
 	qp->scan_ms = nvf_now_ms();
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Namespaces: discovery of the active ones and what Identify Namespace says about each. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,10 +77,26 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 		    id->lbaf[i].ds >= 9 && id->lbaf[i].ds < 32 ? 1u << id->lbaf[i].ds : 0;
 		info->lbaf_meta[i] = id->lbaf[i].ms;
 	}
-	if (fmt > id->nlbaf || id->lbaf[fmt].ds < 9 || id->lbaf[fmt].ds > 24) {
-		ns_deactivate(ns);
-		return nvf_err(-EIO, "namespace %u of %s reports an invalid LBA format (%u)", nsid,
-			       ctrl->address, fmt);
+	ns->active = true;
+	ns->io.nsze = 0;
+	/* A namespace nvfio cannot do I/O to stays listed, with the reason, and keeps no other
+	 * namespace from working. */
+	if (fmt > id->nlbaf) {
+		snprintf(info->unusable, sizeof(info->unusable),
+			 "its LBA format in use (%u) is past the %u it has", fmt, id->nlbaf + 1u);
+	} else if (id->lbaf[fmt].ds < 9 || id->lbaf[fmt].ds > 31) {
+		snprintf(info->unusable, sizeof(info->unusable),
+			 "its LBA format %u has a block size of 2^%u bytes", fmt, id->lbaf[fmt].ds);
+	} else if ((1u << id->lbaf[fmt].ds) > ctrl->max_xfer) {
+		snprintf(info->unusable, sizeof(info->unusable),
+			 "its block size of %u bytes is above the %u a command may carry",
+			 1u << id->lbaf[fmt].ds, ctrl->max_xfer);
+	}
+	if (info->unusable[0]) {
+		ns->max_nlb = 1;
+		/* Last: it reuses the buffer that holds Identify Namespace. */
+		ns_descriptors(ctrl, ns, buf);
+		return 0;
 	}
 	info->block_size = 1u << id->lbaf[fmt].ds;
 	info->meta_size = id->lbaf[fmt].ms;
@@ -87,9 +104,6 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 	ns->max_nlb = ctrl->max_xfer >> ns->io.lbads;
 	if (ns->max_nlb > 65536)
 		ns->max_nlb = 65536;
-	if (!ns->max_nlb)
-		ns->max_nlb = 1;
-	ns->active = true;
 	/* Blocks with metadata need a metadata pointer or a larger buffer per block than the
 	 * fast path describes: such namespaces take raw commands only. */
 	ns->io.nsze = info->meta_size ? 0 : info->nblocks;
@@ -138,12 +152,15 @@ int nvf_ns_scan(struct nvfio_ctrl *ctrl)
 		}
 		if (ret < 0)
 			goto out_unlock;
-		for (i = 0; i < NVME_ID_NS_LIST_MAX && list[i]; i++)
+		/* The ids ascend, each list past the one before: a list that does not (a broken
+		 * controller's) ends the scan, so that it always ends. */
+		for (i = 0; i < NVME_ID_NS_LIST_MAX && list[i] > start; i++) {
 			if (list[i] <= nn)
 				seen[list[i]] = 1;
-		if (i < NVME_ID_NS_LIST_MAX || list[i - 1] >= nn)
+			start = list[i];
+		}
+		if (i < NVME_ID_NS_LIST_MAX || start >= nn)
 			break;
-		start = list[i - 1];
 	}
 	for (nsid = 1; nsid <= nn; nsid++) {
 		if (have_list && !seen[nsid]) {

@@ -219,6 +219,15 @@ static uint16_t identify(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd
 	default:
 		return NVF_SIM_INVALID_FIELD;
 	}
+	/* A broken device's data, as the options ask (bounds checked when parsed). */
+	for (unsigned int i = 0; i < sim->opts.nidpatch; i++) {
+		const struct nvf_sim_idpatch *p = &sim->opts.idpatch[i];
+
+		if (p->cns != cns || (!p->any_nsid && p->nsid != cmd->nsid))
+			continue;
+		for (unsigned int r = 0; r < p->repeat; r++)
+			memcpy(buf + p->off + (size_t)r * p->len, p->bytes, p->len);
+	}
 	return nvf_sim_to_host(t, cmd, buf, sizeof(buf), true);
 }
 

@@ -28,8 +28,9 @@
  *   fw_downgrade=on  an older revision may be activated (off: Firmware Activation Prohibited)
  *   fwug=1           Identify FWUG: download granularity in 4 KiB units (0: none said,
  *                    255: no rule)
- *   fail=, hold=, delay=, cfs=, remove=, event=   faults, see <nvfio/sim.h>
+ *   fail=, hold=, delay=, cfs=, remove=, event=, idpatch=   faults, see <nvfio/sim.h>
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -53,7 +54,7 @@ const struct nvf_sim_lbaf nvf_sim_lbafs[NVF_SIM_NLBAF] = {
 	"size, lbads, ms, namespaces, queues, depth, mdts, serial, model, firmware, storage, "     \
 	"file, sgl, dbbuf, vwc, threads, max_namespaces, capacity, sanitize, sanitize_ms, "        \
 	"sanitize_fail, ndi, selftest_ms, selftest_ext_ms, fw_slots, fw_ro, fw_activate, "         \
-	"fw_downgrade, fwug, fail, hold, delay, cfs, remove, event"
+	"fw_downgrade, fwug, fail, hold, delay, cfs, remove, event, idpatch"
 
 static int bad(const char *key, const char *val, const char *accepted)
 {
@@ -192,6 +193,45 @@ static unsigned int split(char *s, char **f, unsigned int max)
 		*s++ = '\0';
 	}
 	return s ? max + 1 : n;
+}
+
+#define IDPATCH_FORM "idpatch=<cns>:<nsid|any>:<offset>:<hex bytes>[:<repeat>]"
+
+/* idpatch=: bytes over the Identify data of one CNS (and namespace), within its 4096 bytes. */
+static int parse_idpatch(char *val, struct nvf_sim_idpatch *p)
+{
+	char *fld[5];
+	uint64_t cns, nsid = 0, off, rep = 1;
+	unsigned int n = split(val, fld, 5), i;
+	size_t hex;
+
+	if (n < 4 || n > 5 || parse_u64(fld[0], false, &cns) || cns > 255 ||
+	    (strcmp(fld[1], "any") && (parse_u64(fld[1], false, &nsid) || nsid > UINT32_MAX)) ||
+	    parse_u64(fld[2], false, &off) || off >= 4096 ||
+	    (n == 5 && (parse_u64(fld[4], false, &rep) || rep < 1 || rep > 4096)))
+		goto bad;
+	hex = strlen(fld[3]);
+	if (!hex || hex % 2 || hex / 2 > NVF_SIM_IDPATCH_MAX || off + hex / 2 * rep > 4096)
+		goto bad;
+	for (i = 0; i < hex / 2; i++) {
+		char byte[3] = {fld[3][2 * i], fld[3][2 * i + 1], 0}, *end;
+
+		p->bytes[i] = (uint8_t)strtoul(byte, &end, 16);
+		if (*end || !isxdigit((unsigned char)byte[0]))
+			goto bad;
+	}
+	p->cns = (uint8_t)cns;
+	p->any_nsid = !strcmp(fld[1], "any");
+	p->nsid = (uint32_t)nsid;
+	p->off = (uint16_t)off;
+	p->len = (uint16_t)(hex / 2);
+	p->repeat = (uint16_t)rep;
+	return 0;
+bad:
+	return nvf_err(-NVFIO_EBADOPT,
+		       "sim: option 'idpatch' is not valid: the form is " IDPATCH_FORM
+		       " (at most %u bytes, repeated up to 4096 times, within 4096 bytes)",
+		       NVF_SIM_IDPATCH_MAX);
 }
 
 #define FAIL_FORM  "fail=<admin|io|any>:<opcode|any>:<sct>:<sc>[:<count>|:<percent>%]"
@@ -526,6 +566,16 @@ int nvf_sim_parse_opts(struct nvf_sim_opts *o, struct nvf_sim_inject *inj, const
 				o->cfs_after = (long long)v;
 			else
 				o->remove_after = (long long)v;
+		} else if (!strcmp(key, "idpatch")) {
+			if (o->nidpatch == NVF_SIM_MAX_IDPATCH) {
+				ret = nvf_err(-NVFIO_EBADOPT, "sim: at most %u idpatch= options",
+					      NVF_SIM_MAX_IDPATCH);
+				goto out;
+			}
+			ret = parse_idpatch(val, &o->idpatch[o->nidpatch]);
+			if (ret < 0)
+				goto out;
+			o->nidpatch++;
 		} else if (!strcmp(key, "event")) {
 			char *fld[4];
 			uint64_t t, i, l;

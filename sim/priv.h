@@ -35,6 +35,8 @@
 #define NVF_SIM_MAX_EVENTS  64
 #define NVF_SIM_ERRLOG	    64
 #define NVF_SIM_MAX_RULES   32
+#define NVF_SIM_MAX_IDPATCH 8
+#define NVF_SIM_IDPATCH_MAX 32 /* bytes a patch gives, before its repeat */
 #define NVF_SIM_PENDING_MAX 4096
 #define NVF_SIM_MAX_SEGS    4096
 #define NVF_SIM_NLBAF	    6
@@ -68,6 +70,17 @@ struct nvf_sim_event {
 	uint8_t type, info, lid;
 };
 
+/* Bytes written over the Identify data the model returns (a broken device's). */
+struct nvf_sim_idpatch {
+	uint8_t cns;
+	bool any_nsid;
+	uint32_t nsid;
+	uint16_t off;
+	uint16_t len;	 /* bytes[] in use */
+	uint16_t repeat; /* times bytes[] is written, one after the other */
+	uint8_t bytes[NVF_SIM_IDPATCH_MAX];
+};
+
 struct nvf_sim_opts {
 	uint64_t size; /* bytes of user data per namespace */
 	unsigned int lbaf;
@@ -98,6 +111,8 @@ struct nvf_sim_opts {
 	char file[4096];
 	long long cfs_after;	/* -1: none */
 	long long remove_after; /* -1: none */
+	struct nvf_sim_idpatch idpatch[NVF_SIM_MAX_IDPATCH];
+	unsigned int nidpatch;
 };
 
 /* The fault rules and events of the address in its order, which opts.c parses and fault.c

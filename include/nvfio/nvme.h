@@ -138,6 +138,8 @@ typedef void (*nvfio_cb)(void *arg, int err, const struct nvfio_cqe *cqe);
 
 /* ---- Opening a controller ---- */
 
+struct nvfio_event;
+
 /* Options of nvfio_ctrl_open(); nvfio_ctrl_opts_init() sets the defaults shown. */
 struct nvfio_ctrl_opts {
 	/* I/O queue pairs to ask the controller for; fewer may be granted (default 8). */
@@ -157,7 +159,7 @@ struct nvfio_ctrl_opts {
 	/* IOMMU or no-IOMMU for a PCI address, as the VFIO layer's contexts take it (default
 	 * NVFIO_IOMMU_OPEN_AUTO; no-IOMMU mode needs root and hugepages). */
 	enum nvfio_iommu_open_mode iommu;
-	/* Deadline of an admin command (default 10000). */
+	/* Deadline of an admin command (default 10000; 0 for the default). */
 	unsigned int admin_timeout_ms;
 	/* Deadline of an I/O command, asynchronous or synchronous (default 30000; 0 for the
 	 * default); nvfio_qpair_set_timeout() sets it per queue pair. */
@@ -167,8 +169,12 @@ struct nvfio_ctrl_opts {
 	 * every command of the controller's queue pairs takes the library's general path, which
 	 * keeps a copy of it: see nvfio_ctrl_reset(). */
 	unsigned int reset_retries;
+	/* Asynchronous events from the start (as nvfio_ctrl_set_event_cb() sets later), so that
+	 * one pending at enable reaches the application (default NULL). */
+	void (*event_cb)(void *arg, const struct nvfio_event *ev);
+	void *event_arg;
 	/* Room for options of later releases; keep zero. */
-	uint32_t reserved[7];
+	uint32_t reserved[2];
 };
 
 /* nvfio_ctrl_opts_init() - fill @opts with the defaults. */
@@ -218,7 +224,8 @@ struct nvfio_ctrl_info {
 	uint16_t cntlid;
 	uint32_t version;	  /* VS: major << 16 | minor << 8 | tertiary */
 	uint32_t nn;		  /* highest namespace id */
-	uint64_t mdts;		  /* Maximum Data Transfer Size in bytes; 0: no limit */
+	uint64_t mdts;		  /* Maximum Data Transfer Size in bytes; 0: no limit;
+				     UINT64_MAX: a limit past 64 bits */
 	uint32_t max_xfer;	  /* bytes nvfio puts in one command (MDTS, at most 2 MiB) */
 	uint32_t nr_io_queues;	  /* I/O queue pairs granted */
 	uint32_t max_queue_depth; /* deepest queue pair allowed (CAP.MQES) */
@@ -330,6 +337,9 @@ struct nvfio_ns_info {
 	uint8_t eui64[8];	 /* identifiers, zero when absent */
 	uint8_t nguid[16];
 	uint8_t uuid[16];
+	/* Why nvfio does no I/O to it (its Identify data makes no sense, or its blocks are
+	 * larger than a command carries); empty when it does. block_size is then 0. */
+	char unusable[96];
 };
 
 /* nvfio_ctrl_ns() - the active namespace @nsid, or NULL. Valid until nvfio_ctrl_close(). */
@@ -463,7 +473,8 @@ struct nvfio_event {
  * nvfio_ctrl_poll_admin() and after each admin command call of this header: a Namespace
  * Attribute Changed notice makes nvfio rescan the namespaces before the callback runs. The
  * callback runs on the thread of that call, one event at a time, without nvfio's locks held: it
- * may run admin commands. @cb NULL stops delivery.
+ * may run admin commands. @cb NULL stops delivery: events are then kept (the last 8, in
+ * order) for a callback set later, and their log pages read as they arrive all the same.
  */
 void nvfio_ctrl_set_event_cb(struct nvfio_ctrl *ctrl,
 			     void (*cb)(void *arg, const struct nvfio_event *ev), void *arg);

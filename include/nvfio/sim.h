@@ -17,6 +17,9 @@
  *   delay=<q>:<opcode>:<microseconds>[:<count>]          complete them late
  *   cfs=<n>        raise CSTS.CFS after n completed commands (0: as soon as it is enabled)
  *   remove=<n>     become removed after n completed commands (0: from the start)
+ *   idpatch=<cns>:<nsid|any>:<offset>:<hex bytes>[:<repeat>]   return Identify data of that
+ *                  CNS (and namespace) with these bytes written at offset, repeat times over
+ *                  (a broken device: idpatch=1:any:77:40 is an MDTS of 64)
  *   event=<type>:<info>:<log page>                       post an asynchronous event at enable
  * where <q> is "admin", "io" or "any" and <opcode> a number (0x02) or "any".
  *

@@ -324,6 +324,25 @@ static void test_address(void)
 	CHECK(h_open(&h, "delay=io:0x02:x", 4) == -NVFIO_EBADOPT);
 	CHECK(h_open(&h, "event=9:0:0", 4) == -NVFIO_EBADOPT);
 	CHECK(h_open(&h, "cfs=-1", 4) == -NVFIO_EBADOPT);
+	/* idpatch=: within the 4096 bytes, whole bytes of hex, at most 8 of them. */
+	CHECK(h_open(&h, "idpatch=1:any:4095:0102", 4) == -NVFIO_EBADOPT);
+	CHECK(strstr(nvfio_last_error(), "idpatch=<cns>:<nsid|any>:<offset>"));
+	CHECK(h_open(&h, "idpatch=1:any:0:01:4097", 4) == -NVFIO_EBADOPT);
+	CHECK(h_open(&h, "idpatch=1:any:0:0g", 4) == -NVFIO_EBADOPT);
+	CHECK(h_open(&h, "idpatch=1:any:0:123", 4) == -NVFIO_EBADOPT);
+	CHECK(h_open(&h, "idpatch=1:x:0:12", 4) == -NVFIO_EBADOPT);
+	CHECK(h_open(&h,
+		     "idpatch=1:any:0:01,idpatch=1:any:0:01,idpatch=1:any:0:01,idpatch=1:any:0:01,"
+		     "idpatch=1:any:0:01,idpatch=1:any:0:01,idpatch=1:any:0:01,idpatch=1:any:0:01,"
+		     "idpatch=1:any:0:01",
+		     4) == -NVFIO_EBADOPT);
+	/* And in effect: Identify Controller's MN begins with what was written. */
+	CHECK_OK(h_open(&h, "idpatch=1:any:24:4142:2", 4));
+	CHECK(h_enable(&h, 16) == 0);
+	buf = h_alloc(&h, 4096, 4096);
+	CHECK(h_identify(&h, 1, 0, buf) == 0);
+	CHECK(memcmp((uint8_t *)buf + 24, "ABAB", 4) == 0);
+	h_close(&h);
 }
 
 int main(void)
