@@ -183,6 +183,12 @@ static int nvfio_target_open(struct nvb_target *t, const struct nvb_opts *const 
 		goto fail_close;
 	}
 	ni = nvfio_ns_get_info(nt->ns);
+	if (ni->unusable[0]) {
+		snprintf(err, errlen, "%s: namespace %u takes no I/O: %s", t->filename, ni->nsid,
+			 ni->unusable);
+		r = -ENOTSUP;
+		goto fail_close;
+	}
 	if (!ni->block_size || (ni->block_size & (ni->block_size - 1))) {
 		snprintf(err, errlen,
 			 "%s: namespace %u has a block size of %u bytes, not a power of 2",
