@@ -67,6 +67,46 @@ static const char *admin_name(uint8_t opcode)
 	}
 }
 
+static void abort_done(void *arg, int err, const struct nvfio_cqe *cqe)
+{
+	struct admin_req *a = arg;
+
+	a->err = err;
+	a->cqe = *cqe;
+	a->done = true;
+}
+
+/*
+ * Command @cmd of request @r is past its deadline (admin lock held): Abort it, and wait for the
+ * Abort and then the command, each within @timeout_ms. Returns whether the command is back
+ * (aborted, or completed meanwhile); if not, it still holds its slot and buffer.
+ */
+static bool abort_late(struct nvfio_ctrl *ctrl, const struct nvfio_cmd *cmd,
+		       struct admin_req *r, unsigned int timeout_ms)
+{
+	struct nvfio_cmd c = {.opcode = nvme_admin_abort_cmd, .cdw10 = (uint32_t)cmd->cid << 16};
+	struct admin_req a = {.ctrl = ctrl};
+	unsigned int backoff = 0;
+	uint64_t start;
+
+	if (cmd->opcode == nvme_admin_abort_cmd ||
+	    nvf_queue_submit(ctrl->admin, &c, 0, abort_done, &a) < 0)
+		return r->done;
+	start = nvf_now_ms();
+	while (!(a.done && (r->done || a.err || (a.cqe.cdw0 & 1)))) {
+		nvf_admin_poll_locked(ctrl);
+		if (nvf_queue_check(ctrl->admin, nvf_now_ms()) < 0)
+			continue;
+		if (nvf_now_ms() - start >= 2ull * timeout_ms)
+			break;
+		nvf_backoff(&backoff);
+	}
+	if (!a.done)
+		/* Not even the Abort came back: it too is the reset's to reclaim. */
+		nvf_queue_forget(ctrl->admin, &a);
+	return r->done;
+}
+
 /*
  * The executor. The request lives on the heap, so that a command given up on (timed out) can
  * still complete into it; it then frees itself and the bounce buffer it holds.
@@ -162,17 +202,28 @@ int nvf_admin_run(struct nvfio_ctrl *ctrl, struct nvfio_cmd *cmd, const void *in
 		if (nvf_queue_check(aq, now) < 0)
 			continue;
 		if (now - start >= timeout_ms) {
-			/* The command may still complete and write its buffer: it keeps both. */
+			if (abort_late(ctrl, cmd, r, timeout_ms)) {
+				ret = nvf_err(-NVFIO_ETIMEDOUT,
+					      "%s (opcode 0x%02x) got no completion from %s "
+					      "within %u ms and was aborted: a slow controller "
+					      "needs a longer nvfio_ctrl_opts.admin_timeout_ms",
+					      admin_name(cmd->opcode), cmd->opcode, ctrl->address,
+					      timeout_ms);
+				goto out_bounce;
+			}
+			/* The command may still complete and write the bounce buffer: it keeps
+			 * it (never the caller's), and its slot until a reset. */
 			r->orphan = true;
 			r->bounce = bounce;
 			if (bounce == ctrl->scratch)
 				ctrl->scratch = NULL;
+			__atomic_add_fetch(&ctrl->admin_orphans, 1, __ATOMIC_RELAXED);
 			pthread_mutex_unlock(&ctrl->admin_lock);
 			return nvf_err(-NVFIO_ETIMEDOUT,
 				       "%s (opcode 0x%02x) got no completion from "
-				       "%s within %u ms: a slow controller needs a longer "
-				       "nvfio_ctrl_opts.admin_timeout_ms, a stuck one a reset "
-				       "(close and reopen it)",
+				       "%s within %u ms, and the controller would not abort it "
+				       "(a controller reset takes it back): a slow controller "
+				       "needs a longer nvfio_ctrl_opts.admin_timeout_ms",
 				       admin_name(cmd->opcode), cmd->opcode, ctrl->address,
 				       timeout_ms);
 		}

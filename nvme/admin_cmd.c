@@ -13,11 +13,19 @@
 #include "nvme/ns.h"
 #include "support/error.h"
 
-/* After a command the controller answered (whatever its status): deliver events. */
+/* After a command the controller answered (whatever its status): deliver events. Once a
+ * command (this one or one of the driver's own) is one the controller would neither complete
+ * nor abort: reset it, which takes back the command's slot in the admin queue (else enough of
+ * them fill it for good), the error kept. */
 static int deliver(struct nvfio_ctrl *ctrl, int ret)
 {
 	if (ret >= 0 || ret == -NVFIO_ENVME)
 		nvf_aer_deliver(ctrl);
+	if (__atomic_load_n(&ctrl->admin_orphans, __ATOMIC_RELAXED)) {
+		nvf_err_freeze();
+		nvfio_ctrl_reset(ctrl);
+		nvf_err_thaw();
+	}
 	return ret;
 }
 

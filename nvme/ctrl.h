@@ -76,6 +76,7 @@ struct nvfio_ctrl {
 	bool aer_enabled; /* keep an event request outstanding */
 	int admin_efd;
 	bool aer_outstanding;
+	unsigned int admin_orphans; /* timed-out commands the controller would not abort */
 	bool events_busy;
 	void (*event_cb)(void *arg, const struct nvfio_event *ev);
 	void *event_arg;

@@ -630,6 +630,7 @@ static void reset_admin_queue(struct nvfio_ctrl *ctrl)
 {
 	nvf_queue_fail_all(ctrl->admin, -NVFIO_ERESET);
 	ctrl->aer_outstanding = false;
+	__atomic_store_n(&ctrl->admin_orphans, 0, __ATOMIC_RELAXED);
 	nvf_queue_reset_rings(ctrl->admin);
 	__atomic_store_n(&ctrl->admin->io.state, 0, __ATOMIC_SEQ_CST);
 	nvf_queue_tc_sync(ctrl->admin);

@@ -374,9 +374,10 @@ int nvfio_ctrl_rescan(struct nvfio_ctrl *ctrl);
  * @timeout_ms: deadline; 0 for the controller's admin timeout
  *
  * Returns 0 (status success), -NVFIO_ENVME (completed with a non-zero status: see @cqe; the
- * message names the status), -NVFIO_ETIMEDOUT (the command stays outstanding and is reaped when
- * the controller completes it), -NVFIO_EFATAL, -NVFIO_EREMOVED, -EINVAL (@len above MDTS, or
- * @len without @buf), -EBUSY (the admin queue is full of commands that timed out), -ENOMEM.
+ * message names the status), -NVFIO_ETIMEDOUT (no completion within the deadline: nvfio aborted
+ * the command, or, when the controller would not abort it, reset the controller, which takes
+ * its slot back; @buf is never written after the return), -NVFIO_EFATAL, -NVFIO_EREMOVED,
+ * -EINVAL (@len above MDTS, or @len without @buf), -EBUSY (the admin queue is full), -ENOMEM.
  * Commands from several threads are serialised: one runs at a time.
  */
 int nvfio_admin_raw(struct nvfio_ctrl *ctrl, const struct nvfio_cmd *cmd, void *buf, size_t len,

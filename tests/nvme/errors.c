@@ -151,21 +151,51 @@ static void timeout(void)
 	CHECK_OK(nvfio_qpair_free(qp));
 	nvfio_sim_get_stats(sim, &st);
 	CHECK(st.held == 3 && st.sq_deleted == 1 && held.done == 1);
-	/* Admin commands that time out keep their PRP list (the admin queue has two): a third one
-	 * needing a list is refused at once, and closing completes the ones held. */
-	{
-		uint8_t *log = malloc(16384);
+	CHECK_OK(nvfio_ctrl_close(ctrl));
+}
 
-		CHECK(log && nvfio_ctrl_get_info(ctrl)->max_xfer >= 16384);
-		CHECK(nvfio_sim_fault_parse(sim, "hold=admin:0x02") >= 0);
+/*
+ * Admin commands past their deadline, more of them than the admin queue holds (31) and than it
+ * has PRP lists (2): each is aborted (the model holds them) and its slot and list reclaimed;
+ * one the controller only delays (Abort finds nothing) gets the controller reset. Either way the
+ * caller hears -NVFIO_ETIMEDOUT at once and the next admin command works.
+ */
+static void admin_timeouts(void)
+{
+	struct nvfio_ctrl_opts opts;
+	struct nvfio_ctrl *ctrl;
+	struct nvfio_sim *sim;
+	struct nvfio_sim_stats st;
+	uint8_t *log = malloc(16384);
+	uint32_t v;
+	int i;
+
+	nvfio_ctrl_opts_init(&opts);
+	opts.admin_timeout_ms = 20;
+	ctrl = t_open("sim:size=16M", &opts);
+	sim = nvfio_ctrl_sim(ctrl);
+	CHECK(log && nvfio_ctrl_get_info(ctrl)->max_xfer >= 16384);
+	CHECK(nvfio_sim_fault_parse(sim, "hold=admin:0x02") >= 0);
+	for (i = 0; i < 40; i++)
 		CHECK_ERR(nvfio_get_log_page(ctrl, 2, 0xffffffff, 0, log, 16384), -NVFIO_ETIMEDOUT);
-		CHECK_ERR(nvfio_get_log_page(ctrl, 2, 0xffffffff, 0, log, 16384), -NVFIO_ETIMEDOUT);
-		CHECK_ERR(nvfio_get_log_page(ctrl, 2, 0xffffffff, 0, log, 16384), -EBUSY);
-		printf("admin lists held: %s\n", nvfio_last_error());
-		/* One without a list still goes (and is held too). */
-		CHECK_ERR(nvfio_get_log_page(ctrl, 2, 0xffffffff, 0, log, 4096), -NVFIO_ETIMEDOUT);
-		free(log);
-	}
+	printf("40 held admin commands: %s\n", nvfio_last_error());
+	CHECK(strstr(nvfio_last_error(), "was aborted"));
+	nvfio_sim_get_stats(sim, &st);
+	CHECK(st.aborted == 40 && st.holding == 0);
+	CHECK_OK(nvfio_identify(ctrl, 1, 0, log));
+
+	nvfio_sim_fault_clear(sim);
+	CHECK(nvfio_sim_fault_parse(sim, "delay=admin:0x0a:2000000") >= 0);
+	for (i = 0; i < 40; i++)
+		CHECK_ERR(nvfio_get_features(ctrl, 0x04, 0, 0, NULL, 0, &v), -NVFIO_ETIMEDOUT);
+	printf("40 late admin commands: %s\n", nvfio_last_error());
+	CHECK(strstr(nvfio_last_error(), "would not abort it"));
+	nvfio_sim_get_stats(sim, &st);
+	printf("  the model saw %llu resets\n", (unsigned long long)st.resets);
+	CHECK(st.resets >= 40);
+	nvfio_sim_fault_clear(sim);
+	CHECK_OK(nvfio_get_features(ctrl, 0x04, 0, 0, NULL, 0, &v));
+	free(log);
 	CHECK_OK(nvfio_ctrl_close(ctrl));
 }
 
@@ -299,6 +329,7 @@ int main(int argc, char **argv)
 	failure(1, false);
 	failure(0, true);
 	failure(1, true);
+	admin_timeouts();
 	open_timeout();
 	events();
 	return T_EXIT_PASS;
