@@ -92,8 +92,10 @@ void nvfio_vfio_device_close(struct nvfio_vfio_device *dev)
 	if (!dev)
 		return;
 	for (uint32_t i = 0; i < dev->info.num_regions; i++) {
-		if (dev->regions[i].map)
+		if (dev->regions[i].map) {
+			nvf_vfio_bar_unregister(dev->regions[i].map);
 			munmap(dev->regions[i].map, dev->regions[i].map_len);
+		}
 		free(dev->regions[i].areas);
 	}
 	free(dev->regions);
@@ -113,27 +115,25 @@ int nvfio_vfio_device_release(struct nvfio_vfio_device *dev)
 		return 0;
 	for (i = 0; i < dev->info.num_regions; i++) {
 		struct nvf_vfio_region *r = &dev->regions[i];
-		void *ones;
+		int ret;
 
 		if (!r->map)
 			continue;
-		/* Filled first, then moved over the region: no moment reads anything else. */
-		ones = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			    -1, 0);
-		if (ones == MAP_FAILED)
-			return nvf_err(-ENOMEM, "%s: no memory to stand in for region %u", dev->addr,
-				       i);
-		memset(ones, 0xff, r->map_len);
-		if (mremap(ones, r->map_len, r->map_len, MREMAP_MAYMOVE | MREMAP_FIXED, r->map) ==
-		    MAP_FAILED) {
-			munmap(ones, r->map_len);
-			return nvf_err(-ENOMEM, "%s: cannot replace region %u: %s", dev->addr, i,
-				       strerror(errno));
-		}
+		ret = nvf_vfio_fill_ones(r->map, r->map_len);
+		if (ret < 0)
+			return nvf_err(-ENOMEM,
+				       "%s: cannot replace region %u by all-ones memory: %s",
+				       dev->addr, i, strerror(-ret));
 	}
+	__atomic_store_n(&dev->removed, 1, __ATOMIC_RELEASE);
 	close(dev->fd);
 	dev->fd = -1;
 	return 0;
+}
+
+bool nvfio_vfio_device_removed(const struct nvfio_vfio_device *dev)
+{
+	return __atomic_load_n(&dev->removed, __ATOMIC_ACQUIRE);
 }
 
 int nvfio_vfio_device_fd(const struct nvfio_vfio_device *dev)

@@ -139,6 +139,20 @@ int nvfio_vfio_device_map_region(struct nvfio_vfio_device *dev, unsigned int ind
 		return nvf_err(ret, "mmap of region %u of %s (%llu bytes): %s", index, dev->addr,
 			       (unsigned long long)info->size, strerror(-ret));
 	}
+	/* From here a fault in the mapping (the device removed) reads all-ones, not SIGBUS. */
+	ret = nvf_vfio_bar_register(r->map, r->map_len, &dev->removed);
+	if (ret < 0) {
+		munmap(r->map, r->map_len);
+		r->map = NULL;
+		if (ret == -ENOSPC)
+			return nvf_err(ret,
+				       "region %u of %s not mapped: nvfio maps at most %d regions "
+				       "at once, of all devices; unmap some first "
+				       "(nvfio_vfio_device_unmap_region, or close devices)",
+				       index, dev->addr, NVF_VFIO_BARS_MAX);
+		return nvf_err(ret, "region %u of %s not mapped: installing the SIGBUS handler: %s",
+			       index, dev->addr, strerror(-ret));
+	}
 done:
 	*addr = r->map;
 	if (len)
@@ -153,6 +167,7 @@ int nvfio_vfio_device_unmap_region(struct nvfio_vfio_device *dev, unsigned int i
 	if (index >= dev->info.num_regions || !dev->regions[index].map)
 		return nvf_err(-NVFIO_ENOREGION, "region %u of %s is not mapped", index, dev->addr);
 	r = &dev->regions[index];
+	nvf_vfio_bar_unregister(r->map);
 	munmap(r->map, r->map_len);
 	r->map = NULL;
 	r->map_len = 0;

@@ -9,6 +9,7 @@
  * unit tests can point it at a fake tree in a temporary directory.
  */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -104,6 +105,10 @@ struct nvfio_vfio_device {
 
 	/* MSI-X vectors enabled in the kernel (0: MSI-X off); see nvfio_vfio_device_msix_bind(). */
 	unsigned int msix_enabled;
+
+	/* 1 once released or once an access to a mapped region faulted (SIGBUS: the handler of
+	 * sigbus.c sets it); read and written with atomics. */
+	int removed;
 
 	/* nvfio_vfio_open() made the context: the device's close releases it. */
 	bool owns_ctx;
@@ -231,5 +236,43 @@ int nvf_vfio_group_device_fd(struct nvfio_vfio_group *g, const char *addr, int *
 int nvf_vfio_map_areas(int fd, uint64_t foff, uint64_t size, bool sparse,
 		       const struct nvfio_vfio_sparse_area *areas, unsigned int nr_areas, int prot,
 		       void **addr, size_t *maplen);
+
+/* ---- BAR faults (sigbus.c) ---- */
+
+/* How many mapped regions, of all devices together, the SIGBUS handler can answer for. */
+#define NVF_VFIO_BARS_MAX 256
+
+/*
+ * Register [@addr, @addr + @len), the mapping of a device's region: a fault in it (SIGBUS) puts
+ * memory that reads all-ones in place of the whole of it and sets *@removed to 1, and the access
+ * runs again. The first registration installs the handler (nvf_vfio_sigbus_handler()), keeping
+ * the action it replaces to chain to; the last unregistration puts that action back.
+ * Returns 0, -ENOSPC (NVF_VFIO_BARS_MAX ranges registered), or -errno of sigaction(). Records
+ * no message.
+ */
+int nvf_vfio_bar_register(void *addr, size_t len, int *removed);
+
+/*
+ * Forget the range registered at @addr (nothing if none is), after waiting for a handler that
+ * is replacing it right now. Call it before unmapping the range.
+ */
+void nvf_vfio_bar_unregister(void *addr);
+
+/*
+ * If @info is a fault inside a registered range, put all-ones memory in place of the range, mark
+ * it removed and return true; false otherwise, or when the memory could not be had. Async-signal
+ * safe; nvfio_vfio_sigbus_handle() without keeping errno.
+ */
+bool nvf_vfio_bar_fault(const siginfo_t *info);
+
+/* The SA_SIGINFO handler nvfio installs for SIGBUS while a range is registered. */
+void nvf_vfio_sigbus_handler(int sig, siginfo_t *info, void *uc);
+
+/*
+ * Replace [@addr, @addr + @len) (page-aligned) in one step by private memory that reads
+ * all-ones: filled first, then moved over it. Async-signal safe. Returns 0 or -errno of mmap()
+ * or mremap() (the range is then as it was).
+ */
+int nvf_vfio_fill_ones(void *addr, size_t len);
 
 #endif /* NVFIO_VFIO_VFIO_H */

@@ -314,8 +314,16 @@ int nvfio_vfio_device_region_info(struct nvfio_vfio_device *dev, unsigned int in
  * mappable (sparse areas), only those areas are mapped, at their offsets, and the rest faults.
  * Calling it again returns the same mapping. The mapping lives until
  * nvfio_vfio_device_unmap_region() or the device's close.
+ *
+ * While the mapping lives, an access to it that faults (the device was removed by surprise and
+ * vfio-pci took the mapping away, or its memory decoding is off) does not kill the process with
+ * SIGBUS: nvfio's SIGBUS handler puts memory that reads all-ones in place of the whole mapping,
+ * as a removed device reads, marks the device removed (nvfio_vfio_device_removed()) and lets the
+ * access run again. See "BAR faults and SIGBUS" below for the handler itself.
+ *
  * Returns 0, -NVFIO_ENOREGION (absent, empty, or not mappable: use
- * nvfio_vfio_device_region_read/write), -EINVAL (a sparse area outside the region), -ENOMEM.
+ * nvfio_vfio_device_region_read/write), -EINVAL (a sparse area outside the region), -ENOSPC
+ * (256 regions of all devices are mapped already), -ENOMEM.
  */
 int nvfio_vfio_device_map_region(struct nvfio_vfio_device *dev, unsigned int index, void **addr,
 				 size_t *len);
@@ -327,10 +335,19 @@ int nvfio_vfio_device_map_region(struct nvfio_vfio_device *dev, unsigned int ind
  * code still touching it sees a removed device instead of faulting), and the device file is
  * closed, which lets the kernel finish the unbind (vfio-pci waits for it, raising the request
  * interrupt, NVFIO_VFIO_PCI_REQ). The object stays until nvfio_vfio_device_close(); calls that
- * need the device file fail meanwhile. Returns 0, or -ENOMEM (a region could not be replaced:
- * it stays mapped, and the file open).
+ * need the device file fail meanwhile, and nvfio_vfio_device_removed() is true. Returns 0, or
+ * -ENOMEM (a region could not be replaced: it stays mapped, and the file open).
  */
 int nvfio_vfio_device_release(struct nvfio_vfio_device *dev);
+
+/*
+ * nvfio_vfio_device_removed() - whether the device is known to be gone: an access to one of its
+ * mapped regions faulted (its mappings now read all-ones, see nvfio_vfio_device_map_region()),
+ * or nvfio_vfio_device_release() let go of it. Any thread may ask. The device file stays open
+ * after a fault: nvfio_vfio_device_release() or nvfio_vfio_device_close() lets the kernel finish
+ * the removal.
+ */
+bool nvfio_vfio_device_removed(const struct nvfio_vfio_device *dev);
 
 /* nvfio_vfio_device_unmap_region() - undo nvfio_vfio_device_map_region(); 0 or -NVFIO_ENOREGION. */
 int nvfio_vfio_device_unmap_region(struct nvfio_vfio_device *dev, unsigned int index);
@@ -449,6 +466,45 @@ int nvfio_vfio_device_irq_unmask_eventfd(struct nvfio_vfio_device *dev, unsigned
  * -errno from reading /proc/interrupts.
  */
 int nvfio_vfio_msix_host_irq(const char *addr, unsigned int vector);
+
+/*
+ * ---- BAR faults and SIGBUS ----
+ *
+ * While at least one region of any device is mapped (nvfio_vfio_device_map_region()), nvfio has
+ * a process-wide SIGBUS handler installed (SA_SIGINFO | SA_ONSTACK | SA_RESTART): it is installed
+ * by the first mapping and the action it replaced is put back when the last mapping goes
+ * (unmapped, or its device closed). A SIGBUS whose address lies in a mapped region is nvfio's
+ * (above); every other SIGBUS goes to the action the application had when the handler was
+ * installed: its handler (with that action's mask added), or, for SIG_DFL, the default (the
+ * process dies of SIGBUS, as without nvfio), or, for SIG_IGN, what the kernel does (a SIGBUS sent
+ * by kill() is ignored, a fault kills). SA_RESETHAND and SA_NODEFER of that action are not
+ * reproduced. Where the all-ones memory cannot be had (no memory), the fault is treated as not
+ * nvfio's.
+ *
+ * An application that installs its own SIGBUS handler while nvfio's is installed replaces it,
+ * and must then pass the faults on: call nvfio_vfio_sigbus_handle() first and return when it says
+ * the fault was nvfio's (or chain to the action sigaction() returned as the old one). nvfio then
+ * leaves that handler in place: it does not put its own previous action back over it when the
+ * last mapping goes, nor install itself over it again (only over SIG_DFL or SIG_IGN, or when its
+ * own handler is found back). Changing SIGBUS's action in one thread while another maps or
+ * unmaps the first or last region is a race the application must avoid.
+ *
+ * Under valgrind, the access can run again only with --vex-iropt-register-updates=
+ * allregs-at-mem-access (by default valgrind does not keep the registers a faulting load
+ * needs to resume).
+ */
+
+/*
+ * nvfio_vfio_sigbus_handle() - answer a SIGBUS that is nvfio's, from the application's handler
+ * @siginfo: the siginfo_t * the SA_SIGINFO handler was given
+ *
+ * A fault (si_code > 0) inside a mapped region of any device: that mapping is replaced by memory
+ * that reads all-ones and its device marked removed, and the handler should return at once, so
+ * that the access runs again and reads all-ones. Async-signal safe; errno is kept.
+ * Returns true for such a fault, false for any other SIGBUS (the application's own) or when the
+ * replacement memory could not be had.
+ */
+bool nvfio_vfio_sigbus_handle(const void *siginfo);
 
 /*
  * ==== Low level: the VFIO container and groups under a context ====
