@@ -37,7 +37,8 @@ static void vfio_irq_disable(struct nvf_dev *dev)
 
 /*
  * vfio-pci raises the request interrupt while it waits to take the device back (an unbind, a
- * hot unplug): answer by letting go of it, from whichever thread looks first.
+ * hot unplug): answer by letting go of it, from whichever thread looks first. A device whose BAR
+ * faulted (the VFIO layer's SIGBUS handler put all-ones memory in its place) is let go of too.
  */
 static bool vfio_let_go(struct nvf_dev *dev)
 {
@@ -45,12 +46,14 @@ static bool vfio_let_go(struct nvf_dev *dev)
 	uint64_t n;
 	bool gone;
 
-	if (v->req_efd < 0)
-		return false;
 	pthread_mutex_lock(&v->lock);
-	if (!v->released && read(v->req_efd, &n, sizeof(n)) == (ssize_t)sizeof(n)) {
-		nvfio_vfio_device_irq_set_eventfds(v->vdev, NVFIO_VFIO_PCI_REQ, 0, 1,
-						   &(int){-1});
+	/* Asked for by vfio-pci, or the device is gone already (a BAR access faulted). */
+	if (!v->released &&
+	    ((v->req_efd >= 0 && read(v->req_efd, &n, sizeof(n)) == (ssize_t)sizeof(n)) ||
+	     nvfio_vfio_device_removed(v->vdev))) {
+		if (v->req_efd >= 0)
+			nvfio_vfio_device_irq_set_eventfds(v->vdev, NVFIO_VFIO_PCI_REQ, 0, 1,
+							   &(int){-1});
 		v->released = nvfio_vfio_device_release(v->vdev) == 0;
 	}
 	gone = v->released;

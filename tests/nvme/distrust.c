@@ -15,6 +15,7 @@
  *     callback set is kept for the callback set later.
  */
 #include <limits.h>
+#include <sched.h>
 #include <sys/uio.h>
 #include <time.h>
 
@@ -151,21 +152,31 @@ static void event_cb(void *arg, const struct nvfio_event *ev)
 	e->n++;
 }
 
+/* Poll the admin queue until an event reached @e, for at most 10 s. */
+static void poll_events(struct nvfio_ctrl *ctrl, struct evs *e)
+{
+	uint64_t t0 = now_ms();
+
+	while (!e->n && now_ms() - t0 < 10000) {
+		CHECK(nvfio_ctrl_poll_admin(ctrl) >= 0);
+		sched_yield();
+	}
+}
+
 static void events(void)
 {
 	struct nvfio_ctrl_opts o;
 	struct nvfio_sim_stats ss = {0};
 	struct nvfio_ctrl *ctrl;
 	struct evs e = {0};
-	int i;
+	uint64_t t0;
 
 	/* A SMART event (type 1, info 0, log page 2) pending at enable, a callback from the open. */
 	nvfio_ctrl_opts_init(&o);
 	o.event_cb = event_cb;
 	o.event_arg = &e;
 	ctrl = t_open("sim:size=4M,event=1:0:2", &o);
-	for (i = 0; i < 1000 && !e.n; i++)
-		CHECK(nvfio_ctrl_poll_admin(ctrl) >= 0);
+	poll_events(ctrl, &e);
 	printf("event pending at enable, callback given at open: %d event(s), type %u\n", e.n,
 	       e.ev[0].type);
 	CHECK(e.n == 1 && e.ev[0].type == 1 && e.ev[0].log_page == 2);
@@ -174,7 +185,7 @@ static void events(void)
 	/* No callback while it arrives: kept for the one set later. */
 	memset(&e, 0, sizeof(e));
 	ctrl = t_open("sim:size=4M,event=1:0:2", NULL);
-	for (i = 0; i < 2000; i++) {
+	for (t0 = now_ms(); now_ms() - t0 < 10000; sched_yield()) {
 		CHECK(nvfio_ctrl_poll_admin(ctrl) >= 0);
 		nvfio_sim_get_stats(nvfio_ctrl_sim(ctrl), &ss);
 		if (ss.events_completed)
@@ -183,8 +194,7 @@ static void events(void)
 	CHECK(ss.events_completed == 1);
 	CHECK(nvfio_ctrl_poll_admin(ctrl) >= 0); /* the reaped event handled */
 	nvfio_ctrl_set_event_cb(ctrl, event_cb, &e);
-	for (i = 0; i < 1000 && !e.n; i++)
-		CHECK(nvfio_ctrl_poll_admin(ctrl) >= 0);
+	poll_events(ctrl, &e);
 	printf("event reaped with no callback, callback set later: %d event(s)\n", e.n);
 	CHECK(e.n == 1 && e.ev[0].type == 1);
 	CHECK_OK(nvfio_ctrl_close(ctrl));
