@@ -32,8 +32,14 @@ static int deliver(struct nvfio_ctrl *ctrl, int ret)
 int nvfio_admin_raw(struct nvfio_ctrl *ctrl, const struct nvfio_cmd *cmd, void *buf, size_t len,
 		    struct nvfio_cqe *cqe, unsigned int timeout_ms)
 {
-	struct nvfio_cmd c = *cmd;
+	struct nvfio_cmd c;
+	int ret = nvf_ctrl_usable(ctrl, "nvfio_admin_raw");
 
+	if (ret)
+		return ret;
+	if (!cmd)
+		return nvf_err(-EINVAL, "nvfio_admin_raw: the command is NULL");
+	c = *cmd;
 	if (len && !buf)
 		return nvf_err(-EINVAL, "nvfio_admin_raw: a length without a buffer");
 	if (!len)
@@ -43,12 +49,24 @@ int nvfio_admin_raw(struct nvfio_ctrl *ctrl, const struct nvfio_cmd *cmd, void *
 
 int nvfio_identify(struct nvfio_ctrl *ctrl, uint8_t cns, uint32_t nsid, void *buf)
 {
+	int ret = nvf_ctrl_usable(ctrl, "nvfio_identify");
+
+	if (ret)
+		return ret;
+	if (!buf)
+		return nvf_err(-EINVAL, "nvfio_identify: the buffer is NULL");
 	return deliver(ctrl, nvf_admin_identify(ctrl, cns, nsid, buf));
 }
 
 int nvfio_get_log_page(struct nvfio_ctrl *ctrl, uint8_t lid, uint32_t nsid, uint64_t offset,
 		       void *buf, size_t len)
 {
+	int ret = nvf_ctrl_usable(ctrl, "nvfio_get_log_page");
+
+	if (ret)
+		return ret;
+	if (!buf)
+		return nvf_err(-EINVAL, "nvfio_get_log_page: the buffer is NULL");
 	return deliver(ctrl, nvf_admin_get_log(ctrl, lid, nsid, offset, buf, len));
 }
 
@@ -62,8 +80,10 @@ int nvfio_get_features(struct nvfio_ctrl *ctrl, uint8_t fid, uint32_t nsid, uint
 	    .cdw11 = cdw11,
 	};
 	struct nvfio_cqe cqe = {0};
-	int ret;
+	int ret = nvf_ctrl_usable(ctrl, "nvfio_get_features");
 
+	if (ret)
+		return ret;
 	ret = nvf_admin_run(ctrl, &cmd, NULL, buf, buf ? len : 0, &cqe, 0);
 	if (ret == 0 && result)
 		*result = cqe.cdw0;
@@ -114,8 +134,10 @@ int nvfio_set_features(struct nvfio_ctrl *ctrl, uint8_t fid, uint32_t nsid, uint
 	    .cdw12 = cdw12,
 	};
 	struct nvfio_cqe cqe = {0};
-	int ret;
+	int ret = nvf_ctrl_usable(ctrl, "nvfio_set_features");
 
+	if (ret)
+		return ret;
 	if (fid == NVME_FEAT_FID_NUM_QUEUES)
 		return nvf_err(-EINVAL, "Number of Queues is set by nvfio_ctrl_open(): use "
 					"nvfio_ctrl_opts.nr_io_queues");
@@ -191,8 +213,10 @@ int nvfio_format(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t lbaf, uint8_t s
 	    .nsid = nsid,
 	    .cdw10 = (lbaf & 0xfu) | (uint32_t)(ses & 7u) << 9 | (uint32_t)((lbaf >> 4) & 3u) << 12,
 	};
-	int ret;
+	int ret = nvf_ctrl_usable(ctrl, "nvfio_format");
 
+	if (ret)
+		return ret;
 	if (lbaf > 63 || ses > 2)
 		return nvf_err(-EINVAL, "Format NVM: LBA format %u / secure erase %u out of range",
 			       lbaf, ses);
@@ -210,8 +234,10 @@ int nvfio_abort(struct nvfio_ctrl *ctrl, uint16_t sqid, uint16_t cid, uint32_t *
 	    .cdw10 = sqid | (uint32_t)cid << 16,
 	};
 	struct nvfio_cqe cqe = {0};
-	int ret;
+	int ret = nvf_ctrl_usable(ctrl, "nvfio_abort");
 
+	if (ret)
+		return ret;
 	ret = nvf_admin_exec(ctrl, &cmd, NULL, 0, &cqe, 0);
 	if (ret == 0 && result)
 		*result = cqe.cdw0;

@@ -133,6 +133,8 @@ void nvf_aer_deliver(struct nvfio_ctrl *ctrl)
 void nvfio_ctrl_set_event_cb(struct nvfio_ctrl *ctrl,
 			     void (*cb)(void *arg, const struct nvfio_event *ev), void *arg)
 {
+	if (!nvf_ctrl_live(ctrl))
+		return;
 	pthread_mutex_lock(&ctrl->admin_lock);
 	ctrl->event_cb = cb;
 	ctrl->event_arg = arg;
@@ -141,8 +143,10 @@ void nvfio_ctrl_set_event_cb(struct nvfio_ctrl *ctrl,
 
 int nvfio_ctrl_poll_admin(struct nvfio_ctrl *ctrl)
 {
-	int n, ret;
+	int n, ret = nvf_ctrl_usable(ctrl, "nvfio_ctrl_poll_admin");
 
+	if (ret)
+		return ret;
 	ret = nvf_dev_check(ctrl->dev);
 	if (ret < 0)
 		return ret;

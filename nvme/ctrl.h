@@ -17,6 +17,7 @@
 #include "nvme/dev.h"
 #include "nvme/queue.h"
 #include "nvme/spec.h"
+#include "support/error.h"
 
 /*
  * Bring-up states, in order (init.c). A controller reset re-enters at NVF_INIT_DISABLE with the
@@ -56,6 +57,7 @@ struct nvf_feat {
 };
 
 struct nvfio_ctrl {
+	uint32_t magic; /* NVF_MAGIC_LIVE until closed (checked builds keep it, dead) */
 	struct nvf_dev *dev;
 	struct nvfio_ctrl_opts opts;
 	char *address;
@@ -119,6 +121,24 @@ struct nvfio_ctrl {
 	struct nvfio_ns **ns;
 	uint32_t nn;
 };
+
+/* Whether the application may use @ctrl (for @what, in messages): not NULL, and in a checked
+ * build not closed. 0, -EINVAL or -EBADF. */
+static inline int nvf_ctrl_usable(const struct nvfio_ctrl *ctrl, const char *what)
+{
+	if (!ctrl)
+		return nvf_err(-EINVAL, "%s: the controller is NULL", what);
+	if (NVF_CHECKED && ctrl->magic != NVF_MAGIC_LIVE)
+		return nvf_err(-EBADF, "%s: controller %p used after nvfio_ctrl_close()", what,
+			       (const void *)ctrl);
+	return 0;
+}
+
+/* nvf_ctrl_usable() for the calls that return no error code: whether to go on. */
+static inline bool nvf_ctrl_live(const struct nvfio_ctrl *ctrl)
+{
+	return ctrl && (!NVF_CHECKED || ctrl->magic == NVF_MAGIC_LIVE);
+}
 
 /* The controller's failure (0 while it runs). */
 static inline int nvf_ctrl_failed(const struct nvfio_ctrl *ctrl)

@@ -61,6 +61,8 @@ static void ctrl_failed(void *arg, int err)
 
 void nvfio_ctrl_set_state_cb(struct nvfio_ctrl *ctrl, nvfio_state_cb cb, void *arg)
 {
+	if (!nvf_ctrl_live(ctrl))
+		return;
 	pthread_mutex_lock(&ctrl->lock);
 	__atomic_store_n(&ctrl->state_cb, NULL, __ATOMIC_SEQ_CST);
 	ctrl->state_arg = arg;
@@ -70,6 +72,10 @@ void nvfio_ctrl_set_state_cb(struct nvfio_ctrl *ctrl, nvfio_state_cb cb, void *a
 
 int nvfio_ctrl_check(struct nvfio_ctrl *ctrl)
 {
+	int ret = nvf_ctrl_usable(ctrl, "nvfio_ctrl_check");
+
+	if (ret)
+		return ret;
 	return nvf_dev_check(ctrl->dev);
 }
 
@@ -77,7 +83,10 @@ int nvfio_ctrl_read_regs(struct nvfio_ctrl *ctrl, void *buf, size_t len)
 {
 	uint32_t *out = buf;
 	size_t i;
+	int ret = nvf_ctrl_usable(ctrl, "nvfio_ctrl_read_regs");
 
+	if (ret)
+		return ret;
 	if (!buf || len % 4 || len > NVF_DOORBELL_BASE)
 		return nvf_err(-EINVAL, "registers: %zu bytes asked for; a multiple of 4 up to %u",
 			       len, NVF_DOORBELL_BASE);
@@ -451,7 +460,8 @@ static int ctrl_shutdown(struct nvfio_ctrl *ctrl)
 	return ret;
 }
 
-static void ctrl_release(struct nvfio_ctrl *ctrl)
+/* Release everything; @bury: the controller was the application's (nvfio_ctrl_close()). */
+static void ctrl_release(struct nvfio_ctrl *ctrl, bool bury)
 {
 	struct nvf_dev *dev = ctrl->dev;
 
@@ -469,9 +479,14 @@ static void ctrl_release(struct nvfio_ctrl *ctrl)
 	if (dev && ctrl->scratch)
 		nvfio_dma_free(dev->dma, ctrl->scratch);
 	nvf_queue_destroy(ctrl->admin);
-	nvf_ns_free(ctrl);
+	ctrl->admin = NULL;
+	/* A checked build keeps the namespaces with the controller, dead, as handles may still
+	 * point at them. */
+	if (!(NVF_CHECKED && bury))
+		nvf_ns_free(ctrl);
 	if (dev)
 		nvf_dev_close(dev);
+	ctrl->dev = NULL;
 	pthread_mutex_destroy(&ctrl->admin_lock);
 	pthread_mutex_destroy(&ctrl->ns_lock);
 	pthread_mutex_destroy(&ctrl->lock);
@@ -481,6 +496,12 @@ static void ctrl_release(struct nvfio_ctrl *ctrl)
 	pthread_mutex_destroy(&ctrl->feat_lock);
 	free(ctrl->qid_used);
 	free(ctrl->id);
+	ctrl->qid_used = NULL;
+	ctrl->id = NULL;
+	if (NVF_CHECKED && bury) {
+		ctrl->magic = NVF_MAGIC_DEAD;
+		return;
+	}
 	free(ctrl->address);
 	free(ctrl);
 }
@@ -522,6 +543,7 @@ int nvfio_ctrl_open(const char *address, const struct nvfio_ctrl_opts *opts,
 	ctrl = calloc(1, sizeof(*ctrl));
 	if (!ctrl)
 		return nvf_err(-ENOMEM, "out of memory opening %s", address);
+	ctrl->magic = NVF_MAGIC_LIVE;
 	ctrl->opts = *opts;
 	/* 0 is the default, not "at once". */
 	if (!ctrl->opts.admin_timeout_ms)
@@ -601,26 +623,39 @@ err_shutdown:
 	nvf_err_freeze();
 	if (ctrl->state > NVF_INIT_WAIT_READY && !nvf_ctrl_failed(ctrl))
 		ctrl_shutdown(ctrl);
-	ctrl_release(ctrl);
+	ctrl_release(ctrl, false);
 	nvf_err_thaw();
 	return ret;
 err:
 	nvf_err_freeze();
-	ctrl_release(ctrl);
+	ctrl_release(ctrl, false);
 	nvf_err_thaw();
 	return ret;
 }
 
 int nvfio_ctrl_close(struct nvfio_ctrl *ctrl)
 {
+	struct nvfio_qpair *qp;
 	int ret;
 
 	if (!ctrl)
 		return 0;
+	if (NVF_CHECKED && ctrl->magic != NVF_MAGIC_LIVE)
+		return nvf_err(-EBADF, "nvfio_ctrl_close: controller %p closed already",
+			       (void *)ctrl);
+	pthread_mutex_lock(&ctrl->lock);
+	for (qp = ctrl->qpairs; qp && !nvf_queue_in_callback(qp); qp = qp->next_qp)
+		;
+	pthread_mutex_unlock(&ctrl->lock);
+	if (qp)
+		return nvf_err(-EBUSY,
+			       "controller %s closed from a completion callback of its queue %u: "
+			       "close it after the poll returns",
+			       ctrl->address, qp->qid);
 	while (ctrl->qpairs)
 		nvfio_qpair_free(ctrl->qpairs);
 	ret = ctrl_shutdown(ctrl);
-	ctrl_release(ctrl);
+	ctrl_release(ctrl, true);
 	return ret;
 }
 
@@ -638,11 +673,14 @@ static void reset_admin_queue(struct nvfio_ctrl *ctrl)
 
 int nvfio_ctrl_reset(struct nvfio_ctrl *ctrl)
 {
-	struct nvf_dev *dev = ctrl->dev;
 	struct nvfio_qpair *qp;
+	struct nvf_dev *dev;
 	uint32_t cc;
-	int ret;
+	int ret = nvf_ctrl_usable(ctrl, "nvfio_ctrl_reset");
 
+	if (ret)
+		return ret;
+	dev = ctrl->dev;
 	pthread_mutex_lock(&ctrl->reset_lock);
 	/* From here the admin commands of other threads wait; one running now finishes first. */
 	pthread_mutex_lock(&ctrl->admin_lock);
@@ -693,25 +731,35 @@ int nvfio_ctrl_reset(struct nvfio_ctrl *ctrl)
 
 const struct nvfio_ctrl_info *nvfio_ctrl_get_info(const struct nvfio_ctrl *ctrl)
 {
+	if (!nvf_ctrl_live(ctrl))
+		return NULL;
 	return &ctrl->info;
 }
 
 const void *nvfio_ctrl_identify(const struct nvfio_ctrl *ctrl)
 {
+	if (!nvf_ctrl_live(ctrl))
+		return NULL;
 	return ctrl->id;
 }
 
 struct nvfio_dma *nvfio_ctrl_dma(struct nvfio_ctrl *ctrl)
 {
+	if (!nvf_ctrl_live(ctrl))
+		return NULL;
 	return ctrl->dev->dma;
 }
 
 struct nvfio_sim *nvfio_ctrl_sim(struct nvfio_ctrl *ctrl)
 {
+	if (!nvf_ctrl_live(ctrl))
+		return NULL;
 	return ctrl->dev->sim;
 }
 
 int nvfio_ctrl_admin_fd(const struct nvfio_ctrl *ctrl)
 {
+	if (!nvf_ctrl_live(ctrl))
+		return -1;
 	return ctrl->admin_efd;
 }

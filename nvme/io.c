@@ -352,9 +352,28 @@ static bool fast_after_refill(struct nvfio_qpair *qp, struct nvfio_ns *ns, const
 	return nvfio_io_tc_hit_(&qp->io, (uintptr_t)buf, len);
 }
 
+/* NULL where the caller must give something (the library's paths check; the inline fast path
+ * cannot afford to for the callback, which a checked build then catches here). */
+static int args_bad(struct nvfio_qpair *qp, const struct nvfio_ns *ns, bool need_ns, nvfio_cb cb,
+		    const char *fn)
+{
+	int ret = nvf_queue_usable(qp, fn);
+
+	if (ret)
+		return ret;
+	if ((ns || !need_ns) && cb)
+		return 0;
+	return nvf_err(-EINVAL, "%s: %s is NULL", fn,
+		       !cb ? "the completion callback" : "the namespace");
+}
+
 int nvfio_io_slow(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opcode, const void *buf,
 		  uint64_t lba, uint32_t nlb, nvfio_cb cb, void *arg)
 {
+	int ret = args_bad(qp, ns, true, cb, opcode == nvme_cmd_read ? "nvfio_read" : "nvfio_write");
+
+	if (ret)
+		return ret;
 	/* When only the translation cache was cold, the fast path now takes it (and cannot come
 	 * back here for the same reason). */
 	if (fast_after_refill(qp, ns, buf, lba, nlb))
@@ -365,6 +384,10 @@ int nvfio_io_slow(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opcode, c
 int nvfio_compare(struct nvfio_qpair *qp, struct nvfio_ns *ns, const void *buf, uint64_t lba,
 		  uint32_t nlb, nvfio_cb cb, void *arg)
 {
+	int ret = args_bad(qp, ns, true, cb, "nvfio_compare");
+
+	if (ret)
+		return ret;
 	if (!(qp->ctrl->info.oncs & NVME_CTRL_ONCS_COMPARE))
 		return nvf_err(-ENOTSUP, "controller %s has no Compare command", qp->ctrl->address);
 	return io_rw_slow(qp, ns, nvme_cmd_compare, buf, lba, nlb, cb, arg);
@@ -378,10 +401,12 @@ static int io_vec(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opc, cons
 	    .iov = iov,
 	    .iovcnt = iovcnt,
 	    .lba = lba,
-	    .max_nlb = ns->max_nlb,
 	};
-	int ret;
+	int ret = args_bad(qp, ns, true, cb, opc == nvme_cmd_read ? "nvfio_readv" : "nvfio_writev");
 
+	if (ret)
+		return ret;
+	r.max_nlb = ns->max_nlb;
 	if (!iov || !iovcnt)
 		return nvf_err(-EINVAL, "vectored I/O without buffers");
 	ret = io_check(qp, ns, &r);
@@ -404,11 +429,14 @@ int nvfio_writev(struct nvfio_qpair *qp, struct nvfio_ns *ns, const struct iovec
 
 int nvfio_flush(struct nvfio_qpair *qp, struct nvfio_ns *ns, nvfio_cb cb, void *arg)
 {
-	struct nvfio_cmd cmd = {.opcode = nvme_cmd_flush, .nsid = ns->io.nsid};
-	int ret = ns_check(qp, ns);
+	struct nvfio_cmd cmd = {.opcode = nvme_cmd_flush};
+	int ret = args_bad(qp, ns, true, cb, "nvfio_flush");
 
+	if (!ret)
+		ret = ns_check(qp, ns);
 	if (ret)
 		return ret;
+	cmd.nsid = ns->io.nsid;
 	return nvf_queue_submit(qp, &cmd, 0, cb, arg);
 }
 
@@ -418,11 +446,13 @@ int nvfio_write_zeroes(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint64_t lba
 	struct io_req r = {
 	    .opc = nvme_cmd_write_zeroes,
 	    .lba = lba,
-	    .len = (uint64_t)nlb << ns->io.lbads,
 	    .max_nlb = 65536,
 	};
-	int ret;
+	int ret = args_bad(qp, ns, true, cb, "nvfio_write_zeroes");
 
+	if (ret)
+		return ret;
+	r.len = (uint64_t)nlb << ns->io.lbads;
 	if (!(qp->ctrl->info.oncs & NVME_CTRL_ONCS_WRITE_ZEROES))
 		return nvf_err(-ENOTSUP, "controller %s has no Write Zeroes command",
 			       qp->ctrl->address);
@@ -435,17 +465,20 @@ int nvfio_write_zeroes(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint64_t lba
 int nvfio_deallocate(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint64_t lba, uint32_t nlb,
 		     nvfio_cb cb, void *arg)
 {
-	struct io_req r = {.lba = lba, .len = (uint64_t)nlb << ns->io.lbads};
+	struct io_req r = {.lba = lba};
 	struct nvfio_cmd cmd = {
 	    .opcode = nvme_cmd_dsm,
-	    .nsid = ns->io.nsid,
 	    .cdw10 = 0, /* one range */
 	    .cdw11 = NVME_DSMGMT_AD,
 	};
 	struct nvme_dsm_range *range;
 	uint16_t l;
-	int ret;
+	int ret = args_bad(qp, ns, true, cb, "nvfio_deallocate");
 
+	if (ret)
+		return ret;
+	r.len = (uint64_t)nlb << ns->io.lbads;
+	cmd.nsid = ns->io.nsid;
 	if (!(qp->ctrl->info.oncs & NVME_CTRL_ONCS_DSM))
 		return nvf_err(-ENOTSUP, "controller %s has no Dataset Management command",
 			       qp->ctrl->address);
@@ -471,12 +504,17 @@ int nvfio_deallocate(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint64_t lba, 
 int nvfio_io_raw(struct nvfio_qpair *qp, const struct nvfio_cmd *cmd, void *buf, size_t len,
 		 nvfio_cb cb, void *arg)
 {
-	struct nvfio_cmd c = *cmd;
+	struct nvfio_cmd c;
 	uint16_t l = 0;
-	int ret = qp_ready(qp);
+	int ret = args_bad(qp, NULL, false, cb, "nvfio_io_raw");
 
+	if (!ret && !cmd)
+		ret = nvf_err(-EINVAL, "nvfio_io_raw: the command is NULL");
+	if (!ret)
+		ret = qp_ready(qp);
 	if (ret)
 		return ret;
+	c = *cmd;
 	c.flags &= (uint8_t)~NVF_CMD_PSDT_SGL;
 	c.dptr[0] = c.dptr[1] = 0;
 	if (len) {

@@ -203,10 +203,16 @@ void nvfio_qpair_set_timeout(struct nvfio_qpair *qp, unsigned int timeout_ms, nv
 int nvfio_qpair_alloc(struct nvfio_ctrl *ctrl, unsigned int depth, unsigned int flags,
 		      struct nvfio_qpair **out)
 {
-	unsigned int mqes = (unsigned int)NVME_CAP_MQES(ctrl->dev->cap), qid, max_depth;
+	unsigned int mqes, qid, max_depth;
 	struct nvfio_qpair *qp;
 	int ret;
 
+	ret = nvf_ctrl_usable(ctrl, "nvfio_qpair_alloc");
+	if (ret)
+		return ret;
+	if (!out)
+		return nvf_err(-EINVAL, "nvfio_qpair_alloc: out is NULL");
+	mqes = (unsigned int)NVME_CAP_MQES(ctrl->dev->cap);
 	if (nvf_ctrl_failed(ctrl))
 		return nvf_err(nvf_ctrl_failed(ctrl),
 			       "controller %s has failed; close and reopen it", ctrl->address);
@@ -334,6 +340,12 @@ int nvfio_qpair_free(struct nvfio_qpair *qp)
 
 	if (!qp)
 		return 0;
+	if (NVF_CHECKED && qp->magic != NVF_MAGIC_LIVE)
+		return nvf_err(-EBADF, "nvfio_qpair_free: queue pair %p freed already", (void *)qp);
+	if (nvf_queue_in_callback(qp))
+		return nvf_err(-EBUSY, "queue %u freed from one of its completion callbacks: free "
+				       "it after the poll returns",
+			       qp->qid);
 	ctrl = qp->ctrl;
 	pthread_mutex_lock(&ctrl->lock);
 	for (pp = &ctrl->qpairs; *pp; pp = &(*pp)->next_qp) {
@@ -371,6 +383,6 @@ int nvfio_qpair_free(struct nvfio_qpair *qp)
 		ctrl->qid_used[qp->qid] = false;
 		pthread_mutex_unlock(&ctrl->lock);
 	}
-	nvf_queue_destroy(qp);
+	nvf_queue_bury(qp);
 	return ret;
 }

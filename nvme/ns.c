@@ -201,6 +201,8 @@ void nvf_ns_free(struct nvfio_ctrl *ctrl)
 
 struct nvfio_ns *nvfio_ctrl_ns(struct nvfio_ctrl *ctrl, uint32_t nsid)
 {
+	if (!nvf_ctrl_live(ctrl))
+		return NULL;
 	if (!ctrl->ns || nsid == 0 || nsid > ctrl->nn || !ctrl->ns[nsid] || !ctrl->ns[nsid]->active)
 		return NULL;
 	return ctrl->ns[nsid];
@@ -210,6 +212,8 @@ struct nvfio_ns *nvfio_ctrl_ns_next(struct nvfio_ctrl *ctrl, const struct nvfio_
 {
 	uint32_t nsid = prev ? prev->io.nsid + 1 : 1;
 
+	if (!nvf_ctrl_live(ctrl))
+		return NULL;
 	for (; ctrl->ns && nsid <= ctrl->nn; nsid++)
 		if (ctrl->ns[nsid] && ctrl->ns[nsid]->active)
 			return ctrl->ns[nsid];
@@ -223,5 +227,9 @@ const struct nvfio_ns_info *nvfio_ns_get_info(const struct nvfio_ns *ns)
 
 int nvfio_ctrl_rescan(struct nvfio_ctrl *ctrl)
 {
+	int ret = nvf_ctrl_usable(ctrl, "nvfio_ctrl_rescan");
+
+	if (ret)
+		return ret;
 	return nvf_ns_scan(ctrl);
 }

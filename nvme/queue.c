@@ -101,6 +101,7 @@ int nvf_queue_init(struct nvf_dev *dev, struct nvfio_ctrl *ctrl, uint16_t qid, u
 	nvf_queue_tc_sync(qp);
 	qp->efd = -1;
 	qp->dma_bytes = len;
+	qp->magic = NVF_MAGIC_LIVE;
 	qp->age = calloc(depth, sizeof(*qp->age));
 	if (!qp->age) {
 		ret = -ENOMEM;
@@ -120,15 +121,63 @@ err_free:
 	return ret;
 }
 
-void nvf_queue_destroy(struct nvfio_qpair *qp)
+int nvf_queue_usable(struct nvfio_qpair *qp, const char *what)
 {
 	if (!qp)
-		return;
+		return nvf_err(-EINVAL, "%s: the queue pair is NULL", what);
+	/* The admin queue is the library's own, used by any thread under its lock. */
+	if (!NVF_CHECKED || qp->qid == 0)
+		return 0;
+	if (qp->magic != NVF_MAGIC_LIVE)
+		return nvf_err(-EBADF,
+			       "%s: queue pair %p used after nvfio_qpair_free() or its controller's "
+			       "close",
+			       what, (void *)qp);
+	if (!qp->owned) {
+		qp->owner = pthread_self();
+		qp->owned = true;
+	} else if (!pthread_equal(qp->owner, pthread_self())) {
+		return nvf_err(-EPERM,
+			       "%s: queue %u used by a second thread: a queue pair belongs to the "
+			       "thread that first used it (allocate one per thread)",
+			       what, qp->qid);
+	}
+	return 0;
+}
+
+/* Free what the pair holds but the object itself. */
+static void queue_free_parts(struct nvfio_qpair *qp)
+{
 	nvfio_dma_free(qp->dev->dma, qp->dmamem);
 	free(qp->pool.stack);
 	free(qp->age);
 	free(qp->kept);
 	free(qp->io.trk);
+}
+
+void nvf_queue_bury(struct nvfio_qpair *qp)
+{
+	if (!NVF_CHECKED) {
+		nvf_queue_destroy(qp);
+		return;
+	}
+	queue_free_parts(qp);
+	qp->dmamem = NULL;
+	qp->pool.stack = NULL;
+	qp->age = NULL;
+	qp->kept = NULL;
+	qp->io.trk = NULL;
+	qp->io.free = NVFIO_IO_TRK_NONE;
+	qp->io.state = -EBADF;
+	qp->io.tc_hi = 0;
+	qp->magic = NVF_MAGIC_DEAD;
+}
+
+void nvf_queue_destroy(struct nvfio_qpair *qp)
+{
+	if (!qp)
+		return;
+	queue_free_parts(qp);
 	free(qp);
 }
 
@@ -379,6 +428,15 @@ static __attribute__((noinline, cold)) int poll_check(struct nvfio_qpair *qp)
 
 int nvfio_qpair_poll(struct nvfio_qpair *qp, unsigned int max)
 {
+	if (NVF_CHECKED) {
+		int ret = nvf_queue_usable(qp, "nvfio_qpair_poll");
+
+		if (ret)
+			return ret;
+		if (qp->qid && nvf_queue_in_callback(qp))
+			return nvf_err(-EBUSY, "queue %u polled from one of its completion callbacks",
+				       qp->qid);
+	}
 	qp->polls++;
 	if (unlikely(qp->io.sq_next != qp->io.sq_rung) && !qp->io.plugged)
 		nvf_queue_ring_sq(qp);
@@ -497,7 +555,14 @@ int nvfio_qpair_wait(struct nvfio_qpair *qp, unsigned int max, int timeout_ms)
 {
 	uint64_t start = nvf_now_ms(), now;
 	unsigned int backoff = 0;
-	int n, ret;
+	int n, ret = nvf_queue_usable(qp, "nvfio_qpair_wait");
+
+	if (ret)
+		return ret;
+	if (nvf_queue_in_callback(qp))
+		return nvf_err(-EBUSY, "queue %u waited on from one of its completion callbacks: "
+				       "wait after the poll returns",
+			       qp->qid);
 
 	/* Whatever the plugging, a waiter's commands must reach the controller. */
 	nvfio_qpair_kick(qp);
@@ -540,11 +605,16 @@ void nvfio_qpair_kick(struct nvfio_qpair *qp)
 void nvfio_qpair_plug(struct nvfio_qpair *qp)
 {
 	qp->io.plugged++;
+	qp->app_plugs++;
 }
 
 void nvfio_qpair_unplug(struct nvfio_qpair *qp)
 {
-	if (qp->io.plugged && --qp->io.plugged == 0 && qp->io.sq_next != qp->io.sq_rung)
+	/* Only the application's own plugs: never one a running poll holds. */
+	if (!qp->app_plugs)
+		return;
+	qp->app_plugs--;
+	if (--qp->io.plugged == 0 && qp->io.sq_next != qp->io.sq_rung)
 		nvf_queue_ring_sq(qp);
 }
 
@@ -560,9 +630,12 @@ static int busy_trk(const struct nvfio_qpair *qp, uint16_t cid)
 
 int nvfio_qpair_last_cid(const struct nvfio_qpair *qp)
 {
-	const struct nvfio_cmd *last =
-	    (qp->io.sq_next == qp->io.sq ? qp->io.sq_end : qp->io.sq_next) - 1;
+	const struct nvfio_cmd *last;
+	int ret = nvf_queue_usable((struct nvfio_qpair *)qp, "nvfio_qpair_last_cid");
 
+	if (ret)
+		return ret;
+	last = (qp->io.sq_next == qp->io.sq ? qp->io.sq_end : qp->io.sq_next) - 1;
 	if (busy_trk(qp, last->cid) < 0)
 		return nvf_err(-ENOENT, "queue %u: its latest command is no longer outstanding",
 			       qp->qid);
@@ -571,9 +644,12 @@ int nvfio_qpair_last_cid(const struct nvfio_qpair *qp)
 
 int nvfio_qpair_set_cmd_timeout(struct nvfio_qpair *qp, uint16_t cid, unsigned int timeout_ms)
 {
-	int idx = busy_trk(qp, cid);
+	int idx = nvf_queue_usable(qp, "nvfio_qpair_set_cmd_timeout");
 	struct nvf_age *a;
 
+	if (idx)
+		return idx;
+	idx = busy_trk(qp, cid);
 	if (idx < 0)
 		return nvf_err(-ENOENT, "queue %u: no command %u is outstanding", qp->qid, cid);
 	a = &qp->age[idx];

@@ -24,6 +24,7 @@
  * poll.
  */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -35,6 +36,17 @@
 #include "nvme/spec.h"
 #include "support/barrier.h"
 #include "support/compiler.h"
+
+/* A build with NVFIO_CHECKED checks every use of a queue pair and controller: the owner thread,
+ * use after free or close (their memory is then kept, marked dead), a poll from a callback; and
+ * sends every submission through the library's checks (the translation cache stays empty). */
+#ifdef NVFIO_CHECKED
+#define NVF_CHECKED 1
+#else
+#define NVF_CHECKED 0
+#endif
+#define NVF_MAGIC_LIVE 0x6c69766eu /* "nvil" */
+#define NVF_MAGIC_DEAD 0x64616564u /* "dead" */
 
 /* The deepest queue pair: command identifiers and tracker links are 16-bit, less the markers. */
 #define NVF_QUEUE_MAX_DEPTH 0xfff0u
@@ -78,6 +90,8 @@ struct nvfio_qpair {
 	const uint32_t *sq_ei; /* its event index */
 	struct nvfio_dma *dma;
 	struct nvf_dma_cache dcache;
+	uint16_t app_plugs; /* of io.plugged, the application's (nvfio_qpair_plug()); more means
+			       a completion callback of the pair is running */
 	uint64_t eagain;
 	uint64_t polls;
 	uint32_t empty_polls; /* since the clock was last looked at (poll_check()) */
@@ -130,6 +144,11 @@ struct nvfio_qpair {
 	struct nvf_kept *kept;
 	unsigned int retries;
 
+	/* Checked builds: NVF_MAGIC_LIVE until freed, and the thread that first used it. */
+	uint32_t magic;
+	bool owned;
+	pthread_t owner;
+
 	/* Set-up state. */
 	struct nvf_dev *dev;
 	struct nvfio_ctrl *ctrl; /* the owner, for the layers above */
@@ -155,7 +174,7 @@ static inline void nvf_queue_tc_sync(struct nvfio_qpair *qp)
 	qp->io.tc_space_gen = qp->dcache.space_gen;
 	qp->io.tc_gen = qp->dcache.gen;
 	__atomic_store_n(&qp->io.tc_hi, qp->dcache.vaddr + qp->dcache.len, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&qp->io.state, __ATOMIC_SEQ_CST) || qp->kept)
+	if (__atomic_load_n(&qp->io.state, __ATOMIC_SEQ_CST) || qp->kept || NVF_CHECKED)
 		__atomic_store_n(&qp->io.tc_hi, 0, __ATOMIC_SEQ_CST);
 }
 
@@ -216,6 +235,12 @@ static inline void nvf_queue_ring_cq(struct nvfio_qpair *qp)
 	}
 	nvf_mmio_write32(qp->cq_db, head);
 	qp->cq_doorbells++;
+}
+
+/* Whether one of the pair's completion callbacks is running (the library holds it plugged). */
+static inline bool nvf_queue_in_callback(const struct nvfio_qpair *qp)
+{
+	return qp->io.plugged > qp->app_plugs;
 }
 
 /* Whether the completion ring holds an entry not reaped yet. */
@@ -289,6 +314,15 @@ int nvf_queue_revive(struct nvfio_qpair *qp);
 int nvf_queue_init(struct nvf_dev *dev, struct nvfio_ctrl *ctrl, uint16_t qid, unsigned int depth,
 		   unsigned int nlarge, struct nvfio_qpair **out);
 void nvf_queue_destroy(struct nvfio_qpair *qp);
+/* What nvfio_qpair_free() does last: nvf_queue_destroy(), except that a checked build keeps the
+ * object itself, marked dead, so that a later use is caught. */
+void nvf_queue_bury(struct nvfio_qpair *qp);
+/*
+ * nvf_queue_usable() - whether the application may use @qp here (for @what, in messages): not
+ * NULL; in a checked build also not freed, and on its owner's thread (the first to use it).
+ * 0, -EINVAL, -EBADF or -EPERM.
+ */
+int nvf_queue_usable(struct nvfio_qpair *qp, const char *what);
 /* Free trackers (walks the free list). */
 unsigned int nvf_queue_nfree(const struct nvfio_qpair *qp);
 /* Complete every outstanding command with @err, as if the controller had. */

@@ -37,6 +37,11 @@ static int run_sync(struct nvfio_qpair *qp, submit_fn submit, void *p, const cha
 	struct sync_ctx s = {0};
 	int ret;
 
+	/* Before anything is submitted: the wait could not reap the pair from inside its reap. */
+	if (nvf_queue_in_callback(qp))
+		return nvf_err(-EBUSY, "%s on queue %u from one of its completion callbacks: submit "
+				       "it asynchronously, or after the poll returns",
+			       what, qp->qid);
 	/* A full queue drains as its other commands complete. */
 	while ((ret = submit(qp, p, &s)) == -EAGAIN) {
 		ret = nvfio_qpair_wait(qp, 0, 10);

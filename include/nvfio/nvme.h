@@ -671,10 +671,14 @@ void nvfio_qpair_get_stats(const struct nvfio_qpair *qp, struct nvfio_qpair_stat
  * run:
  *   -EAGAIN         the queue pair has no room (poll and retry);
  *   -ERANGE         the blocks lie beyond the namespace's end;
- *   -EINVAL         @nlb is 0, a buffer is not 4-byte aligned or not a whole number of blocks, or
- *                   an iovec cannot be described to this controller;
+ *   -EINVAL         @nlb is 0, a buffer is not 4-byte aligned or not a whole number of blocks,
+ *                   an iovec's lengths wrap or it cannot be described to this controller, or @qp,
+ *                   @ns or @cb is NULL (nvfio_read() and nvfio_write() look at @cb only off
+ *                   their inline fast path, which a NULL @cb passes and then crashes the poll:
+ *                   a build with NVFIO_CHECKED sends every command through the checks);
  *   -E2BIG          the request needs more commands than the queue pair's depth;
  *   -ENODEV         the namespace is not active;
+ *   -ENOTSUP        the namespace takes no I/O (nvfio_ns_info.unusable), or has metadata;
  *   -NVFIO_ENOTMAPPED a buffer is not in the controller's DMA memory;
  *   -NVFIO_EFATAL / -NVFIO_EREMOVED the controller failed;
  *   -ECANCELED      submitted from a callback that nvfio_qpair_free() runs.

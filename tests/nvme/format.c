@@ -29,7 +29,7 @@ static void io_check(struct nvfio_ctrl *ctrl, struct nvfio_ns *ns, uint8_t *buf)
 	CHECK(t_same(buf + 16384, buf, 16384, "after format"));
 	/* Blocks are counted in the new size: the last one is there, the one after is not. */
 	CHECK_OK(nvfio_read_sync(qp, ns, buf, ni->nblocks - 1, 1, NULL));
-	CHECK_ERR(nvfio_read(qp, ns, buf, ni->nblocks, 1, NULL, NULL), -ERANGE);
+	CHECK_ERR(nvfio_read(qp, ns, buf, ni->nblocks, 1, t_done_cb, &(struct t_done){0}), -ERANGE);
 	CHECK_OK(nvfio_qpair_free(qp));
 }
 

@@ -31,7 +31,8 @@ int main(int argc, char **argv)
 		CHECK_OK(nvfio_write_sync(qp, ns[i], buf, 10, 8192 / ni->block_size, NULL));
 		/* The last block of each, with its own size. */
 		CHECK_OK(nvfio_write_sync(qp, ns[i], buf, ni->nblocks - 1, 1, NULL));
-		CHECK_ERR(nvfio_write(qp, ns[i], buf, ni->nblocks, 1, NULL, NULL), -ERANGE);
+		CHECK_ERR(nvfio_write(qp, ns[i], buf, ni->nblocks, 1, t_done_cb, &(struct t_done){0}),
+			  -ERANGE);
 	}
 	for (i = 0; i < n; i++) {
 		const struct nvfio_ns_info *ni = nvfio_ns_get_info(ns[i]);

@@ -75,6 +75,7 @@ static void *worker_main(void *arg)
 	uint32_t seed = 1;
 
 	if (nvfio_qpair_alloc(w->ctrl, 16, 0, &qp)) {
+		fprintf(stderr, "worker: %s\n", nvfio_last_error());
 		w->failed = 1;
 		return NULL;
 	}
@@ -85,8 +86,10 @@ static void *worker_main(void *arg)
 
 		t_fill(buf, bs, lba, seed);
 		if (io_once(w, qp, true, buf, lba, 1) || io_once(w, qp, false, rd, lba, 1) ||
-		    !t_same(rd, buf, bs, "worker read-back"))
+		    !t_same(rd, buf, bs, "worker read-back")) {
+			fprintf(stderr, "worker: %s\n", nvfio_last_error());
 			w->failed = 1;
+		}
 		seed = seed * 1103515245u + 12345u;
 	}
 	nvfio_dma_free(nvfio_ctrl_dma(w->ctrl), buf);
