@@ -80,6 +80,8 @@ struct nvfio_dma {
 	unsigned int nmappings; /* ops->map() calls not yet undone */
 	size_t pinned;		/* bytes those calls pinned */
 	size_t page;		/* granule of registrations: CPU page and IOMMU page */
+	uintptr_t **watched;	/* zeroed when a mapping goes away (nvf_dma_watch()) */
+	unsigned int nwatched;
 };
 
 static bool identity(const struct nvfio_dma *dma)
@@ -472,6 +474,9 @@ static int teardown(struct nvfio_dma *dma, struct nvf_dma_region *r)
 	for (j = 0; j < r->nruns; j++)
 		nvf_dma_map_remove(&dma->map, r->runs[j].vaddr, r->runs[j].iova, r->runs[j].len);
 	nvf_dma_map_write_end(&dma->map);
+	/* After the generation moved (the removals above): see nvf_dma_watch(). */
+	for (j = 0; j < dma->nwatched; j++)
+		__atomic_store_n(dma->watched[j], 0, __ATOMIC_SEQ_CST);
 
 	if (r->mapped) {
 		ret = dma->iommu.ops->unmap(dma->iommu.ctx, r->runs[0].iova, r->len);
@@ -514,6 +519,7 @@ void nvf_dma_destroy(struct nvfio_dma *dma)
 	pthread_mutex_unlock(&dma->lock);
 	pthread_mutex_destroy(&dma->lock);
 	free(dma->regions);
+	free(dma->watched);
 	nvf_dma_map_fini(&dma->map);
 	nvf_dma_iova_fini(&dma->iova);
 	free(dma->iommu.ranges);
@@ -751,6 +757,34 @@ void *nvf_dma_translate(const struct nvfio_dma *dma, uint64_t iova, size_t len)
 	if (likely(nvf_dma_map_lookup(&dma->map, 1, iova, len, &hit)))
 		return (void *)(uintptr_t)(hit.to + (iova - hit.from));
 	return NULL;
+}
+
+int nvf_dma_watch(struct nvfio_dma *dma, uintptr_t *slot)
+{
+	uintptr_t **w;
+
+	pthread_mutex_lock(&dma->lock);
+	w = realloc(dma->watched, (dma->nwatched + 1) * sizeof(*w));
+	if (w) {
+		w[dma->nwatched++] = slot;
+		dma->watched = w;
+	}
+	pthread_mutex_unlock(&dma->lock);
+	return w ? 0 : nvf_err(-ENOMEM, "out of memory watching a translation cache");
+}
+
+void nvf_dma_unwatch(struct nvfio_dma *dma, uintptr_t *slot)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&dma->lock);
+	for (i = 0; i < dma->nwatched; i++) {
+		if (dma->watched[i] == slot) {
+			dma->watched[i] = dma->watched[--dma->nwatched];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&dma->lock);
 }
 
 void nvf_dma_cache_init(struct nvfio_dma *dma, struct nvf_dma_cache *cache)

@@ -45,6 +45,19 @@ struct nvf_dma_cache {
 	const uint32_t *space_gen; /* the space's generation counter */
 };
 
+/*
+ * nvf_dma_watch() - have *@slot zeroed whenever a mapping of @dma goes away
+ *
+ * For a copy of a cache that is checked without its generation (the upper bound of the inline
+ * I/O path's translation cache: zero makes every lookup miss). The store of zero follows the
+ * generation's move, both sequentially consistent, so that a refill that stores its bound and
+ * then finds the generation it filled with unchanged can rely on either: a removal racing it
+ * zeroes the bound after the refill stored it. nvf_dma_unwatch() before @slot goes away.
+ * 0 or -ENOMEM.
+ */
+int nvf_dma_watch(struct nvfio_dma *dma, uintptr_t *slot);
+void nvf_dma_unwatch(struct nvfio_dma *dma, uintptr_t *slot);
+
 /* Start an empty cache for @dma. */
 void nvf_dma_cache_init(struct nvfio_dma *dma, struct nvf_dma_cache *cache);
 

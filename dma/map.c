@@ -226,8 +226,9 @@ void nvf_dma_map_insert(struct nvf_dma_map *m, uint64_t vaddr, uint64_t iova, ui
 
 void nvf_dma_map_remove(struct nvf_dma_map *m, uint64_t vaddr, uint64_t iova, uint64_t len)
 {
-	/* Release: a cache that sees the new generation also sees the write section begun. */
-	nvf_store_release32(&m->gen, m->gen + 1);
+	/* A cache that sees the new generation also sees the write section begun; sequentially
+	 * consistent for the watched bounds (nvf_dma_watch()). */
+	__atomic_store_n(&m->gen, m->gen + 1, __ATOMIC_SEQ_CST);
 	tab_remove(tab_of(m, 0), vaddr, iova, len);
 	tab_remove(tab_of(m, 1), iova, vaddr, len);
 	m->nruns--;

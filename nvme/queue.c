@@ -98,20 +98,25 @@ int nvf_queue_init(struct nvf_dev *dev, struct nvfio_ctrl *ctrl, uint16_t qid, u
 	qp->cq_db = (volatile uint32_t *)(dev->bar0 + nvf_dev_db_offset(dev, qid, true));
 	qp->dma = dev->dma;
 	nvf_dma_cache_init(qp->dma, &qp->dcache);
+	ret = nvf_dma_watch(qp->dma, &qp->io.tc_hi);
+	if (ret < 0)
+		goto err_dma;
 	nvf_queue_tc_sync(qp);
 	qp->efd = -1;
 	qp->dma_bytes = len;
 	qp->magic = NVF_MAGIC_LIVE;
 	qp->age = calloc(depth, sizeof(*qp->age));
 	if (!qp->age) {
-		ret = -ENOMEM;
-		goto err_dma;
+		ret = nvf_err(-ENOMEM, "out of memory for %u command deadlines", depth);
+		goto err_unwatch;
 	}
 	qp->heap_bytes = sizeof(*qp) + (size_t)ntrk * sizeof(*qp->io.trk) +
 			 (size_t)depth * sizeof(*qp->age) + nvf_pool_stack_bytes(nsmall, nlarge);
 	*out = qp;
 	return 0;
 
+err_unwatch:
+	nvf_dma_unwatch(dev->dma, &qp->io.tc_hi);
 err_dma:
 	nvfio_dma_free(dev->dma, qp->dmamem);
 err_free:
@@ -148,6 +153,7 @@ int nvf_queue_usable(struct nvfio_qpair *qp, const char *what)
 /* Free what the pair holds but the object itself. */
 static void queue_free_parts(struct nvfio_qpair *qp)
 {
+	nvf_dma_unwatch(qp->dev->dma, &qp->io.tc_hi);
 	nvfio_dma_free(qp->dev->dma, qp->dmamem);
 	free(qp->pool.stack);
 	free(qp->age);

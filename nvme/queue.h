@@ -164,17 +164,19 @@ struct nvfio_qpair {
 
 /*
  * Make the fast path's view of the translation cache follow the cache. The owner thread does
- * this while another may be marking the pair failed (nvf_queue_poison()): with both sides
- * sequentially consistent, either this sees the failure or the poison lands after it.
+ * this while another may be marking the pair failed (nvf_queue_poison()) or removing a mapping
+ * (which empties the bound: nvf_dma_watch()): with both sides sequentially consistent, either
+ * this sees the failure or the new generation, or the other's store lands after it.
  */
 static inline void nvf_queue_tc_sync(struct nvfio_qpair *qp)
 {
 	qp->io.tc_lo = qp->dcache.vaddr;
 	qp->io.tc_delta = qp->dcache.iova - (uint64_t)qp->dcache.vaddr;
-	qp->io.tc_space_gen = qp->dcache.space_gen;
-	qp->io.tc_gen = qp->dcache.gen;
 	__atomic_store_n(&qp->io.tc_hi, qp->dcache.vaddr + qp->dcache.len, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&qp->io.state, __ATOMIC_SEQ_CST) || qp->kept || NVF_CHECKED)
+	/* A mapping removed since the cache was filled: the removal may have emptied the bound
+	 * before the store above (nvf_dma_watch()). */
+	if (__atomic_load_n(&qp->io.state, __ATOMIC_SEQ_CST) || qp->kept || NVF_CHECKED ||
+	    __atomic_load_n(qp->dcache.space_gen, __ATOMIC_SEQ_CST) != qp->dcache.gen)
 		__atomic_store_n(&qp->io.tc_hi, 0, __ATOMIC_SEQ_CST);
 }
 

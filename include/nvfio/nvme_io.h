@@ -69,15 +69,12 @@ struct nvfio_qpair_io {
 	uint16_t free;		   /* index of the first free tracker */
 	uint16_t plugged;	   /* > 0: polls do not ring the doorbell */
 	int state;		   /* 0, or the controller's failure */
-	/* Translation cache: [tc_lo, tc_hi) is at IOVA va + tc_delta while the DMA space's
-	 * generation (*tc_space_gen) equals tc_gen. A failed controller empties it (tc_hi = 0),
-	 * so that the fast path needs no check of its own for that. */
+	/* Translation cache: [tc_lo, tc_hi) is at IOVA va + tc_delta. The library empties it
+	 * (tc_hi = 0) when any mapping of the DMA space goes away, and when the controller fails,
+	 * so that the fast path needs no check of its own for either. */
 	uintptr_t tc_lo;
 	uintptr_t tc_hi;
 	uint64_t tc_delta;
-	const uint32_t *tc_space_gen;
-	uint32_t tc_gen;
-	uint32_t rsvd1;
 };
 
 /* What a submission reads of a namespace: the first member of struct nvfio_ns. */
@@ -133,16 +130,13 @@ nvfio_io_fits_(const struct nvfio_ns_io *n, uintptr_t va, uint64_t lba, uint32_t
 				1);
 }
 
-/* nvfio_io_tc_hit_() - whether [@va, @va + @len) lies in the translation cache, as of the DMA
- * space's current generation. */
+/* nvfio_io_tc_hit_() - whether [@va, @va + @len) lies in the translation cache (which an
+ * unmapping empties before it returns: a hit never uses a mapping removed before). */
 static inline __attribute__((always_inline)) int nvfio_io_tc_hit_(const struct nvfio_qpair_io *q,
 								  uintptr_t va, uint64_t len)
 {
 	return __builtin_expect(va >= q->tc_lo &&
-					va + len <= __atomic_load_n(&q->tc_hi, __ATOMIC_RELAXED) &&
-					/* Pairs with the release of an unmapping's generation
-					 * bump: a hit never uses a mapping removed before. */
-					__atomic_load_n(q->tc_space_gen, __ATOMIC_ACQUIRE) == q->tc_gen,
+					va + len <= __atomic_load_n(&q->tc_hi, __ATOMIC_RELAXED),
 				1);
 }
 
@@ -202,7 +196,6 @@ static inline __attribute__((always_inline)) int nvfio_io_rw_(struct nvfio_qpair
 	const struct nvfio_ns_io *n = (const struct nvfio_ns_io *)ns;
 	uintptr_t va = (uintptr_t)buf;
 	uint64_t len = (uint64_t)nlb << n->lbads;
-	/* Read before the translation cache's acquire load, which would make it read again. */
 	uint16_t idx = q->free, cid;
 	struct nvfio_cmd *sqe, *next;
 

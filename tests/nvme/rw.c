@@ -222,6 +222,12 @@ static void test_refused(void)
 	CHECK(t_same(rbuf, unregistered, 2 * bs, "registered memory"));
 	CHECK_OK(nvfio_dma_unregister(nvfio_ctrl_dma(ctrl), unregistered, reglen));
 	CHECK_ERR(nvfio_read(qp, ns, unregistered, 0, 1, t_done_cb, &d), -NVFIO_ENOTMAPPED);
+	/* The same with the queue pair's translation cache holding the registration when it goes:
+	 * the unregistration empties the cache, so the inline path cannot hit it. */
+	CHECK_OK(nvfio_dma_register(nvfio_ctrl_dma(ctrl), unregistered, reglen));
+	CHECK_OK(nvfio_read_sync(qp, ns, unregistered, 42, 1, NULL));
+	CHECK_OK(nvfio_dma_unregister(nvfio_ctrl_dma(ctrl), unregistered, reglen));
+	CHECK_ERR(nvfio_read(qp, ns, unregistered, 0, 1, t_done_cb, &d), -NVFIO_ENOTMAPPED);
 	munmap(unregistered, reglen);
 	printf("refused before submission: ok\n");
 }
