@@ -367,6 +367,32 @@ static int args_bad(struct nvfio_qpair *qp, const struct nvfio_ns *ns, bool need
 		       !cb ? "the completion callback" : "the namespace");
 }
 
+/* The fast path's work for a pair that keeps its commands for resets (its translation cache
+ * stays empty, so every command comes here): the same entry, through the queue's own cache,
+ * and its copy. Whether it took the request. */
+static bool kept_fast(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opcode, const void *buf,
+		      uint64_t lba, uint32_t nlb, nvfio_cb cb, void *arg)
+{
+	uintptr_t va = (uintptr_t)buf;
+	uint64_t len = (uint64_t)nlb << ns->io.lbads, iova;
+	struct nvfio_cmd *sqe, *next;
+	uint16_t idx = qp->io.free, cid;
+
+	if (!nvfio_io_fits_(&ns->io, va, lba, nlb, len) || idx == NVFIO_IO_TRK_NONE ||
+	    __atomic_load_n(&qp->io.state, __ATOMIC_RELAXED) ||
+	    nvf_dma_iova_cached(qp->dma, &qp->dcache, buf, (size_t)len, &iova))
+		return false;
+	cid = nvfio_io_trk_take_(&qp->io, idx, cb, arg);
+	sqe = qp->io.sq_next;
+	next = nvfio_io_sq_after_(&qp->io);
+	nvfio_io_sqe_fill_((uint64_t *)sqe,
+			   opcode == NVFIO_IO_OPC_READ ? ns->io.sqe_read : ns->io.sqe_write, cid, iova,
+			   va, len, lba, nlb);
+	nvf_queue_keep(qp, idx, sqe);
+	qp->io.sq_next = next;
+	return true;
+}
+
 int nvfio_io_slow(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opcode, const void *buf,
 		  uint64_t lba, uint32_t nlb, nvfio_cb cb, void *arg)
 {
@@ -374,6 +400,8 @@ int nvfio_io_slow(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opcode, c
 
 	if (ret)
 		return ret;
+	if (qp->kept && !NVF_CHECKED && kept_fast(qp, ns, opcode, buf, lba, nlb, cb, arg))
+		return 0;
 	/* When only the translation cache was cold, the fast path now takes it (and cannot come
 	 * back here for the same reason). */
 	if (fast_after_refill(qp, ns, buf, lba, nlb))
