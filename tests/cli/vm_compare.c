@@ -196,89 +196,6 @@ static bool run_all(const char *prog, const char *dev, const char *dir)
 	return ok;
 }
 
-static void sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		exit(T_EXIT_FAIL);
-	}
-	n = write(fd, val, strlen(val));
-	if (n != (ssize_t)strlen(val)) {
-		fprintf(stderr, "%s <- %s: %s\n", path, val, strerror(errno));
-		exit(T_EXIT_FAIL);
-	}
-	close(fd);
-}
-
-static const char *driver_of(const char *addr)
-{
-	static char link[PATH_MAX];
-	char path[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", addr);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return "none";
-	link[n] = '\0';
-	return strrchr(link, '/') + 1;
-}
-
-/* Hand @addr to @driver through driver_override, as tests/vm/init does. */
-static void bind_to(const char *addr, const char *driver)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", addr);
-	sysfs_write(path, driver);
-	if (strcmp(driver_of(addr), "none")) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", addr);
-		sysfs_write(path, addr);
-	}
-	sysfs_write("/sys/bus/pci/drivers_probe", addr);
-	printf("%s is on %s\n", addr, driver_of(addr));
-	CHECK(!strcmp(driver_of(addr), driver));
-}
-
-/* The kernel's name for the controller (nvme0) once it is live with every namespace. */
-static void wait_live(const char *addr, unsigned nns, char *name, size_t size)
-{
-	char path[PATH_MAX], state[32];
-	unsigned tries, n;
-
-	for (tries = 0; tries < 300; tries++, usleep(100000)) {
-		struct dirent *e;
-		DIR *d;
-
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/nvme", addr);
-		d = opendir(path);
-		if (!d)
-			continue;
-		name[0] = '\0';
-		while ((e = readdir(d)))
-			if (starts(e->d_name, "nvme"))
-				snprintf(name, size, "%s", e->d_name);
-		closedir(d);
-		snprintf(path, sizeof(path), "/sys/class/nvme/%s/state", name);
-		if (!name[0] || guest_read_line(path, state, sizeof(state)) ||
-		    strcmp(state, "live"))
-			continue;
-		for (n = 1; n <= nns; n++) {
-			snprintf(path, sizeof(path), "/dev/%sn%u", name, n);
-			if (access(path, F_OK))
-				break;
-		}
-		if (n > nns)
-			return;
-	}
-	fprintf(stderr, "%s: the nvme driver did not bring it up with %u namespaces in 30 s\n",
-		addr, nns);
-	exit(T_EXIT_FAIL);
-}
-
 static void add_cases(unsigned nns)
 {
 	/* Features QEMU supports whose values stay put between the runs (and Timestamp, whose
@@ -354,13 +271,13 @@ int main(int argc, char **argv)
 	CHECK(nns >= 1 && nns < 8);
 	add_cases(nns);
 
-	bind_to(addr, "nvme");
-	wait_live(addr, nns, ctrl, sizeof(ctrl));
+	guest_bind_to(addr, "nvme");
+	guest_wait_nvme_live(addr, nns, ctrl, sizeof(ctrl));
 	snprintf(kdev, sizeof(kdev), "/dev/%s", ctrl);
 	printf("nvme-cli on %s (%u namespaces)\n", kdev, nns);
 	ok = run_all(NVME_CLI, kdev, "nvme-cli");
 
-	bind_to(addr, "vfio-pci");
+	guest_bind_to(addr, "vfio-pci");
 	printf("nvfio on %s\n", addr);
 	ok &= run_all(NVFIO_CLI, addr, "nvfio");
 
