@@ -85,9 +85,9 @@ int main(int argc, char **argv)
 	printf("fds %u -> %u, maps %u -> %u, threads %u -> %u\n", fds, count_dir("/proc/self/fd"),
 	       maps, count_lines("/proc/self/maps"), threads, count_dir("/proc/self/task"));
 	CHECK(count_dir("/proc/self/fd") == fds);
-#if defined(__SANITIZE_ADDRESS__)
-	/* AddressSanitizer's allocator maps memory of its own as the heap grows; DMA mappings
-	 * left behind would still show as a leak of their bookkeeping. */
+#if defined(NVFIO_SANITIZED)
+	/* A sanitizer's allocator maps memory of its own as the heap grows; DMA mappings left
+	 * behind would still show as a leak of their bookkeeping. */
 	(void)maps;
 #else
 	CHECK(count_lines("/proc/self/maps") == maps);

@@ -222,8 +222,8 @@ static const struct cli_bits hctma_bits[] = {
 };
 
 static const char *const sanicap_nodmmas[] = {
-	"Additional media modification after sanitize operation completes successfully is not "
-	"defined",
+	("Additional media modification after sanitize operation completes successfully is not "
+	 "defined"),
 	"Media is not additionally modified after sanitize operation completes successfully",
 	"Media is additionally modified after sanitize operation completes successfully",
 	"Reserved",
