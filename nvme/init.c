@@ -187,12 +187,16 @@ static int init_queues(struct nvfio_ctrl *ctrl)
 	}
 	nsq = NVME_GET(cqe.cdw0, FEAT_NRQS_NSQR) + 1;
 	ncq = NVME_GET(cqe.cdw0, FEAT_NRQS_NCQR) + 1;
+	if (nsq < want)
+		want = nsq;
+	if (ncq < want)
+		want = ncq;
+	/* Under the lock queue pairs are allocated with: a reset asks again while other threads
+	 * may be allocating. */
+	pthread_mutex_lock(&ctrl->lock);
 	ctrl->nr_io = want;
-	if (nsq < ctrl->nr_io)
-		ctrl->nr_io = nsq;
-	if (ncq < ctrl->nr_io)
-		ctrl->nr_io = ncq;
-	ctrl->info.nr_io_queues = ctrl->nr_io;
+	ctrl->info.nr_io_queues = want;
+	pthread_mutex_unlock(&ctrl->lock);
 	/* After a reset the table stays: the queue pairs keep their ids (those above a smaller
 	 * grant learn it when they are re-created). */
 	if (ctrl->qid_used)

@@ -18,11 +18,12 @@ static void ns_deactivate(struct nvfio_ns *ns)
 	ns->io.nsze = 0;
 }
 
-static void ns_descriptors(struct nvfio_ctrl *ctrl, struct nvfio_ns *ns, uint8_t *buf)
+static void ns_descriptors(struct nvfio_ctrl *ctrl, uint32_t nsid, struct nvfio_ns_info *info,
+			   uint8_t *buf)
 {
 	size_t off = 0;
 
-	if (nvf_admin_identify(ctrl, NVME_IDENTIFY_CNS_NS_DESC_LIST, ns->io.nsid, buf) < 0)
+	if (nvf_admin_identify(ctrl, NVME_IDENTIFY_CNS_NS_DESC_LIST, nsid, buf) < 0)
 		return;
 	while (off + 4 <= NVME_IDENTIFY_DATA_SIZE) {
 		uint8_t type = buf[off], len = buf[off + 1];
@@ -30,21 +31,45 @@ static void ns_descriptors(struct nvfio_ctrl *ctrl, struct nvfio_ns *ns, uint8_t
 		if (!type || !len || off + 4 + len > NVME_IDENTIFY_DATA_SIZE)
 			break;
 		if (type == NVME_NIDT_EUI64 && len == 8)
-			memcpy(ns->info.eui64, buf + off + 4, 8);
+			memcpy(info->eui64, buf + off + 4, 8);
 		else if (type == NVME_NIDT_NGUID && len == 16)
-			memcpy(ns->info.nguid, buf + off + 4, 16);
+			memcpy(info->nguid, buf + off + 4, 16);
 		else if (type == NVME_NIDT_UUID && len == 16)
-			memcpy(ns->info.uuid, buf + off + 4, 16);
+			memcpy(info->uuid, buf + off + 4, 16);
 		off += 4 + len;
 	}
+}
+
+/*
+ * A rescan (a controller reset) runs while other threads submit and read the namespace's
+ * description: what it found is written only where it differs, so that a namespace that did not
+ * change is not rewritten under them (nor seen unusable for a moment). A changed one is written
+ * field by field, the fast path's words whole.
+ */
+static void ns_publish(struct nvfio_ns *ns, const struct nvfio_ns_info *info, uint64_t nsze,
+		       uint8_t lbads, uint32_t max_nlb)
+{
+	if (memcmp(&ns->info, info, sizeof(*info)))
+		ns->info = *info;
+	if (ns->io.lbads != lbads)
+		__atomic_store_n(&ns->io.lbads, lbads, __ATOMIC_RELAXED);
+	if (ns->max_nlb != max_nlb)
+		ns->max_nlb = max_nlb;
+	if (!ns->active)
+		ns->active = true;
+	if (ns->io.nsze != nsze)
+		__atomic_store_n(&ns->io.nsze, nsze, __ATOMIC_RELAXED);
 }
 
 static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 {
 	struct nvme_id_ns *id = (struct nvme_id_ns *)buf;
 	struct nvfio_ns *ns = ctrl->ns[nsid];
-	struct nvfio_ns_info *info;
+	struct nvfio_ns_info info = {0};
+	uint32_t max_nlb = 1;
+	uint64_t nsze = 0;
 	unsigned int i, fmt;
+	uint8_t lbads;
 	int ret;
 
 	if (!ns) {
@@ -57,58 +82,52 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 		ns->ctrl = ctrl;
 		ctrl->ns[nsid] = ns;
 	}
+	lbads = ns->io.lbads;
 	ret = nvf_admin_identify(ctrl, NVME_IDENTIFY_CNS_NS, nsid, buf);
 	if (ret < 0 || !id->nsze) {
 		ns_deactivate(ns);
 		return ret == -NVFIO_ENVME ? 0 : ret;
 	}
-	info = &ns->info;
-	memset(info, 0, sizeof(*info));
-	info->nsid = nsid;
-	info->nblocks = id->nsze;
-	info->capacity = id->ncap;
-	info->utilization = id->nuse;
-	info->nlbaf = id->nlbaf;
+	info.nsid = nsid;
+	info.nblocks = id->nsze;
+	info.capacity = id->ncap;
+	info.utilization = id->nuse;
+	info.nlbaf = id->nlbaf;
 	fmt = (id->flbas & 0xf) | (id->nlbaf >= 16 ? ((id->flbas >> 5) & 3u) << 4 : 0);
-	info->lbaf = (uint8_t)fmt;
-	info->meta_extended = (id->flbas >> 4) & 1;
+	info.lbaf = (uint8_t)fmt;
+	info.meta_extended = (id->flbas >> 4) & 1;
 	for (i = 0; i <= id->nlbaf && i < 64; i++) {
-		info->lbaf_sizes[i] =
+		info.lbaf_sizes[i] =
 		    id->lbaf[i].ds >= 9 && id->lbaf[i].ds < 32 ? 1u << id->lbaf[i].ds : 0;
-		info->lbaf_meta[i] = id->lbaf[i].ms;
+		info.lbaf_meta[i] = id->lbaf[i].ms;
 	}
-	ns->active = true;
-	ns->io.nsze = 0;
 	/* A namespace nvfio cannot do I/O to stays listed, with the reason, and keeps no other
 	 * namespace from working. */
 	if (fmt > id->nlbaf) {
-		snprintf(info->unusable, sizeof(info->unusable),
+		snprintf(info.unusable, sizeof(info.unusable),
 			 "its LBA format in use (%u) is past the %u it has", fmt, id->nlbaf + 1u);
 	} else if (id->lbaf[fmt].ds < 9 || id->lbaf[fmt].ds > 31) {
-		snprintf(info->unusable, sizeof(info->unusable),
+		snprintf(info.unusable, sizeof(info.unusable),
 			 "its LBA format %u has a block size of 2^%u bytes", fmt, id->lbaf[fmt].ds);
 	} else if ((1u << id->lbaf[fmt].ds) > ctrl->max_xfer) {
-		snprintf(info->unusable, sizeof(info->unusable),
+		snprintf(info.unusable, sizeof(info.unusable),
 			 "its block size of %u bytes is above the %u a command may carry",
 			 1u << id->lbaf[fmt].ds, ctrl->max_xfer);
 	}
-	if (info->unusable[0]) {
-		ns->max_nlb = 1;
-		/* Last: it reuses the buffer that holds Identify Namespace. */
-		ns_descriptors(ctrl, ns, buf);
-		return 0;
+	if (!info.unusable[0]) {
+		info.block_size = 1u << id->lbaf[fmt].ds;
+		info.meta_size = id->lbaf[fmt].ms;
+		lbads = id->lbaf[fmt].ds;
+		max_nlb = ctrl->max_xfer >> lbads;
+		if (max_nlb > 65536)
+			max_nlb = 65536;
+		/* Blocks with metadata need a metadata pointer or a larger buffer per block than
+		 * the fast path describes: such namespaces take raw commands only. */
+		nsze = info.meta_size ? 0 : info.nblocks;
 	}
-	info->block_size = 1u << id->lbaf[fmt].ds;
-	info->meta_size = id->lbaf[fmt].ms;
-	ns->io.lbads = id->lbaf[fmt].ds;
-	ns->max_nlb = ctrl->max_xfer >> ns->io.lbads;
-	if (ns->max_nlb > 65536)
-		ns->max_nlb = 65536;
-	/* Blocks with metadata need a metadata pointer or a larger buffer per block than the
-	 * fast path describes: such namespaces take raw commands only. */
-	ns->io.nsze = info->meta_size ? 0 : info->nblocks;
 	/* Last: it reuses the buffer that holds Identify Namespace. */
-	ns_descriptors(ctrl, ns, buf);
+	ns_descriptors(ctrl, nsid, &info, buf);
+	ns_publish(ns, &info, nsze, lbads, max_nlb);
 	return 0;
 }
 

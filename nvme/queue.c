@@ -211,7 +211,7 @@ unsigned int nvf_queue_nfree(const struct nvfio_qpair *qp)
 /* Whether @cqe is new: its phase tag is the one expected on this pass of the ring. */
 static inline bool cqe_pending(const volatile struct nvfio_cqe *cqe, uint32_t phase)
 {
-	return !((((const volatile uint32_t *)cqe)[3] ^ phase) & NVF_CQE_PHASE);
+	return !((nvf_dma_read32(&((const volatile uint32_t *)cqe)[3]) ^ phase) & NVF_CQE_PHASE);
 }
 
 /*
@@ -318,7 +318,7 @@ static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int m
 		do {
 			/* The command identifier shares the phase tag's dword, and the phase bit
 			 * lies above it: one load gives both, and the xor leaves the identifier. */
-			v = ((const volatile uint32_t *)cqe)[3] ^ phase;
+			v = nvf_dma_read32(&((const volatile uint32_t *)cqe)[3]) ^ phase;
 			if (v & NVF_CQE_PHASE)
 				goto done;
 			/* The phase tag before the rest of the entry. */

@@ -248,7 +248,8 @@ static inline bool nvf_queue_in_callback(const struct nvfio_qpair *qp)
 /* Whether the completion ring holds an entry not reaped yet. */
 static inline bool nvf_queue_pending(const struct nvfio_qpair *qp)
 {
-	return !((((const volatile uint32_t *)qp->cq_cur)[3] ^ qp->cq_phase) & NVF_CQE_PHASE);
+	return !((nvf_dma_read32(&((const volatile uint32_t *)qp->cq_cur)[3]) ^ qp->cq_phase) &
+		 NVF_CQE_PHASE);
 }
 
 /* Whether tracker @t holds an outstanding command (not a free tracker, not a parent). */

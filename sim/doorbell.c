@@ -31,9 +31,9 @@ void nvf_sim_doorbells_scan(struct nvfio_sim *sim)
 		if (nvf_sim_likely(qid <= sim->opts.queues &&
 				   ((i & 1) ? sim->cq[qid].live : sim->sq[qid].live)))
 			continue;
-		if (nvf_sim_likely(!db[i]))
+		if (nvf_sim_likely(!nvf_sim_read_doorbell(&db[i])))
 			continue;
-		db[i] = 0;
+		nvf_sim_publish(&db[i], 0);
 		bad_reg = true;
 	}
 	for (unsigned int q = 0; q <= sim->opts.queues; q++) {
@@ -42,7 +42,7 @@ void nvf_sim_doorbells_scan(struct nvfio_sim *sim)
 
 		if (!cq->live)
 			continue;
-		head = *cq->db;
+		head = nvf_sim_read_doorbell(cq->db);
 		if (head < cq->size) {
 			cq->bad_head = 0;
 		} else if (head != cq->bad_head) {

@@ -78,8 +78,7 @@ void nvf_sim_ctrl_reset(struct nvfio_sim *sim)
 	nvf_sim_selftest_abort(sim, NVME_NSID_ALL, NVME_ST_RESULT_CLR);
 	nvf_sim_fw_reset(sim);
 	/* Doorbells read 0 after a reset. */
-	memset((void *)(sim->x.bar + NVF_SIM_DOORBELL_BASE), 0,
-	       sim->x.bar_len - NVF_SIM_DOORBELL_BASE);
+	nvf_sim_bar_fill(&sim->x, NVF_SIM_DOORBELL_BASE, sim->x.bar_len, 0);
 	NVF_SIM_STAT_ADD(sim, resets, 1);
 }
 
@@ -117,7 +116,7 @@ void nvf_sim_do_remove(struct nvfio_sim *sim)
 	sim->ready = false;
 	atomic_store(&sim->halt, true);
 	sim->removed_seen = true;
-	memset((void *)sim->x.bar, 0xff, sim->x.bar_len);
+	nvf_sim_bar_fill(&sim->x, 0, sim->x.bar_len, 0xffffffffu);
 	NVF_SIM_STAT_SET(sim, removed, 1);
 }
 

@@ -61,7 +61,7 @@ static unsigned int ctrl_pass(struct nvf_sim_thread *t)
 		 * wrote: a scan of a few KiB per pass, only in this state. */
 		for (uint32_t off = 0; off < sim->x.bar_len; off += 4) {
 			if (nvf_sim_reg_read32(&sim->x, off) != 0xffffffffu) {
-				memset((void *)sim->x.bar, 0xff, sim->x.bar_len);
+				nvf_sim_bar_fill(&sim->x, 0, sim->x.bar_len, 0xffffffffu);
 				break;
 			}
 		}

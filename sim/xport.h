@@ -38,10 +38,11 @@ struct nvf_sim_xport {
 	unsigned int nirq;
 };
 
-/* A register as the host last wrote it: one 32-bit read of the BAR. */
+/* A register as the host last wrote it: one 32-bit read of the BAR. Acquire, as a doorbell:
+ * what the host set up before the write (the admin queues before CC.EN) is read after it. */
 static inline uint32_t nvf_sim_reg_read32(const struct nvf_sim_xport *x, uint32_t off)
 {
-	return *(const volatile uint32_t *)(x->bar + off);
+	return nvf_sim_read_doorbell((const volatile uint32_t *)(x->bar + off));
 }
 
 /* A 64-bit register (ASQ, ACQ) as its two dwords, the low one read first. */
@@ -59,14 +60,19 @@ static inline void nvf_sim_reg_write32(struct nvf_sim_xport *x, uint32_t off, ui
 	nvf_sim_publish((volatile uint32_t *)(x->bar + off), v);
 }
 
-/* CAP, written at power-on, before the host can read it (the model is created or reset by a
- * call the host waits for): two plain dword stores. */
+/* Every dword of BAR0 from @off to @end set to @v (doorbells cleared by a reset, the all-ones
+ * of a removed device), each published: the host may be writing them meanwhile. */
+static inline void nvf_sim_bar_fill(struct nvf_sim_xport *x, uint32_t off, size_t end, uint32_t v)
+{
+	for (; off + 4 <= end; off += 4)
+		nvf_sim_publish((volatile uint32_t *)(x->bar + off), v);
+}
+
+/* CAP and the like: two dwords, the low one first, each published. */
 static inline void nvf_sim_reg_write64(struct nvf_sim_xport *x, uint32_t off, uint64_t v)
 {
-	volatile uint32_t *r = (volatile uint32_t *)(x->bar + off);
-
-	r[0] = (uint32_t)v;
-	r[1] = (uint32_t)(v >> 32);
+	nvf_sim_reg_write32(x, off, (uint32_t)v);
+	nvf_sim_reg_write32(x, off + 4, (uint32_t)(v >> 32));
 }
 
 static inline volatile uint32_t *nvf_sim_doorbell(struct nvf_sim_xport *x, unsigned int qid, int cq)

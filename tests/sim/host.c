@@ -91,9 +91,13 @@ uint64_t h_iova(const struct host *h, const void *p)
 	return H_IOVA_BASE + (uint64_t)((const uint8_t *)p - h->mem);
 }
 
+/* The host's side of the words it shares with the model, as acquire loads and release stores:
+ * what a register or doorbell write hands over (queues, entries, data) is ordered before it, and
+ * what the model published before a register value or phase tag is read after it (as a real
+ * driver's barriers do, and in a form ThreadSanitizer follows). */
 uint32_t h_reg32(struct host *h, uint32_t off)
 {
-	return *(volatile uint32_t *)(h->bar + off);
+	return __atomic_load_n((volatile uint32_t *)(h->bar + off), __ATOMIC_ACQUIRE);
 }
 
 uint64_t h_reg64(struct host *h, uint32_t off)
@@ -103,8 +107,7 @@ uint64_t h_reg64(struct host *h, uint32_t off)
 
 void h_wreg32(struct host *h, uint32_t off, uint32_t v)
 {
-	atomic_thread_fence(memory_order_release);
-	*(volatile uint32_t *)(h->bar + off) = v;
+	__atomic_store_n((volatile uint32_t *)(h->bar + off), v, __ATOMIC_RELEASE);
 }
 
 void h_wreg64(struct host *h, uint32_t off, uint64_t v)
@@ -174,8 +177,7 @@ static volatile uint32_t *cq_db(struct host *h, struct h_queue *cq)
  * the model take the shadow value alone. */
 void h_ring(struct host *h, struct h_queue *sq)
 {
-	atomic_thread_fence(memory_order_release);
-	*sq_db(h, sq) = sq->tail;
+	__atomic_store_n(sq_db(h, sq), sq->tail, __ATOMIC_RELEASE);
 }
 
 uint16_t h_submit(struct host *h, struct h_queue *sq, struct h_sqe *cmd, bool ring)
@@ -202,17 +204,18 @@ bool h_reap(struct host *h, struct h_queue *cq, struct h_cqe *cqe, unsigned int 
 		return true;
 	}
 
-	while ((e->status & 1) != cq->phase) {
+	/* The dword with the phase tag (bit 16), as the model publishes it. */
+	while (((__atomic_load_n((volatile uint32_t *)e + 3, __ATOMIC_ACQUIRE) >> 16) & 1) !=
+	       cq->phase) {
 		if (h_now_ns() > end)
 			return false;
 	}
-	atomic_thread_fence(memory_order_acquire);
 	memcpy(cqe, (const void *)e, sizeof(*cqe));
 	if (++cq->head == cq->size) {
 		cq->head = 0;
 		cq->phase ^= 1;
 	}
-	*cq_db(h, cq) = cq->head;
+	__atomic_store_n(cq_db(h, cq), cq->head, __ATOMIC_RELEASE);
 	return true;
 }
 

@@ -151,29 +151,29 @@ int main(void)
 	memset(&c, 0, sizeof(c));
 	c.opc = 0x0c;
 	h_submit(&h, &h.asq, &c, true);
-	*(volatile uint32_t *)(h.bar + 0x1000 + 8) = 200;
+	h_wreg32(&h, 0x1000 + 8, 200);
 	CHECK(h_reap(&h, &h.acq, &cqe, 2000));
 	CHECK((cqe.status >> 1) == 0);
 	CHECK((cqe.dw0 & 0x7) == 0 && ((cqe.dw0 >> 8) & 0xff) == 1 &&
 	      ((cqe.dw0 >> 16) & 0xff) == 1);
-	*(volatile uint32_t *)(h.bar + 0x1000 + 8) = h.sq[1].tail;
+	h_wreg32(&h, 0x1000 + 8, h.sq[1].tail);
 	CHECK(io(&h, 0x02, 1, 0, 0, buf, 512) == 0);
 
 	/* Reading the Error log re-arms error events; then a doorbell of a queue that was never
 	 * created is an Invalid Doorbell Register event. */
 	CHECK(admin(&h, 0x02, 0, 0x01 | 31u << 16, 0, h_iova(&h, buf), NULL) == 0);
 	h_submit(&h, &h.asq, &c, true);
-	*(volatile uint32_t *)(h.bar + 0x1000 + 8 * 3) = 5;
+	h_wreg32(&h, 0x1000 + 8 * 3, 5);
 	CHECK(h_reap(&h, &h.acq, &cqe, 2000));
 	CHECK((cqe.status >> 1) == 0 && cqe.dw0 == (0u | 0u << 8 | 1u << 16));
 
 	/* A CQ head beyond its queue, while the CQ has room: Invalid Doorbell Write Value. */
 	CHECK(admin(&h, 0x02, 0, 0x01 | 31u << 16, 0, h_iova(&h, buf), NULL) == 0);
 	h_submit(&h, &h.asq, &c, true);
-	*(volatile uint32_t *)(h.bar + 0x1000 + 12) = 64;
+	h_wreg32(&h, 0x1000 + 12, 64);
 	CHECK(h_reap(&h, &h.acq, &cqe, 2000));
 	CHECK((cqe.status >> 1) == 0 && cqe.dw0 == (0u | 1u << 8 | 1u << 16));
-	*(volatile uint32_t *)(h.bar + 0x1000 + 12) = h.cq[1].head;
+	h_wreg32(&h, 0x1000 + 12, h.cq[1].head);
 	CHECK(io(&h, 0x02, 1, 0, 0, buf, 512) == 0);
 
 	/* A queue pair created, used and deleted: its doorbells are those of an absent queue. */
@@ -184,7 +184,7 @@ int main(void)
 	CHECK(admin(&h, 0x04, 0, 2, 0, 0, NULL) == 0);
 	h_submit(&h, &h.asq, &c, true);
 	CHECK(!h_reap(&h, &h.acq, &cqe, 50)); /* nothing to report yet */
-	*(volatile uint32_t *)(h.bar + 0x1000 + 8 * 2 + 4) = 1;
+	h_wreg32(&h, 0x1000 + 8 * 2 + 4, 1);
 	CHECK(h_reap(&h, &h.acq, &cqe, 2000));
 	CHECK((cqe.status >> 1) == 0 && cqe.dw0 == (0u | 0u << 8 | 1u << 16));
 

@@ -72,7 +72,9 @@ static void test_sparse(void)
 	CHECK(all(rd, 4096, 0));
 	after = rss_kib();
 	printf("1 TiB sparse namespace, 4 blocks written: RSS grew by %ld KiB\n", after - before);
+#ifndef NVFIO_SANITIZED
 	CHECK(after - before < 32 * 1024);
+#endif
 
 	/* Thin provisioning: NUSE counts the 16 KiB chunks written (4 blocks of 4 KiB each). */
 	{
@@ -390,7 +392,9 @@ static void test_null(void)
 	after = rss_kib();
 	printf("1 TiB null namespace after 64 writes of 64 KiB: RSS grew by %ld KiB\n",
 	       after - before);
+#ifndef NVFIO_SANITIZED /* a sanitizer's shadow memory grows with what the test touches */
 	CHECK(after - before < 3 * 1024); /* 4 MiB were written: none of it is kept */
+#endif
 	h_close(&h);
 }
 

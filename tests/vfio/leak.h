@@ -25,7 +25,8 @@ static inline int count_fds(void)
 	return n - 1;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
+/* A sanitizer build (cmake -DNVFIO_SANITIZE=...; ThreadSanitizer's runtime maps memory too). */
+#if defined(NVFIO_SANITIZED) || defined(__SANITIZE_ADDRESS__)
 #define NVFIO_TEST_ASAN 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -34,8 +35,8 @@ static inline int count_fds(void)
 #endif
 
 /*
- * Memory mappings (lines of /proc/self/maps). AddressSanitizer's allocator maps anonymous
- * memory for itself as a test runs, so under it only mappings of something named (a device's
+ * Memory mappings (lines of /proc/self/maps). A sanitizer's allocator maps anonymous memory
+ * for itself as a test runs, so under one only mappings of something named (a device's
  * BARs, hugetlb memory) are counted; LeakSanitizer covers the heap, and the plain build still
  * counts every anonymous mapping the library could leave behind.
  */
