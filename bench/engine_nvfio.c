@@ -136,25 +136,25 @@ static int nvfio_target_open(struct nvb_target *t, const struct nvb_opts *const 
 			depth = (unsigned)jobs[i]->iodepth;
 		if (jobs[i]->shadow_doorbells != jobs[0]->shadow_doorbells) {
 			snprintf(err, errlen,
-				 "%s: --shadow_doorbells differs from job %s's on the same controller "
+				 "%s--shadow_doorbells differs from job %s's on the same controller "
 				 "%s: one controller has one setting; give the jobs the same",
-				 jobs[i]->name, jobs[0]->name, t->filename);
+				 jobs[i]->label, jobs[0]->name, t->filename);
 			r = -EINVAL;
 			goto fail;
 		}
 		if (jobs[i]->reset_interval_ns != jobs[0]->reset_interval_ns ||
 		    jobs[i]->reset_retries != jobs[0]->reset_retries) {
 			snprintf(err, errlen,
-				 "%s: --reset_interval or --reset_retries differs from job %s's on "
+				 "%s--reset_interval or --reset_retries differs from job %s's on "
 				 "the same controller %s: give the jobs the same",
-				 jobs[i]->name, jobs[0]->name, t->filename);
+				 jobs[i]->label, jobs[0]->name, t->filename);
 			r = -EINVAL;
 			goto fail;
 		}
 		if (!jobs[i]->direct) {
 			snprintf(err, errlen,
-				 "%s: --direct=0: ioengine=nvfio has no page cache; drop --direct",
-				 jobs[i]->name);
+				 "%s--direct=0: ioengine=nvfio has no page cache; drop --direct",
+				 jobs[i]->label);
 			r = -EINVAL;
 			goto fail;
 		}

@@ -67,21 +67,21 @@ int nvb_resolve_engine(struct nvb_opts *o, char *err, size_t errlen)
 		if (strcmp(o->ioengine, "nvfio") == 0)
 			snprintf(
 			    err, errlen,
-			    "%s: ioengine=nvfio%s: this nvfio-perf was built without the nvfio "
+			    "%sioengine=nvfio%s: this nvfio-perf was built without the nvfio "
 			    "NVMe driver (include/nvfio/nvme.h); rebuild nvfio",
-			    o->name, chosen ? "" : " (chosen by --filename)");
+			    o->label, chosen ? "" : " (chosen by --filename)");
 		else
 			snprintf(
 			    err, errlen,
-			    "%s: --ioengine=%s: unknown; accepted: nvfio, io_uring, io_uring_cmd",
-			    o->name, o->ioengine);
+			    "%s--ioengine=%s: unknown; accepted: nvfio, io_uring, io_uring_cmd",
+			    o->label, o->ioengine);
 		return -EINVAL;
 	}
 	for (int i = 0; i < nvb_opt_count(); i++) {
 		unsigned m = nvb_opt_engines(i);
 		if (!(o->given_mask & (1ull << i)) || !m || (m & e->mask))
 			continue;
-		snprintf(err, errlen, "%s: --%s is an option of %s, not of ioengine=%s%s", o->name,
+		snprintf(err, errlen, "%s--%s is an option of %s, not of ioengine=%s%s", o->label,
 			 nvb_opt_name(i),
 			 m == (NVB_ENG_URING | NVB_ENG_URING_CMD)
 			     ? "ioengine=io_uring and io_uring_cmd"
@@ -93,28 +93,28 @@ int nvb_resolve_engine(struct nvb_opts *o, char *err, size_t errlen)
 	}
 	if (o->verify && !(o->rw & NVB_RW_WRITES)) {
 		snprintf(err, errlen,
-			 "%s: --verify=crc32c writes the region and reads it back: give a --rw "
+			 "%s--verify=crc32c writes the region and reads it back: give a --rw "
 			 "that writes (write, randwrite, rw, randrw)",
-			 o->name);
+			 o->label);
 		return -EINVAL;
 	}
 	if (o->verify && o->norandommap) {
 		snprintf(
 		    err, errlen,
-		    "%s: --verify with --norandommap: every block must be written exactly once "
+		    "%s--verify with --norandommap: every block must be written exactly once "
 		    "before it is read back; drop --norandommap",
-		    o->name);
+		    o->label);
 		return -EINVAL;
 	}
 	if (o->verify && o->time_based) {
 		snprintf(err, errlen,
-			 "%s: --verify with --time_based: a verify job writes the region once and "
+			 "%s--verify with --time_based: a verify job writes the region once and "
 			 "reads it back once; drop --time_based",
-			 o->name);
+			 o->label);
 		return -EINVAL;
 	}
 	if (o->time_based && !o->runtime_ns) {
-		snprintf(err, errlen, "%s: --time_based needs --runtime", o->name);
+		snprintf(err, errlen, "%s--time_based needs --runtime", o->label);
 		return -EINVAL;
 	}
 	return 0;

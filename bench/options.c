@@ -763,6 +763,9 @@ static int add_job(struct nvb_config *cfg, const struct nvb_opts *o)
 	return 0;
 }
 
+/* The job the command line's options make when no --name and no job file gives one. */
+#define IMPLICIT_JOB "nvfio-perf"
+
 /*
  * Build one job: defaults, then each list in order. The job's name comes from @name unless a
  * list sets it.
@@ -780,6 +783,9 @@ static int build_job(struct nvb_config *cfg, const char *name, const struct kvli
 	record_given(o, nvb_opt_index("name"), name);
 	for (unsigned i = 0; i < nlists && !r; i++)
 		r = apply_list(lists[i], o, &cfg->prog, err, errlen);
+	/* A job of the program's name is not named again in its messages. */
+	if (strcmp(o->name, IMPLICIT_JOB) != 0)
+		snprintf(o->label, sizeof(o->label), "%s: ", o->name);
 	if (!r)
 		r = add_job(cfg, o);
 	free(o);
@@ -1045,7 +1051,7 @@ int nvb_parse_args(int argc, char **argv, struct nvb_config *cfg, char *err, siz
 				 nfiles > 1 ? " and the other job files" : "");
 		else {
 			const struct kvlist *lists[] = {&global};
-			r = build_job(cfg, "nvfio-perf", lists, 1, err, errlen);
+			r = build_job(cfg, IMPLICIT_JOB, lists, 1, err, errlen);
 		}
 	}
 out:

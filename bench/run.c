@@ -342,14 +342,6 @@ int nvb_run(struct nvb_run *run, char *err, size_t errlen)
 	}
 	for (unsigned s = 0, k = 0; s < run->nsections; s++) {
 		const struct nvb_opts *o = &run->sections[s];
-		if (run->targets[s]->max_jobs && o->numjobs > run->targets[s]->max_jobs) {
-			snprintf(err, errlen,
-				 "%s: --numjobs=%llu: %s serves at most %u jobs at once", o->name,
-				 (unsigned long long)o->numjobs, run->targets[s]->filename,
-				 run->targets[s]->max_jobs);
-			r = -EINVAL;
-			goto out;
-		}
 		for (unsigned j = 0; j < o->numjobs; j++, k++) {
 			size_t size = sizeof(struct nvb_job) + o->iodepth * sizeof(struct nvb_io *);
 			struct nvb_job *job =
@@ -413,7 +405,7 @@ int nvb_run(struct nvb_run *run, char *err, size_t errlen)
 	if (rs.setup_failed) {
 		for (unsigned i = 0; i < n; i++) {
 			if (run->jobs[i]->error) {
-				snprintf(err, errlen, "%s: %s", run->jobs[i]->o->name,
+				snprintf(err, errlen, "%s%s", run->jobs[i]->o->label,
 					 run->jobs[i]->errmsg);
 				r = run->jobs[i]->error;
 				break;
@@ -454,9 +446,9 @@ int nvb_targets_open(struct nvb_opts *sections, unsigned n, struct nvb_target **
 			break;
 		if (!sections[s].filename[0]) {
 			snprintf(err, errlen,
-				 "%s: no --filename; give a PCI address, sim:, a block device or a "
+				 "%sno --filename; give a PCI address, sim:, a block device or a "
 				 "file",
-				 sections[s].name);
+				 sections[s].label);
 			r = -EINVAL;
 		}
 	}
@@ -495,6 +487,11 @@ int nvb_targets_open(struct nvb_opts *sections, unsigned n, struct nvb_target **
 		if (!t->block_size)
 			t->block_size = 512;
 		targets[s] = t;
+	}
+	for (unsigned s = 0; s < n && !r; s++) {
+		uint64_t off, size;
+
+		r = nvb_job_region(&sections[s], targets[s], &off, &size, err, errlen);
 	}
 	free(users);
 	if (r)
