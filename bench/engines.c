@@ -48,8 +48,11 @@ bool nvb_is_pci_address(const char *s)
 
 const char *nvb_engine_for_target(const char *filename)
 {
+	/* A scheme the library knows is the library's to parse, well formed or not: "pci:zz" gets
+	 * its error for the address, not io_uring's for a missing file (./pci:zz names one). */
 	if (strncmp(filename, "sim:", 4) == 0 || strcmp(filename, "sim") == 0 ||
-	    strncmp(filename, "vfio-user:", 10) == 0 || nvb_is_pci_address(filename))
+	    strncmp(filename, "pci:", 4) == 0 || strncmp(filename, "vfio-user:", 10) == 0 ||
+	    nvb_is_pci_address(filename))
 		return "nvfio";
 	return "io_uring";
 }

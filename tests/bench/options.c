@@ -387,6 +387,10 @@ static void test_engines(void)
 	CHECK(strcmp(nvb_engine_for_target("sim:size=1G"), "nvfio") == 0);
 	CHECK(strcmp(nvb_engine_for_target("vfio-user:/run/x.sock"), "nvfio") == 0);
 	CHECK(strcmp(nvb_engine_for_target("0000:01:00.0"), "nvfio") == 0);
+	CHECK(strcmp(nvb_engine_for_target("pci:0000:01:00.0"), "nvfio") == 0);
+	CHECK(strcmp(nvb_engine_for_target("pci:zz"), "nvfio") == 0);
+	CHECK(strcmp(nvb_engine_for_target("sim:zz"), "nvfio") == 0);
+	CHECK(strcmp(nvb_engine_for_target("./pci:zz"), "io_uring") == 0);
 	CHECK(strcmp(nvb_engine_for_target("/dev/loop0"), "io_uring") == 0);
 	CHECK(strcmp(nvb_engine_for_target("/tmp/file"), "io_uring") == 0);
 
