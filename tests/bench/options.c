@@ -65,6 +65,8 @@ static void test_sizes(void)
 	    {"1g", 1ull << 30}, {"2t", 2ull << 40}, {"1p", 1ull << 50}, {"0x1000", 4096},
 	    {"4ki", 4000}, /* fio's kb_base=1024: the IEC prefix means 1000 */
 	    {"4KiB", 4000},	{"8b", 8},	    {"8B", 8},
+	    {"010M", 10ull << 20}, /* decimal, leading zeros and all: not octal */
+	    {"0010", 10},	{"0x10", 16},
 	};
 	static const char *const bad[] = {"",	  "k",	 "abc",	  "4x", "-1",
 					  "1.5g", "4kk", "4 k b", "0x", "4kib2"};
