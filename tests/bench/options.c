@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdarg.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/test.h"
@@ -60,13 +61,25 @@ static void test_sizes(void)
 		const char *s;
 		uint64_t v;
 	} good[] = {
-	    {"0", 0},		{"512", 512},	    {"4k", 4096},	{"4K", 4096},
-	    {"4kb", 4096},	{"4KB", 4096},	    {"1m", 1ull << 20}, {"1M", 1ull << 20},
-	    {"1g", 1ull << 30}, {"2t", 2ull << 40}, {"1p", 1ull << 50}, {"0x1000", 4096},
+	    {"0", 0},
+	    {"512", 512},
+	    {"4k", 4096},
+	    {"4K", 4096},
+	    {"4kb", 4096},
+	    {"4KB", 4096},
+	    {"1m", 1ull << 20},
+	    {"1M", 1ull << 20},
+	    {"1g", 1ull << 30},
+	    {"2t", 2ull << 40},
+	    {"1p", 1ull << 50},
+	    {"0x1000", 4096},
 	    {"4ki", 4000}, /* fio's kb_base=1024: the IEC prefix means 1000 */
-	    {"4KiB", 4000},	{"8b", 8},	    {"8B", 8},
+	    {"4KiB", 4000},
+	    {"8b", 8},
+	    {"8B", 8},
 	    {"010M", 10ull << 20}, /* decimal, leading zeros and all: not octal */
-	    {"0010", 10},	{"0x10", 16},
+	    {"0010", 10},
+	    {"0x10", 16},
 	};
 	static const char *const bad[] = {"",	  "k",	 "abc",	  "4x", "-1",
 					  "1.5g", "4kk", "4 k b", "0x", "4kib2"};
@@ -376,6 +389,122 @@ static void test_jobfile_cli_precedence(void)
 	unlink(path);
 }
 
+/* Write @text (@len bytes) to @dir/@name. */
+static void put_file(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	CHECK(f);
+	CHECK(fwrite(text, 1, len, f) == len);
+	CHECK(fclose(f) == 0);
+}
+
+#define PUT(dir, name, text) put_file(dir, name, text, sizeof(text) - 1)
+
+/* Parse job file @name of @dir into @cfg. */
+static int parse_file(const char *dir, const char *name, struct nvb_config *cfg)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	nvb_config_init(cfg);
+	return nvb_parse_jobfile(path, cfg, err, sizeof(err));
+}
+
+/* Job file @name in @dir with @text is refused with a message of the words that follow. */
+#define REFUSED_FILE(dir, name, text, ...)                                                         \
+	do {                                                                                       \
+		struct nvb_config c_;                                                              \
+		PUT(dir, name, text);                                                              \
+		REFUSED(parse_file(dir, name, &c_), __VA_ARGS__);                                  \
+		nvb_config_free(&c_);                                                              \
+	} while (0)
+
+/* include FILE, ${VAR}, and what is not a job file: a NUL byte, a file past 1 MiB, /dev/zero. */
+static void test_jobfile_include(void)
+{
+	char dir[] = "/tmp/nvb-include-XXXXXX", sub[64], cmd[128];
+	struct nvb_config cfg;
+	char *big;
+
+	CHECK(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	CHECK(mkdir(sub, 0755) == 0);
+	/* A relative include is the including file's directory's, at any depth. */
+	PUT(dir, "main.fio", "[global]\ninclude sub/common.fio\n[a]\nrw=write\n");
+	PUT(sub, "common.fio", "bs=16k\n include  more.fio \n");
+	PUT(sub, "more.fio", "iodepth=8\n");
+	CHECK_OK(parse_file(dir, "main.fio", &cfg));
+	CHECK(cfg.njobs == 1 && cfg.jobs[0].bs == 16384 && cfg.jobs[0].iodepth == 8 &&
+	      cfg.jobs[0].rw == NVB_RW_WRITE);
+	nvb_config_free(&cfg);
+	/* Sections may come from the included file, and what follows the include continues. */
+	PUT(dir, "jobs.fio", "[x]\nbs=8k\n[y]\n");
+	PUT(dir, "top.fio", "[global]\niodepth=2\ninclude jobs.fio\nrw=randread\n");
+	CHECK_OK(parse_file(dir, "top.fio", &cfg));
+	CHECK(cfg.njobs == 2 && strcmp(cfg.jobs[0].name, "x") == 0 && cfg.jobs[0].bs == 8192);
+	CHECK(cfg.jobs[1].iodepth == 2 && cfg.jobs[1].rw == NVB_RW_RANDREAD);
+	nvb_config_free(&cfg);
+	/* Errors in an included file name it and its line. */
+	PUT(dir, "bad.fio", "[j]\ninclude sub/worse.fio\n");
+	PUT(sub, "worse.fio", "\nbs=4q\n");
+	REFUSED(parse_file(dir, "bad.fio", &cfg), "sub/worse.fio:2:", "bs=4q");
+	nvb_config_free(&cfg);
+	REFUSED(parse_file(dir, "none.fio", &cfg), "none.fio", "No such file");
+	nvb_config_free(&cfg);
+	REFUSED_FILE(dir, "missing.fio", "[j]\ninclude gone.fio\n", "missing.fio:2:", "gone.fio");
+	/* Nesting is bounded: a file that includes itself stops. */
+	REFUSED_FILE(dir, "self.fio", "[j]\ninclude self.fio\n",
+		     "self.fio:2:", "more than 8 job files deep");
+
+	/* ${VAR} from the environment, in values and in include; unset is an error naming it. */
+	setenv("NVB_TEST_BS", "32k", 1);
+	setenv("NVB_TEST_SUB", "sub", 1);
+	PUT(dir, "env.fio",
+	    "[j]\nbs=${NVB_TEST_BS}\ninclude ${NVB_TEST_SUB}/more.fio\n"
+	    "filename=/tmp/${NVB_TEST_BS}.${NVB_TEST_BS}\n");
+	CHECK_OK(parse_file(dir, "env.fio", &cfg));
+	CHECK(cfg.njobs == 1 && cfg.jobs[0].bs == 32768 && cfg.jobs[0].iodepth == 8 &&
+	      strcmp(cfg.jobs[0].filename, "/tmp/32k.32k") == 0);
+	nvb_config_free(&cfg);
+	unsetenv("NVB_TEST_UNSET");
+	REFUSED_FILE(dir, "unset.fio", "[j]\n\nbs=${NVB_TEST_UNSET}\n",
+		     "unset.fio:3:", "NVB_TEST_UNSET is not set");
+	REFUSED_FILE(dir, "open.fio", "[j]\nbs=${NVB_TEST_BS\n", "open.fio:2:", "${NAME}");
+
+	/* A NUL byte is refused by its line, not taken for the end of the file. */
+	put_file(dir, "nul.fio", "[j]\nbs=4k\nio\0depth=2\nrw=write\n", 27);
+	REFUSED(parse_file(dir, "nul.fio", &cfg), "nul.fio:3:", "NUL byte");
+	nvb_config_free(&cfg);
+	/* Past 1 MiB, or never ending: refused, not read until memory runs out. */
+	big = malloc((1u << 20) + 2);
+	CHECK(big);
+	memset(big, '#', (1u << 20) + 1);
+	big[0] = '[';
+	big[1] = 'j';
+	big[2] = ']';
+	big[3] = '\n';
+	big[(1u << 20) - 1] = '\n';
+	put_file(dir, "huge.fio", big, 1u << 20); /* exactly 1 MiB: taken */
+	CHECK_OK(parse_file(dir, "huge.fio", &cfg));
+	CHECK(cfg.njobs == 1);
+	nvb_config_free(&cfg);
+	put_file(dir, "huge.fio", big, (1u << 20) + 1);
+	REFUSED(parse_file(dir, "huge.fio", &cfg), "huge.fio", "larger than 1024 KiB");
+	nvb_config_free(&cfg);
+	free(big);
+	nvb_config_init(&cfg);
+	REFUSED(nvb_parse_jobfile("/dev/zero", &cfg, err, sizeof(err)), "/dev/zero",
+		"larger than 1024 KiB");
+	nvb_config_free(&cfg);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
 /* Engine choice by target, and engine options refused where the engine lacks them. */
 static void test_engines(void)
 {
@@ -459,6 +588,7 @@ int main(void)
 	test_name_sections();
 	test_jobfile();
 	test_jobfile_cli_precedence();
+	test_jobfile_include();
 	test_engines();
 	printf("options: all checks passed\n");
 	return T_EXIT_PASS;
