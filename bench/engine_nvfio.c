@@ -238,6 +238,9 @@ static int nvfio_job_open(struct nvb_job *job, char *err, size_t errlen)
 	/* In the job itself: the job loop reaches it through the job's register. */
 	struct nvfio_ctx *c = (struct nvfio_ctx *)job->engine_state;
 	size_t len = (size_t)job->depth * job->bs;
+	/* Room for every command of iodepth I/Os split by the library, as far as the controller
+	 * allows (nvb_job_region() refused an I/O that one queue pair cannot hold). */
+	uint64_t qd = job->depth * nvb_job_cmds(job->t, job->bs);
 	int r;
 
 	_Static_assert(sizeof(*c) <= sizeof(job->engine_state), "nvfio_ctx fits in the job");
@@ -247,9 +250,11 @@ static int nvfio_job_open(struct nvb_job *job, char *err, size_t errlen)
 	c->nlb = job->bs >> nt->shift;
 	c->lba0 = job->region_off >> nt->shift;
 	c->dma = nvfio_ctrl_dma(nt->ctrl);
-	r = nvfio_qpair_alloc(nt->ctrl, job->depth, 0, &c->qp);
+	if (job->t->max_depth && qd > job->t->max_depth)
+		qd = job->t->max_depth;
+	r = nvfio_qpair_alloc(nt->ctrl, (unsigned)qd, 0, &c->qp);
 	if (r) {
-		snprintf(err, errlen, "queue pair of depth %u on %s: %s", job->depth,
+		snprintf(err, errlen, "queue pair of depth %u on %s: %s", (unsigned)qd,
 			 job->t->filename, nvfio_last_error());
 		goto fail;
 	}

@@ -369,10 +369,14 @@ int nvb_job_region(const struct nvb_opts *o, const struct nvb_target *t, uint64_
 			 (unsigned long long)bs, t->filename, t->block_size);
 		return -EINVAL;
 	}
-	if (t->max_io && bs > t->max_io) {
+	/* The library splits an I/O larger than a command carries; what it cannot take is more
+	 * commands at once than a queue pair holds (nvb_job_cmds() of them per I/O). */
+	if (t->max_depth && nvb_job_cmds(t, bs) > t->max_depth) {
 		snprintf(err, errlen,
-			 "%s--bs=%llu is larger than %s's largest transfer (%u bytes)", o->label,
-			 (unsigned long long)bs, t->filename, t->max_io);
+			 "%s--bs=%llu takes %llu commands of at most %u bytes (%s's largest "
+			 "transfer), more than its queue pairs hold (%u): give a smaller --bs",
+			 o->label, (unsigned long long)bs, (unsigned long long)nvb_job_cmds(t, bs),
+			 t->max_io, t->filename, t->max_depth);
 		return -EINVAL;
 	}
 	if (size < bs) {

@@ -133,6 +133,12 @@ void nvb_io_done_slow(struct nvb_job *job, struct nvb_io *io, int status);
 void nvb_verify_fill(struct nvb_job *job, struct nvb_io *io);
 void nvb_job_event(struct nvb_job *job);
 
+/* The commands one I/O of @bs bytes takes on target @t (more than one past t->max_io). */
+static inline uint64_t nvb_job_cmds(const struct nvb_target *t, uint64_t bs)
+{
+	return t->max_io ? (bs + t->max_io - 1) / t->max_io : 1;
+}
+
 /*
  * nvb_job_region() - check section @o against its target @t (the region, --bs, --iodepth,
  * --numjobs) and give the region's start and length in bytes. 0 or -EINVAL with a sentence in
