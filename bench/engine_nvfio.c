@@ -159,6 +159,9 @@ static int nvfio_target_open(struct nvb_target *t, const struct nvb_opts *const 
 			goto fail;
 		}
 	}
+	r = nvb_pci_check_nvme("/sys", t->filename, err, errlen);
+	if (r)
+		goto fail;
 	nvfio_ctrl_opts_init(&opts);
 	opts.nr_io_queues = queues;
 	opts.queue_depth = depth;

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
@@ -44,6 +45,62 @@ bool nvb_is_pci_address(const char *s)
 	}
 	return hex_run(&p, 2) && *p++ == ':' && hex_run(&p, 2) && *p++ == '.' && *p >= '0' &&
 	       *p <= '7' && p[1] == '\0';
+}
+
+/* What a PCI class code names, for a device that is not an NVMe controller. */
+static const char *class_name(unsigned cls)
+{
+	switch (cls >> 8) {
+	case 0x0600:
+		return "host bridge";
+	case 0x0604:
+		return "PCI bridge";
+	case 0x0106:
+		return "SATA controller";
+	default:
+		break;
+	}
+	switch (cls >> 16) {
+	case 0x01:
+		return "storage controller other than NVMe";
+	case 0x02:
+		return "network controller";
+	case 0x03:
+		return "display controller";
+	case 0x06:
+		return "bridge";
+	case 0x0c:
+		return "serial bus controller";
+	default:
+		return "device";
+	}
+}
+
+int nvb_pci_check_nvme(const char *sysfs, const char *filename, char *err, size_t errlen)
+{
+	const char *addr = strncmp(filename, "pci:", 4) == 0 ? filename + 4 : filename;
+	char path[NVB_PATH_MAX + 64], buf[32], *end;
+	unsigned long cls;
+	FILE *f;
+
+	if (!nvb_is_pci_address(addr))
+		return 0;
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s%s/class", sysfs,
+		 strlen(addr) == 7 ? "0000:" : "", addr);
+	f = fopen(path, "r");
+	if (!f)
+		return 0; /* no such device: the library says so */
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	cls = strtoul(buf, &end, 16);
+	if (end == buf || (cls >> 8) == 0x0108)
+		return 0;
+	snprintf(err, errlen,
+		 "%s is not an NVMe controller: it is a %s (PCI class 0x%06lx), and nvfio drives "
+		 "NVMe controllers only (class 0x0108xx): find them with 'lspci -D -d ::0108'",
+		 filename, class_name((unsigned)cls), cls);
+	return -ENODEV;
 }
 
 const char *nvb_engine_for_target(const char *filename)

@@ -55,6 +55,14 @@ static void refused(int line, int r, ...)
 
 #define REFUSED(r, ...) refused(__LINE__, r, __VA_ARGS__, NULL)
 
+/* @r is @want (not -EINVAL) and the message has the words. */
+#define REFUSED_ERR(r, want, ...)                                                                  \
+	do {                                                                                       \
+		int r_ = (r);                                                                      \
+		CHECK(r_ == (want));                                                               \
+		refused(__LINE__, -EINVAL, __VA_ARGS__, NULL);                                     \
+	} while (0)
+
 static void test_sizes(void)
 {
 	static const struct {
@@ -505,6 +513,46 @@ static void test_jobfile_include(void)
 	CHECK(system(cmd) == 0);
 }
 
+/* A PCI address that is not an NVMe controller is named for what it is, on a fake sysfs. */
+static void test_pci_class(void)
+{
+	static const struct {
+		const char *addr, *cls;
+	} devs[] = {
+	    {"0000:00:00.0", "0x060000\n"}, {"0000:00:1c.0", "0x060400\n"},
+	    {"0000:01:00.0", "0x010802\n"}, {"0000:02:00.0", "0x020000\n"},
+	};
+	char dir[] = "/tmp/nvb-sysfs-XXXXXX", path[256], cmd[128];
+
+	CHECK(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bus", dir);
+	CHECK(mkdir(path, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/bus/pci", dir);
+	CHECK(mkdir(path, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices", dir);
+	CHECK(mkdir(path, 0755) == 0);
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", dir, devs[i].addr);
+		CHECK(mkdir(path, 0755) == 0);
+		put_file(path, "class", devs[i].cls, strlen(devs[i].cls));
+	}
+	REFUSED_ERR(nvb_pci_check_nvme(dir, "0000:00:00.0", err, sizeof(err)), -ENODEV,
+		    "0000:00:00.0 is not an NVMe controller", "host bridge", "0x060000",
+		    "0x0108xx");
+	CHECK(!strstr(err, "vfio-pci"));
+	REFUSED_ERR(nvb_pci_check_nvme(dir, "pci:00:1c.0", err, sizeof(err)), -ENODEV,
+		    "PCI bridge");
+	REFUSED_ERR(nvb_pci_check_nvme(dir, "02:00.0", err, sizeof(err)), -ENODEV,
+		    "network controller");
+	CHECK_OK(nvb_pci_check_nvme(dir, "0000:01:00.0", err, sizeof(err)));
+	CHECK_OK(nvb_pci_check_nvme(dir, "pci:01:00.0", err, sizeof(err)));
+	/* Not there, or not a PCI address: the library's to say. */
+	CHECK_OK(nvb_pci_check_nvme(dir, "0000:09:00.0", err, sizeof(err)));
+	CHECK_OK(nvb_pci_check_nvme(dir, "sim:", err, sizeof(err)));
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
 /* Engine choice by target, and engine options refused where the engine lacks them. */
 static void test_engines(void)
 {
@@ -589,6 +637,7 @@ int main(void)
 	test_jobfile();
 	test_jobfile_cli_precedence();
 	test_jobfile_include();
+	test_pci_class();
 	test_engines();
 	printf("options: all checks passed\n");
 	return T_EXIT_PASS;
