@@ -166,13 +166,6 @@ int nvb_resolve_engine(struct nvb_opts *o, char *err, size_t errlen)
 		    o->label);
 		return -EINVAL;
 	}
-	if (o->verify && o->time_based) {
-		snprintf(err, errlen,
-			 "%s--verify with --time_based: a verify job writes the region once and "
-			 "reads it back once; drop --time_based",
-			 o->label);
-		return -EINVAL;
-	}
 	if (o->time_based && !o->runtime_ns) {
 		snprintf(err, errlen, "%s--time_based needs --runtime", o->label);
 		return -EINVAL;

@@ -433,12 +433,15 @@ int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_targ
 	job->norandommap = o->norandommap;
 	job->idle_yield = o->idle_yield;
 	job->data_seed = splitmix(o->randseed ^ (run_id * 0x9E3779B97F4A7C15ull));
-	job->runtime_ticks = o->verify ? 0 : nvb_ns_to_ticks(o->runtime_ns);
+	/* A verify job's runtime bounds its writes only when it is time based: what it wrote
+	 * is read back whole however long that takes (run.c, verify_job()). */
+	job->runtime_ticks =
+	    o->verify && !o->time_based ? 0 : nvb_ns_to_ticks(o->runtime_ns);
 	job->event_ticks = nvb_ns_to_ticks(1000000); /* 1 ms */
 	/* An idle iteration takes tens of ns, a yield a microsecond or so (--idle_yield). */
 	job->idle_max_ticks = nvb_ns_to_ticks(NVB_IDLE_MAX_NS);
 
-	if (o->verify)
+	if (o->verify && !o->time_based)
 		job->initial_to_issue = job->nblocks;
 	else if (o->time_based)
 		job->initial_to_issue = o->number_ios ? o->number_ios : UINT64_MAX;
