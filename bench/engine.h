@@ -89,6 +89,14 @@ const char *nvb_engine_for_target(const char *filename);
 bool nvb_is_pci_address(const char *s);
 
 /*
+ * nvb_pci_check_nvme() - for a PCI address @filename (with or without "pci:"), whether the
+ * device's class in sysfs (@sysfs, "/sys" but in tests) is NVMe's: 0, or -ENODEV with a
+ * sentence in @err naming what the device is instead (before the library's advice to bind
+ * it to vfio-pci, which would not help). 0 too for what is not a PCI address or not there.
+ */
+int nvb_pci_check_nvme(const char *sysfs, const char *filename, char *err, size_t errlen);
+
+/*
  * nvb_resolve_engine() - choose @o's engine (its --ioengine, or from its --filename) and check
  * that every engine-specific option given belongs to it. 0 or -EINVAL with a sentence in @err.
  */

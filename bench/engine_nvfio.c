@@ -136,29 +136,32 @@ static int nvfio_target_open(struct nvb_target *t, const struct nvb_opts *const 
 			depth = (unsigned)jobs[i]->iodepth;
 		if (jobs[i]->shadow_doorbells != jobs[0]->shadow_doorbells) {
 			snprintf(err, errlen,
-				 "%s: --shadow_doorbells differs from job %s's on the same controller "
+				 "%s--shadow_doorbells differs from job %s's on the same controller "
 				 "%s: one controller has one setting; give the jobs the same",
-				 jobs[i]->name, jobs[0]->name, t->filename);
+				 jobs[i]->label, jobs[0]->name, t->filename);
 			r = -EINVAL;
 			goto fail;
 		}
 		if (jobs[i]->reset_interval_ns != jobs[0]->reset_interval_ns ||
 		    jobs[i]->reset_retries != jobs[0]->reset_retries) {
 			snprintf(err, errlen,
-				 "%s: --reset_interval or --reset_retries differs from job %s's on "
+				 "%s--reset_interval or --reset_retries differs from job %s's on "
 				 "the same controller %s: give the jobs the same",
-				 jobs[i]->name, jobs[0]->name, t->filename);
+				 jobs[i]->label, jobs[0]->name, t->filename);
 			r = -EINVAL;
 			goto fail;
 		}
 		if (!jobs[i]->direct) {
 			snprintf(err, errlen,
-				 "%s: --direct=0: ioengine=nvfio has no page cache; drop --direct",
-				 jobs[i]->name);
+				 "%s--direct=0: ioengine=nvfio has no page cache; drop --direct",
+				 jobs[i]->label);
 			r = -EINVAL;
 			goto fail;
 		}
 	}
+	r = nvb_pci_check_nvme("/sys", t->filename, err, errlen);
+	if (r)
+		goto fail;
 	nvfio_ctrl_opts_init(&opts);
 	opts.nr_io_queues = queues;
 	opts.queue_depth = depth;
@@ -238,6 +241,9 @@ static int nvfio_job_open(struct nvb_job *job, char *err, size_t errlen)
 	/* In the job itself: the job loop reaches it through the job's register. */
 	struct nvfio_ctx *c = (struct nvfio_ctx *)job->engine_state;
 	size_t len = (size_t)job->depth * job->bs;
+	/* Room for every command of iodepth I/Os split by the library, as far as the controller
+	 * allows (nvb_job_region() refused an I/O that one queue pair cannot hold). */
+	uint64_t qd = job->depth * nvb_job_cmds(job->t, job->bs);
 	int r;
 
 	_Static_assert(sizeof(*c) <= sizeof(job->engine_state), "nvfio_ctx fits in the job");
@@ -247,9 +253,11 @@ static int nvfio_job_open(struct nvb_job *job, char *err, size_t errlen)
 	c->nlb = job->bs >> nt->shift;
 	c->lba0 = job->region_off >> nt->shift;
 	c->dma = nvfio_ctrl_dma(nt->ctrl);
-	r = nvfio_qpair_alloc(nt->ctrl, job->depth, 0, &c->qp);
+	if (job->t->max_depth && qd > job->t->max_depth)
+		qd = job->t->max_depth;
+	r = nvfio_qpair_alloc(nt->ctrl, (unsigned)qd, 0, &c->qp);
 	if (r) {
-		snprintf(err, errlen, "queue pair of depth %u on %s: %s", job->depth,
+		snprintf(err, errlen, "queue pair of depth %u on %s: %s", (unsigned)qd,
 			 job->t->filename, nvfio_last_error());
 		goto fail;
 	}

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
@@ -46,10 +47,69 @@ bool nvb_is_pci_address(const char *s)
 	       *p <= '7' && p[1] == '\0';
 }
 
+/* What a PCI class code names, for a device that is not an NVMe controller. */
+static const char *class_name(unsigned cls)
+{
+	switch (cls >> 8) {
+	case 0x0600:
+		return "host bridge";
+	case 0x0604:
+		return "PCI bridge";
+	case 0x0106:
+		return "SATA controller";
+	default:
+		break;
+	}
+	switch (cls >> 16) {
+	case 0x01:
+		return "storage controller other than NVMe";
+	case 0x02:
+		return "network controller";
+	case 0x03:
+		return "display controller";
+	case 0x06:
+		return "bridge";
+	case 0x0c:
+		return "serial bus controller";
+	default:
+		return "device";
+	}
+}
+
+int nvb_pci_check_nvme(const char *sysfs, const char *filename, char *err, size_t errlen)
+{
+	const char *addr = strncmp(filename, "pci:", 4) == 0 ? filename + 4 : filename;
+	char path[NVB_PATH_MAX + 64], buf[32], *end;
+	unsigned long cls;
+	FILE *f;
+
+	if (!nvb_is_pci_address(addr))
+		return 0;
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s%s/class", sysfs,
+		 strlen(addr) == 7 ? "0000:" : "", addr);
+	f = fopen(path, "r");
+	if (!f)
+		return 0; /* no such device: the library says so */
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	cls = strtoul(buf, &end, 16);
+	if (end == buf || (cls >> 8) == 0x0108)
+		return 0;
+	snprintf(err, errlen,
+		 "%s is not an NVMe controller: it is a %s (PCI class 0x%06lx), and nvfio drives "
+		 "NVMe controllers only (class 0x0108xx): find them with 'lspci -D -d ::0108'",
+		 filename, class_name((unsigned)cls), cls);
+	return -ENODEV;
+}
+
 const char *nvb_engine_for_target(const char *filename)
 {
+	/* A scheme the library knows is the library's to parse, well formed or not: "pci:zz" gets
+	 * its error for the address, not io_uring's for a missing file (./pci:zz names one). */
 	if (strncmp(filename, "sim:", 4) == 0 || strcmp(filename, "sim") == 0 ||
-	    strncmp(filename, "vfio-user:", 10) == 0 || nvb_is_pci_address(filename))
+	    strncmp(filename, "pci:", 4) == 0 || strncmp(filename, "vfio-user:", 10) == 0 ||
+	    nvb_is_pci_address(filename))
 		return "nvfio";
 	return "io_uring";
 }
@@ -67,21 +127,21 @@ int nvb_resolve_engine(struct nvb_opts *o, char *err, size_t errlen)
 		if (strcmp(o->ioengine, "nvfio") == 0)
 			snprintf(
 			    err, errlen,
-			    "%s: ioengine=nvfio%s: this nvfio-perf was built without the nvfio "
+			    "%sioengine=nvfio%s: this nvfio-perf was built without the nvfio "
 			    "NVMe driver (include/nvfio/nvme.h); rebuild nvfio",
-			    o->name, chosen ? "" : " (chosen by --filename)");
+			    o->label, chosen ? "" : " (chosen by --filename)");
 		else
 			snprintf(
 			    err, errlen,
-			    "%s: --ioengine=%s: unknown; accepted: nvfio, io_uring, io_uring_cmd",
-			    o->name, o->ioengine);
+			    "%s--ioengine=%s: unknown; accepted: nvfio, io_uring, io_uring_cmd",
+			    o->label, o->ioengine);
 		return -EINVAL;
 	}
 	for (int i = 0; i < nvb_opt_count(); i++) {
 		unsigned m = nvb_opt_engines(i);
 		if (!(o->given_mask & (1ull << i)) || !m || (m & e->mask))
 			continue;
-		snprintf(err, errlen, "%s: --%s is an option of %s, not of ioengine=%s%s", o->name,
+		snprintf(err, errlen, "%s--%s is an option of %s, not of ioengine=%s%s", o->label,
 			 nvb_opt_name(i),
 			 m == (NVB_ENG_URING | NVB_ENG_URING_CMD)
 			     ? "ioengine=io_uring and io_uring_cmd"
@@ -93,28 +153,21 @@ int nvb_resolve_engine(struct nvb_opts *o, char *err, size_t errlen)
 	}
 	if (o->verify && !(o->rw & NVB_RW_WRITES)) {
 		snprintf(err, errlen,
-			 "%s: --verify=crc32c writes the region and reads it back: give a --rw "
+			 "%s--verify=crc32c writes the region and reads it back: give a --rw "
 			 "that writes (write, randwrite, rw, randrw)",
-			 o->name);
+			 o->label);
 		return -EINVAL;
 	}
 	if (o->verify && o->norandommap) {
 		snprintf(
 		    err, errlen,
-		    "%s: --verify with --norandommap: every block must be written exactly once "
+		    "%s--verify with --norandommap: every block must be written exactly once "
 		    "before it is read back; drop --norandommap",
-		    o->name);
-		return -EINVAL;
-	}
-	if (o->verify && o->time_based) {
-		snprintf(err, errlen,
-			 "%s: --verify with --time_based: a verify job writes the region once and "
-			 "reads it back once; drop --time_based",
-			 o->name);
+		    o->label);
 		return -EINVAL;
 	}
 	if (o->time_based && !o->runtime_ns) {
-		snprintf(err, errlen, "%s: --time_based needs --runtime", o->name);
+		snprintf(err, errlen, "%s--time_based needs --runtime", o->label);
 		return -EINVAL;
 	}
 	return 0;

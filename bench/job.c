@@ -119,8 +119,8 @@ bad:
 	job->verify_errors++;
 	if (job->verify_reports < NVB_VERIFY_REPORTS) {
 		job->verify_reports++;
-		fprintf(stderr, "nvfio-perf: %s: verify: block at offset %llu (%u bytes): %s\n",
-			job->o->name, (unsigned long long)io->offset, io->len, why);
+		fprintf(stderr, "nvfio-perf: %sverify: block at offset %llu (%u bytes): %s\n",
+			job->o->label, (unsigned long long)io->offset, io->len, why);
 	}
 	if (!job->error) {
 		job->error = -EILSEQ;
@@ -336,27 +336,17 @@ void nvb_job_start_phase(struct nvb_job *job, uint8_t rw, uint8_t phase)
 		job->mix_threshold = UINT32_MAX;
 }
 
-int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_target *t,
-		  unsigned index, unsigned sub, volatile int *stop, uint64_t run_id, char *err,
-		  size_t errlen)
+int nvb_job_region(const struct nvb_opts *o, const struct nvb_target *t, uint64_t *offp,
+		   uint64_t *sizep, char *err, size_t errlen)
 {
 	uint64_t off, size, bs = o->bs;
-
-	memset(job, 0, sizeof(*job));
-	job->o = o;
-	job->t = t;
-	job->engine = t->engine;
-	job->index = index;
-	job->sub = sub;
-	job->stop = stop;
-	job->cpu = -1;
 
 	off = o->offset_pct ? (uint64_t)((unsigned __int128)t->size * o->offset / 1000000u)
 			    : o->offset;
 	off -= off % t->block_size;
 	if (off >= t->size) {
-		snprintf(err, errlen, "%s: --offset=%llu is at or past the end of %s (%llu bytes)",
-			 o->name, (unsigned long long)off, t->filename,
+		snprintf(err, errlen, "%s--offset=%llu is at or past the end of %s (%llu bytes)",
+			 o->label, (unsigned long long)off, t->filename,
 			 (unsigned long long)t->size);
 		return -EINVAL;
 	}
@@ -368,38 +358,70 @@ int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_targ
 		size = t->size - off;
 	if (size > t->size - off) {
 		snprintf(err, errlen,
-			 "%s: --size=%llu from --offset=%llu goes past the end of %s (%llu bytes)",
-			 o->name, (unsigned long long)size, (unsigned long long)off, t->filename,
+			 "%s--size=%llu from --offset=%llu goes past the end of %s (%llu bytes)",
+			 o->label, (unsigned long long)size, (unsigned long long)off, t->filename,
 			 (unsigned long long)t->size);
 		return -EINVAL;
 	}
 	if (bs % t->block_size) {
 		snprintf(err, errlen,
-			 "%s: --bs=%llu is not a multiple of %s's block size (%u bytes)", o->name,
+			 "%s--bs=%llu is not a multiple of %s's block size (%u bytes)", o->label,
 			 (unsigned long long)bs, t->filename, t->block_size);
 		return -EINVAL;
 	}
-	if (t->max_io && bs > t->max_io) {
+	/* The library splits an I/O larger than a command carries; what it cannot take is more
+	 * commands at once than a queue pair holds (nvb_job_cmds() of them per I/O). */
+	if (t->max_depth && nvb_job_cmds(t, bs) > t->max_depth) {
 		snprintf(err, errlen,
-			 "%s: --bs=%llu is larger than %s's largest transfer (%u bytes)", o->name,
-			 (unsigned long long)bs, t->filename, t->max_io);
+			 "%s--bs=%llu takes %llu commands of at most %u bytes (%s's largest "
+			 "transfer), more than its queue pairs hold (%u): give a smaller --bs",
+			 o->label, (unsigned long long)bs, (unsigned long long)nvb_job_cmds(t, bs),
+			 t->max_io, t->filename, t->max_depth);
 		return -EINVAL;
 	}
 	if (size < bs) {
-		snprintf(err, errlen, "%s: the region (%llu bytes) is smaller than --bs=%llu",
-			 o->name, (unsigned long long)size, (unsigned long long)bs);
+		snprintf(err, errlen, "%sthe region (%llu bytes) is smaller than --bs=%llu",
+			 o->label, (unsigned long long)size, (unsigned long long)bs);
 		return -EINVAL;
 	}
 	if (t->max_depth && o->iodepth > t->max_depth) {
 		snprintf(err, errlen,
-			 "%s: --iodepth=%llu: %s takes at most %u I/Os in flight per job", o->name,
+			 "%s--iodepth=%llu: %s takes at most %u I/Os in flight per job", o->label,
 			 (unsigned long long)o->iodepth, t->filename, t->max_depth);
 		return -EINVAL;
 	}
 	if (o->verify && bs < 512) {
-		snprintf(err, errlen, "%s: --verify needs --bs of at least 512", o->name);
+		snprintf(err, errlen, "%s--verify needs --bs of at least 512", o->label);
 		return -EINVAL;
 	}
+	if (t->max_jobs && o->numjobs > t->max_jobs) {
+		snprintf(err, errlen, "%s--numjobs=%llu: %s serves at most %u jobs at once",
+			 o->label, (unsigned long long)o->numjobs, t->filename, t->max_jobs);
+		return -EINVAL;
+	}
+	*offp = off;
+	*sizep = size;
+	return 0;
+}
+
+int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_target *t,
+		  unsigned index, unsigned sub, volatile int *stop, uint64_t run_id, char *err,
+		  size_t errlen)
+{
+	uint64_t off, size, bs = o->bs;
+	int r;
+
+	memset(job, 0, sizeof(*job));
+	job->o = o;
+	job->t = t;
+	job->engine = t->engine;
+	job->index = index;
+	job->sub = sub;
+	job->stop = stop;
+	job->cpu = -1;
+	r = nvb_job_region(o, t, &off, &size, err, errlen);
+	if (r)
+		return r;
 
 	job->bs = (uint32_t)bs;
 	job->region_off = off;
@@ -411,12 +433,15 @@ int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_targ
 	job->norandommap = o->norandommap;
 	job->idle_yield = o->idle_yield;
 	job->data_seed = splitmix(o->randseed ^ (run_id * 0x9E3779B97F4A7C15ull));
-	job->runtime_ticks = o->verify ? 0 : nvb_ns_to_ticks(o->runtime_ns);
+	/* A verify job's runtime bounds its writes only when it is time based: what it wrote
+	 * is read back whole however long that takes (run.c, verify_job()). */
+	job->runtime_ticks =
+	    o->verify && !o->time_based ? 0 : nvb_ns_to_ticks(o->runtime_ns);
 	job->event_ticks = nvb_ns_to_ticks(1000000); /* 1 ms */
 	/* An idle iteration takes tens of ns, a yield a microsecond or so (--idle_yield). */
 	job->idle_max_ticks = nvb_ns_to_ticks(NVB_IDLE_MAX_NS);
 
-	if (o->verify)
+	if (o->verify && !o->time_based)
 		job->initial_to_issue = job->nblocks;
 	else if (o->time_based)
 		job->initial_to_issue = o->number_ios ? o->number_ios : UINT64_MAX;

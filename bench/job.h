@@ -133,6 +133,21 @@ void nvb_io_done_slow(struct nvb_job *job, struct nvb_io *io, int status);
 void nvb_verify_fill(struct nvb_job *job, struct nvb_io *io);
 void nvb_job_event(struct nvb_job *job);
 
+/* The commands one I/O of @bs bytes takes on target @t (more than one past t->max_io). */
+static inline uint64_t nvb_job_cmds(const struct nvb_target *t, uint64_t bs)
+{
+	return t->max_io ? (bs + t->max_io - 1) / t->max_io : 1;
+}
+
+/*
+ * nvb_job_region() - check section @o against its target @t (the region, --bs, --iodepth,
+ * --numjobs) and give the region's start and length in bytes. 0 or -EINVAL with a sentence in
+ * @err. nvb_targets_open() runs it for every section, so that a job that cannot run is refused
+ * before any starts.
+ */
+int nvb_job_region(const struct nvb_opts *o, const struct nvb_target *t, uint64_t *off,
+		   uint64_t *size, char *err, size_t errlen);
+
 /*
  * nvb_job_setup() - prepare @job (thread @sub of section @o on target @t) in the main thread:
  * region, limits, offset generator. 0 or -EINVAL with a sentence in @err.

@@ -30,8 +30,11 @@ bool nvb_run_failed(const struct nvb_run *run)
 		const struct nvb_job *job = run->jobs[i];
 		if (!job->error)
 			continue;
-		fprintf(stderr, "nvfio-perf: %s (job %u): %s\n", job->o->name, job->sub,
-			job->errmsg);
+		if (job->o->numjobs > 1)
+			fprintf(stderr, "nvfio-perf: %s (job %u): %s\n", job->o->name, job->sub,
+				job->errmsg);
+		else
+			fprintf(stderr, "nvfio-perf: %s%s\n", job->o->label, job->errmsg);
 		failed = true;
 	}
 	return failed;

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "modes.h"
@@ -36,10 +38,78 @@ static bool jobs_pinned(const struct nvb_config *cfg)
 	return cfg->njobs > 0;
 }
 
+/*
+ * --output=F: the report goes to a file of its own beside F (.F.XXXXXX), renamed over F when the
+ * run succeeds and removed when it fails, so that a failed run neither leaves an empty F nor
+ * clobbers the one an earlier run wrote. What is not a plain file (a FIFO, /dev/stdout, a
+ * symbolic link) is written in place. @tmp gets the temporary file's name, "" for none.
+ */
+static FILE *output_open(const char *path, char *tmp, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	int dir = slash ? (int)(slash - path + 1) : 0;
+	struct stat st;
+	mode_t mask;
+	FILE *f;
+	int fd;
+
+	tmp[0] = '\0';
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return fopen(path, "w");
+	if ((size_t)snprintf(tmp, len, "%.*s.%s.XXXXXX", dir, path, path + dir) >= len) {
+		tmp[0] = '\0';
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		tmp[0] = '\0';
+		return NULL;
+	}
+	/* The permissions fopen() would have given it. */
+	mask = umask(0);
+	umask(mask);
+	f = fchmod(fd, 0666 & ~mask) == 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		int e = errno;
+
+		close(fd);
+		unlink(tmp);
+		tmp[0] = '\0';
+		errno = e;
+	}
+	return f;
+}
+
+/* Put the report in place (@ok) or drop it; NVB_EXIT_FAIL when it could not be written. */
+static int output_close(FILE *out, const char *path, const char *tmp, bool ok)
+{
+	int rc = NVB_EXIT_OK;
+
+	if (fclose(out) != 0) {
+		fprintf(stderr, "nvfio-perf: --output=%s: %s\n", path, strerror(errno));
+		rc = NVB_EXIT_FAIL;
+		ok = false;
+	}
+	if (!tmp[0])
+		return rc;
+	if (!ok) {
+		unlink(tmp);
+		fprintf(stderr, "nvfio-perf: --output=%s: not written, since the run failed\n",
+			path);
+	} else if (rename(tmp, path) != 0) {
+		fprintf(stderr, "nvfio-perf: --output=%s: renaming %s to it: %s\n", path, tmp,
+			strerror(errno));
+		unlink(tmp);
+		rc = NVB_EXIT_FAIL;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct nvb_config cfg;
-	char err[NVB_ERR_MAX];
+	char err[NVB_ERR_MAX], tmp[NVB_PATH_MAX + 16];
 	FILE *out = stdout;
 	int r, rc;
 
@@ -59,7 +129,7 @@ int main(int argc, char **argv)
 		return NVB_EXIT_OK;
 	}
 	if (cfg.prog.output[0]) {
-		out = fopen(cfg.prog.output, "w");
+		out = output_open(cfg.prog.output, tmp, sizeof(tmp));
 		if (!out) {
 			fprintf(stderr, "nvfio-perf: --output=%s: %s\n", cfg.prog.output,
 				strerror(errno));
@@ -79,10 +149,8 @@ int main(int argc, char **argv)
 	else
 		rc = nvb_mode_single(&cfg, out);
 
-	if (out != stdout && fclose(out) != 0) {
-		fprintf(stderr, "nvfio-perf: --output=%s: %s\n", cfg.prog.output, strerror(errno));
+	if (out != stdout && output_close(out, cfg.prog.output, tmp, rc == NVB_EXIT_OK) != 0)
 		rc = NVB_EXIT_FAIL;
-	}
 	nvb_config_free(&cfg);
 	return rc;
 }

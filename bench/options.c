@@ -763,6 +763,9 @@ static int add_job(struct nvb_config *cfg, const struct nvb_opts *o)
 	return 0;
 }
 
+/* The job the command line's options make when no --name and no job file gives one. */
+#define IMPLICIT_JOB "nvfio-perf"
+
 /*
  * Build one job: defaults, then each list in order. The job's name comes from @name unless a
  * list sets it.
@@ -780,6 +783,9 @@ static int build_job(struct nvb_config *cfg, const char *name, const struct kvli
 	record_given(o, nvb_opt_index("name"), name);
 	for (unsigned i = 0; i < nlists && !r; i++)
 		r = apply_list(lists[i], o, &cfg->prog, err, errlen);
+	/* A job of the program's name is not named again in its messages. */
+	if (strcmp(o->name, IMPLICIT_JOB) != 0)
+		snprintf(o->label, sizeof(o->label), "%s: ", o->name);
 	if (!r)
 		r = add_job(cfg, o);
 	free(o);
@@ -814,17 +820,191 @@ static int lookup(const char *name, size_t len, const char *where, char *err, si
 		    where, (int)len, name);
 }
 
+/* Job files: larger ones are refused (a job file is a page or two; /dev/zero never ends). */
+#define JOBFILE_MAX (1u << 20)
+/* include directives in a chain at most (a file that includes itself stops here). */
+#define INCLUDE_DEPTH 8
+
+/*
+ * Read job file @path whole, as text: 0, or -EINVAL with a sentence in @err (it cannot be read,
+ * is larger than JOBFILE_MAX, or holds a NUL byte, named with its line).
+ */
+static int read_file(const char *path, char **out, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *buf, *nul;
+	size_t len = 0;
+
+	if (!f)
+		return fail(err, errlen, "job file %s: %s", path, strerror(errno));
+	buf = malloc(JOBFILE_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	/* One byte past the limit tells a file at the limit from a larger one. */
+	while (len <= JOBFILE_MAX) {
+		size_t n = fread(buf + len, 1, JOBFILE_MAX + 1 - len, f);
+		if (n == 0)
+			break;
+		len += n;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		return fail(err, errlen, "job file %s: read error", path);
+	}
+	fclose(f);
+	if (len > JOBFILE_MAX) {
+		free(buf);
+		return fail(err, errlen,
+			    "job file %s: larger than %u KiB: not a job file (name a fio job file, "
+			    "not a device or a data file)",
+			    path, JOBFILE_MAX >> 10);
+	}
+	nul = memchr(buf, '\0', len);
+	if (nul) {
+		unsigned line = 1;
+
+		for (const char *p = buf; p < nul; p++)
+			line += *p == '\n';
+		free(buf);
+		return fail(err, errlen, "%s:%u: a NUL byte: a job file is text", path, line);
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* What a job file's lines build up, across the files it includes. */
+struct jobfile {
+	struct nvb_config *cfg;
+	const struct kvlist *cli_global;
+	struct kvlist global, job;
+	char section[NVB_NAME_MAX];
+	bool in_job, in_global;
+};
+
+/* The job of the section that ends here, if there is one. */
+static int end_section(struct jobfile *jf, char *err, size_t errlen)
+{
+	const struct kvlist *lists[] = {&jf->global, &jf->job, jf->cli_global};
+	int r;
+
+	if (!jf->in_job)
+		return 0;
+	r = build_job(jf->cfg, jf->section, lists, 3, err, errlen);
+	kv_free(&jf->job);
+	return r;
+}
+
+/*
+ * fio's ${VAR}: the environment's value in place. An unset variable is an error naming it, not
+ * an empty value that would fail later as one nobody wrote. Returns the line, @line itself when it
+ * has none, or NULL with the error in @err.
+ */
+static char *expand_env(char *line, const char *where, char **owned, char *err, size_t errlen,
+			int *r)
+{
+	size_t cap = 0, len = 0;
+	char *out = NULL;
+
+	*owned = NULL;
+	if (!strstr(line, "${"))
+		return line;
+	for (const char *p = line; *p;) {
+		const char *add = p, *close;
+		size_t n = 1;
+		char name[128];
+
+		if (p[0] == '$' && p[1] == '{') {
+			close = strchr(p + 2, '}');
+			if (!close || close == p + 2 || (size_t)(close - p - 2) >= sizeof(name)) {
+				*r = fail(err, errlen,
+					  "%s'%s': write an environment variable as ${NAME}", where,
+					  p);
+				break;
+			}
+			memcpy(name, p + 2, (size_t)(close - p - 2));
+			name[close - p - 2] = '\0';
+			add = getenv(name);
+			if (!add) {
+				*r = fail(err, errlen,
+					  "%s${%s}: the environment variable %s is not set", where,
+					  name, name);
+				break;
+			}
+			n = strlen(add);
+			p = close + 1;
+		} else {
+			p++;
+		}
+		if (len + n + 1 > cap) {
+			char *nb;
+			cap = (len + n + 1) * 2;
+			nb = realloc(out, cap);
+			if (!nb) {
+				*r = -ENOMEM;
+				break;
+			}
+			out = nb;
+		}
+		memcpy(out + len, add, n);
+		len += n;
+		out[len] = '\0';
+	}
+	if (*r) {
+		free(out);
+		return NULL;
+	}
+	*owned = out;
+	return out;
+}
+
+static int parse_text(struct jobfile *jf, const char *text, const char *fname, unsigned depth,
+		      char *err, size_t errlen);
+
+/* include FILE: FILE's lines as if they stood here; a relative FILE is the including file's
+ * directory's. */
+static int include_file(struct jobfile *jf, const char *file, const char *fname, unsigned depth,
+			const char *where, char *err, size_t errlen)
+{
+	const char *slash = strrchr(fname, '/');
+	char path[NVB_PATH_MAX];
+	char *text = NULL;
+	int r;
+
+	if (!*file)
+		return fail(err, errlen, "%sinclude needs a file name", where);
+	if (depth >= INCLUDE_DEPTH)
+		return fail(err, errlen,
+			    "%sinclude %s: more than %u job files deep (does one include itself?)",
+			    where, file, INCLUDE_DEPTH);
+	if ((size_t)snprintf(path, sizeof(path), "%.*s%s",
+			     file[0] == '/' || !slash ? 0 : (int)(slash - fname + 1), fname,
+			     file) >= sizeof(path))
+		return fail(err, errlen, "%sinclude %s: path too long", where, file);
+	r = read_file(path, &text, err, errlen);
+	if (r) {
+		/* Say where the include was, before what is wrong with the file. */
+		char why[NVB_ERR_MAX];
+
+		snprintf(why, sizeof(why), "%s", err);
+		return r == -EINVAL ? fail(err, errlen, "%sinclude: %s", where, why) : r;
+	}
+	r = parse_text(jf, text, path, depth + 1, err, errlen);
+	free(text);
+	return r;
+}
+
 /*
  * Job file: fio's ini format. [global] sections set defaults for the jobs after them; every
- * other section is a job named after it. Lines are "key=value" or a bare "key"; ';' and '#'
- * start comments.
+ * other section is a job named after it. Lines are "key=value", a bare "key", or
+ * "include FILE"; ${VAR} is the environment's VAR; ';' and '#' start comments.
  */
-static int parse_jobfile(const char *text, const char *fname, struct nvb_config *cfg,
-			 const struct kvlist *cli_global, char *err, size_t errlen)
+static int parse_text(struct jobfile *jf, const char *text, const char *fname, unsigned depth,
+		      char *err, size_t errlen)
 {
-	struct kvlist global = {0}, job = {0};
-	char section[NVB_NAME_MAX] = "";
-	bool in_job = false, in_global = false;
 	char *copy = strdup(text), *line, *save = NULL;
 	unsigned lineno = 0;
 	int r = 0;
@@ -833,7 +1013,7 @@ static int parse_jobfile(const char *text, const char *fname, struct nvb_config 
 		return -ENOMEM;
 	/* strtok_r would merge empty lines and lose line numbers; split by hand. */
 	for (line = copy; line && !r; line = save) {
-		char *nl = strchr(line, '\n'), *s, *eq;
+		char *nl = strchr(line, '\n'), *s, *eq, *owned;
 		char where[192];
 
 		save = nl ? nl + 1 : NULL;
@@ -844,33 +1024,38 @@ static int parse_jobfile(const char *text, const char *fname, struct nvb_config 
 		if (!*s || *s == ';' || *s == '#')
 			continue;
 		snprintf(where, sizeof(where), "%s:%u: ", fname, lineno);
+		s = expand_env(s, where, &owned, err, errlen, &r);
+		if (!s)
+			break;
+		if (strncmp(s, "include", 7) == 0 && isspace((unsigned char)s[7])) {
+			r = include_file(jf, trim(s + 8), fname, depth, where, err, errlen);
+			free(owned);
+			continue;
+		}
 		if (*s == '[') {
 			char *end = strchr(s, ']');
 			if (!end || end == s + 1 || *trim(end + 1))
 				r = fail(err, errlen, "%sbad section header '%s'; write [name]",
 					 where, s);
-			else if ((size_t)(end - s - 1) >= sizeof(section))
+			else if ((size_t)(end - s - 1) >= sizeof(jf->section))
 				r = fail(err, errlen, "%ssection name longer than %zu characters",
-					 where, sizeof(section) - 1);
-			if (r)
-				break;
-			if (in_job) {
-				const struct kvlist *lists[] = {&global, &job, cli_global};
-				r = build_job(cfg, section, lists, 3, err, errlen);
-				kv_free(&job);
-				if (r)
-					break;
+					 where, sizeof(jf->section) - 1);
+			if (!r)
+				r = end_section(jf, err, errlen);
+			if (!r) {
+				*end = '\0';
+				snprintf(jf->section, sizeof(jf->section), "%s", s + 1);
+				jf->in_global = strcmp(jf->section, "global") == 0;
+				jf->in_job = !jf->in_global;
 			}
-			*end = '\0';
-			snprintf(section, sizeof(section), "%s", s + 1);
-			in_global = strcmp(section, "global") == 0;
-			in_job = !in_global;
+			free(owned);
 			continue;
 		}
-		if (!in_job && !in_global) {
+		if (!jf->in_job && !jf->in_global) {
 			r = fail(err, errlen,
 				 "%soption outside a section; start with [global] or [jobname]",
 				 where);
+			free(owned);
 			break;
 		}
 		eq = strchr(s, '=');
@@ -885,28 +1070,33 @@ static int parse_jobfile(const char *text, const char *fname, struct nvb_config 
 			idx = lookup(key, strlen(key), where, err, errlen);
 			if (idx < 0) {
 				r = idx;
-				break;
-			}
-			if (idx == nvb_opt_index("name")) {
-				if (!val || !*val) {
+			} else if (idx == nvb_opt_index("name")) {
+				if (!val || !*val)
 					r = fail(err, errlen, "%sname needs a value", where);
-					break;
-				}
-				if (in_job)
-					snprintf(section, sizeof(section), "%s", val);
-				continue;
+				else if (jf->in_job)
+					snprintf(jf->section, sizeof(jf->section), "%s", val);
+			} else {
+				r = kv_add(jf->in_global ? &jf->global : &jf->job, idx, val,
+					   val ? strlen(val) : 0, where);
 			}
-			r = kv_add(in_global ? &global : &job, idx, val, val ? strlen(val) : 0,
-				   where);
 		}
+		free(owned);
 	}
-	if (!r && in_job) {
-		const struct kvlist *lists[] = {&global, &job, cli_global};
-		r = build_job(cfg, section, lists, 3, err, errlen);
-	}
-	kv_free(&global);
-	kv_free(&job);
 	free(copy);
+	return r;
+}
+
+static int parse_jobfile(const char *text, const char *fname, struct nvb_config *cfg,
+			 const struct kvlist *cli_global, char *err, size_t errlen)
+{
+	struct jobfile jf = {.cfg = cfg, .cli_global = cli_global};
+	int r;
+
+	r = parse_text(&jf, text, fname, 0, err, errlen);
+	if (!r)
+		r = end_section(&jf, err, errlen);
+	kv_free(&jf.global);
+	kv_free(&jf.job);
 	return r;
 }
 
@@ -918,40 +1108,16 @@ int nvb_parse_jobfile_text(const char *text, const char *where, struct nvb_confi
 	return parse_jobfile(text, where, cfg, &none, err, errlen);
 }
 
-static int read_file(const char *path, char **out, char *err, size_t errlen)
+int nvb_parse_jobfile(const char *path, struct nvb_config *cfg, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	struct kvlist none = {0};
+	char *text = NULL;
+	int r = read_file(path, &text, err, errlen);
 
-	if (!f)
-		return fail(err, errlen, "job file %s: %s", path, strerror(errno));
-	for (;;) {
-		size_t n;
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 65536);
-			if (!nb) {
-				fclose(f);
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		fclose(f);
-		free(buf);
-		return fail(err, errlen, "job file %s: read error", path);
-	}
-	fclose(f);
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
+	if (!r)
+		r = parse_jobfile(text, path, cfg, &none, err, errlen);
+	free(text);
+	return r;
 }
 
 int nvb_parse_args(int argc, char **argv, struct nvb_config *cfg, char *err, size_t errlen)
@@ -1045,7 +1211,7 @@ int nvb_parse_args(int argc, char **argv, struct nvb_config *cfg, char *err, siz
 				 nfiles > 1 ? " and the other job files" : "");
 		else {
 			const struct kvlist *lists[] = {&global};
-			r = build_job(cfg, "nvfio-perf", lists, 1, err, errlen);
+			r = build_job(cfg, IMPLICIT_JOB, lists, 1, err, errlen);
 		}
 	}
 out:

@@ -41,6 +41,13 @@ int nvb_parse_args(int argc, char **argv, struct nvb_config *cfg, char *err, siz
 int nvb_parse_jobfile_text(const char *text, const char *where, struct nvb_config *cfg, char *err,
 			   size_t errlen);
 
+/*
+ * nvb_parse_jobfile() - the same for the job file at @path: read (at most 1 MiB of text), its
+ * include directives followed (relative to the including file's directory, 8 deep at most),
+ * ${VAR} taken from the environment. For tests.
+ */
+int nvb_parse_jobfile(const char *path, struct nvb_config *cfg, char *err, size_t errlen);
+
 void nvb_config_init(struct nvb_config *cfg);
 void nvb_config_free(struct nvb_config *cfg);
 

@@ -75,6 +75,9 @@ enum nvb_clocksource {
 /* One job section, after [global], the section and the command line have been applied. */
 struct nvb_opts {
 	char name[NVB_NAME_MAX];
+	/* What messages about the job start with: "NAME: ", or "" for the job the command line's
+	 * options make alone (its name, nvfio-perf, would repeat the program's). */
+	char label[NVB_NAME_MAX + 2];
 	char filename[NVB_PATH_MAX];
 	char ioengine[32]; /* "" until resolved from the filename */
 	int rw;		   /* enum nvb_rw */

@@ -76,9 +76,17 @@ static void run_phase(struct nvb_job *job)
 	nvb_job_publish(job);
 }
 
+/*
+ * A verify job: write, let --exec_preverify run, read back what was written and check it. With
+ * --time_based the writes go on, pass after pass over the region, until the runtime ends; since
+ * a block's content depends only on the run and its offset, a block written twice holds what it
+ * held the first time, and the written set is the first min(writes, blocks) offsets of the
+ * generator's order, which the read phase, restarted in that order, reads back whole.
+ */
 static void verify_job(struct run_state *rs, struct nvb_job *job)
 {
 	const struct nvb_opts *o = job->o;
+	uint64_t written;
 
 	__atomic_store_n(&job->progress.state, NVB_JOB_VERIFYING, __ATOMIC_RELAXED);
 	nvb_job_start_phase(job, (uint8_t)((o->rw & NVB_RW_RANDOM) | NVB_RW_WRITES),
@@ -86,6 +94,8 @@ static void verify_job(struct run_state *rs, struct nvb_job *job)
 	job->to_issue = job->initial_to_issue;
 	nvb_job_begin_counting(job, nvb_ticks());
 	run_phase(job);
+	/* A failed write fails the job, so those completed are those issued. */
+	written = nvb_hist_count(&job->lat[NVB_WRITE]);
 
 	/* Every verify job has written its blocks before any changes them behind our back. */
 	pthread_barrier_wait(&rs->verify);
@@ -101,7 +111,8 @@ static void verify_job(struct run_state *rs, struct nvb_job *job)
 	if (job->error || nvb_stop || job->abandon)
 		return;
 	nvb_job_start_phase(job, (uint8_t)((o->rw & NVB_RW_RANDOM) | NVB_RW_READS), NVB_PHASE_READ);
-	job->to_issue = job->initial_to_issue;
+	job->to_issue = written < job->nblocks ? written : job->nblocks;
+	job->deadline = 0;
 	job->drain_deadline = 0;
 	run_phase(job);
 }
@@ -342,14 +353,6 @@ int nvb_run(struct nvb_run *run, char *err, size_t errlen)
 	}
 	for (unsigned s = 0, k = 0; s < run->nsections; s++) {
 		const struct nvb_opts *o = &run->sections[s];
-		if (run->targets[s]->max_jobs && o->numjobs > run->targets[s]->max_jobs) {
-			snprintf(err, errlen,
-				 "%s: --numjobs=%llu: %s serves at most %u jobs at once", o->name,
-				 (unsigned long long)o->numjobs, run->targets[s]->filename,
-				 run->targets[s]->max_jobs);
-			r = -EINVAL;
-			goto out;
-		}
 		for (unsigned j = 0; j < o->numjobs; j++, k++) {
 			size_t size = sizeof(struct nvb_job) + o->iodepth * sizeof(struct nvb_io *);
 			struct nvb_job *job =
@@ -413,7 +416,7 @@ int nvb_run(struct nvb_run *run, char *err, size_t errlen)
 	if (rs.setup_failed) {
 		for (unsigned i = 0; i < n; i++) {
 			if (run->jobs[i]->error) {
-				snprintf(err, errlen, "%s: %s", run->jobs[i]->o->name,
+				snprintf(err, errlen, "%s%s", run->jobs[i]->o->label,
 					 run->jobs[i]->errmsg);
 				r = run->jobs[i]->error;
 				break;
@@ -454,9 +457,9 @@ int nvb_targets_open(struct nvb_opts *sections, unsigned n, struct nvb_target **
 			break;
 		if (!sections[s].filename[0]) {
 			snprintf(err, errlen,
-				 "%s: no --filename; give a PCI address, sim:, a block device or a "
+				 "%sno --filename; give a PCI address, sim:, a block device or a "
 				 "file",
-				 sections[s].name);
+				 sections[s].label);
 			r = -EINVAL;
 		}
 	}
@@ -495,6 +498,11 @@ int nvb_targets_open(struct nvb_opts *sections, unsigned n, struct nvb_target **
 		if (!t->block_size)
 			t->block_size = 512;
 		targets[s] = t;
+	}
+	for (unsigned s = 0; s < n && !r; s++) {
+		uint64_t off, size;
+
+		r = nvb_job_region(&sections[s], targets[s], &off, &size, err, errlen);
 	}
 	free(users);
 	if (r)

@@ -61,9 +61,13 @@ static int bad(const char *key, const char *val, const char *accepted)
 	return nvf_err(-NVFIO_EBADOPT, "sim: option '%s=%s' is not valid: %s", key, val, accepted);
 }
 
-/* An unsigned number, decimal or 0x-hex, with an optional K/M/G/T/P (binary) suffix. */
+/*
+ * An unsigned number, decimal or 0x-hex, with an optional K/M/G/T/P (binary) suffix. A leading
+ * 0 is a decimal's (size=010M is ten MiB), not C's octal prefix.
+ */
 static int parse_u64(const char *s, bool suffix, uint64_t *out)
 {
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 	char *end;
 	unsigned long long v;
 	unsigned int shift = 0;
@@ -71,7 +75,7 @@ static int parse_u64(const char *s, bool suffix, uint64_t *out)
 	if (!*s || *s == '-')
 		return -1;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, hex ? 16 : 10);
 	if (errno || end == s)
 		return -1;
 	if (suffix && *end) {

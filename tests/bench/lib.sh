@@ -56,6 +56,14 @@ refused() {
 		fail "$name: stderr lacks '$words': $(cat "$TMP/$name.err")"
 }
 
+# refused_early NAME 'WORDS' ARGS...: refused as above, before any job started: the message is
+# prefixed with the program's name once, and nothing says a job is starting.
+refused_early() {
+	refused "$@"
+	! grep -q "nvfio-perf: nvfio-perf:" "$TMP/$1.err" || fail "$1: prefixed twice: $(cat "$TMP/$1.err")"
+	! grep -q "^Starting" "$TMP/$1.out" || fail "$1: refused after 'Starting': $(cat "$TMP/$1.out")"
+}
+
 # has NAME 'TEXT': stdout of the run NAME contains TEXT.
 has() {
 	grep -qF -- "$2" "$TMP/$1.out" || fail "$1: output lacks '$2': $(head -c 3000 "$TMP/$1.out")"

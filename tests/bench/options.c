@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdarg.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/test.h"
@@ -54,17 +55,39 @@ static void refused(int line, int r, ...)
 
 #define REFUSED(r, ...) refused(__LINE__, r, __VA_ARGS__, NULL)
 
+/* @r is @want (not -EINVAL) and the message has the words. */
+#define REFUSED_ERR(r, want, ...)                                                                  \
+	do {                                                                                       \
+		int r_ = (r);                                                                      \
+		CHECK(r_ == (want));                                                               \
+		refused(__LINE__, -EINVAL, __VA_ARGS__, NULL);                                     \
+	} while (0)
+
 static void test_sizes(void)
 {
 	static const struct {
 		const char *s;
 		uint64_t v;
 	} good[] = {
-	    {"0", 0},		{"512", 512},	    {"4k", 4096},	{"4K", 4096},
-	    {"4kb", 4096},	{"4KB", 4096},	    {"1m", 1ull << 20}, {"1M", 1ull << 20},
-	    {"1g", 1ull << 30}, {"2t", 2ull << 40}, {"1p", 1ull << 50}, {"0x1000", 4096},
+	    {"0", 0},
+	    {"512", 512},
+	    {"4k", 4096},
+	    {"4K", 4096},
+	    {"4kb", 4096},
+	    {"4KB", 4096},
+	    {"1m", 1ull << 20},
+	    {"1M", 1ull << 20},
+	    {"1g", 1ull << 30},
+	    {"2t", 2ull << 40},
+	    {"1p", 1ull << 50},
+	    {"0x1000", 4096},
 	    {"4ki", 4000}, /* fio's kb_base=1024: the IEC prefix means 1000 */
-	    {"4KiB", 4000},	{"8b", 8},	    {"8B", 8},
+	    {"4KiB", 4000},
+	    {"8b", 8},
+	    {"8B", 8},
+	    {"010M", 10ull << 20}, /* decimal, leading zeros and all: not octal */
+	    {"0010", 10},
+	    {"0x10", 16},
 	};
 	static const char *const bad[] = {"",	  "k",	 "abc",	  "4x", "-1",
 					  "1.5g", "4kk", "4 k b", "0x", "4kib2"};
@@ -374,6 +397,162 @@ static void test_jobfile_cli_precedence(void)
 	unlink(path);
 }
 
+/* Write @text (@len bytes) to @dir/@name. */
+static void put_file(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	CHECK(f);
+	CHECK(fwrite(text, 1, len, f) == len);
+	CHECK(fclose(f) == 0);
+}
+
+#define PUT(dir, name, text) put_file(dir, name, text, sizeof(text) - 1)
+
+/* Parse job file @name of @dir into @cfg. */
+static int parse_file(const char *dir, const char *name, struct nvb_config *cfg)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	nvb_config_init(cfg);
+	return nvb_parse_jobfile(path, cfg, err, sizeof(err));
+}
+
+/* Job file @name in @dir with @text is refused with a message of the words that follow. */
+#define REFUSED_FILE(dir, name, text, ...)                                                         \
+	do {                                                                                       \
+		struct nvb_config c_;                                                              \
+		PUT(dir, name, text);                                                              \
+		REFUSED(parse_file(dir, name, &c_), __VA_ARGS__);                                  \
+		nvb_config_free(&c_);                                                              \
+	} while (0)
+
+/* include FILE, ${VAR}, and what is not a job file: a NUL byte, a file past 1 MiB, /dev/zero. */
+static void test_jobfile_include(void)
+{
+	char dir[] = "/tmp/nvb-include-XXXXXX", sub[64], cmd[128];
+	struct nvb_config cfg;
+	char *big;
+
+	CHECK(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	CHECK(mkdir(sub, 0755) == 0);
+	/* A relative include is the including file's directory's, at any depth. */
+	PUT(dir, "main.fio", "[global]\ninclude sub/common.fio\n[a]\nrw=write\n");
+	PUT(sub, "common.fio", "bs=16k\n include  more.fio \n");
+	PUT(sub, "more.fio", "iodepth=8\n");
+	CHECK_OK(parse_file(dir, "main.fio", &cfg));
+	CHECK(cfg.njobs == 1 && cfg.jobs[0].bs == 16384 && cfg.jobs[0].iodepth == 8 &&
+	      cfg.jobs[0].rw == NVB_RW_WRITE);
+	nvb_config_free(&cfg);
+	/* Sections may come from the included file, and what follows the include continues. */
+	PUT(dir, "jobs.fio", "[x]\nbs=8k\n[y]\n");
+	PUT(dir, "top.fio", "[global]\niodepth=2\ninclude jobs.fio\nrw=randread\n");
+	CHECK_OK(parse_file(dir, "top.fio", &cfg));
+	CHECK(cfg.njobs == 2 && strcmp(cfg.jobs[0].name, "x") == 0 && cfg.jobs[0].bs == 8192);
+	CHECK(cfg.jobs[1].iodepth == 2 && cfg.jobs[1].rw == NVB_RW_RANDREAD);
+	nvb_config_free(&cfg);
+	/* Errors in an included file name it and its line. */
+	PUT(dir, "bad.fio", "[j]\ninclude sub/worse.fio\n");
+	PUT(sub, "worse.fio", "\nbs=4q\n");
+	REFUSED(parse_file(dir, "bad.fio", &cfg), "sub/worse.fio:2:", "bs=4q");
+	nvb_config_free(&cfg);
+	REFUSED(parse_file(dir, "none.fio", &cfg), "none.fio", "No such file");
+	nvb_config_free(&cfg);
+	REFUSED_FILE(dir, "missing.fio", "[j]\ninclude gone.fio\n", "missing.fio:2:", "gone.fio");
+	/* Nesting is bounded: a file that includes itself stops. */
+	REFUSED_FILE(dir, "self.fio", "[j]\ninclude self.fio\n",
+		     "self.fio:2:", "more than 8 job files deep");
+
+	/* ${VAR} from the environment, in values and in include; unset is an error naming it. */
+	setenv("NVB_TEST_BS", "32k", 1);
+	setenv("NVB_TEST_SUB", "sub", 1);
+	PUT(dir, "env.fio",
+	    "[j]\nbs=${NVB_TEST_BS}\ninclude ${NVB_TEST_SUB}/more.fio\n"
+	    "filename=/tmp/${NVB_TEST_BS}.${NVB_TEST_BS}\n");
+	CHECK_OK(parse_file(dir, "env.fio", &cfg));
+	CHECK(cfg.njobs == 1 && cfg.jobs[0].bs == 32768 && cfg.jobs[0].iodepth == 8 &&
+	      strcmp(cfg.jobs[0].filename, "/tmp/32k.32k") == 0);
+	nvb_config_free(&cfg);
+	unsetenv("NVB_TEST_UNSET");
+	REFUSED_FILE(dir, "unset.fio", "[j]\n\nbs=${NVB_TEST_UNSET}\n",
+		     "unset.fio:3:", "NVB_TEST_UNSET is not set");
+	REFUSED_FILE(dir, "open.fio", "[j]\nbs=${NVB_TEST_BS\n", "open.fio:2:", "${NAME}");
+
+	/* A NUL byte is refused by its line, not taken for the end of the file. */
+	put_file(dir, "nul.fio", "[j]\nbs=4k\nio\0depth=2\nrw=write\n", 27);
+	REFUSED(parse_file(dir, "nul.fio", &cfg), "nul.fio:3:", "NUL byte");
+	nvb_config_free(&cfg);
+	/* Past 1 MiB, or never ending: refused, not read until memory runs out. */
+	big = malloc((1u << 20) + 2);
+	CHECK(big);
+	memset(big, '#', (1u << 20) + 1);
+	big[0] = '[';
+	big[1] = 'j';
+	big[2] = ']';
+	big[3] = '\n';
+	big[(1u << 20) - 1] = '\n';
+	put_file(dir, "huge.fio", big, 1u << 20); /* exactly 1 MiB: taken */
+	CHECK_OK(parse_file(dir, "huge.fio", &cfg));
+	CHECK(cfg.njobs == 1);
+	nvb_config_free(&cfg);
+	put_file(dir, "huge.fio", big, (1u << 20) + 1);
+	REFUSED(parse_file(dir, "huge.fio", &cfg), "huge.fio", "larger than 1024 KiB");
+	nvb_config_free(&cfg);
+	free(big);
+	nvb_config_init(&cfg);
+	REFUSED(nvb_parse_jobfile("/dev/zero", &cfg, err, sizeof(err)), "/dev/zero",
+		"larger than 1024 KiB");
+	nvb_config_free(&cfg);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
+/* A PCI address that is not an NVMe controller is named for what it is, on a fake sysfs. */
+static void test_pci_class(void)
+{
+	static const struct {
+		const char *addr, *cls;
+	} devs[] = {
+	    {"0000:00:00.0", "0x060000\n"}, {"0000:00:1c.0", "0x060400\n"},
+	    {"0000:01:00.0", "0x010802\n"}, {"0000:02:00.0", "0x020000\n"},
+	};
+	char dir[] = "/tmp/nvb-sysfs-XXXXXX", path[256], cmd[128];
+
+	CHECK(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bus", dir);
+	CHECK(mkdir(path, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/bus/pci", dir);
+	CHECK(mkdir(path, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices", dir);
+	CHECK(mkdir(path, 0755) == 0);
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", dir, devs[i].addr);
+		CHECK(mkdir(path, 0755) == 0);
+		put_file(path, "class", devs[i].cls, strlen(devs[i].cls));
+	}
+	REFUSED_ERR(nvb_pci_check_nvme(dir, "0000:00:00.0", err, sizeof(err)), -ENODEV,
+		    "0000:00:00.0 is not an NVMe controller", "host bridge", "0x060000",
+		    "0x0108xx");
+	CHECK(!strstr(err, "vfio-pci"));
+	REFUSED_ERR(nvb_pci_check_nvme(dir, "pci:00:1c.0", err, sizeof(err)), -ENODEV,
+		    "PCI bridge");
+	REFUSED_ERR(nvb_pci_check_nvme(dir, "02:00.0", err, sizeof(err)), -ENODEV,
+		    "network controller");
+	CHECK_OK(nvb_pci_check_nvme(dir, "0000:01:00.0", err, sizeof(err)));
+	CHECK_OK(nvb_pci_check_nvme(dir, "pci:01:00.0", err, sizeof(err)));
+	/* Not there, or not a PCI address: the library's to say. */
+	CHECK_OK(nvb_pci_check_nvme(dir, "0000:09:00.0", err, sizeof(err)));
+	CHECK_OK(nvb_pci_check_nvme(dir, "sim:", err, sizeof(err)));
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
 /* Engine choice by target, and engine options refused where the engine lacks them. */
 static void test_engines(void)
 {
@@ -387,6 +566,10 @@ static void test_engines(void)
 	CHECK(strcmp(nvb_engine_for_target("sim:size=1G"), "nvfio") == 0);
 	CHECK(strcmp(nvb_engine_for_target("vfio-user:/run/x.sock"), "nvfio") == 0);
 	CHECK(strcmp(nvb_engine_for_target("0000:01:00.0"), "nvfio") == 0);
+	CHECK(strcmp(nvb_engine_for_target("pci:0000:01:00.0"), "nvfio") == 0);
+	CHECK(strcmp(nvb_engine_for_target("pci:zz"), "nvfio") == 0);
+	CHECK(strcmp(nvb_engine_for_target("sim:zz"), "nvfio") == 0);
+	CHECK(strcmp(nvb_engine_for_target("./pci:zz"), "io_uring") == 0);
 	CHECK(strcmp(nvb_engine_for_target("/dev/loop0"), "io_uring") == 0);
 	CHECK(strcmp(nvb_engine_for_target("/tmp/file"), "io_uring") == 0);
 
@@ -435,7 +618,7 @@ static void test_engines(void)
 	nvb_config_free(&cfg);
 	CHECK_OK(parse(&cfg, "--filename=/tmp/f", "--verify=crc32c", "--rw=write", "--time_based",
 		       "--runtime=1", NULL));
-	REFUSED(nvb_resolve_engine(&cfg.jobs[0], err, sizeof(err)), "--time_based");
+	CHECK_OK(nvb_resolve_engine(&cfg.jobs[0], err, sizeof(err))); /* verifies what it wrote */
 	nvb_config_free(&cfg);
 	CHECK_OK(parse(&cfg, "--filename=/tmp/f", "--time_based", NULL));
 	REFUSED(nvb_resolve_engine(&cfg.jobs[0], err, sizeof(err)), "--time_based needs --runtime");
@@ -453,6 +636,8 @@ int main(void)
 	test_name_sections();
 	test_jobfile();
 	test_jobfile_cli_precedence();
+	test_jobfile_include();
+	test_pci_class();
 	test_engines();
 	printf("options: all checks passed\n");
 	return T_EXIT_PASS;
