@@ -405,7 +405,7 @@ int nvb_job_region(const struct nvb_opts *o, const struct nvb_target *t, uint64_
 }
 
 int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_target *t,
-		  unsigned index, unsigned sub, volatile int *stop, uint64_t run_id, char *err,
+		  unsigned index, unsigned sub, _Atomic int *stop, uint64_t run_id, char *err,
 		  size_t errlen)
 {
 	uint64_t off, size, bs = o->bs;

@@ -80,7 +80,7 @@ struct nvb_job {
 	int cpu;	/* pinned CPU, -1 for none */
 	struct nvb_io *ios;
 	void *bufs; /* the engine's buffer area, for job_close */
-	volatile int *stop;
+	_Atomic int *stop;
 	uint64_t initial_to_issue;
 	uint64_t event_ticks;
 	uint64_t ramp_end; /* ticks, 0: not ramping */
@@ -153,7 +153,7 @@ int nvb_job_region(const struct nvb_opts *o, const struct nvb_target *t, uint64_
  * region, limits, offset generator. 0 or -EINVAL with a sentence in @err.
  */
 int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_target *t,
-		  unsigned index, unsigned sub, volatile int *stop, uint64_t run_id, char *err,
+		  unsigned index, unsigned sub, _Atomic int *stop, uint64_t run_id, char *err,
 		  size_t errlen);
 
 /* Restart the offset generator (same order each time) for a phase doing @rw. */

@@ -19,10 +19,13 @@
 
 static void on_sigint(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
 	nvb_stop = 1;
 	/* A second ^C ends the program at once. */
 	signal(SIGINT, SIG_DFL);
+	errno = saved;
 }
 
 /* Whether every job thread runs on one CPU (--cpus_allowed of one CPU, or split among them). */

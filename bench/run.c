@@ -16,7 +16,7 @@
 #include "options.h"
 #include "run.h"
 
-volatile int nvb_stop;
+_Atomic int nvb_stop;
 
 struct run_state {
 	struct nvb_run *run;

@@ -31,8 +31,8 @@ struct nvb_run {
 	uint64_t elapsed_ns;
 };
 
-/* Set by SIGINT: jobs stop issuing, drain and report. */
-extern volatile int nvb_stop;
+/* Set by SIGINT: jobs stop issuing, drain and report (atomic: the job threads read it). */
+extern _Atomic int nvb_stop;
 
 /*
  * nvb_run() - run the jobs. 0 when every job ran (a job's own I/O or verify errors are in its
