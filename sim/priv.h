@@ -493,6 +493,14 @@ int nvf_sim_store_erase(struct nvf_sim_store *st);
 int nvf_sim_store_fill(struct nvf_sim_store *st, uint32_t pattern);
 void nvf_sim_store_reclaim(struct nvfio_sim *sim);
 
+/* image.c: the file of storage=file, locked and with its header checked or written (0 or -errno,
+ * the message naming the file and what differs); where namespace @i of the options starts in it;
+ * a Format NVM of @ns recorded in the header (0 or -EIO). */
+#define NVF_SIM_IMAGE_DATA 4096u /* the header's page: namespace 1 starts after it */
+int nvf_sim_image_open(struct nvfio_sim *sim);
+uint64_t nvf_sim_image_ns_off(const struct nvfio_sim *sim, unsigned int i);
+int nvf_sim_image_formatted(struct nvfio_sim *sim, const struct nvf_sim_ns *ns);
+
 /* dma.c: PRPs and SGLs to segments; 0 or an NVMe status. */
 uint16_t nvf_sim_map_data(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t len,
 			  bool admin, unsigned int *nsegs);
