@@ -136,9 +136,11 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 	/* The namespaces of the options, attached, each where a file has always kept it. */
 	for (unsigned int i = 0; i < sim->opts.namespaces; i++) {
 		struct nvf_sim_ns *ns = &sim->ns[i];
-		uint64_t nsze = sim->opts.size >> nvf_sim_lbafs[sim->opts.lbaf].ds;
+		unsigned int lbaf = sim->opts.storage == NVF_SIM_STORE_FILE ? sim->file_lbaf[i]
+									     : sim->opts.lbaf;
+		uint64_t nsze = sim->opts.size >> nvf_sim_lbafs[lbaf].ds;
 
-		ret = nvf_sim_ns_setup(sim, ns, sim->opts.lbaf, nsze, nsze,
+		ret = nvf_sim_ns_setup(sim, ns, lbaf, nsze, nsze,
 				       nvf_sim_image_ns_off(sim, i));
 		if (ret)
 			goto fail;

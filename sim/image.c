@@ -9,7 +9,9 @@
  * and then metadata; namespaces that Namespace Management creates take free extents after that
  * and are not recorded (a reopen finds only the namespaces of the options). The header records
  * what the namespaces' contents depend on: how many, their bytes of user data, and the LBA
- * format each was last formatted to (the options' at first, a Format NVM's after it).
+ * format each was last formatted to (the options' at first, a Format NVM's after it). A reopen
+ * takes each namespace in the format the image records, as a device keeps its format across a
+ * power cycle; options that name one (lbads=, ms=) must name that one.
  *
  * The lock is an flock() on the file, taken without waiting: it is held by the open file, so a
  * second controller of the same process is refused like one of another process, and it goes
@@ -99,18 +101,19 @@ static int check_hdr(struct nvfio_sim *sim, const struct image_hdr *f)
 	for (unsigned int i = 0; i < nns; i++) {
 		unsigned int lbaf = f->lbaf[i];
 
-		if (lbaf == sim->opts.lbaf)
-			continue;
 		if (lbaf >= NVF_SIM_NLBAF)
 			return nvf_err(-NVFIO_EBADOPT,
 				       "sim: %s gives namespace %u LBA format %u, which this model "
 				       "does not have: the header is damaged; name another file",
 				       path, i + 1, lbaf);
+		sim->file_lbaf[i] = (uint8_t)lbaf;
+		if (lbaf == sim->opts.lbaf || !sim->opts.lbaf_given)
+			continue;
 		describe_lbaf(had, sizeof(had), lbaf);
 		describe_lbaf(want, sizeof(want), sim->opts.lbaf);
 		return nvf_err(-NVFIO_EBADOPT,
 			       "sim: namespace %u of %s has %s, the options ask for %s: open it "
-			       "with lbads=%u,ms=%u, or name another file",
+			       "with lbads=%u,ms=%u (or neither), or name another file",
 			       i + 1, path, had, want, 1u << nvf_sim_lbafs[lbaf].ds,
 			       nvf_sim_lbafs[lbaf].ms);
 	}
@@ -119,8 +122,8 @@ static int check_hdr(struct nvfio_sim *sim, const struct image_hdr *f)
 
 int nvf_sim_image_open(struct nvfio_sim *sim)
 {
-	uint64_t need = NVF_SIM_IMAGE_DATA + nvf_sim_store_size(sim->opts.size) *
-						 sim->opts.namespaces;
+	uint64_t need =
+	    NVF_SIM_IMAGE_DATA + nvf_sim_store_size(sim->opts.size) * sim->opts.namespaces;
 	const char *path = sim->opts.file;
 	struct image_hdr h;
 	struct stat stb;
@@ -135,11 +138,12 @@ int nvf_sim_image_open(struct nvfio_sim *sim)
 		return nvf_err(-NVFIO_EBADOPT, "sim: file=%s is not a regular file", path);
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		if (errno == EWOULDBLOCK)
-			return nvf_err(-EBUSY,
-				       "sim: %s is in use by another simulated controller (it holds "
-				       "the file's lock): close that one first, or give this one "
-				       "another file=",
-				       path);
+			return nvf_err(
+			    -EBUSY,
+			    "sim: %s is in use by another simulated controller (it holds "
+			    "the file's lock): close that one first, or give this one "
+			    "another file=",
+			    path);
 		return image_err(sim, -errno, "lock");
 	}
 	/* Only now that it is ours: a file being created by another controller was not. */
@@ -147,6 +151,7 @@ int nvf_sim_image_open(struct nvfio_sim *sim)
 		return image_err(sim, -errno, "look at");
 	if (stb.st_size == 0) {
 		hdr_of_opts(sim, &h);
+		memcpy(sim->file_lbaf, h.lbaf, sizeof(sim->file_lbaf));
 		n = pwrite(fd, &h, sizeof(h), 0);
 		if (n != (ssize_t)sizeof(h))
 			return image_err(sim, n < 0 ? -errno : -EIO, "write the header of");
@@ -179,8 +184,7 @@ int nvf_sim_image_formatted(struct nvfio_sim *sim, const struct nvf_sim_ns *ns)
 	/* Only the namespaces of the options are kept across a reopen, and only where they
 	 * always are: one that Namespace Management put in its NSID's place is not. */
 	if (ns->store.kind != NVF_SIM_STORE_FILE || i >= sim->opts.namespaces ||
-	    ns->store.file_off != nvf_sim_image_ns_off(sim, i) ||
-	    ns->bytes != sim->opts.size)
+	    ns->store.file_off != nvf_sim_image_ns_off(sim, i) || ns->bytes != sim->opts.size)
 		return 0;
 	if (pwrite(sim->file_fd, &lbaf, 1, (off_t)(offsetof(struct image_hdr, lbaf) + i)) != 1)
 		return -EIO;

@@ -84,6 +84,7 @@ struct nvf_sim_idpatch {
 struct nvf_sim_opts {
 	uint64_t size; /* bytes of user data per namespace */
 	unsigned int lbaf;
+	bool lbaf_given; /* lbads= or ms= named: an image must have this format */
 	unsigned int namespaces;
 	unsigned int queues; /* I/O queue pairs */
 	unsigned int depth;  /* entries per queue, CAP.MQES + 1 */
@@ -424,6 +425,7 @@ struct nvfio_sim {
 	uint32_t ns_generation; /* namespaces created so far, for fresh identifiers */
 	int file_fd;
 	uint64_t file_len;
+	uint8_t file_lbaf[NVF_SIM_MAX_NS]; /* the image's format of each namespace of the options */
 };
 
 /* Counters of struct nvfio_sim_stats: bumped from any model thread, read by the application. */

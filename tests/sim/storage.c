@@ -196,7 +196,7 @@ static void test_file_image(void)
 	char path[] = "/tmp/nvfio-sim-XXXXXX";
 	char opts[256], other[320];
 	struct host h, h2;
-	uint8_t head[4096], want[512];
+	uint8_t *buf, head[4096], want[512];
 	int fd = mkstemp(path);
 
 	CHECK(fd >= 0);
@@ -236,11 +236,18 @@ static void test_file_image(void)
 	snprintf(other, sizeof(other), "size=8M,namespaces=2,ms=8,file=%s", path);
 	CHECK_ERR(h_open(&h2, other, 1), -NVFIO_EBADOPT);
 
-	/* A Format NVM is recorded: the image then wants the new format. */
+	/* A Format NVM is recorded: a reopen finds the namespaces in the new format, and options
+	 * that name another are refused. */
 	start(&h, opts);
 	format_all(&h, 3);
 	h_close(&h);
-	CHECK_ERR(h_open(&h2, opts, 1), -NVFIO_EBADOPT);
+	start(&h, opts);
+	buf = h_alloc(&h, 4096, 4096);
+	CHECK(h_identify(&h, 0, 2, buf) == 0);
+	CHECK((buf[26] & 0xf) == 3 && *(uint64_t *)buf == (8ull << 20) / 4096);
+	h_close(&h);
+	snprintf(other, sizeof(other), "size=8M,namespaces=2,lbads=512,file=%s", path);
+	CHECK_ERR(h_open(&h2, other, 1), -NVFIO_EBADOPT);
 	CHECK(strstr(nvfio_last_error(), "namespace 1") &&
 	      strstr(nvfio_last_error(), "4096-byte blocks") &&
 	      strstr(nvfio_last_error(), "lbads=4096,ms=0"));
