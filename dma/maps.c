@@ -134,8 +134,9 @@ static int read_maps(char **out, size_t *out_len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			err = nvf_err(-errno, "cannot read /proc/self/maps to check memory for "
-					      "DMA: %s",
+			err = nvf_err(-errno,
+				      "cannot read /proc/self/maps to check memory for "
+				      "DMA: %s",
 				      strerror(errno));
 			goto err;
 		}
