@@ -187,6 +187,7 @@ void nvf_sim_destroy(struct nvfio_sim *sim)
 	if (!sim)
 		return;
 	atomic_store(&sim->stop, true);
+	nvf_sim_wake(sim);
 	nvf_sim_unpark(sim);
 	nvf_sim_requests_wake(sim);
 	for (unsigned int i = 0; i < sim->nthr; i++)

@@ -260,6 +260,10 @@ struct nvf_sim_thread {
 	struct timespec idle_since;
 	unsigned int idle_passes;
 	uint64_t nap_ns;
+	/* Deep sleep (park.c): counted in sim->sleepers, and the wake_seq seen when it did. */
+	bool armed;
+	uint32_t wake_seen;
+	_Atomic uint64_t naps; /* sleeps of any length, for tests */
 };
 
 struct nvf_sim_rule {
@@ -411,6 +415,9 @@ struct nvfio_sim {
 	pthread_mutex_t park_lock;
 	pthread_cond_t park_cond;
 	_Atomic bool acct;
+	/* Deep sleep: threads that announced it, and the futex word nvf_sim_wake() moves. */
+	_Atomic unsigned int sleepers;
+	_Atomic uint32_t wake_seq;
 
 	/* Sparse chunks freed by a Deallocate while other threads might read them. */
 	pthread_mutex_t retire_lock;
@@ -458,10 +465,15 @@ static inline uint64_t nvf_sim_now_ns(void)
  */
 
 /* park.c: thread 0 stops the other threads (a no-op with one thread); they wait in
- * nvf_sim_park_wait(). */
+ * nvf_sim_park_wait(). A thread idle for long announces a deep sleep (_arm()), makes one more
+ * pass, and sleeps in _sleep() until nvf_sim_wake() (sim.h) or @timeout_ms; _disarm() when the
+ * pass found work instead. */
 void nvf_sim_park(struct nvfio_sim *sim);
 void nvf_sim_unpark(struct nvfio_sim *sim);
 void nvf_sim_park_wait(struct nvf_sim_thread *t);
+void nvf_sim_sleep_arm(struct nvf_sim_thread *t);
+void nvf_sim_sleep_disarm(struct nvf_sim_thread *t);
+void nvf_sim_sleep(struct nvf_sim_thread *t, unsigned int timeout_ms);
 
 /* request.c: from any thread, for thread 0; the application's calls wait until it is done.
  * Thread 0 takes the bits (NVF_SIM_REQ_*) with a sequence number and hands that back when it

@@ -105,6 +105,8 @@ void h_wreg32(struct host *h, uint32_t off, uint32_t v)
 {
 	atomic_thread_fence(memory_order_release);
 	*(volatile uint32_t *)(h->bar + off) = v;
+	/* As the driver's register writes do: an idle model asleep looks now. */
+	nvf_sim_wake(h->sim);
 }
 
 void h_wreg64(struct host *h, uint32_t off, uint64_t v)
@@ -202,6 +204,9 @@ bool h_reap(struct host *h, struct h_queue *cq, struct h_cqe *cqe, unsigned int 
 		return true;
 	}
 
+	/* As the driver's waits do; a doorbell alone would wait for the model's sleep to end. */
+	if ((e->status & 1) != cq->phase)
+		nvf_sim_wake(h->sim);
 	while ((e->status & 1) != cq->phase) {
 		if (h_now_ns() > end)
 			return false;
