@@ -335,6 +335,7 @@ enum {
 	NVF_SIM_REQ_REMOVE = 1u << 1,
 	NVF_SIM_REQ_FATAL = 1u << 2,
 	NVF_SIM_REQ_EVENT = 1u << 3,
+	NVF_SIM_REQ_SYNC = 1u << 4, /* nothing to do: nvf_sim_sync() waits for it */
 };
 
 struct nvfio_sim {

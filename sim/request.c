@@ -79,6 +79,11 @@ void nvfio_sim_remove(struct nvfio_sim *sim)
 	request(sim, NVF_SIM_REQ_REMOVE, true);
 }
 
+void nvf_sim_sync(struct nvfio_sim *sim)
+{
+	request(sim, NVF_SIM_REQ_SYNC, true);
+}
+
 int nvf_sim_reset(struct nvfio_sim *sim)
 {
 	request(sim, NVF_SIM_REQ_RESET, true);

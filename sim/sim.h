@@ -68,7 +68,12 @@ void nvf_sim_wake(struct nvfio_sim *sim);
  * time of each pass that carried out I/O commands (one clock read per pass, not per command).
  * nvf_sim_busy() - CPU ns spent in such passes and the I/O commands they carried out.
  * nvf_sim_naps() - how many times the controller's threads slept so far (naps and deep sleeps).
+ * nvf_sim_sync() - return once thread 0 has carried out every request made before the call
+ * (events posted, faults raised) at the start of a pass; after two calls, that pass has ended
+ * too (with threads=1: its registers, admin and I/O queues looked at), so that a test decides by
+ * state instead of by waiting for a while.
  */
+void nvf_sim_sync(struct nvfio_sim *sim);
 uint64_t nvf_sim_thread_cpu_ns(struct nvfio_sim *sim);
 uint64_t nvf_sim_naps(struct nvfio_sim *sim);
 void nvf_sim_account(struct nvfio_sim *sim, bool on);

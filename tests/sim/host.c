@@ -221,6 +221,20 @@ bool h_reap(struct host *h, struct h_queue *cq, struct h_cqe *cqe, unsigned int 
 	return true;
 }
 
+void h_settle(struct host *h)
+{
+	nvf_sim_sync(h->sim);
+	nvf_sim_sync(h->sim);
+}
+
+bool h_none(struct host *h, struct h_queue *cq)
+{
+	struct h_cqe cqe;
+
+	h_settle(h);
+	return !h_reap(h, cq, &cqe, 0);
+}
+
 static uint16_t wait_for(struct host *h, struct h_queue *cq, uint16_t cid, struct h_cqe *out)
 {
 	struct h_cqe cqe;
@@ -229,7 +243,7 @@ static uint16_t wait_for(struct host *h, struct h_queue *cq, uint16_t cid, struc
 	struct h_cqe later[16];
 
 	for (;;) {
-		if (!h_reap(h, cq, &cqe, 5000))
+		if (!h_reap(h, cq, &cqe, H_WAIT_MS))
 			return H_TIMEOUT;
 		if (cqe.cid == cid)
 			break;
