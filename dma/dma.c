@@ -16,7 +16,9 @@
  *    unless the backend gives ranges, from 2^60 up, above every user-space address, so a vaddr
  *    passed where an IOVA belongs never translates. Memory is not mlock()ed: the software device
  *    reaches it through the CPU's page tables, so paging it out is harmless, and simulations
- *    and tests then need no locked-memory allowance.
+ *    and tests then need no locked-memory allowance. What VFIO would refuse to pin, memory
+ *    that is not mapped or not writable, is refused by a look at /proc/self/maps (dma/maps.h):
+ *    taken, the device model's first access to it would kill the process.
  *
  * Why adjacent registrations do not share an IOMMU mapping: VFIO type1v2 unmaps only whole
  * mappings (an unmap that would split one fails), so two registrations merged into one mapping
@@ -39,6 +41,7 @@
 #include "dma/dma.h"
 #include "dma/iova.h"
 #include "dma/map.h"
+#include "dma/maps.h"
 #include "dma/mem.h"
 #include "support/error.h"
 
@@ -92,6 +95,11 @@ static bool identity(const struct nvfio_dma *dma)
 static bool hw_mapped(const struct nvfio_dma *dma)
 {
 	return dma->iommu.ops && !dma->iommu.identity_phys;
+}
+
+static bool soft_only(const struct nvfio_dma *dma)
+{
+	return !dma->iommu.ops && !dma->iommu.identity_phys;
 }
 
 int nvf_dma_create(const struct nvf_iommu *iommu, struct nvfio_dma **out)
@@ -559,6 +567,15 @@ int nvfio_dma_register(struct nvfio_dma *dma, void *vaddr, size_t len)
 			       "cannot register [%p, +%zu) for DMA: the range must be non-empty "
 			       "and start and end on a %zu-byte page boundary",
 			       vaddr, len, dma ? dma->page : 0);
+	/* An IOMMU pins the pages for writing and fails on what it cannot pin; nothing else
+	 * would. Outside the lock: it reads a file as long as the process has mappings. */
+	if (soft_only(dma)) {
+		ret = nvf_dma_maps_check_self(vaddr, len);
+		if (ret < 0) {
+			nvf_err_prefix("cannot register [%p, +%zu) for DMA", vaddr, len);
+			return ret;
+		}
+	}
 
 	pthread_mutex_lock(&dma->lock);
 	other = region_overlap(dma, v, len);

@@ -38,6 +38,10 @@ struct nvf_dev_ops {
 	 * let go of it at once so that the host is not kept waiting: its registers read
 	 * all-ones from then on. NULL: the backend is never asked. */
 	bool (*let_go)(struct nvf_dev *dev);
+	/* The driver wrote a register or waits for the device: a device model that sleeps when
+	 * idle looks at its registers and queues now. Called from cold paths only (never per
+	 * I/O); NULL: hardware, which needs no telling. */
+	void (*wake)(struct nvf_dev *dev);
 };
 
 struct nvf_dev {
@@ -125,7 +129,15 @@ static inline uint32_t nvf_dev_db_offset(const struct nvf_dev *dev, uint16_t qid
 	return NVF_DOORBELL_BASE + (2u * qid + cq) * dev->dstrd;
 }
 
-/* Register access. A register read as all-ones means the device is gone. */
+/* See nvf_dev_ops.wake. */
+static inline void nvf_dev_wake(struct nvf_dev *dev)
+{
+	if (dev->ops->wake)
+		dev->ops->wake(dev);
+}
+
+/* Register access. A register read as all-ones means the device is gone; a write wakes a device
+ * model (doorbells are not written through these). */
 static inline uint32_t nvf_dev_read32(const struct nvf_dev *dev, uint32_t off)
 {
 	return nvf_mmio_read32(dev->bar0 + off);
@@ -136,14 +148,16 @@ static inline uint64_t nvf_dev_read64(const struct nvf_dev *dev, uint32_t off)
 	return nvf_mmio_read64(dev->bar0 + off);
 }
 
-static inline void nvf_dev_write32(const struct nvf_dev *dev, uint32_t off, uint32_t v)
+static inline void nvf_dev_write32(struct nvf_dev *dev, uint32_t off, uint32_t v)
 {
 	nvf_mmio_write32(dev->bar0 + off, v);
+	nvf_dev_wake(dev);
 }
 
-static inline void nvf_dev_write64(const struct nvf_dev *dev, uint32_t off, uint64_t v)
+static inline void nvf_dev_write64(struct nvf_dev *dev, uint32_t off, uint64_t v)
 {
 	nvf_mmio_write64(dev->bar0 + off, v);
+	nvf_dev_wake(dev);
 }
 
 #endif /* NVFIO_NVME_DEV_H */

@@ -2,7 +2,9 @@
 /*
  * The device glue of "sim:": the simulated controller's BAR0 is ordinary memory and its DMA goes
  * through a software address space of the DMA layer (no IOMMU ops: nothing is mapped in
- * hardware; the model translates IOVAs with the DMA layer's own table).
+ * hardware; the model translates IOVAs with the DMA layer's own table). An idle model sleeps
+ * until the driver's cold paths wake it (nvf_dev_wake(): register writes, waits, polls that find
+ * nothing for a while), so that idle controllers cost no CPU and the I/O path nothing more.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,6 +36,11 @@ static void sim_irq_disable(struct nvf_dev *dev)
 		nvf_sim_set_irq(dev->sim, v, -1);
 }
 
+static void sim_wake(struct nvf_dev *dev)
+{
+	nvf_sim_wake(dev->sim);
+}
+
 static void sim_close(struct nvf_dev *dev)
 {
 	struct sim_dev *s = (struct sim_dev *)dev;
@@ -48,6 +55,7 @@ static const struct nvf_dev_ops sim_ops = {
     .irq_bind = sim_irq_bind,
     .irq_disable = sim_irq_disable,
     .close = sim_close,
+    .wake = sim_wake,
 };
 
 int nvf_dev_sim_open(const char *opts, struct nvf_dev **out)

@@ -398,6 +398,10 @@ int nvf_queue_check(struct nvfio_qpair *qp, uint64_t now)
 {
 	int ret;
 
+	/* Polls that found nothing for a while, and every round of a wait: a device model that
+	 * went to sleep looks at the doorbells the fast path rang without telling it. */
+	nvf_dev_wake(qp->dev);
+
 	if (unlikely(__atomic_load_n(&qp->io.state, __ATOMIC_RELAXED) == NVF_QUEUE_REVIVE)) {
 		ret = nvf_queue_revive(qp);
 		return ret == -EAGAIN ? 0 : ret;

@@ -656,6 +656,7 @@ static uint16_t format_nvm(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 	unsigned int mset = (cmd->cdw10 >> 4) & 1, pi = (cmd->cdw10 >> 5) & 7;
 	unsigned int ses = (cmd->cdw10 >> 9) & 7;
 	uint32_t first, last;
+	uint16_t status = 0;
 
 	if (cmd->nsid == NVME_NSID_ALL) {
 		first = 1;
@@ -683,10 +684,13 @@ static uint16_t format_nvm(struct nvfio_sim *sim, const struct nvf_sim_sqe *cmd)
 		ns->ms = nvf_sim_lbafs[lbaf].ms;
 		ns->nsze = ns->bytes >> ns->lbads;
 		ns->ncap = ns->cap_bytes >> ns->lbads;
+		/* A file's header says how to read it: a reopen must ask for this format. */
+		if (nvf_sim_image_formatted(sim, ns))
+			status = NVF_SIM_GENERIC(NVME_SC_INTERNAL);
 	}
 	nvf_sim_store_reclaim(sim);
 	nvf_sim_unpark(sim);
-	return 0;
+	return status;
 }
 
 uint16_t nvf_sim_admin(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t *dw0)

@@ -5,11 +5,9 @@
  * is a request to thread 0 (request.c).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sim/priv.h"
@@ -53,32 +51,6 @@ static void nvf_sim_free(struct nvfio_sim *sim)
 	pthread_cond_destroy(&sim->park_cond);
 	pthread_mutex_destroy(&sim->retire_lock);
 	free(sim);
-}
-
-static int open_file(struct nvfio_sim *sim)
-{
-	uint64_t need = nvf_sim_store_size(sim->opts.size) * sim->opts.namespaces;
-	struct stat stb;
-	int fd = open(sim->opts.file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return nvf_err(-errno, "sim: cannot open or create %s: %s", sim->opts.file,
-			       strerror(errno));
-	if (fstat(fd, &stb) || !S_ISREG(stb.st_mode)) {
-		close(fd);
-		return nvf_err(-NVFIO_EBADOPT, "sim: file=%s is not a regular file",
-			       sim->opts.file);
-	}
-	if ((uint64_t)stb.st_size < need && ftruncate(fd, (off_t)need)) {
-		int err = -errno;
-
-		close(fd);
-		return nvf_err(err, "sim: cannot grow %s to %llu bytes: %s", sim->opts.file,
-			       (unsigned long long)need, strerror(-err));
-	}
-	sim->file_fd = fd;
-	sim->file_len = (uint64_t)stb.st_size > need ? (uint64_t)stb.st_size : need;
-	return 0;
 }
 
 int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio_sim **out)
@@ -157,17 +129,19 @@ int nvf_sim_create(const char *opts, const struct nvf_sim_mem *mem, struct nvfio
 	}
 
 	if (sim->opts.storage == NVF_SIM_STORE_FILE) {
-		ret = open_file(sim);
+		ret = nvf_sim_image_open(sim);
 		if (ret)
 			goto fail;
 	}
 	/* The namespaces of the options, attached, each where a file has always kept it. */
 	for (unsigned int i = 0; i < sim->opts.namespaces; i++) {
 		struct nvf_sim_ns *ns = &sim->ns[i];
-		uint64_t nsze = sim->opts.size >> nvf_sim_lbafs[sim->opts.lbaf].ds;
+		unsigned int lbaf = sim->opts.storage == NVF_SIM_STORE_FILE ? sim->file_lbaf[i]
+									     : sim->opts.lbaf;
+		uint64_t nsze = sim->opts.size >> nvf_sim_lbafs[lbaf].ds;
 
-		ret = nvf_sim_ns_setup(sim, ns, sim->opts.lbaf, nsze, nsze,
-				       (uint64_t)i * nvf_sim_store_size(sim->opts.size));
+		ret = nvf_sim_ns_setup(sim, ns, lbaf, nsze, nsze,
+				       nvf_sim_image_ns_off(sim, i));
 		if (ret)
 			goto fail;
 		ns->attached = true;
@@ -213,6 +187,7 @@ void nvf_sim_destroy(struct nvfio_sim *sim)
 	if (!sim)
 		return;
 	atomic_store(&sim->stop, true);
+	nvf_sim_wake(sim);
 	nvf_sim_unpark(sim);
 	nvf_sim_requests_wake(sim);
 	for (unsigned int i = 0; i < sim->nthr; i++)

@@ -94,7 +94,7 @@ uint64_t nvf_sim_ns_unallocated(struct nvfio_sim *sim)
  * them. 0 or -errno. */
 static int file_extent(struct nvfio_sim *sim, uint64_t size, uint64_t *off)
 {
-	uint64_t at = 0;
+	uint64_t at = NVF_SIM_IMAGE_DATA;
 	bool moved = true;
 
 	while (moved) {

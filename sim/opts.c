@@ -434,6 +434,7 @@ int nvf_sim_parse_opts(struct nvf_sim_opts *o, struct nvf_sim_inject *inj, const
 			}
 			o->size = v;
 		} else if (!strcmp(key, "lbads")) {
+			o->lbaf_given = true;
 			if (!strcmp(val, "512") || !strcmp(val, "9")) {
 				lbads = 9;
 			} else if (!strcmp(val, "4096") || !strcmp(val, "12")) {
@@ -443,6 +444,7 @@ int nvf_sim_parse_opts(struct nvf_sim_opts *o, struct nvf_sim_inject *inj, const
 				goto out;
 			}
 		} else if (!strcmp(key, "ms")) {
+			o->lbaf_given = true;
 			if (parse_uint(key, val, 0, 64, &ms))
 				goto bad_out;
 		} else if (!strcmp(key, "namespaces")) {

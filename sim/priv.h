@@ -84,6 +84,7 @@ struct nvf_sim_idpatch {
 struct nvf_sim_opts {
 	uint64_t size; /* bytes of user data per namespace */
 	unsigned int lbaf;
+	bool lbaf_given; /* lbads= or ms= named: an image must have this format */
 	unsigned int namespaces;
 	unsigned int queues; /* I/O queue pairs */
 	unsigned int depth;  /* entries per queue, CAP.MQES + 1 */
@@ -259,6 +260,10 @@ struct nvf_sim_thread {
 	struct timespec idle_since;
 	unsigned int idle_passes;
 	uint64_t nap_ns;
+	/* Deep sleep (park.c): counted in sim->sleepers, and the wake_seq seen when it did. */
+	bool armed;
+	uint32_t wake_seen;
+	_Atomic uint64_t naps; /* sleeps of any length, for tests */
 };
 
 struct nvf_sim_rule {
@@ -330,6 +335,7 @@ enum {
 	NVF_SIM_REQ_REMOVE = 1u << 1,
 	NVF_SIM_REQ_FATAL = 1u << 2,
 	NVF_SIM_REQ_EVENT = 1u << 3,
+	NVF_SIM_REQ_SYNC = 1u << 4, /* nothing to do: nvf_sim_sync() waits for it */
 };
 
 struct nvfio_sim {
@@ -410,6 +416,9 @@ struct nvfio_sim {
 	pthread_mutex_t park_lock;
 	pthread_cond_t park_cond;
 	_Atomic bool acct;
+	/* Deep sleep: threads that announced it, and the futex word nvf_sim_wake() moves. */
+	_Atomic unsigned int sleepers;
+	_Atomic uint32_t wake_seq;
 
 	/* Sparse chunks freed by a Deallocate while other threads might read them. */
 	pthread_mutex_t retire_lock;
@@ -424,6 +433,7 @@ struct nvfio_sim {
 	uint32_t ns_generation; /* namespaces created so far, for fresh identifiers */
 	int file_fd;
 	uint64_t file_len;
+	uint8_t file_lbaf[NVF_SIM_MAX_NS]; /* the image's format of each namespace of the options */
 };
 
 /* Counters of struct nvfio_sim_stats: bumped from any model thread, read by the application. */
@@ -456,10 +466,15 @@ static inline uint64_t nvf_sim_now_ns(void)
  */
 
 /* park.c: thread 0 stops the other threads (a no-op with one thread); they wait in
- * nvf_sim_park_wait(). */
+ * nvf_sim_park_wait(). A thread idle for long announces a deep sleep (_arm()), makes one more
+ * pass, and sleeps in _sleep() until nvf_sim_wake() (sim.h) or @timeout_ms; _disarm() when the
+ * pass found work instead. */
 void nvf_sim_park(struct nvfio_sim *sim);
 void nvf_sim_unpark(struct nvfio_sim *sim);
 void nvf_sim_park_wait(struct nvf_sim_thread *t);
+void nvf_sim_sleep_arm(struct nvf_sim_thread *t);
+void nvf_sim_sleep_disarm(struct nvf_sim_thread *t);
+void nvf_sim_sleep(struct nvf_sim_thread *t, unsigned int timeout_ms);
 
 /* request.c: from any thread, for thread 0; the application's calls wait until it is done.
  * Thread 0 takes the bits (NVF_SIM_REQ_*) with a sequence number and hands that back when it
@@ -492,6 +507,14 @@ int nvf_sim_store_flush(struct nvf_sim_store *st);
 int nvf_sim_store_erase(struct nvf_sim_store *st);
 int nvf_sim_store_fill(struct nvf_sim_store *st, uint32_t pattern);
 void nvf_sim_store_reclaim(struct nvfio_sim *sim);
+
+/* image.c: the file of storage=file, locked and with its header checked or written (0 or -errno,
+ * the message naming the file and what differs); where namespace @i of the options starts in it;
+ * a Format NVM of @ns recorded in the header (0 or -EIO). */
+#define NVF_SIM_IMAGE_DATA 4096u /* the header's page: namespace 1 starts after it */
+int nvf_sim_image_open(struct nvfio_sim *sim);
+uint64_t nvf_sim_image_ns_off(const struct nvfio_sim *sim, unsigned int i);
+int nvf_sim_image_formatted(struct nvfio_sim *sim, const struct nvf_sim_ns *ns);
 
 /* dma.c: PRPs and SGLs to segments; 0 or an NVMe status. */
 uint16_t nvf_sim_map_data(struct nvf_sim_thread *t, const struct nvf_sim_sqe *cmd, uint32_t len,

@@ -3,8 +3,8 @@
  * Requests to thread 0, which alone changes the controller's state: from the application (a
  * function-level reset, a fatal error, removal), which waits until thread 0 has carried them
  * out, and from the model's other threads (a fatal error or removal that a trip counter set off,
- * an event to deliver), which do not wait. Thread 0 takes them at its next pass (thread.c) and
- * says when they are done.
+ * an event to deliver), which do not wait. Thread 0 takes them at its next pass (thread.c), woken
+ * for it if it sleeps, and says when they are done.
  */
 #include "sim/priv.h"
 
@@ -15,6 +15,7 @@ static void request(struct nvfio_sim *sim, unsigned int bits, bool wait)
 	pthread_mutex_lock(&sim->req_lock);
 	atomic_fetch_or(&sim->req, bits);
 	seq = ++sim->req_seq;
+	nvf_sim_wake(sim);
 	while (wait && sim->req_done < seq && !atomic_load(&sim->stop))
 		pthread_cond_wait(&sim->req_cond, &sim->req_lock);
 	pthread_mutex_unlock(&sim->req_lock);
@@ -47,19 +48,25 @@ void nvf_sim_requests_wake(struct nvfio_sim *sim)
 }
 
 /* From any model thread: the work is done by thread 0 on its next pass. */
+static void request_nowait(struct nvfio_sim *sim, unsigned int bits)
+{
+	atomic_fetch_or(&sim->req, bits);
+	nvf_sim_wake(sim);
+}
+
 void nvf_sim_request_event(struct nvfio_sim *sim)
 {
-	atomic_fetch_or(&sim->req, NVF_SIM_REQ_EVENT);
+	request_nowait(sim, NVF_SIM_REQ_EVENT);
 }
 
 void nvf_sim_request_fatal(struct nvfio_sim *sim)
 {
-	atomic_fetch_or(&sim->req, NVF_SIM_REQ_FATAL);
+	request_nowait(sim, NVF_SIM_REQ_FATAL);
 }
 
 void nvf_sim_request_remove(struct nvfio_sim *sim)
 {
-	atomic_fetch_or(&sim->req, NVF_SIM_REQ_REMOVE);
+	request_nowait(sim, NVF_SIM_REQ_REMOVE);
 }
 
 void nvfio_sim_fatal(struct nvfio_sim *sim)
@@ -70,6 +77,11 @@ void nvfio_sim_fatal(struct nvfio_sim *sim)
 void nvfio_sim_remove(struct nvfio_sim *sim)
 {
 	request(sim, NVF_SIM_REQ_REMOVE, true);
+}
+
+void nvf_sim_sync(struct nvfio_sim *sim)
+{
+	request(sim, NVF_SIM_REQ_SYNC, true);
 }
 
 int nvf_sim_reset(struct nvfio_sim *sim)

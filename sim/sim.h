@@ -51,14 +51,31 @@ int nvf_sim_set_irq(struct nvfio_sim *sim, unsigned int vector, int eventfd);
 int nvf_sim_reset(struct nvfio_sim *sim);
 
 /*
+ * nvf_sim_wake() - the host wrote a register, or waits for the controller: look now
+ *
+ * A controller idle for NVF_SIM_SLEEP_NS (thread.c) sleeps until this is called, or at most
+ * NVF_SIM_SLEEP_MS: a doorbell written after that is served at the latest then, unless the host
+ * calls this too (from its cold paths: a wait, a poll that found nothing for a while, a register
+ * write). From any thread; one fence and one load while no thread of the model sleeps.
+ */
+void nvf_sim_wake(struct nvfio_sim *sim);
+
+/*
  * For tests and benchmarks of the model itself.
  *
  * nvf_sim_thread_cpu_ns() - CPU time the controller's threads have used so far, in ns.
  * nvf_sim_account() - turn per-pass accounting on or off: with it on, the threads measure the CPU
  * time of each pass that carried out I/O commands (one clock read per pass, not per command).
  * nvf_sim_busy() - CPU ns spent in such passes and the I/O commands they carried out.
+ * nvf_sim_naps() - how many times the controller's threads slept so far (naps and deep sleeps).
+ * nvf_sim_sync() - return once thread 0 has carried out every request made before the call
+ * (events posted, faults raised) at the start of a pass; after two calls, that pass has ended
+ * too (with threads=1: its registers, admin and I/O queues looked at), so that a test decides by
+ * state instead of by waiting for a while.
  */
+void nvf_sim_sync(struct nvfio_sim *sim);
 uint64_t nvf_sim_thread_cpu_ns(struct nvfio_sim *sim);
+uint64_t nvf_sim_naps(struct nvfio_sim *sim);
 void nvf_sim_account(struct nvfio_sim *sim, bool on);
 void nvf_sim_busy(struct nvfio_sim *sim, uint64_t *ns, uint64_t *cmds);
 

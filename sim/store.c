@@ -2,7 +2,7 @@
 /*
  * Namespace storage: RAM (one anonymous mapping), sparse (chunks allocated on first write, so a
  * 1 TiB namespace costs what is written), or a file (mapped shared, so data survives the
- * controller and a reopen with the same file finds it).
+ * controller and a reopen with the same file finds it; image.c locks it and keeps its header).
  *
  * Deallocated blocks read as zeroes in every kind: RAM and file give the pages back to the
  * kernel (MADV_DONTNEED, FALLOC_FL_PUNCH_HOLE), sparse frees whole chunks.

@@ -14,13 +14,20 @@
 /*
  * Idle back-off. A nap costs 10-15 us of CPU on a virtual machine whatever its length (timer and
  * scheduler work), so naps grow: 1 us doubling up to 200 us while the controller was busy
- * recently, then 1 ms once it has been idle for NVF_SIM_DEEP_NS. New work waits at most one nap.
+ * recently, then 1 ms once it has been idle for NVF_SIM_DEEP_NS; new work waits at most one nap.
+ * Idle for NVF_SIM_SLEEP_NS, a thread sleeps until nvf_sim_wake() (park.c), for at most
+ * NVF_SIM_SLEEP_MS: 1 ms naps would cost every idle controller 1-2% of a CPU, and hundreds of
+ * them whole CPUs. The host's doorbells do not wake it (a doorbell is a store to BAR memory, as
+ * on hardware); its waits, polls that find nothing for a while and register writes do, and a
+ * doorbell alone is served within NVF_SIM_SLEEP_MS.
  */
 #define NVF_SIM_SPIN_NS	 50000ull /* spin this long after the last work before sleeping */
 #define NVF_SIM_NAP_MIN	 1000ull
 #define NVF_SIM_NAP_MAX	 200000ull
-#define NVF_SIM_DEEP_NS	 20000000ull /* idle this long: deep naps */
+#define NVF_SIM_DEEP_NS	 20000000ull /* idle this long: 1 ms naps */
 #define NVF_SIM_NAP_DEEP 1000000ull
+#define NVF_SIM_SLEEP_NS 50000000ull /* idle this long: sleep until woken */
+#define NVF_SIM_SLEEP_MS 100u	     /* or for this long at most */
 
 static inline void cpu_relax(void)
 {
@@ -117,14 +124,37 @@ static uint64_t idle_ns(const struct nvf_sim_thread *t)
 	       (uint64_t)now.tv_nsec - (uint64_t)t->idle_since.tv_nsec;
 }
 
+/* Whether nothing but the host can give this thread work: completions due at a time, and thread
+ * 0's background operations (which end on its clock) and removed BAR (which it keeps all-ones),
+ * want their naps. */
+static bool may_sleep(const struct nvf_sim_thread *t)
+{
+	const struct nvfio_sim *sim = t->sim;
+
+	if (t->npend > t->nheld)
+		return false;
+	return t->idx ||
+	       (!sim->dst.stc && !sim->removed_seen &&
+		atomic_load_explicit(&sim->san.state, memory_order_relaxed) != NVF_SIM_SAN_RUNNING);
+}
+
 static void nap(struct nvf_sim_thread *t)
 {
 	struct nvfio_sim *sim = t->sim;
 	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)t->nap_ns};
 
-	atomic_store(&t->state, NVF_SIM_THR_SLEEPING);
-	nanosleep(&ts, NULL);
-	atomic_store(&t->state, NVF_SIM_THR_RUNNING);
+	if (t->armed) {
+		/* The pass after the announcement found nothing either. */
+		nvf_sim_sleep(t, NVF_SIM_SLEEP_MS);
+	} else if (t->nap_ns == NVF_SIM_NAP_DEEP && idle_ns(t) > NVF_SIM_SLEEP_NS && may_sleep(t)) {
+		nvf_sim_sleep_arm(t);
+		return;
+	} else {
+		atomic_store(&t->state, NVF_SIM_THR_SLEEPING);
+		nanosleep(&ts, NULL);
+		atomic_store(&t->state, NVF_SIM_THR_RUNNING);
+		nvf_sim_count(&t->naps, 1);
+	}
 	if (t->idx && atomic_load(&sim->park_req))
 		nvf_sim_park_wait(t);
 	if (t->nap_ns < NVF_SIM_NAP_MAX) {
@@ -188,6 +218,8 @@ void *nvf_sim_thread_main(void *arg)
 			nvf_sim_count(&t->busy_cmds, io);
 		}
 		if (work) {
+			if (nvf_sim_unlikely(t->armed))
+				nvf_sim_sleep_disarm(t);
 			t->idle_passes = 0;
 			t->nap_ns = 0;
 		} else {
@@ -215,6 +247,15 @@ uint64_t nvf_sim_thread_cpu_ns(struct nvfio_sim *sim)
 		sum += (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	}
 	return sum;
+}
+
+uint64_t nvf_sim_naps(struct nvfio_sim *sim)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < sim->nthr; i++)
+		n += atomic_load_explicit(&sim->thr[i].naps, memory_order_relaxed);
+	return n;
 }
 
 void nvf_sim_account(struct nvfio_sim *sim, bool on)

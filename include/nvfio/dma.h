@@ -63,7 +63,8 @@ void nvfio_dma_free(struct nvfio_dma *dma, void *vaddr);
 
 /*
  * nvfio_dma_register() - make the caller's memory reachable by the device
- * @vaddr, @len: page-aligned range of mapped memory the caller keeps until it unregisters
+ * @vaddr, @len: page-aligned range of memory mapped readable and writable, which the caller
+ *               keeps until it unregisters
  *
  * Adjacent registrations are merged into one mapping where the backend allows: each is its own
  * IOMMU mapping (so that each can be unregistered alone), but it gets the IOVAs that continue its
@@ -71,9 +72,12 @@ void nvfio_dma_free(struct nvfio_dma *dma, void *vaddr);
  * registration counts against the IOMMU's mapping limit (VFIO: 65535 by default): register
  * fewer, larger buffers where there are many. In no-IOMMU mode the memory must be hugepages; it
  * is mlock()ed here and munlock()ed on unregistration (locks do not nest: a lock the caller took
- * on the same memory ends there too).
+ * on the same memory ends there too). Memory that is not mapped, or not writable, is refused
+ * as VFIO refuses to pin it: on the simulator (no IOMMU to ask) by the process's mappings, which
+ * the caller must then keep as they are until it unregisters.
  *
- * Returns 0, -EINVAL (not page-aligned, or not hugepages in no-IOMMU mode), -EEXIST (overlaps a
+ * Returns 0, -EINVAL (not page-aligned, or not hugepages in no-IOMMU mode), -EFAULT (not all of
+ * it mapped readable and writable: the message names the stretch), -EEXIST (overlaps a
  * registration or allocation), -NVFIO_EMEMLOCK, -NVFIO_ENOIOVA, -NVFIO_ENOMAPPINGS,
  * -NVFIO_ENOPHYS.
  */

@@ -106,8 +106,8 @@ int main(void)
 	rl.rlim_cur = LIMIT;
 	CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
 
-	arena =
-	    mmap(NULL, 2ul << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	arena = mmap(NULL, 2ul << 20, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	CHECK(arena != MAP_FAILED);
 	test_iommu();
 	test_noiommu();

@@ -16,7 +16,8 @@
 #define P 4096ul
 
 /* Address space to register from: registration does not touch memory with these backends,
- * but the addresses are real so that nothing else can be there. */
+ * but the addresses are real so that nothing else can be there, and mapped readable and
+ * writable so that the soft backend takes them. */
 static char *arena;
 #define ARENA_LEN (64ul << 20)
 
@@ -387,9 +388,10 @@ static void test_concurrent(void)
 
 int main(void)
 {
-	/* PROT_NONE: nothing here is ever touched, it only reserves the addresses. */
-	arena =
-	    mmap(NULL, ARENA_LEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/* Nothing here is ever touched, it only reserves the addresses; readable and writable, as
+	 * the soft backend takes only memory a device could write. */
+	arena = mmap(NULL, ARENA_LEN, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	CHECK(arena != MAP_FAILED);
 	test_register_merge_unregister();
 	test_large_pages_alignment();

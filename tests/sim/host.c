@@ -108,6 +108,8 @@ uint64_t h_reg64(struct host *h, uint32_t off)
 void h_wreg32(struct host *h, uint32_t off, uint32_t v)
 {
 	__atomic_store_n((volatile uint32_t *)(h->bar + off), v, __ATOMIC_RELEASE);
+	/* As the driver's register writes do: an idle model asleep looks now. */
+	nvf_sim_wake(h->sim);
 }
 
 void h_wreg64(struct host *h, uint32_t off, uint64_t v)
@@ -204,7 +206,10 @@ bool h_reap(struct host *h, struct h_queue *cq, struct h_cqe *cqe, unsigned int 
 		return true;
 	}
 
-	/* The dword with the phase tag (bit 16), as the model publishes it. */
+	/* As the driver's waits do; a doorbell alone would wait for the model's sleep to end. The
+	 * dword with the phase tag (bit 16) is read as the model publishes it. */
+	if (((__atomic_load_n((volatile uint32_t *)e + 3, __ATOMIC_ACQUIRE) >> 16) & 1) != cq->phase)
+		nvf_sim_wake(h->sim);
 	while (((__atomic_load_n((volatile uint32_t *)e + 3, __ATOMIC_ACQUIRE) >> 16) & 1) !=
 	       cq->phase) {
 		if (h_now_ns() > end)
@@ -219,6 +224,20 @@ bool h_reap(struct host *h, struct h_queue *cq, struct h_cqe *cqe, unsigned int 
 	return true;
 }
 
+void h_settle(struct host *h)
+{
+	nvf_sim_sync(h->sim);
+	nvf_sim_sync(h->sim);
+}
+
+bool h_none(struct host *h, struct h_queue *cq)
+{
+	struct h_cqe cqe;
+
+	h_settle(h);
+	return !h_reap(h, cq, &cqe, 0);
+}
+
 static uint16_t wait_for(struct host *h, struct h_queue *cq, uint16_t cid, struct h_cqe *out)
 {
 	struct h_cqe cqe;
@@ -227,7 +246,7 @@ static uint16_t wait_for(struct host *h, struct h_queue *cq, uint16_t cid, struc
 	struct h_cqe later[16];
 
 	for (;;) {
-		if (!h_reap(h, cq, &cqe, 5000))
+		if (!h_reap(h, cq, &cqe, H_WAIT_MS))
 			return H_TIMEOUT;
 		if (cqe.cid == cid)
 			break;

@@ -46,6 +46,11 @@ struct h_cqe {
 
 #define H_IOVA_BASE 0x100000000ull /* deliberately not the virtual address */
 
+/* How long the host waits for what must happen (a completion, a register's change): generous, so
+ * that valgrind or a busy machine does not make a test fail, but finite. Nothing is decided by
+ * waiting this long: what must not happen is checked by state (h_settle()). */
+#define H_WAIT_MS 30000u
+
 struct h_queue {
 	void *ring;
 	uint64_t iova;
@@ -105,6 +110,10 @@ uint16_t h_submit(struct host *h, struct h_queue *sq, struct h_sqe *cmd, bool ri
 void h_ring(struct host *h, struct h_queue *sq);
 /* Reap one completion from @cq within @ms; true if one was found. */
 bool h_reap(struct host *h, struct h_queue *cq, struct h_cqe *cqe, unsigned int ms);
+/* Let the model (threads=1) finish the pass it is in and one more, so that all it does with what
+ * the host did before is done: then h_none() says that @cq holds no completion. */
+void h_settle(struct host *h);
+bool h_none(struct host *h, struct h_queue *cq);
 
 /* Submit and wait for the completion of that command. Returns its status or H_TIMEOUT. */
 uint16_t h_admin(struct host *h, struct h_sqe *cmd, struct h_cqe *cqe);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Storage kinds and the commands that change storage: sparse 1 TiB namespace stays small, a
- * file survives close and reopen, Dataset Management deallocate and Write Zeroes read back as
+ * file survives close and reopen, is locked while open and refuses a reopen with another
+ * geometry than its header records, Dataset Management deallocate and Write Zeroes read back as
  * zeroes, Compare, Format NVM changes the block size and erases, separate metadata.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +113,17 @@ static void test_sparse(void)
 	h_close(&h);
 }
 
+/* @nlb blocks at @lba of namespaces 1 and 2, filled from @seed and @seed + 1. */
+static void write_both(struct host *h, uint64_t lba, uint32_t nlb, size_t len, unsigned int seed)
+{
+	uint8_t *buf = h_alloc(h, len, 4096);
+
+	for (uint32_t nsid = 1; nsid <= 2; nsid++) {
+		fill(buf, len, seed + nsid - 1);
+		CHECK(h_rw(h, 1, 0x01, nsid, lba, nlb, buf, len) == 0);
+	}
+}
+
 static void test_file(void)
 {
 	char path[] = "/tmp/nvfio-sim-XXXXXX";
@@ -123,11 +137,7 @@ static void test_file(void)
 	snprintf(opts, sizeof(opts), "size=8M,namespaces=2,file=%s", path);
 
 	start(&h, opts);
-	buf = h_alloc(&h, 8192, 4096);
-	fill(buf, 8192, 42);
-	CHECK(h_rw(&h, 1, 0x01, 1, 77, 16, buf, 8192) == 0);
-	fill(buf, 8192, 43);
-	CHECK(h_rw(&h, 1, 0x01, 2, 77, 16, buf, 8192) == 0);
+	write_both(&h, 77, 16, 8192, 42);
 	/* Shut down cleanly, as a driver would. */
 	h_wreg32(&h, 0x14, h_reg32(&h, 0x14) | 1u << 14);
 	CHECK(h_wait_csts(&h, 0xc, 0x8, 1000) == 0);
@@ -168,6 +178,95 @@ static void test_file(void)
 		CHECK(h_open(&bad, "file=/nonexistent-dir/x.img", 1) < 0);
 		CHECK(strstr(nvfio_last_error(), "/nonexistent-dir/x.img"));
 	}
+}
+
+static void format_all(struct host *h, unsigned int lbaf)
+{
+	struct h_sqe c;
+
+	memset(&c, 0, sizeof(c));
+	c.opc = 0x80;
+	c.nsid = 0xffffffff;
+	c.cdw10 = lbaf;
+	CHECK(h_admin(h, &c, NULL) == 0);
+}
+
+/* An image is one controller's at a time, starts with a header that records its geometry, and
+ * keeps its data after that header's page. */
+static void test_file_image(void)
+{
+	char path[] = "/tmp/nvfio-sim-XXXXXX";
+	char opts[256], other[320];
+	struct host h, h2;
+	uint8_t *buf, head[4096], want[512];
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	snprintf(opts, sizeof(opts), "size=8M,namespaces=2,file=%s", path);
+
+	/* An empty file gets the header; namespace 1's block 0 is at 4096, namespace 2 after
+	 * namespace 1's data and metadata. */
+	start(&h, opts);
+	write_both(&h, 0, 1, 512, 7);
+
+	/* A second controller on the same image is refused while the first has it. */
+	CHECK_ERR(h_open(&h2, opts, 1), -EBUSY);
+	CHECK(strstr(nvfio_last_error(), path) && strstr(nvfio_last_error(), "in use"));
+	h_close(&h);
+
+	CHECK(pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head));
+	CHECK(!memcmp(head, "NVFIOSIM", 8));
+	CHECK(pread(fd, head, 512, 4096) == 512);
+	fill(want, 512, 7);
+	CHECK(!memcmp(head, want, 512));
+	CHECK(pread(fd, head, 512, 4096 + (8 << 20) + (8 << 20) / 32) == 512);
+	fill(want, 512, 8);
+	CHECK(!memcmp(head, want, 512));
+
+	/* Closed, it can be had again; with another geometry, not, and the message says what
+	 * differs and what to ask for. */
+	snprintf(other, sizeof(other), "size=16M,namespaces=2,file=%s", path);
+	CHECK_ERR(h_open(&h2, other, 1), -NVFIO_EBADOPT);
+	CHECK(strstr(nvfio_last_error(), "namespaces=2,size=8388608"));
+	snprintf(other, sizeof(other), "size=8M,namespaces=1,file=%s", path);
+	CHECK_ERR(h_open(&h2, other, 1), -NVFIO_EBADOPT);
+	CHECK(strstr(nvfio_last_error(), "holds 2 namespace(s)"));
+	snprintf(other, sizeof(other), "size=8M,namespaces=2,lbads=4096,file=%s", path);
+	CHECK_ERR(h_open(&h2, other, 1), -NVFIO_EBADOPT);
+	CHECK(strstr(nvfio_last_error(), "512-byte blocks") &&
+	      strstr(nvfio_last_error(), "lbads=512,ms=0"));
+	snprintf(other, sizeof(other), "size=8M,namespaces=2,ms=8,file=%s", path);
+	CHECK_ERR(h_open(&h2, other, 1), -NVFIO_EBADOPT);
+
+	/* A Format NVM is recorded: a reopen finds the namespaces in the new format, and options
+	 * that name another are refused. */
+	start(&h, opts);
+	format_all(&h, 3);
+	h_close(&h);
+	start(&h, opts);
+	buf = h_alloc(&h, 4096, 4096);
+	CHECK(h_identify(&h, 0, 2, buf) == 0);
+	CHECK((buf[26] & 0xf) == 3 && *(uint64_t *)buf == (8ull << 20) / 4096);
+	h_close(&h);
+	snprintf(other, sizeof(other), "size=8M,namespaces=2,lbads=512,file=%s", path);
+	CHECK_ERR(h_open(&h2, other, 1), -NVFIO_EBADOPT);
+	CHECK(strstr(nvfio_last_error(), "namespace 1") &&
+	      strstr(nvfio_last_error(), "4096-byte blocks") &&
+	      strstr(nvfio_last_error(), "lbads=4096,ms=0"));
+	snprintf(other, sizeof(other), "size=8M,namespaces=2,lbads=4096,file=%s", path);
+	start(&h, other);
+	format_all(&h, 0);
+	h_close(&h);
+	start(&h, opts);
+	h_close(&h);
+
+	/* A file that is not empty and has no header is not taken for an image. */
+	CHECK(ftruncate(fd, 0) == 0);
+	CHECK(pwrite(fd, "not an image", 12, 0) == 12);
+	CHECK_ERR(h_open(&h2, opts, 1), -NVFIO_EBADOPT);
+	CHECK(strstr(nvfio_last_error(), "not an image") && strstr(nvfio_last_error(), path));
+	close(fd);
+	unlink(path);
 }
 
 static void test_dsm_wz_compare(const char *opts)
@@ -402,6 +501,7 @@ int main(void)
 {
 	test_sparse();
 	test_file();
+	test_file_image();
 	test_dsm_wz_compare("size=16M,storage=sparse");
 	test_dsm_wz_compare("size=16M,storage=ram");
 	test_format();
