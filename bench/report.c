@@ -363,9 +363,10 @@ static void json_dir(struct nvb_json *j, const char *key, const struct nvb_entry
 	struct nvb_hist empty;
 	const struct nvb_hist *h = d >= 0 ? &e->lat[d] : &empty;
 	double iops = d >= 0 ? e->iops[d] : 0.0;
-	uint64_t bytes = h->n * e->bs;
+	uint64_t bytes;
 
 	nvb_hist_reset(&empty);
+	bytes = h->n * e->bs;
 	nvb_json_obj(j, key);
 	nvb_json_u64(j, "io_bytes", bytes);
 	nvb_json_u64(j, "io_kbytes", bytes / 1024);

@@ -12,6 +12,17 @@
 
 #include <nvfio/error.h>
 
+/* RUNNING_ON_VALGRIND: non-zero when the test runs under valgrind (tests/valgrind/run), where
+ * CPU time and the process's mappings are valgrind's as much as the test's. */
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 #define T_EXIT_PASS 0
 #define T_EXIT_FAIL 1
 #define T_EXIT_SKIP 77

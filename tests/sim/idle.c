@@ -81,7 +81,8 @@ static void test_idle_cost(void)
 	       NCTRL, secs, naps_per_s, cpu_ms_per_s, MAX_NAPS_PER_S, MAX_CPU_MS_PER_S);
 	CHECK(n1 > n0); /* they do wake now and then: the bounded sleep */
 	CHECK(naps_per_s < MAX_NAPS_PER_S);
-	CHECK(cpu_ms_per_s < MAX_CPU_MS_PER_S);
+	/* Under valgrind every wake-up is translated code: the time says nothing of the model. */
+	CHECK(cpu_ms_per_s < MAX_CPU_MS_PER_S || RUNNING_ON_VALGRIND);
 
 	for (unsigned int i = 1; i < NCTRL; i++)
 		h_close(&hosts[i]);

@@ -23,12 +23,24 @@ static void on_segv(int sig)
 	siglongjmp(jump, 1);
 }
 
-/* Does reading *p fault? */
+#ifndef VALGRIND_DISABLE_ERROR_REPORTING
+#define VALGRIND_DISABLE_ERROR_REPORTING
+#define VALGRIND_ENABLE_ERROR_REPORTING
+#endif
+
+/* Does reading *p fault? The value goes somewhere: valgrind drops a load nothing uses; and
+ * memcheck is told that this read is meant to be invalid. */
+static volatile uint32_t sink;
+
 static bool faults(const volatile uint32_t *p)
 {
-	if (sigsetjmp(jump, 1))
+	VALGRIND_DISABLE_ERROR_REPORTING;
+	if (sigsetjmp(jump, 1)) {
+		VALGRIND_ENABLE_ERROR_REPORTING;
 		return true;
-	(void)*p;
+	}
+	sink = *p;
+	VALGRIND_ENABLE_ERROR_REPORTING;
 	return false;
 }
 
