@@ -214,24 +214,6 @@ static inline bool cqe_pending(const volatile struct nvfio_cqe *cqe, uint32_t ph
 	return !((nvf_dma_read32(&((const volatile uint32_t *)cqe)[3]) ^ phase) & NVF_CQE_PHASE);
 }
 
-/*
- * A completion whose tracker is not a plain outstanding command: one holding a PRP/SGL list
- * (released here), or none at all (a completion the controller sent twice, or for an id it made
- * up, or one that came after its command was completed another way), which is counted and
- * ignored so that no command completes twice.
- */
-static __attribute__((noinline)) void reap_odd(struct nvfio_qpair *qp,
-					       const volatile struct nvfio_cqe *cqe, uint16_t cid)
-{
-	uint16_t idx = cid & qp->trk_mask;
-
-	if (qp->io.trk[idx].tag != (NVFIO_IO_TAG_LIST | cid)) {
-		qp->stray++;
-		return;
-	}
-	nvf_queue_trk_complete(qp, idx, 0, (const struct nvfio_cqe *)cqe);
-}
-
 /* Complete plain command @cid of tracker @t: release the tracker (with its next generation:
  * the identifier one tracker count on), then run its callback. */
 static inline void reap_one(struct nvfio_qpair *qp, struct nvfio_io_trk *t, unsigned int idx,
@@ -241,6 +223,30 @@ static inline void reap_one(struct nvfio_qpair *qp, struct nvfio_io_trk *t, unsi
 	t->cid = (uint16_t)(cid + mask + 1);
 	qp->io.free = (uint16_t)idx;
 	t->cb(t->arg, 0, (const struct nvfio_cqe *)cqe);
+}
+
+/*
+ * A new completion the fast compare did not take (@v: its dword 3 less the phase tag): a plain
+ * command that failed (a status in the dword), one holding a PRP/SGL list (released here), or
+ * none at all (a completion the controller sent twice, or for an id it made up, or one that came
+ * after its command was completed another way), which is counted and ignored so that no command
+ * completes twice.
+ */
+static __attribute__((noinline)) void reap_odd(struct nvfio_qpair *qp,
+					       const volatile struct nvfio_cqe *cqe, uint32_t v)
+{
+	uint16_t cid = (uint16_t)v, idx = cid & qp->trk_mask;
+	struct nvfio_io_trk *t = &qp->io.trk[idx];
+
+	if (t->tag == cid) {
+		reap_one(qp, t, idx, cid, qp->trk_mask, cqe);
+		return;
+	}
+	if (t->tag != (NVFIO_IO_TAG_LIST | cid)) {
+		qp->stray++;
+		return;
+	}
+	nvf_queue_trk_complete(qp, idx, 0, (const struct nvfio_cqe *)cqe);
 }
 
 /*
@@ -316,20 +322,26 @@ static __attribute__((noinline)) int reap(struct nvfio_qpair *qp, unsigned int m
 		left -= run;
 		lim = cqe + run;
 		do {
-			/* The command identifier shares the phase tag's dword, and the phase bit
-			 * lies above it: one load gives both, and the xor leaves the identifier. */
+			/* The command identifier, the phase tag above it and the status above that
+			 * share one dword, and the xor clears the phase tag of a new entry: below
+			 * 2^16, the entry is new and its command succeeded; then one compare with
+			 * the tracker's tag says that it is a plain command of this very identifier
+			 * (index and generation). Anything else is new or not, then odd. */
 			v = nvf_dma_read32(&((const volatile uint32_t *)cqe)[3]) ^ phase;
+			if (likely(v <= 0xffffu)) {
+				/* The phase tag before the rest of the entry. */
+				nvf_rmb();
+				idx = v & mask;
+				if (likely(trk[idx].tag == v))
+					reap_one(qp, &trk[idx], idx, v, mask, cqe);
+				else
+					reap_odd(qp, cqe, v);
+				continue;
+			}
 			if (v & NVF_CQE_PHASE)
 				goto done;
-			/* The phase tag before the rest of the entry. */
 			nvf_rmb();
-			/* One compare: the tracker holds a plain command of this very identifier
-			 * (index and generation). */
-			idx = v & mask;
-			if (likely(trk[idx].tag == (uint16_t)v))
-				reap_one(qp, &trk[idx], idx, (uint16_t)v, mask, cqe);
-			else
-				reap_odd(qp, cqe, (uint16_t)v);
+			reap_odd(qp, cqe, v);
 		} while (++cqe != lim);
 		if (cqe == qp->cq_end) {
 			cqe = qp->cq;

@@ -119,12 +119,11 @@ int nvfio_io_slow(struct nvfio_qpair *qp, struct nvfio_ns *ns, uint8_t opcode, c
 static inline __attribute__((always_inline)) int
 nvfio_io_fits_(const struct nvfio_ns_io *n, uintptr_t va, uint64_t lba, uint32_t nlb, uint64_t len)
 {
-	uint64_t elba;
-
-	/* Expected here, not only by the caller: the compiler then lays the fast path out
+	/* Inside the namespace without an addition that could wrap: @lba below the end, and
+	 * the last block (nlb - 1, which 0 blocks turn into 2^64 - 1) no further than the blocks
+	 * left. Expected here, not only by the caller: the compiler then lays the fast path out
 	 * straight, without a jump back from it. */
-	return __builtin_expect(!__builtin_add_overflow(lba, (uint64_t)nlb, &elba) &&
-					elba <= n->nsze && nlb &&
+	return __builtin_expect(lba < n->nsze && (uint64_t)nlb - 1 < n->nsze - lba &&
 					(va & (NVFIO_IO_PAGE_SIZE - 1)) + len <= NVFIO_IO_FAST_SPAN &&
 					!(va & NVFIO_IO_ALIGN_MASK),
 				1);
@@ -173,7 +172,7 @@ static inline __attribute__((always_inline)) void nvfio_io_sqe_fill_(uint64_t *s
 		     ? (iova | (NVFIO_IO_PAGE_SIZE - 1)) + 1
 		     : 0;
 	sqe[5] = lba;
-	sqe[6] = nlb - 1;
+	sqe[6] = (uint64_t)nlb - 1; /* as the range check computed it; nlb is never 0 here */
 	sqe[7] = 0;
 }
 
