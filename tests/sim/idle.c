@@ -6,11 +6,12 @@
  * host only rings a doorbell.
  *
  * Why the figures cannot pass by accident: 1 ms naps are 1000 sleeps a second per controller,
- * 200,000 for 200, and each costs at least a microsecond of CPU (a timer, two context switches;
- * 10-15 us on a VM), so 200 ms of CPU a second at the very least and whole CPUs in practice. The
- * bounds are 20 sleeps a second per controller (a sleeping one takes 10) and 100 ms of CPU a
- * second for all of them: the count alone would need the process to be kept off the CPU for 98%
- * of the window to be met by 1 ms naps, and the CPU time is taken from the kernel (getrusage).
+ * 200,000 for 200. The bound is 20 a second per controller (a sleeping one takes 10), counted
+ * twice: by the model, and by the kernel as the process's voluntary context switches (getrusage),
+ * each nap or sleep being one; 1 ms naps would need the process to be kept off the CPU for 98% of
+ * the window to stay below it. The CPU time the controllers took is printed beside, a figure and
+ * not a bound: it depends on how busy the machine is (10-15 us a wake-up on a quiet VM, ten times
+ * that on a loaded one).
  */
 #include <sched.h>
 #include <string.h>
@@ -23,16 +24,17 @@
 #define NCTRL		 200
 #define WINDOW_MS	 1000
 #define MAX_NAPS_PER_S	 20  /* per controller; a sleeping one takes 1000 / 100 ms */
-#define MAX_CPU_MS_PER_S 100 /* all of them together */
 #define ASLEEP_MS	 300 /* idle this long, a controller sleeps (after 50 ms) */
 
 static struct host hosts[NCTRL];
 
-static uint64_t cpu_ns(void)
+/* The process's CPU time and its voluntary context switches, from the kernel. */
+static uint64_t cpu_ns(uint64_t *switches)
 {
 	struct rusage ru;
 
 	CHECK(getrusage(RUSAGE_SELF, &ru) == 0);
+	*switches = (uint64_t)ru.ru_nvcsw;
 	return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000ull +
 	       ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000ull;
 }
@@ -56,8 +58,8 @@ static uint64_t naps(unsigned int n)
 
 static void test_idle_cost(void)
 {
-	uint64_t n0, n1, c0, c1, t0, t1;
-	double secs, naps_per_s, cpu_ms_per_s;
+	uint64_t n0, n1, c0, c1, s0, s1, t0, t1;
+	double secs, naps_per_s, switches_per_s, cpu_ms_per_s;
 
 	for (unsigned int i = 0; i < NCTRL; i++) {
 		CHECK_OK(h_open(&hosts[i], "size=1M,queues=1,depth=16", 1));
@@ -66,23 +68,23 @@ static void test_idle_cost(void)
 	sleep_ms(ASLEEP_MS);
 
 	n0 = naps(NCTRL);
-	c0 = cpu_ns();
+	c0 = cpu_ns(&s0);
 	t0 = h_now_ns();
 	sleep_ms(WINDOW_MS);
 	n1 = naps(NCTRL);
-	c1 = cpu_ns();
+	c1 = cpu_ns(&s1);
 	t1 = h_now_ns();
 
 	secs = (double)(t1 - t0) / 1e9;
 	naps_per_s = (double)(n1 - n0) / NCTRL / secs;
+	switches_per_s = (double)(s1 - s0) / NCTRL / secs;
 	cpu_ms_per_s = (double)(c1 - c0) / 1e6 / secs;
-	printf("%u idle controllers over %.2f s: %.1f sleeps a second each, %.1f ms of CPU a "
-	       "second for all (bounds %u and %u; 1 ms naps: 1000, and 200 at least)\n",
-	       NCTRL, secs, naps_per_s, cpu_ms_per_s, MAX_NAPS_PER_S, MAX_CPU_MS_PER_S);
+	printf("%u idle controllers over %.2f s: %.1f sleeps and %.1f context switches a second "
+	       "each (bound %u; 1 ms naps: 1000), %.1f ms of CPU a second for all\n",
+	       NCTRL, secs, naps_per_s, switches_per_s, MAX_NAPS_PER_S, cpu_ms_per_s);
 	CHECK(n1 > n0); /* they do wake now and then: the bounded sleep */
 	CHECK(naps_per_s < MAX_NAPS_PER_S);
-	/* Under valgrind every wake-up is translated code: the time says nothing of the model. */
-	CHECK(cpu_ms_per_s < MAX_CPU_MS_PER_S || RUNNING_ON_VALGRIND);
+	CHECK(switches_per_s < MAX_NAPS_PER_S);
 
 	for (unsigned int i = 1; i < NCTRL; i++)
 		h_close(&hosts[i]);
