@@ -21,10 +21,10 @@
 #include "common/test.h"
 #include "tests/sim/host.h"
 
-#define NCTRL		 200
-#define WINDOW_MS	 1000
-#define MAX_NAPS_PER_S	 20  /* per controller; a sleeping one takes 1000 / 100 ms */
-#define ASLEEP_MS	 300 /* idle this long, a controller sleeps (after 50 ms) */
+#define NCTRL	       200
+#define WINDOW_MS      1000
+#define MAX_NAPS_PER_S 20  /* per controller; a sleeping one takes 1000 / 100 ms */
+#define ASLEEP_MS      300 /* idle this long, a controller sleeps (after 50 ms) */
 
 static struct host hosts[NCTRL];
 
