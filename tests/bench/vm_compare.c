@@ -13,6 +13,14 @@
  * It passes when both engines completed I/O at every queue depth with no error; the figures are
  * printed, not judged (under TCG they are relative only).
  *
+ * Other polled user-space drivers' benchmarks (peers) take their turns too, with the controller on
+ * vfio-pci, from command lines the user gave bench/compare-vm; each run's output is printed
+ * between
+ *   PEER_BEGIN round=<n> engine=<name> qd=<n>
+ *   | <each line the command wrote>
+ *   PEER_END round=<n> engine=<name> qd=<n> rc=<exit status, or -1: did not run or end>
+ * and bench/compare-vm reads the IOPS there. A peer that fails fails the run.
+ *
  * Settings from the kernel command line (tests/vm/run --append), all optional:
  *   nvfio_compare.runtime=<s>  counted seconds per run (default 2)
  *   nvfio_compare.ramp=<s>     seconds before counting (default 1: TCG translates code on its
@@ -22,6 +30,12 @@
  *   nvfio_compare.shadow=<0|1>  nvfio's --shadow_doorbells (default 1: the library's default,
  *                              which the CTest run keeps; bench/compare-vm passes 0 unless
  *                              told --shadow=on)
+ *   nvfio_compare.uring=<0|1>  whether io_uring runs (default 1)
+ *   nvfio_compare.peers=<file> the peers, one a line: NAME COMMAND, where the command's {addr},
+ *                              {qd}, {runtime} and {ramp} are replaced by the controller's PCI
+ *                              address, the queue depth and the seconds of the run and of its
+ *                              ramp; run by /bin/sh, stopped PEER_GRACE_S seconds after the
+ *                              run's time
  *   nvfio_compare.clocksource=<cpu|clock_gettime|auto>  nvfio-perf's clock (default cpu: the
  *                              guest kernel's clock is the HPET, whose every read is a system
  *                              call and an exit to QEMU's emulated device, which would slow a
@@ -32,6 +46,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,21 +63,31 @@
 #define NVFIO_PERF "nvfio-perf"
 #endif
 
-#define MAX_QD	 8
-#define PARAM	 "nvfio_compare."
-#define WAIT_S	 30
-#define NS_BLOCK "nvme0n1"
+#define MAX_QD	     8
+#define MAX_PEERS    6
+#define PEER_GRACE_S 60
+#define PARAM	     "nvfio_compare."
+#define WAIT_S	     30
+#define NS_BLOCK     "nvme0n1"
 
 extern char **environ;
 
 static const char *addr;
 
+struct peer {
+	char name[32];
+	char *cmd;
+};
+
 struct settings {
 	unsigned runtime, ramp, rounds;
 	char clock[24];
-	bool shadow;
+	bool shadow, uring;
 	unsigned qd[MAX_QD];
 	unsigned nqd;
+	char peers_file[256];
+	struct peer peer[MAX_PEERS];
+	unsigned npeers;
 };
 
 struct figures {
@@ -76,9 +101,14 @@ static void settings(struct settings *s)
 	char line[4096], *tok, *save;
 	FILE *f = fopen("/proc/cmdline", "r");
 
-	*s = (struct settings){
-	    .runtime = 2, .ramp = 1, .rounds = 1, .clock = "cpu", .shadow = true, .qd = {1, 32, 128},
-	    .nqd = 3};
+	*s = (struct settings){.runtime = 2,
+			       .ramp = 1,
+			       .rounds = 1,
+			       .clock = "cpu",
+			       .shadow = true,
+			       .uring = true,
+			       .qd = {1, 32, 128},
+			       .nqd = 3};
 	if (!f)
 		return;
 	if (!fgets(line, sizeof(line), f))
@@ -98,6 +128,10 @@ static void settings(struct settings *s)
 			s->shadow = tok[7] == '1';
 		else if (!strncmp(tok, "shadow=", 7))
 			printf("warning: %s%s: not 0 or 1; ignored\n", PARAM, tok);
+		else if (!strcmp(tok, "uring=0") || !strcmp(tok, "uring=1"))
+			s->uring = tok[6] == '1';
+		else if (!strncmp(tok, "peers=", 6))
+			snprintf(s->peers_file, sizeof(s->peers_file), "%s", tok + 6);
 		else if (!strncmp(tok, "rounds=", 7))
 			s->rounds = (unsigned)strtoul(tok + 7, NULL, 10);
 		else if (!strncmp(tok, "qd=", 3)) {
@@ -267,6 +301,139 @@ static int spawn_wait(char *const argv[])
 	return WEXITSTATUS(st);
 }
 
+/* The peers' file: NAME COMMAND a line; false (said why) when it cannot be read or is wrong. */
+static bool read_peers(struct settings *s)
+{
+	char line[2048];
+	FILE *f;
+	bool ok = true;
+
+	if (!s->peers_file[0])
+		return true;
+	f = fopen(s->peers_file, "r");
+	if (!f) {
+		fprintf(stderr, "cannot read the peers' file %s: %s\n", s->peers_file,
+			strerror(errno));
+		return false;
+	}
+	while (ok && fgets(line, sizeof(line), f)) {
+		char *sp = strchr(line, ' ');
+		size_t n;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0])
+			continue;
+		n = sp ? (size_t)(sp - line) : 0;
+		if (!n || n >= sizeof(s->peer[0].name) || !sp[1] ||
+		    strspn(line,
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") !=
+			n) {
+			fprintf(stderr, "peers' file: '%s' is not NAME COMMAND\n", line);
+			ok = false;
+		} else if (s->npeers == MAX_PEERS) {
+			fprintf(stderr, "peers' file: more than %d peers\n", MAX_PEERS);
+			ok = false;
+		} else {
+			struct peer *p = &s->peer[s->npeers++];
+
+			memcpy(p->name, line, n);
+			p->name[n] = '\0';
+			p->cmd = strdup(sp + 1);
+			ok = p->cmd != NULL;
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+/* @cmd with {addr}, {qd}, {runtime} and {ramp} replaced, in @out (false: too long). */
+static bool expand(const struct settings *s, const char *cmd, unsigned qd, char *out, size_t len)
+{
+	size_t n = 0;
+
+	while (*cmd) {
+		char val[64];
+		const char *v = NULL;
+		size_t skip = 0;
+
+		if (!strncmp(cmd, "{addr}", 6))
+			v = addr, skip = 6;
+		else if (!strncmp(cmd, "{qd}", 4))
+			snprintf(val, sizeof(val), "%u", qd), v = val, skip = 4;
+		else if (!strncmp(cmd, "{runtime}", 9))
+			snprintf(val, sizeof(val), "%u", s->runtime), v = val, skip = 9;
+		else if (!strncmp(cmd, "{ramp}", 6))
+			snprintf(val, sizeof(val), "%u", s->ramp), v = val, skip = 6;
+		if (v) {
+			if (n + strlen(v) >= len)
+				return false;
+			memcpy(out + n, v, strlen(v));
+			n += strlen(v);
+			cmd += skip;
+		} else {
+			if (n + 1 >= len)
+				return false;
+			out[n++] = *cmd++;
+		}
+	}
+	out[n] = '\0';
+	return true;
+}
+
+/*
+ * One run of peer @p at @qd, the controller on vfio-pci: its output printed between PEER_BEGIN
+ * and PEER_END. The command is stopped (SIGKILL to its process group) when it runs
+ * PEER_GRACE_S seconds past the run's time. True when it exited 0.
+ */
+static bool run_peer(const struct settings *s, unsigned round, const struct peer *p, unsigned qd)
+{
+	char cmd[4096], out[96], line[1024];
+	double until = now_s() + s->runtime + s->ramp + PEER_GRACE_S;
+	posix_spawnattr_t attr;
+	posix_spawn_file_actions_t fa;
+	char *argv[] = {(char *)"/bin/sh", (char *)"-c", cmd, NULL};
+	int st = 0, rc = -1;
+	pid_t pid = -1, w = 0;
+	FILE *f;
+
+	printf("PEER_BEGIN round=%u engine=%s qd=%u\n", round, p->name, qd);
+	snprintf(out, sizeof(out), "peer-%s-r%u-%u.out", p->name, round, qd);
+	if (!expand(s, p->cmd, qd, cmd, sizeof(cmd))) {
+		printf("| command too long\n");
+		goto end;
+	}
+	printf("| $ %s\n", cmd);
+	fflush(stdout);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	if (posix_spawn(&pid, argv[0], &fa, &attr, argv, environ))
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	while (pid > 0 && (w = waitpid(pid, &st, WNOHANG)) == 0 && now_s() < until)
+		usleep(50000);
+	if (pid > 0 && w == 0) {
+		kill(-pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		printf("| (stopped: still running %d s after the run's time)\n", PEER_GRACE_S);
+	} else if (w == pid && WIFEXITED(st)) {
+		rc = WEXITSTATUS(st);
+	}
+	f = fopen(out, "r");
+	while (f && fgets(line, sizeof(line), f))
+		printf("| %s%s", line, strchr(line, '\n') ? "" : "\n");
+	if (f)
+		fclose(f);
+end:
+	printf("PEER_END round=%u engine=%s qd=%u rc=%d\n", round, p->name, qd, rc);
+	fflush(stdout);
+	return rc == 0;
+}
+
 static void run_one(const struct settings *s, unsigned round, bool nvfio, const char *target,
 		    unsigned qd, struct figures *f)
 {
@@ -392,6 +559,7 @@ int main(int argc, char **argv)
 	struct figures res[MAX_QD][2];
 	char val[32], cur[64], cs[32];
 	bool all_ok = true;
+	unsigned nengines;
 
 	if (argc < 2)
 		SKIP("usage: %s PCI-ADDRESS (run by tests/vm/run)", argv[0]);
@@ -405,6 +573,10 @@ int main(int argc, char **argv)
 	if (access("/sys/bus/pci/drivers/nvme", F_OK) != 0)
 		SKIP("no nvme driver in the guest");
 	settings(&s);
+	if (!read_peers(&s))
+		return T_EXIT_FAIL;
+	for (unsigned i = 0; i < s.npeers; i++)
+		printf("peer %s: %s\n", s.peer[i].name, s.peer[i].cmd);
 	if (read_line("/sys/module/nvme/parameters/poll_queues", val, sizeof(val)) != 0)
 		snprintf(val, sizeof(val), "?");
 	if (read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource", cs,
@@ -419,21 +591,32 @@ int main(int argc, char **argv)
 		printf(
 		    "warning: nvme.poll_queues=0: io_uring's hipri has no polled queue to use\n");
 
+	/* Engines: 0 nvfio, 1 io_uring, 2.. the peers. Each round at each queue depth runs them
+	 * all, starting one further each time, so that none always goes first or after the same
+	 * other. */
+	nengines = 2 + s.npeers;
 	for (unsigned r = 1; r <= s.rounds; r++) {
 		for (unsigned i = 0; i < s.nqd; i++) {
-			/* The engines take turns, and which goes first alternates too. */
-			bool first = (r + i) % 2 == 1;
-			for (int k = 0; k < 2; k++) {
-				bool nvfio = k == 0 ? first : !first;
+			for (unsigned k = 0; k < nengines; k++) {
+				unsigned e = (r + i + k) % nengines;
 				char dev[128];
-				if (!place(nvfio, dev, sizeof(dev))) {
+
+				if (e == 1 && !s.uring)
+					continue;
+				if (!place(e != 1, dev, sizeof(dev))) {
 					bind_to("vfio-pci");
 					return T_EXIT_FAIL;
 				}
-				run_one(&s, r, nvfio, dev, s.qd[i], &res[i][nvfio ? 0 : 1]);
-				all_ok &= res[i][nvfio ? 0 : 1].ok;
+				if (e >= 2) {
+					all_ok &= run_peer(&s, r, &s.peer[e - 2], s.qd[i]);
+					continue;
+				}
+				run_one(&s, r, e == 0, dev, s.qd[i], &res[i][e]);
+				all_ok &= res[i][e].ok;
 			}
 		}
+		if (!s.uring)
+			continue;
 		printf("round %u:\n", r);
 		for (unsigned i = 0; i < s.nqd; i++)
 			printf("  QD %3u: nvfio %9.0f IOPS, io_uring %9.0f IOPS, ratio %.2f\n",
@@ -446,6 +629,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "FAIL: a run failed or completed no I/O (see above)\n");
 		return T_EXIT_FAIL;
 	}
-	printf("both engines completed I/O at every queue depth, without errors\n");
+	printf("every engine completed I/O at every queue depth, without errors\n");
 	return T_EXIT_PASS;
 }
