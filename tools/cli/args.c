@@ -61,8 +61,7 @@ static int set_uint(const struct cli_opt *o, const char *arg)
 	}
 	return 0;
 bad:
-	cli_err("--%s: '%s' is not a number from 0 to %llu", o->name, arg,
-		(unsigned long long)max);
+	cli_err("--%s: '%s' is not a number from 0 to %llu", o->name, arg, (unsigned long long)max);
 	return -EINVAL;
 }
 
@@ -79,23 +78,24 @@ int cli_parse(int argc, char **argv, const struct cli_usage *usage, const struct
 	for (; opts && opts[n].name; n++) {
 		if (n == CLI_MAX_OPTS)
 			return cli_err("internal: too many options for %s", usage->cmd), -EINVAL;
-		longs[n] = (struct option){ opts[n].name,
-					    opts[n].type == CLI_ARG_FLAG ? no_argument
-									 : required_argument,
-					    NULL, 256 + n };
+		longs[n] = (struct option){
+		    opts[n].name, opts[n].type == CLI_ARG_FLAG ? no_argument : required_argument,
+		    NULL, 256 + n};
 		if (opts[n].key) {
 			shorts[ns++] = opts[n].key;
 			if (opts[n].type != CLI_ARG_FLAG)
 				shorts[ns++] = ':';
 		}
 	}
-	longs[n++] = (struct option){ "help", no_argument, NULL, 'h' };
-	longs[n] = (struct option){ NULL, 0, NULL, 0 };
+	longs[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	longs[n] = (struct option){NULL, 0, NULL, 0};
 	shorts[ns++] = 'h';
 	shorts[ns] = '\0';
 
 	*npos = 0;
-	optind = 1;
+	/* 0, not 1: glibc then forgets the rest of a cluster of short options the previous parse
+	 * stopped in ("-axb" ends at x with "b" kept), a pointer into an argv that may be freed. */
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, longs, &idx)) != -1) {
 		const struct cli_opt *o = NULL;
