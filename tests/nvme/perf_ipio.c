@@ -13,10 +13,16 @@
  *
  * Also prints what a queue pair of a given depth costs in memory.
  *
- * Options: --ios N (measured I/Os), --warmup N, --qd N, --bs BYTES, --mem-depth N, ADDRESS.
+ * With --spin it does not yield (a polled driver's bare loop, as a real device gets it: how
+ * bench/compare-vm tells the driver's cost from nvfio-perf's, as one of its peers), and prints the
+ * measured window's IOPS, fio's way ("IOPS=").
+ *
+ * Options: --ios N (measured I/Os), --warmup N, --qd N, --bs BYTES, --mem-depth N, --spin,
+ * ADDRESS.
  */
 #include <sched.h>
 #include <stdlib.h>
+#include <time.h>
 
 #if defined(__has_include)
 #if __has_include(<valgrind/callgrind.h>)
@@ -72,13 +78,25 @@ static void done(void *arg, int err, const struct nvfio_cqe *cqe)
 
 #define CALIBRATE 10000u
 
-/* One turn of the job's loop: poll; on nothing, yield. Returns 1 for an idle turn. */
+static bool spin;
+
+/* One turn of the job's loop: poll; on nothing, yield (unless --spin). Returns 1 for an idle
+ * turn. */
 static __attribute__((noinline)) unsigned long idle_step(struct nvfio_qpair *qp)
 {
 	if (nvfio_qpair_poll(qp, 0))
 		return 0;
-	sched_yield();
+	if (!spin)
+		sched_yield();
 	return 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)
@@ -93,6 +111,7 @@ int main(int argc, char **argv)
 	struct slot *slots;
 	struct job j = {.rng = 0x9e3779b97f4a7c15ull};
 	uint64_t start_done;
+	double t0, secs;
 	unsigned long i;
 	uint8_t *bufs;
 
@@ -107,6 +126,8 @@ int main(int argc, char **argv)
 			bs = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--mem-depth") && i + 1 < (unsigned long)argc)
 			mem_depth = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--spin"))
+			spin = true;
 		else
 			addr = argv[i];
 	}
@@ -154,12 +175,17 @@ int main(int argc, char **argv)
 	while (j.completed < warmup)
 		idle_step(j.qp);
 	start_done = j.completed;
+	t0 = now_s();
 	CALLGRIND_START_INSTRUMENTATION;
 	while (j.completed < start_done + ios)
 		idle += idle_step(j.qp);
 	CALLGRIND_DUMP_STATS_AT("measure");
 	CALLGRIND_STOP_INSTRUMENTATION;
+	secs = now_s() - t0;
 	printf("measured I/Os: %llu\n", (unsigned long long)(j.completed - start_done));
+	if (spin)
+		printf("qd %lu: read: IOPS=%.3fk over %.3f s\n", qd,
+		       (double)(j.completed - start_done) / secs / 1e3, secs);
 	printf("empty polls: %lu\n", idle);
 	j.target = 0;
 	while (j.completed < j.submitted)
