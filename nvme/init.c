@@ -14,6 +14,7 @@
 #include "nvme/admin.h"
 #include "nvme/aer.h"
 #include "nvme/ctrl.h"
+#include "nvme/id.h"
 #include "nvme/ns.h"
 #include "support/error.h"
 #include "support/time.h"
@@ -124,43 +125,16 @@ static int wait_csts(struct nvfio_ctrl *ctrl, uint32_t mask, uint32_t want, bool
 	}
 }
 
-static void copy_id_string(char *dst, const char *src, size_t n)
-{
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-	while (n && (dst[n - 1] == ' ' || dst[n - 1] == '\0'))
-		dst[--n] = '\0';
-}
-
 static int init_identify(struct nvfio_ctrl *ctrl)
 {
-	struct nvme_id_ctrl *id = ctrl->id;
-	struct nvfio_ctrl_info *info = &ctrl->info;
 	int ret;
 
-	ret = nvf_admin_identify(ctrl, NVME_IDENTIFY_CNS_CTRL, 0, id);
+	ret = nvf_admin_identify(ctrl, NVME_IDENTIFY_CNS_CTRL, 0, ctrl->id);
 	if (ret < 0)
 		return ret;
-	copy_id_string(info->model, id->mn, sizeof(id->mn));
-	copy_id_string(info->serial, id->sn, sizeof(id->sn));
-	copy_id_string(info->firmware, id->fr, sizeof(id->fr));
-	info->vid = id->vid;
-	info->ssvid = id->ssvid;
-	info->cntlid = id->cntlid;
-	info->nn = id->nn;
-	info->oacs = id->oacs;
-	info->oncs = id->oncs;
-	info->sgls = id->sgls;
-	info->vwc = id->vwc;
-	/* MDTS is in units of the minimum memory page size (CAP.MPSMIN, 4 KiB here). */
-	info->mdts = !id->mdts		    ? 0
-		     : id->mdts >= 64 - NVF_PAGE_SHIFT ? UINT64_MAX /* beyond 64 bits */
-						       : (uint64_t)NVF_PAGE_SIZE << id->mdts;
-	ctrl->max_xfer = NVF_MAX_XFER;
-	if (info->mdts && info->mdts < ctrl->max_xfer)
-		ctrl->max_xfer = (uint32_t)info->mdts;
-	info->max_xfer = ctrl->max_xfer;
-	ctrl->sgl = (id->sgls & NVME_CTRL_SGLS_SUPPORTED) != 0;
+	nvf_id_ctrl_info(ctrl->id, &ctrl->info);
+	ctrl->max_xfer = ctrl->info.max_xfer;
+	ctrl->sgl = (ctrl->info.sgls & NVME_CTRL_SGLS_SUPPORTED) != 0;
 	return 0;
 }
 
@@ -725,7 +699,7 @@ int nvfio_ctrl_reset(struct nvfio_ctrl *ctrl)
 	pthread_cond_broadcast(&ctrl->reset_cond);
 	pthread_mutex_unlock(&ctrl->admin_lock);
 	tell_state(ctrl,
-		   ret == 0		       ? NVFIO_CTRL_READY
+		   ret == 0		    ? NVFIO_CTRL_READY
 		   : ret == -NVFIO_EREMOVED ? NVFIO_CTRL_REMOVED
 					    : NVFIO_CTRL_FAILED,
 		   ret);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nvme/admin.h"
+#include "nvme/id.h"
 #include "nvme/ns.h"
 #include "support/error.h"
 
@@ -21,23 +22,9 @@ static void ns_deactivate(struct nvfio_ns *ns)
 static void ns_descriptors(struct nvfio_ctrl *ctrl, uint32_t nsid, struct nvfio_ns_info *info,
 			   uint8_t *buf)
 {
-	size_t off = 0;
-
 	if (nvf_admin_identify(ctrl, NVME_IDENTIFY_CNS_NS_DESC_LIST, nsid, buf) < 0)
 		return;
-	while (off + 4 <= NVME_IDENTIFY_DATA_SIZE) {
-		uint8_t type = buf[off], len = buf[off + 1];
-
-		if (!type || !len || off + 4 + len > NVME_IDENTIFY_DATA_SIZE)
-			break;
-		if (type == NVME_NIDT_EUI64 && len == 8)
-			memcpy(info->eui64, buf + off + 4, 8);
-		else if (type == NVME_NIDT_NGUID && len == 16)
-			memcpy(info->nguid, buf + off + 4, 16);
-		else if (type == NVME_NIDT_UUID && len == 16)
-			memcpy(info->uuid, buf + off + 4, 16);
-		off += 4 + len;
-	}
+	nvf_id_ns_descs(buf, info);
 }
 
 /*
@@ -63,13 +50,9 @@ static void ns_publish(struct nvfio_ns *ns, const struct nvfio_ns_info *info, ui
 
 static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 {
-	struct nvme_id_ns *id = (struct nvme_id_ns *)buf;
 	struct nvfio_ns *ns = ctrl->ns[nsid];
-	struct nvfio_ns_info info = {0};
-	uint32_t max_nlb = 1;
-	uint64_t nsze = 0;
-	unsigned int i, fmt;
-	uint8_t lbads;
+	struct nvfio_ns_info info;
+	struct nvf_id_ns_io io;
 	int ret;
 
 	if (!ns) {
@@ -82,58 +65,21 @@ static int ns_identify(struct nvfio_ctrl *ctrl, uint32_t nsid, uint8_t *buf)
 		ns->ctrl = ctrl;
 		ctrl->ns[nsid] = ns;
 	}
-	lbads = ns->io.lbads;
+	io.lbads = ns->io.lbads;
 	ret = nvf_admin_identify(ctrl, NVME_IDENTIFY_CNS_NS, nsid, buf);
-	if (ret < 0 || !id->nsze) {
+	if (ret < 0 || !nvf_id_ns_parse(buf, nsid, ctrl->max_xfer, &info, &io)) {
 		ns_deactivate(ns);
 		return ret == -NVFIO_ENVME ? 0 : ret;
 	}
-	info.nsid = nsid;
-	info.nblocks = id->nsze;
-	info.capacity = id->ncap;
-	info.utilization = id->nuse;
-	info.nlbaf = id->nlbaf;
-	fmt = (id->flbas & 0xf) | (id->nlbaf >= 16 ? ((id->flbas >> 5) & 3u) << 4 : 0);
-	info.lbaf = (uint8_t)fmt;
-	info.meta_extended = (id->flbas >> 4) & 1;
-	for (i = 0; i <= id->nlbaf && i < 64; i++) {
-		info.lbaf_sizes[i] =
-		    id->lbaf[i].ds >= 9 && id->lbaf[i].ds < 32 ? 1u << id->lbaf[i].ds : 0;
-		info.lbaf_meta[i] = id->lbaf[i].ms;
-	}
-	/* A namespace nvfio cannot do I/O to stays listed, with the reason, and keeps no other
-	 * namespace from working. */
-	if (fmt > id->nlbaf) {
-		snprintf(info.unusable, sizeof(info.unusable),
-			 "its LBA format in use (%u) is past the %u it has", fmt, id->nlbaf + 1u);
-	} else if (id->lbaf[fmt].ds < 9 || id->lbaf[fmt].ds > 31) {
-		snprintf(info.unusable, sizeof(info.unusable),
-			 "its LBA format %u has a block size of 2^%u bytes", fmt, id->lbaf[fmt].ds);
-	} else if ((1u << id->lbaf[fmt].ds) > ctrl->max_xfer) {
-		snprintf(info.unusable, sizeof(info.unusable),
-			 "its block size of %u bytes is above the %u a command may carry",
-			 1u << id->lbaf[fmt].ds, ctrl->max_xfer);
-	}
-	if (!info.unusable[0]) {
-		info.block_size = 1u << id->lbaf[fmt].ds;
-		info.meta_size = id->lbaf[fmt].ms;
-		lbads = id->lbaf[fmt].ds;
-		max_nlb = ctrl->max_xfer >> lbads;
-		if (max_nlb > 65536)
-			max_nlb = 65536;
-		/* Blocks with metadata need a metadata pointer or a larger buffer per block than
-		 * the fast path describes: such namespaces take raw commands only. */
-		nsze = info.meta_size ? 0 : info.nblocks;
-	}
 	/* Last: it reuses the buffer that holds Identify Namespace. */
 	ns_descriptors(ctrl, nsid, &info, buf);
-	ns_publish(ns, &info, nsze, lbads, max_nlb);
+	ns_publish(ns, &info, io.nsze, io.lbads, io.max_nlb);
 	return 0;
 }
 
 int nvf_ns_scan(struct nvfio_ctrl *ctrl)
 {
-	uint32_t nn = ctrl->id->nn, nsid, i, start = 0;
+	uint32_t nn = ctrl->info.nn, nsid, start = 0;
 	uint8_t *buf, *seen;
 	uint32_t *list;
 	bool have_list = true;
@@ -173,12 +119,7 @@ int nvf_ns_scan(struct nvfio_ctrl *ctrl)
 			goto out_unlock;
 		/* The ids ascend, each list past the one before: a list that does not (a broken
 		 * controller's) ends the scan, so that it always ends. */
-		for (i = 0; i < NVME_ID_NS_LIST_MAX && list[i] > start; i++) {
-			if (list[i] <= nn)
-				seen[list[i]] = 1;
-			start = list[i];
-		}
-		if (i < NVME_ID_NS_LIST_MAX || start >= nn)
+		if (!nvf_id_ns_list(list, &start, nn, seen))
 			break;
 	}
 	for (nsid = 1; nsid <= nn; nsid++) {
