@@ -681,6 +681,8 @@ static int apply_bs(const struct optdef *d, const char *val, const char *where, 
 	struct nvb_bssplit split[NVB_BS_DDIRS];
 	int r = 0;
 
+	if (!*val)
+		return fail(err, errlen, "%s%s=: empty; give %s", where, d->name, d->arg);
 	if (strlen(val) >= sizeof(copy))
 		return fail(err, errlen, "%s%s: longer than %zu characters", where, d->name,
 			    sizeof(copy) - 1);

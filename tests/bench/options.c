@@ -439,6 +439,9 @@ static void test_block_sizes(void)
 				      i ? ":" : "--bssplit=", i + 1);
 	REFUSED(parse1(&cfg, many), "more than 64 sizes for one direction");
 	REFUSED(parse(&cfg, "--bssplit", NULL), "--bssplit needs a value");
+	REFUSED(parse1(&cfg, "--bs="), "bs=: empty", "SIZE[,SIZE]");
+	REFUSED(parse1(&cfg, "--bsrange="), "bsrange=: empty", "MIN-MAX");
+	REFUSED(parse1(&cfg, "--bssplit=4k/50:64k/50:"), "an empty entry");
 	/* A refused value leaves nothing behind: the job file's line is named. */
 	nvb_config_init(&cfg);
 	REFUSED(nvb_parse_jobfile_text("[j]\nbssplit=4k/50:8k\nbsrange=8k-4k\n", "b.fio", &cfg, err,
