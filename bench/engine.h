@@ -11,8 +11,9 @@
  * queue/commit/reap functions as direct, inlinable calls, so that the loop costs no indirect
  * call per I/O. Per I/O an engine's contract is:
  *
- *   queue(ctx, io, mode) put one I/O in the submission queue, not yet visible to the device;
- *                       0, or a negative error (@mode: see job.h, nvb_io_is_read())
+ *   queue(ctx, io, mode) put one I/O (of io->len bytes) in the submission queue, not yet
+ *                       visible to the device; 0, or a negative error (@mode: see job.h,
+ *                       nvb_io_is_read())
  *   commit(ctx)         make every queued I/O visible (ring the doorbell, io_uring_enter);
  *                       0, or a negative error
  *   reap(ctx, job, min) timestamp with nvb_stamp(), then deliver completions: each with
@@ -56,7 +57,7 @@ struct nvb_engine {
 
 	/*
 	 * In the job thread: open the job's own queue and allocate its buffers
-	 * (job->o->iodepth of job->bs bytes each, job->ios[i].buf, aligned to 4 KiB), and set
+	 * (job->o->iodepth of job->max_bs bytes each, job->ios[i].buf, aligned to 4 KiB), and set
 	 * job->ctx. 0, or a negative error with a sentence in @err (nothing left allocated).
 	 */
 	int (*job_open)(struct nvb_job *job, char *err, size_t errlen);

@@ -110,7 +110,7 @@ struct nvfio_ctx {
 	struct nvfio_qpair *qp;
 	struct nvfio_ns *ns;
 	uint32_t shift;
-	uint32_t nlb;  /* blocks per I/O */
+	uint32_t nlb;  /* blocks per I/O; with mixed sizes per unit of offsets (job->bs) */
 	uint64_t lba0; /* the region's first block */
 	nvfio_cb cb;   /* nvfio_done_*, or nvfio_done_slow while verifying reads */
 	struct nvfio_dma *dma;
@@ -135,10 +135,11 @@ static int nvfio_target_open(struct nvb_target *t, const struct nvb_opts *const 
 		if (jobs[i]->iodepth > depth)
 			depth = (unsigned)jobs[i]->iodepth;
 		if (jobs[i]->shadow_doorbells != jobs[0]->shadow_doorbells) {
-			snprintf(err, errlen,
-				 "%s--shadow_doorbells differs from job %s's on the same controller "
-				 "%s: one controller has one setting; give the jobs the same",
-				 jobs[i]->label, jobs[0]->name, t->filename);
+			snprintf(
+			    err, errlen,
+			    "%s--shadow_doorbells differs from job %s's on the same controller "
+			    "%s: one controller has one setting; give the jobs the same",
+			    jobs[i]->label, jobs[0]->name, t->filename);
 			r = -EINVAL;
 			goto fail;
 		}
@@ -240,10 +241,10 @@ static int nvfio_job_open(struct nvb_job *job, char *err, size_t errlen)
 	struct nvfio_target *nt = job->t->priv;
 	/* In the job itself: the job loop reaches it through the job's register. */
 	struct nvfio_ctx *c = (struct nvfio_ctx *)job->engine_state;
-	size_t len = (size_t)job->depth * job->bs;
+	size_t len = (size_t)job->depth * job->max_bs;
 	/* Room for every command of iodepth I/Os split by the library, as far as the controller
 	 * allows (nvb_job_region() refused an I/O that one queue pair cannot hold). */
-	uint64_t qd = job->depth * nvb_job_cmds(job->t, job->bs);
+	uint64_t qd = job->depth * nvb_job_cmds(job->t, job->max_bs);
 	int r;
 
 	_Static_assert(sizeof(*c) <= sizeof(job->engine_state), "nvfio_ctx fits in the job");
@@ -268,7 +269,7 @@ static int nvfio_job_open(struct nvb_job *job, char *err, size_t errlen)
 		goto fail_qp;
 	}
 	for (unsigned i = 0; i < job->depth; i++) {
-		job->ios[i].buf = (char *)c->bufs + (size_t)i * job->bs;
+		job->ios[i].buf = (char *)c->bufs + (size_t)i * job->max_bs;
 		job->ios[i].priv = (uint64_t)(uintptr_t)job;
 	}
 	/* Plugged between commits: a submission only writes its entry, a commit rings once. */
@@ -363,13 +364,14 @@ static inline __attribute__((always_inline)) int nvfio_queue(void *ctx, struct n
 {
 	struct nvfio_ctx *c = ctx;
 	uint64_t lba = c->lba0 + blk * c->nlb;
+	uint32_t nlb = mode & NVB_MODE_SIZES ? io->len >> c->shift : c->nlb;
 	int r;
 
 	/* On failure nvfio_last_error() says why; the loop reports it. */
 	if (nvb_io_is_read(io, mode))
-		r = nvfio_read(c->qp, c->ns, io->buf, lba, c->nlb, c->cb, io);
+		r = nvfio_read(c->qp, c->ns, io->buf, lba, nlb, c->cb, io);
 	else
-		r = nvfio_write(c->qp, c->ns, io->buf, lba, c->nlb, c->cb, io);
+		r = nvfio_write(c->qp, c->ns, io->buf, lba, nlb, c->cb, io);
 	return r;
 }
 

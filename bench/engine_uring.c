@@ -289,7 +289,7 @@ static int uring_job_open(struct nvb_job *job, char *err, size_t errlen)
 		goto fail_free;
 	}
 
-	c->bufs_len = (size_t)job->depth * job->bs;
+	c->bufs_len = (size_t)job->depth * job->max_bs;
 	c->bufs = mmap(NULL, c->bufs_len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (c->bufs == MAP_FAILED) {
@@ -299,7 +299,7 @@ static int uring_job_open(struct nvb_job *job, char *err, size_t errlen)
 		goto fail_close;
 	}
 	for (unsigned i = 0; i < job->depth; i++)
-		job->ios[i].buf = (char *)c->bufs + (size_t)i * job->bs;
+		job->ios[i].buf = (char *)c->bufs + (size_t)i * job->max_bs;
 
 	r = ring_init(c, o, job->depth);
 	if (r) {
@@ -330,7 +330,7 @@ static int uring_job_open(struct nvb_job *job, char *err, size_t errlen)
 		}
 		for (unsigned i = 0; i < job->depth; i++) {
 			iov[i].iov_base = job->ios[i].buf;
-			iov[i].iov_len = job->bs;
+			iov[i].iov_len = job->max_bs;
 		}
 		r = io_uring_register_buffers(&c->ring, iov, job->depth);
 		free(iov);

@@ -18,7 +18,12 @@
 #include <valgrind/callgrind.h>
 #endif
 
-/* Header at the start of every block a verify job writes; the rest is a pattern from the seed. */
+/*
+ * Header at the start of every block a verify job writes; the rest is a pattern from the seed. A
+ * block is a unit of the job's offsets (job->bs): an I/O's size with one size, the sizes' common
+ * divisor with mixed sizes, whose I/Os carry a block each unit. What a block holds depends on the
+ * run and its offset only, so I/Os of other sizes that overlap it write the same.
+ */
 struct nvb_vhdr {
 	uint32_t magic;
 	uint32_t crc;	 /* crc32c of the whole block with this field 0 */
@@ -56,35 +61,41 @@ static uint64_t splitmix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-void nvb_verify_fill(struct nvb_job *job, struct nvb_io *io)
+static void verify_fill_block(const struct nvb_job *job, void *buf, uint64_t offset, uint32_t len)
 {
 	struct nvb_vhdr h = {
 	    .magic = NVB_VMAGIC,
 	    .crc = 0,
-	    .offset = io->offset,
+	    .offset = offset,
 	    .seed = job->data_seed,
-	    .len = io->len,
+	    .len = len,
 	};
-	uint64_t *w = io->buf;
-	uint64_t x = splitmix(job->data_seed ^ io->offset);
+	uint64_t *w = buf;
+	uint64_t x = splitmix(job->data_seed ^ offset);
 
-	for (size_t i = sizeof(h) / 8; i < io->len / 8; i++) {
+	for (size_t i = sizeof(h) / 8; i < len / 8; i++) {
 		x = splitmix(x);
 		w[i] = x;
 	}
-	memcpy(io->buf, &h, sizeof(h));
-	h.crc = nvb_crc32c(0, io->buf, io->len);
-	memcpy(io->buf, &h, sizeof(h));
+	memcpy(buf, &h, sizeof(h));
+	h.crc = nvb_crc32c(0, buf, len);
+	memcpy(buf, &h, sizeof(h));
+}
+
+void nvb_verify_fill(struct nvb_job *job, struct nvb_io *io)
+{
+	for (uint32_t at = 0; at < io->len; at += job->bs)
+		verify_fill_block(job, (char *)io->buf + at, io->offset + at, job->bs);
 }
 
 /* Check a block read back; a mismatch is counted, reported a few times, and fails the job. */
-static void verify_check(struct nvb_job *job, struct nvb_io *io)
+static void verify_check_block(struct nvb_job *job, void *buf, uint64_t offset, uint32_t len)
 {
 	struct nvb_vhdr h, z;
 	char why[256];
 	uint32_t crc;
 
-	memcpy(&h, io->buf, sizeof(h));
+	memcpy(&h, buf, sizeof(h));
 	if (h.magic != NVB_VMAGIC) {
 		snprintf(why, sizeof(why),
 			 "no verify header (magic 0x%08x, expected 0x%08x): never written, or "
@@ -92,7 +103,7 @@ static void verify_check(struct nvb_job *job, struct nvb_io *io)
 			 h.magic, NVB_VMAGIC);
 		goto bad;
 	}
-	if (h.offset != io->offset || h.len != io->len) {
+	if (h.offset != offset || h.len != len) {
 		snprintf(why, sizeof(why),
 			 "header says it was written at offset %llu with length %u: misplaced",
 			 (unsigned long long)h.offset, h.len);
@@ -105,9 +116,9 @@ static void verify_check(struct nvb_job *job, struct nvb_io *io)
 	}
 	z = h;
 	z.crc = 0;
-	memcpy(io->buf, &z, sizeof(z));
-	crc = nvb_crc32c(0, io->buf, io->len);
-	memcpy(io->buf, &h, sizeof(h));
+	memcpy(buf, &z, sizeof(z));
+	crc = nvb_crc32c(0, buf, len);
+	memcpy(buf, &h, sizeof(h));
 	if (crc != h.crc) {
 		snprintf(why, sizeof(why), "crc32c 0x%08x, header says 0x%08x: data corrupted", crc,
 			 h.crc);
@@ -120,7 +131,7 @@ bad:
 	if (job->verify_reports < NVB_VERIFY_REPORTS) {
 		job->verify_reports++;
 		fprintf(stderr, "nvfio-perf: %sverify: block at offset %llu (%u bytes): %s\n",
-			job->o->label, (unsigned long long)io->offset, io->len, why);
+			job->o->label, (unsigned long long)offset, len, why);
 	}
 	if (!job->error) {
 		job->error = -EILSEQ;
@@ -128,8 +139,14 @@ bad:
 		    job->errmsg, sizeof(job->errmsg),
 		    "verify: a block read back did not match what was written (first at offset "
 		    "%llu)",
-		    (unsigned long long)io->offset);
+		    (unsigned long long)offset);
 	}
+}
+
+static void verify_check(struct nvb_job *job, struct nvb_io *io)
+{
+	for (uint32_t at = 0; at < io->len; at += job->bs)
+		verify_check_block(job, (char *)io->buf + at, io->offset + at, job->bs);
 }
 
 void nvb_io_done_slow(struct nvb_job *job, struct nvb_io *io, int status)
@@ -138,7 +155,9 @@ void nvb_io_done_slow(struct nvb_job *job, struct nvb_io *io, int status)
 
 	job->free[job->nfree++] = io;
 	if (status) {
-		/* A failed I/O is not counted. */
+		/* A failed I/O is not counted (with mixed sizes, its bytes were when drawn). */
+		if (job->sized)
+			job->bytes[io->ddir] -= io->len;
 		nvb_job_fail(job, status, "%s of %u bytes at offset %llu failed: %s",
 			     io->ddir == NVB_READ ? "read" : "write", io->len,
 			     (unsigned long long)io->offset, strerror(-status));
@@ -147,6 +166,28 @@ void nvb_io_done_slow(struct nvb_job *job, struct nvb_io *io, int status)
 	if (job->phase == NVB_PHASE_READ)
 		verify_check(job, io);
 	nvb_hist_add(io->hist, d < 0 ? 0 : (uint64_t)d);
+}
+
+uint64_t nvb_seq_last(const struct nvb_job *job, const struct nvb_bsdist *bd, uint64_t blk,
+		      uint32_t *len, uint32_t *units, unsigned *idx)
+{
+	int i = nvb_bs_fit(bd, job->nblocks - blk, len, units);
+
+	if (i < 0)
+		return 0; /* the region holds the largest size: it fits there */
+	*idx = (unsigned)i;
+	return blk;
+}
+
+uint64_t nvb_job_bytes(const struct nvb_job *job, unsigned d)
+{
+	return job->sized ? job->bytes[d] : job->lat[d].n * job->bs;
+}
+
+void nvb_job_arm(struct nvb_job *job)
+{
+	job->to_issue = job->initial_to_issue;
+	job->bytes_left = job->initial_bytes;
 }
 
 static uint64_t tv_ns(const struct timeval *tv)
@@ -162,16 +203,35 @@ static uint64_t cpu_clock_ns(clockid_t clock)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Mixed sizes: add (@sign 1) or take off (-1) the bytes of the I/Os in flight to the job's. */
+static void count_inflight(struct nvb_job *job, int sign)
+{
+	uint64_t b[NVB_DDIRS] = {0, 0};
+
+	if (!job->sized || !job->ios)
+		return;
+	for (unsigned i = 0; i < job->depth; i++)
+		b[job->ios[i].ddir] += job->ios[i].len;
+	for (unsigned i = 0; i < job->nfree; i++)
+		b[job->free[i]->ddir] -= job->free[i]->len;
+	for (unsigned d = 0; d < NVB_DDIRS; d++)
+		job->bytes[d] += sign > 0 ? b[d] : -b[d];
+}
+
 /* Start counting: statistics so far (the ramp) are dropped, the clock and CPU times start. */
 void nvb_job_begin_counting(struct nvb_job *job, uint64_t now)
 {
 	nvb_hist_reset(&job->lat[NVB_READ]);
 	nvb_hist_reset(&job->lat[NVB_WRITE]);
+	/* The I/Os in flight complete within the count, as their latencies do. */
+	memset(job->bytes, 0, sizeof(job->bytes));
+	memset(job->bs_issued, 0, sizeof(job->bs_issued));
+	count_inflight(job, 1);
 	job->t_start = now;
 	job->ramp_end = 0;
 	job->deadline = job->runtime_ticks ? now + job->runtime_ticks : 0;
 	if (job->to_issue)
-		job->to_issue = job->initial_to_issue;
+		nvb_job_arm(job);
 	job->idle_polls = 0;
 	job->idle_ticks = 0;
 	job->idle_timed = 0;
@@ -192,6 +252,8 @@ void nvb_job_end_counting(struct nvb_job *job)
 	job->proc_cpu_ns = cpu_clock_ns(CLOCK_PROCESS_CPUTIME_ID) - job->proc_clock_start;
 	job->t_end = nvb_ticks();
 	getrusage(RUSAGE_THREAD, &ru);
+	/* Left in flight (the target stopped completing): never completed. */
+	count_inflight(job, -1);
 	job->runtime_ns = nvb_ticks_to_ns_long(job->t_end - job->t_start);
 	job->idle_ns = nvb_ticks_to_ns_long(job->idle_ticks);
 	nvb_hist_finish(&job->lat[NVB_READ]);
@@ -204,8 +266,8 @@ void nvb_job_end_counting(struct nvb_job *job)
 	if (job->usr_ns + job->sys_ns) {
 		uint64_t total = job->usr_ns + job->sys_ns;
 
-		job->usr_ns = (uint64_t)((double)job->thread_cpu_ns * (double)job->usr_ns /
-					 (double)total);
+		job->usr_ns =
+		    (uint64_t)((double)job->thread_cpu_ns * (double)job->usr_ns / (double)total);
 		job->sys_ns = job->thread_cpu_ns - job->usr_ns;
 	} else {
 		job->usr_ns = job->thread_cpu_ns;
@@ -220,14 +282,19 @@ void nvb_job_publish(struct nvb_job *job)
 {
 	/* Counting the buckets costs a few thousand instructions: only when asked (the status
 	 * line, once a second) and at the end. */
-	uint64_t r = nvb_hist_count(&job->lat[NVB_READ]);
-	uint64_t w = nvb_hist_count(&job->lat[NVB_WRITE]);
+	uint64_t n[NVB_DDIRS], b[NVB_DDIRS];
 
-	__atomic_store_n(&job->progress.ios_rw[NVB_READ], job->ios_before[NVB_READ] + r,
+	for (unsigned d = 0; d < NVB_DDIRS; d++) {
+		n[d] = nvb_hist_count(&job->lat[d]);
+		b[d] = job->sized ? job->bytes[d] : n[d] * job->bs;
+		__atomic_store_n(&job->progress.ios_rw[d], job->ios_before[d] + n[d],
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&job->progress.bytes_rw[d], job->bytes_before[d] + b[d],
+				 __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&job->progress.counted, n[NVB_READ] + n[NVB_WRITE], __ATOMIC_RELAXED);
+	__atomic_store_n(&job->progress.counted_bytes, b[NVB_READ] + b[NVB_WRITE],
 			 __ATOMIC_RELAXED);
-	__atomic_store_n(&job->progress.ios_rw[NVB_WRITE], job->ios_before[NVB_WRITE] + w,
-			 __ATOMIC_RELAXED);
-	__atomic_store_n(&job->progress.counted, r + w, __ATOMIC_RELAXED);
 	__atomic_store_n(&job->progress.want, 0, __ATOMIC_RELEASE);
 }
 
@@ -237,8 +304,12 @@ void nvb_job_event(struct nvb_job *job)
 
 	job->next_event = now + job->event_ticks;
 	if (job->ramp_end && now >= job->ramp_end) {
-		job->ios_before[NVB_READ] += nvb_hist_count(&job->lat[NVB_READ]);
-		job->ios_before[NVB_WRITE] += nvb_hist_count(&job->lat[NVB_WRITE]);
+		for (unsigned d = 0; d < NVB_DDIRS; d++) {
+			uint64_t n = nvb_hist_count(&job->lat[d]);
+
+			job->ios_before[d] += n;
+			job->bytes_before[d] += job->sized ? job->bytes[d] : n * job->bs;
+		}
 		nvb_job_begin_counting(job, now);
 	} else if (job->deadline && now >= job->deadline) {
 		job->to_issue = 0;
@@ -339,8 +410,11 @@ void nvb_job_start_phase(struct nvb_job *job, uint8_t rw, uint8_t phase)
 int nvb_job_region(const struct nvb_opts *o, const struct nvb_target *t, uint64_t *offp,
 		   uint64_t *sizep, char *err, size_t errlen)
 {
-	uint64_t off, size, bs = o->bs;
+	uint64_t off, size;
+	struct nvb_bs bs;
+	int r;
 
+	nvb_bs_build(o, &bs);
 	off = o->offset_pct ? (uint64_t)((unsigned __int128)t->size * o->offset / 1000000u)
 			    : o->offset;
 	off -= off % t->block_size;
@@ -363,25 +437,26 @@ int nvb_job_region(const struct nvb_opts *o, const struct nvb_target *t, uint64_
 			 (unsigned long long)t->size);
 		return -EINVAL;
 	}
-	if (bs % t->block_size) {
-		snprintf(err, errlen,
-			 "%s--bs=%llu is not a multiple of %s's block size (%u bytes)", o->label,
-			 (unsigned long long)bs, t->filename, t->block_size);
-		return -EINVAL;
-	}
+	r = nvb_bs_check(&bs, o->label, t->filename, t->block_size, err, errlen);
+	if (r)
+		return r;
 	/* The library splits an I/O larger than a command carries; what it cannot take is more
 	 * commands at once than a queue pair holds (nvb_job_cmds() of them per I/O). */
-	if (t->max_depth && nvb_job_cmds(t, bs) > t->max_depth) {
+	if (t->max_depth && nvb_job_cmds(t, bs.max) > t->max_depth) {
+		char what[64];
+
+		snprintf(what, sizeof(what), bs.mixed ? "the largest size, %u bytes," : "--bs=%u",
+			 bs.max);
 		snprintf(err, errlen,
-			 "%s--bs=%llu takes %llu commands of at most %u bytes (%s's largest "
-			 "transfer), more than its queue pairs hold (%u): give a smaller --bs",
-			 o->label, (unsigned long long)bs, (unsigned long long)nvb_job_cmds(t, bs),
-			 t->max_io, t->filename, t->max_depth);
+			 "%s%s takes %llu commands of at most %u bytes (%s's largest transfer), "
+			 "more than its queue pairs hold (%u): give a smaller %s",
+			 o->label, what, (unsigned long long)nvb_job_cmds(t, bs.max), t->max_io,
+			 t->filename, t->max_depth, bs.mixed ? "one" : "--bs");
 		return -EINVAL;
 	}
-	if (size < bs) {
-		snprintf(err, errlen, "%sthe region (%llu bytes) is smaller than --bs=%llu",
-			 o->label, (unsigned long long)size, (unsigned long long)bs);
+	if (size < bs.max) {
+		snprintf(err, errlen, "%sthe region (%llu bytes) is smaller than %s=%u", o->label,
+			 (unsigned long long)size, bs.mixed ? "the largest size" : "--bs", bs.max);
 		return -EINVAL;
 	}
 	if (t->max_depth && o->iodepth > t->max_depth) {
@@ -390,8 +465,14 @@ int nvb_job_region(const struct nvb_opts *o, const struct nvb_target *t, uint64_
 			 (unsigned long long)o->iodepth, t->filename, t->max_depth);
 		return -EINVAL;
 	}
-	if (o->verify && bs < 512) {
-		snprintf(err, errlen, "%s--verify needs --bs of at least 512", o->label);
+	if (o->verify && bs.unit < 512) {
+		if (bs.mixed)
+			snprintf(err, errlen,
+				 "%s--verify checks blocks of %u bytes, the sizes' common divisor; "
+				 "it needs 512 at least: give sizes that are multiples of 512",
+				 o->label, bs.unit);
+		else
+			snprintf(err, errlen, "%s--verify needs --bs of at least 512", o->label);
 		return -EINVAL;
 	}
 	if (t->max_jobs && o->numjobs > t->max_jobs) {
@@ -408,7 +489,8 @@ int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_targ
 		  unsigned index, unsigned sub, _Atomic int *stop, uint64_t run_id, char *err,
 		  size_t errlen)
 {
-	uint64_t off, size, bs = o->bs;
+	uint64_t off, size;
+	struct nvb_bs bs;
 	int r;
 
 	memset(job, 0, sizeof(*job));
@@ -423,9 +505,14 @@ int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_targ
 	if (r)
 		return r;
 
-	job->bs = (uint32_t)bs;
+	nvb_bs_build(o, &bs);
+	/* One size: bs is it (unit == max). */
+	job->bs = bs.unit;
+	job->max_bs = bs.max;
+	job->sized = bs.mixed;
+	memcpy(job->bsd, bs.dir, sizeof(job->bsd));
 	job->region_off = off;
-	job->nblocks = size / bs;
+	job->nblocks = size / job->bs;
 	job->depth = (unsigned)o->iodepth;
 	job->batch = o->iodepth_batch_submit ? (unsigned)o->iodepth_batch_submit : job->depth;
 	if (job->batch > job->depth)
@@ -435,13 +522,17 @@ int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_targ
 	job->data_seed = splitmix(o->randseed ^ (run_id * 0x9E3779B97F4A7C15ull));
 	/* A verify job's runtime bounds its writes only when it is time based: what it wrote
 	 * is read back whole however long that takes (run.c, verify_job()). */
-	job->runtime_ticks =
-	    o->verify && !o->time_based ? 0 : nvb_ns_to_ticks(o->runtime_ns);
+	job->runtime_ticks = o->verify && !o->time_based ? 0 : nvb_ns_to_ticks(o->runtime_ns);
 	job->event_ticks = nvb_ns_to_ticks(1000000); /* 1 ms */
 	/* An idle iteration takes tens of ns, a yield a microsecond or so (--idle_yield). */
 	job->idle_max_ticks = nvb_ns_to_ticks(NVB_IDLE_MAX_NS);
 
-	if (o->verify && !o->time_based)
+	/* Mixed sizes: a pass is the region's bytes (fio's size), not a count of I/Os. */
+	job->initial_bytes = job->sized && !o->time_based ? job->nblocks * job->bs : UINT64_MAX;
+	if (job->sized)
+		job->initial_to_issue =
+		    o->number_ios && !(o->verify && !o->time_based) ? o->number_ios : UINT64_MAX;
+	else if (o->verify && !o->time_based)
 		job->initial_to_issue = job->nblocks;
 	else if (o->time_based)
 		job->initial_to_issue = o->number_ios ? o->number_ios : UINT64_MAX;

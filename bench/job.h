@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 
+#include "bsdist.h"
 #include "clock.h"
 #include "engine.h"
 #include "hist.h"
@@ -28,10 +29,12 @@ enum nvb_verify_phase {
 
 /* What the main thread can read while the job runs (its own cache line). */
 struct nvb_job_progress {
-	uint64_t ios_rw[NVB_DDIRS]; /* completed, ramp included (for rates) */
-	uint64_t counted;	    /* completed since counting began */
-	uint32_t want;		    /* set by the main thread: publish at the next event */
-	uint32_t state;		    /* enum nvb_job_state */
+	uint64_t ios_rw[NVB_DDIRS];   /* completed, ramp included (for rates) */
+	uint64_t bytes_rw[NVB_DDIRS]; /* their bytes */
+	uint64_t counted;	      /* completed since counting began */
+	uint64_t counted_bytes;	      /* their bytes */
+	uint32_t want;		      /* set by the main thread: publish at the next event */
+	uint32_t state;		      /* enum nvb_job_state */
 	uint32_t ramping;
 } __attribute__((aligned(NVB_CACHELINE)));
 
@@ -47,10 +50,15 @@ struct nvb_job {
 	unsigned nfree;
 	unsigned depth;
 	unsigned batch;
-	uint32_t bs;
+	uint32_t bs;	     /* bytes per I/O; with mixed sizes the unit of offsets and sizes */
 	uint64_t to_issue;   /* I/Os still to issue; UINT64_MAX: until told to stop */
 	uint64_t region_off; /* bytes */
 	uint64_t nblocks;    /* blocks of bs in the region */
+	/* Mixed sizes only (NVB_MODE_SIZES): bytes still to issue (UINT64_MAX: no limit), and
+	 * those issued since counting began, less those of I/Os that failed, plus those in flight
+	 * when it began: when nothing is in flight, those completed (nvb_job_bytes()). */
+	uint64_t bytes_left;
+	uint64_t bytes[NVB_DDIRS];
 	uint64_t seq_next;
 	uint64_t map_state; /* random map: an LCG over [0, 2^k) permuted, skipping >= nblocks */
 	uint64_t map_mask;
@@ -82,6 +90,9 @@ struct nvb_job {
 	void *bufs; /* the engine's buffer area, for job_close */
 	_Atomic int *stop;
 	uint64_t initial_to_issue;
+	uint64_t initial_bytes; /* the bytes to issue, for mixed sizes; UINT64_MAX: no limit */
+	uint32_t max_bs;	/* the largest I/O: a slot's buffer */
+	bool sized;		/* mixed sizes: the job loop draws each I/O's (NVB_MODE_SIZES) */
 	uint64_t event_ticks;
 	uint64_t ramp_end; /* ticks, 0: not ramping */
 	uint64_t deadline; /* ticks, 0: none */
@@ -112,6 +123,11 @@ struct nvb_job {
 	unsigned verify_reports;
 	int tid;
 	uint64_t ios_before[NVB_DDIRS]; /* completed before counting began */
+	uint64_t bytes_before[NVB_DDIRS];
+	/* Mixed sizes: each direction's, and the I/Os issued of each size (index of
+	 * nvb_bs_pick()) since counting began. */
+	struct nvb_bsdist bsd[NVB_DDIRS];
+	uint64_t bs_issued[NVB_DDIRS][NVB_BSSPLIT_MAX + 1];
 
 	/* Results, filled when the job ends. */
 	uint64_t runtime_ns;
@@ -132,6 +148,17 @@ struct nvb_job {
 void nvb_io_done_slow(struct nvb_job *job, struct nvb_io *io, int status);
 void nvb_verify_fill(struct nvb_job *job, struct nvb_io *io);
 void nvb_job_event(struct nvb_job *job);
+
+/*
+ * The last I/O of a sequential pass with mixed sizes, at block @blk, whose drawn size (*@len
+ * bytes, *@units, index *@idx) runs past the region's end: the largest size of @bd that fits
+ * instead, or, where none does, the drawn one at the start of the next pass. Returns the block.
+ */
+uint64_t nvb_seq_last(const struct nvb_job *job, const struct nvb_bsdist *bd, uint64_t blk,
+		      uint32_t *len, uint32_t *units, unsigned *idx);
+
+/* The bytes of I/O completed in direction @d since counting began. */
+uint64_t nvb_job_bytes(const struct nvb_job *job, unsigned d);
 
 /* The commands one I/O of @bs bytes takes on target @t (more than one past t->max_io). */
 static inline uint64_t nvb_job_cmds(const struct nvb_target *t, uint64_t bs)
@@ -158,6 +185,9 @@ int nvb_job_setup(struct nvb_job *job, const struct nvb_opts *o, struct nvb_targ
 
 /* Restart the offset generator (same order each time) for a phase doing @rw. */
 void nvb_job_start_phase(struct nvb_job *job, uint8_t rw, uint8_t phase);
+
+/* Set the I/Os (and, with mixed sizes, bytes) to issue to the job's whole amount. */
+void nvb_job_arm(struct nvb_job *job);
 
 /* Start counting at @now (ticks), dropping what came before; end it and take the CPU times. */
 void nvb_job_begin_counting(struct nvb_job *job, uint64_t now);
@@ -201,6 +231,7 @@ enum {
 	NVB_MODE_MIXED = 1u << 2,  /* reads and writes mixed (rw, randrw) */
 	NVB_MODE_WRITE = 1u << 3,  /* not mixed: all writes (else all reads) */
 	NVB_MODE_FILL = 1u << 4,   /* writes carry verify headers */
+	NVB_MODE_SIZES = 1u << 5,  /* each I/O's size drawn (bsrange, bssplit) */
 };
 
 /*
@@ -214,6 +245,7 @@ struct nvb_gen {
 	uint64_t map_state;
 	uint64_t rng;
 	uint64_t seq_next;
+	uint64_t bytes_left; /* NVB_MODE_SIZES */
 };
 
 static inline __attribute__((always_inline)) void nvb_gen_load(struct nvb_gen *g,
@@ -222,6 +254,7 @@ static inline __attribute__((always_inline)) void nvb_gen_load(struct nvb_gen *g
 	g->map_state = job->map_state;
 	g->rng = job->rng;
 	g->seq_next = job->seq_next;
+	g->bytes_left = job->bytes_left;
 }
 
 /* Write back what the batch moved on: the rest is fixed for the phase. */
@@ -230,10 +263,12 @@ nvb_gen_save(const struct nvb_gen *g, struct nvb_job *job, const unsigned mode)
 {
 	if ((mode & NVB_MODE_RANDOM) && !(mode & NVB_MODE_NOMAP))
 		job->map_state = g->map_state;
-	if (mode & (NVB_MODE_NOMAP | NVB_MODE_MIXED))
+	if (mode & (NVB_MODE_NOMAP | NVB_MODE_MIXED | NVB_MODE_SIZES))
 		job->rng = g->rng;
 	if (!(mode & NVB_MODE_RANDOM))
 		job->seq_next = g->seq_next;
+	if (mode & NVB_MODE_SIZES)
+		job->bytes_left = g->bytes_left;
 }
 
 /*
@@ -270,6 +305,8 @@ static inline unsigned nvb_job_mode(const struct nvb_job *job)
 		m |= NVB_MODE_WRITE;
 	if (job->phase == NVB_PHASE_WRITE)
 		m |= NVB_MODE_FILL;
+	if (job->sized)
+		m |= NVB_MODE_SIZES;
 	return m;
 }
 
@@ -283,8 +320,38 @@ static inline __attribute__((always_inline)) bool nvb_io_is_read(const struct nv
 }
 
 /*
- * Fill in @io's offset and direction for the next I/O from @g (nvb_gen_load()), and return the
- * offset in blocks of bs from the region's start; @mode is a compile-time constant.
+ * Mixed sizes: draw the size of @io (direction @d), starting at block @blk, into io->len, and
+ * return the block it starts at: one that runs past the region's end is moved back to end there
+ * when offsets are random, and shortened when sequential (nvb_seq_last()).
+ */
+static inline __attribute__((always_inline)) uint64_t nvb_next_size(struct nvb_job *job,
+								    struct nvb_gen *g,
+								    struct nvb_io *io, uint64_t blk,
+								    unsigned d, const unsigned mode)
+{
+	const struct nvb_bsdist *bd = &job->bsd[d];
+	uint32_t len, units;
+	unsigned i = nvb_bs_pick(bd, nvb_rand(&g->rng), &len, &units);
+
+	if (__builtin_expect(blk + units > job->nblocks, 0)) {
+		if (mode & NVB_MODE_RANDOM)
+			blk = job->nblocks - units;
+		else
+			blk = nvb_seq_last(job, bd, blk, &len, &units, &i);
+	}
+	if (!(mode & NVB_MODE_RANDOM))
+		g->seq_next = blk + units == job->nblocks ? 0 : blk + units;
+	io->len = len;
+	job->bs_issued[d][i]++;
+	job->bytes[d] += len;
+	g->bytes_left = len < g->bytes_left ? g->bytes_left - len : 0;
+	return blk;
+}
+
+/*
+ * Fill in @io's offset and direction (and with mixed sizes its length) for the next I/O from @g
+ * (nvb_gen_load()), and return the offset in blocks of bs from the region's start; @mode is a
+ * compile-time constant.
  */
 static inline __attribute__((always_inline)) uint64_t
 nvb_next_io(struct nvb_job *job, struct nvb_gen *g, struct nvb_io *io, const unsigned mode)
@@ -297,14 +364,21 @@ nvb_next_io(struct nvb_job *job, struct nvb_gen *g, struct nvb_io *io, const uns
 		blk = nvb_map_next(g, job);
 	} else {
 		blk = g->seq_next;
-		g->seq_next = blk + 1 == job->nblocks ? 0 : blk + 1;
+		if (!(mode & NVB_MODE_SIZES))
+			g->seq_next = blk + 1 == job->nblocks ? 0 : blk + 1;
 	}
-	io->offset = job->region_off + blk * job->bs;
+	if (!(mode & NVB_MODE_SIZES))
+		io->offset = job->region_off + blk * job->bs;
 	if (mode & NVB_MODE_MIXED) {
 		uint8_t d =
 		    (uint32_t)(nvb_rand(&g->rng) >> 32) < job->mix_threshold ? NVB_READ : NVB_WRITE;
 		io->ddir = d;
 		io->hist = &job->lat[d];
+	}
+	if (mode & NVB_MODE_SIZES) {
+		blk = nvb_next_size(job, g, io, blk,
+				    mode & NVB_MODE_MIXED ? io->ddir : job->fixed_ddir, mode);
+		io->offset = job->region_off + blk * job->bs;
 	}
 	if (mode & NVB_MODE_FILL)
 		nvb_verify_fill(job, io);

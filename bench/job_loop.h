@@ -4,7 +4,8 @@
  *   NVB_LOOP_NAME    the function to define: int NAME(struct nvb_job *job)
  *   NVB_LOOP_QUEUE   int queue(void *ctx, struct nvb_io *io, uint64_t blk, const unsigned mode)
  *                    (@blk: io->offset in blocks of bs from the region's start, for an engine
- *                    that counts in blocks: no read back, no variable shift)
+ *                    that counts in blocks: no read back, no variable shift; with
+ *                    NVB_MODE_SIZES io->len is the I/O's own)
  *   NVB_LOOP_COMMIT  int commit(void *ctx)
  *   NVB_LOOP_REAP    int reap(void *ctx, struct nvb_job *job, unsigned min)
  *   NVB_LOOP_STRERROR const char *strerror(int err): what a failed queue() means
@@ -17,7 +18,7 @@
  *
  * The loop keeps iodepth I/Os in flight: it queues I/Os into every idle slot, committing every
  * iodepth_batch_submit of them and once more when no slot is left, then reaps. It ends when
- * nothing is left to issue and nothing is in flight.
+ * nothing is left to issue (no I/Os, or with mixed sizes no bytes) and nothing is in flight.
  */
 
 #include <errno.h>
@@ -42,9 +43,8 @@
  * offset it already has, until it goes in. Any other error (or one of the reaps) fails the job,
  * the I/O's slot given back. Off the path of any I/O that goes in at once.
  */
-static __attribute__((noinline, cold)) void NVB_LOOP_REQUEUE(struct nvb_job *job, void *ctx,
-							      struct nvb_io **slot, unsigned mode,
-							      int r)
+static __attribute__((noinline, cold)) void
+NVB_LOOP_REQUEUE(struct nvb_job *job, void *ctx, struct nvb_io **slot, unsigned mode, int r)
 {
 	struct nvb_io *io = *slot; /* before a completion takes the slot */
 	uint64_t blk = (io->offset - job->region_off) / job->bs;
@@ -60,6 +60,8 @@ static __attribute__((noinline, cold)) void NVB_LOOP_REQUEUE(struct nvb_job *job
 	if (r) {
 		job->free[job->nfree++] = io;
 		job->to_issue++;
+		if (mode & NVB_MODE_SIZES)
+			job->bytes[io->ddir] -= io->len; /* counted when drawn: it never went */
 		nvb_job_fail(job, r, "queueing an I/O failed: %s", NVB_LOOP_STRERROR(r));
 	}
 }
@@ -105,7 +107,21 @@ static inline __attribute__((always_inline)) int NVB_LOOP_BODY(struct nvb_job *j
 						job->to_issue += k + (uint64_t)(top - end);
 						k = 0;
 						NVB_LOOP_REQUEUE(job, ctx, top, mode, r);
+						/* With mixed sizes, it may have been the last. */
+						if ((mode & NVB_MODE_SIZES) && !g.bytes_left)
+							job->to_issue = 0;
 						break;
+					}
+					if ((mode & NVB_MODE_SIZES) &&
+					    __builtin_expect(!g.bytes_left, 0)) {
+						/* The job's bytes are issued: this was its last
+						 * I/O, the slots below it go back. (No break: an
+						 * exit of the loop, even one compiled out, changes
+						 * how the compiler lays out the other modes.) */
+						job->nfree = (unsigned)(top - job->free);
+						job->to_issue = 0;
+						k = 0;
+						end = top;
 					}
 				} while (top != end);
 				r = NVB_LOOP_COMMIT(ctx);
@@ -167,18 +183,23 @@ static __attribute__((noinline)) int NVB_LOOP_NAME(struct nvb_job *job)
 #define NVB_LOOP_MODE(m)                                                                           \
 	case m:                                                                                    \
 		return NVB_LOOP_BODY(job, m);
-		/* sequential, random, random without map; read, mixed, write; verify fill */
-		NVB_LOOP_MODE(0)
-		NVB_LOOP_MODE(NVB_MODE_RANDOM)
-		NVB_LOOP_MODE(NVB_MODE_RANDOM | NVB_MODE_NOMAP)
-		NVB_LOOP_MODE(NVB_MODE_MIXED)
-		NVB_LOOP_MODE(NVB_MODE_RANDOM | NVB_MODE_MIXED)
-		NVB_LOOP_MODE(NVB_MODE_RANDOM | NVB_MODE_NOMAP | NVB_MODE_MIXED)
-		NVB_LOOP_MODE(NVB_MODE_WRITE)
-		NVB_LOOP_MODE(NVB_MODE_RANDOM | NVB_MODE_WRITE)
-		NVB_LOOP_MODE(NVB_MODE_RANDOM | NVB_MODE_NOMAP | NVB_MODE_WRITE)
-		NVB_LOOP_MODE(NVB_MODE_WRITE | NVB_MODE_FILL)
-		NVB_LOOP_MODE(NVB_MODE_RANDOM | NVB_MODE_WRITE | NVB_MODE_FILL)
+		/* sequential, random, random without map; read, mixed, write; verify fill; each
+		 * with one size and with mixed sizes */
+#define NVB_LOOP_MODES(s)                                                                          \
+	NVB_LOOP_MODE(s)                                                                           \
+	NVB_LOOP_MODE(s | NVB_MODE_RANDOM)                                                         \
+	NVB_LOOP_MODE(s | NVB_MODE_RANDOM | NVB_MODE_NOMAP)                                        \
+	NVB_LOOP_MODE(s | NVB_MODE_MIXED)                                                          \
+	NVB_LOOP_MODE(s | NVB_MODE_RANDOM | NVB_MODE_MIXED)                                        \
+	NVB_LOOP_MODE(s | NVB_MODE_RANDOM | NVB_MODE_NOMAP | NVB_MODE_MIXED)                       \
+	NVB_LOOP_MODE(s | NVB_MODE_WRITE)                                                          \
+	NVB_LOOP_MODE(s | NVB_MODE_RANDOM | NVB_MODE_WRITE)                                        \
+	NVB_LOOP_MODE(s | NVB_MODE_RANDOM | NVB_MODE_NOMAP | NVB_MODE_WRITE)                       \
+	NVB_LOOP_MODE(s | NVB_MODE_WRITE | NVB_MODE_FILL)                                          \
+	NVB_LOOP_MODE(s | NVB_MODE_RANDOM | NVB_MODE_WRITE | NVB_MODE_FILL)
+		NVB_LOOP_MODES(0)
+		NVB_LOOP_MODES(NVB_MODE_SIZES)
+#undef NVB_LOOP_MODES
 #undef NVB_LOOP_MODE
 	default:
 		/* Verify with --norandommap is refused before a job starts. */

@@ -26,6 +26,9 @@ enum opt_type {
 	T_CPUS,	    /* cpu_set_t, the bool after it set */
 	T_QDLIST,   /* --plot_qd */
 	T_RWMIXWRITE,
+	T_BS,	   /* uint64_t[NVB_BS_DDIRS]: SIZE[,SIZE][,SIZE], each min..max */
+	T_BSRANGE, /* uint64_t[NVB_BS_DDIRS][2]: MIN-MAX[,MIN-MAX][,MIN-MAX] */
+	T_BSSPLIT, /* struct nvb_bssplit[NVB_BS_DDIRS]: SIZE/PCT:...[,...][,...] */
 };
 
 enum opt_scope {
@@ -87,8 +90,12 @@ static const struct optdef opts[] = {
      "percentage of reads in rw and randrw (50)"},
     {"rwmixwrite", NULL, T_RWMIXWRITE, J(rwmixread), 0, 100, NULL, NULL, 0, "PCT",
      "percentage of writes in rw and randrw (50)"},
-    {"bs", "blocksize", T_SIZE, J(bs), 1, 128ull << 20, NULL, NULL, 0, "SIZE",
-     "bytes per I/O (4k)"},
+    {"bs", "blocksize", T_BS, J(bs), 1, 128ull << 20, NULL, NULL, 0, "SIZE[,SIZE]",
+     "bytes per I/O (4k), or READS,WRITES each their own"},
+    {"bsrange", "blocksize_range", T_BSRANGE, J(bsrange), 1, 128ull << 20, NULL, NULL, 0,
+     "MIN-MAX[,...]", "sizes from MIN to MAX, multiples of MIN, each as likely"},
+    {"bssplit", NULL, T_BSSPLIT, J(bssplit), 1, 128ull << 20, NULL, NULL, 0, "SIZE/PCT:...[,...]",
+     "sizes in shares of the I/Os, e.g. 4k/75:64k/25"},
     {"iodepth", NULL, T_INT, J(iodepth), 1, 65535, NULL, NULL, 0, "N",
      "I/Os in flight per job (1)"},
     {"iodepth_batch_submit", "iodepth_batch", T_INT, J(iodepth_batch_submit), 0, 65536, NULL, NULL,
@@ -145,12 +152,11 @@ static const struct optdef opts[] = {
      NVB_ENG_URING_CMD, "nvme", "passthrough command set"},
     {"nsid", NULL, T_INT, J(nsid), 1, UINT32_MAX - 1, NULL, NULL, NVB_ENG_NVFIO, "N",
      "namespace (default: the first active one)"},
-    {"shadow_doorbells", NULL, T_BOOL, J(shadow_doorbells), 0, 0, NULL, NULL, NVB_ENG_NVFIO,
-     "BOOL",
+    {"shadow_doorbells", NULL, T_BOOL, J(shadow_doorbells), 0, 0, NULL, NULL, NVB_ENG_NVFIO, "BOOL",
      "use the controller's shadow doorbells (Doorbell Buffer Config) where it has them "
      "(default 1; 0: doorbell registers only)"},
-    {"reset_interval", NULL, T_TIME, J(reset_interval_ns), 1000000, 0, NULL, NULL,
-     NVB_ENG_NVFIO, "TIME",
+    {"reset_interval", NULL, T_TIME, J(reset_interval_ns), 1000000, 0, NULL, NULL, NVB_ENG_NVFIO,
+     "TIME",
      "reset the controller every TIME (milliseconds without a unit) while the jobs run: "
      "fault injection, with --reset_retries (default 0: never)"},
     {"reset_retries", NULL, T_INT, J(reset_retries), 0, 255, NULL, NULL, NVB_ENG_NVFIO, "N",
@@ -481,6 +487,242 @@ static void record_given(struct nvb_opts *o, int idx, const char *val)
 }
 
 /*
+ * fio's per-direction values, "READS[,WRITES][,TRIMS]": a direction with no field of its own takes
+ * the last one given, unless the value ends with a comma (then it keeps its default); an empty
+ * field is the default too. @val is cut up in place; @part[d] is direction d's text, or NULL for
+ * its default. 0, or -EINVAL for more than NVB_BS_DDIRS fields.
+ */
+static int split_ddirs(char *val, char *part[NVB_BS_DDIRS])
+{
+	char *field[NVB_BS_DDIRS], *p = val;
+	unsigned n = 0;
+
+	for (;;) {
+		if (n == NVB_BS_DDIRS)
+			return -EINVAL;
+		field[n++] = p;
+		p = strchr(p, ',');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	for (unsigned d = 0; d < NVB_BS_DDIRS; d++) {
+		char *f = d < n ? field[d] : field[n - 1];
+
+		while (isspace((unsigned char)*f))
+			f++;
+		part[d] = *f ? f : NULL;
+	}
+	return 0;
+}
+
+/* One I/O size of option @d's value @val: @s, a part of it. 0, or -EINVAL with the message. */
+static int parse_io_size(const struct optdef *d, const char *val, const char *s, const char *where,
+			 uint64_t *out, char *err, size_t errlen)
+{
+	int r = nvb_parse_size(s, out);
+	char what[80] = "";
+
+	/* The part is named where the value has more than it. */
+	if (strcmp(s, val) != 0)
+		snprintf(what, sizeof(what), " '%s' is", s);
+	if (r == -ERANGE)
+		return fail(err, errlen, "%s%s=%s:%s too large", where, d->name, val, what);
+	if (r)
+		return fail(err, errlen,
+			    "%s%s=%s:%s not a size; give bytes with an optional suffix k, m, g, t "
+			    "(powers of 1024, e.g. 4k, 128k, 1m)",
+			    where, d->name, val, what);
+	if (*out < d->min || *out > d->max)
+		return fail(err, errlen, "%s%s=%s:%s out of range; accepted: %llu to %llu", where,
+			    d->name, val, what, (unsigned long long)d->min,
+			    (unsigned long long)d->max);
+	return 0;
+}
+
+/* --bsrange for one direction: "MIN-MAX" (or fio's "MIN:MAX"). */
+static int parse_bsrange(const struct optdef *d, const char *val, char *s, const char *where,
+			 uint64_t range[2], char *err, size_t errlen)
+{
+	char *sep = strpbrk(s, "-:");
+	int r;
+
+	if (!sep)
+		return fail(err, errlen,
+			    "%s%s=%s: '%s' is not a range; give MIN-MAX, e.g. 4k-64k (--bs for one "
+			    "size)",
+			    where, d->name, val, s);
+	*sep = '\0';
+	r = parse_io_size(d, val, s, where, &range[0], err, errlen);
+	if (!r)
+		r = parse_io_size(d, val, sep + 1, where, &range[1], err, errlen);
+	if (r)
+		return r;
+	if (range[0] > range[1])
+		return fail(err, errlen, "%s%s=%s: the smallest size comes first (%s-%s)", where,
+			    d->name, val, sep + 1, s);
+	if (range[1] % range[0])
+		return fail(err, errlen,
+			    "%s%s=%s: %llu is not a multiple of %llu: the sizes are multiples of "
+			    "the smallest; give a largest size that is one",
+			    where, d->name, val, (unsigned long long)range[1],
+			    (unsigned long long)range[0]);
+	return 0;
+}
+
+/* A --bssplit share: a percentage above 0 and at most 100, in parts per million. */
+static int parse_share(const char *s, uint32_t *ppm)
+{
+	char *end;
+	double v;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	v = strtod(s, &end);
+	if (*end || !(v > 0.0 && v <= 100.0))
+		return -EINVAL;
+	*ppm = (uint32_t)(v * 10000.0 + 0.5);
+	return *ppm ? 0 : -EINVAL;
+}
+
+/*
+ * --bssplit for one direction: "SIZE/PCT:SIZE/PCT..."; sizes whose share is left blank ("SIZE/"
+ * or "SIZE") share what the others leave, equally.
+ */
+static int parse_bssplit(const struct optdef *d, const char *val, char *s, const char *where,
+			 struct nvb_bssplit *sp, char *err, size_t errlen)
+{
+	uint64_t given = 0, smallest = UINT64_MAX;
+	unsigned blank = 0;
+
+	sp->n = 0;
+	for (char *e = s, *next; e; e = next) {
+		char *slash;
+		uint64_t bs;
+		int r;
+
+		next = strchr(e, ':');
+		if (next)
+			*next++ = '\0';
+		if (!*e)
+			return fail(err, errlen,
+				    "%s%s=%s: an empty entry; write SIZE/PCT:SIZE/PCT, e.g. "
+				    "4k/75:64k/25",
+				    where, d->name, val);
+		if (sp->n == NVB_BSSPLIT_MAX)
+			return fail(err, errlen, "%s%s=%s: more than %d sizes for one direction",
+				    where, d->name, val, NVB_BSSPLIT_MAX);
+		slash = strchr(e, '/');
+		if (slash)
+			*slash = '\0';
+		r = parse_io_size(d, val, e, where, &bs, err, errlen);
+		if (r)
+			return r;
+		for (unsigned i = 0; i < sp->n; i++)
+			if (sp->bs[i] == bs)
+				return fail(err, errlen,
+					    "%s%s=%s: %s is given twice; give each size once",
+					    where, d->name, val, e);
+		sp->bs[sp->n] = (uint32_t)bs;
+		sp->ppm[sp->n] = 0;
+		if (slash && slash[1]) {
+			if (parse_share(slash + 1, &sp->ppm[sp->n]))
+				return fail(
+				    err, errlen,
+				    "%s%s=%s: %s/%s: the share is a percentage above 0 and at "
+				    "most 100 (leave it blank, %s/, to share what the others "
+				    "leave)",
+				    where, d->name, val, e, slash + 1, e);
+			given += sp->ppm[sp->n];
+		} else {
+			blank++;
+		}
+		smallest = bs < smallest ? bs : smallest;
+		sp->n++;
+	}
+	if (given > 1000000)
+		return fail(err, errlen,
+			    "%s%s=%s: the shares add up to %.4g%%, more than 100%%: lower them",
+			    where, d->name, val, (double)given / 10000.0);
+	if (!blank && given != 1000000)
+		return fail(err, errlen,
+			    "%s%s=%s: the shares add up to %.4g%%, not 100%%: raise them, or leave "
+			    "one blank (SIZE/) to give it the rest",
+			    where, d->name, val, (double)given / 10000.0);
+	if (blank && given == 1000000)
+		return fail(err, errlen,
+			    "%s%s=%s: the shares given add up to 100%%, leaving nothing for those "
+			    "left blank: lower them, or drop the sizes left blank",
+			    where, d->name, val);
+	for (unsigned i = 0, k = 0; i < sp->n; i++) {
+		if (sp->bs[i] % smallest)
+			return fail(
+			    err, errlen,
+			    "%s%s=%s: %u is not a multiple of %llu, the smallest size (the "
+			    "offsets are aligned to it, as fio's blockalign): give multiples "
+			    "of it",
+			    where, d->name, val, sp->bs[i], (unsigned long long)smallest);
+		/* What is left, equally; the millionths that do not divide go to the first. */
+		if (!sp->ppm[i]) {
+			uint64_t rest = 1000000 - given;
+			sp->ppm[i] = (uint32_t)(rest / blank + (k++ < rest % blank));
+		}
+	}
+	return 0;
+}
+
+/* bs, bsrange, bssplit: a value for each direction as fio writes them. */
+static int apply_bs(const struct optdef *d, const char *val, const char *where, struct nvb_opts *o,
+		    char *err, size_t errlen)
+{
+	char copy[NVB_GIVEN_MAX], *part[NVB_BS_DDIRS];
+	/* Parsed aside, so that a refused value leaves the job as it was. */
+	uint64_t bs[NVB_BS_DDIRS], range[NVB_BS_DDIRS][2];
+	struct nvb_bssplit split[NVB_BS_DDIRS];
+	int r = 0;
+
+	if (!*val)
+		return fail(err, errlen, "%s%s=: empty; give %s", where, d->name, d->arg);
+	if (strlen(val) >= sizeof(copy))
+		return fail(err, errlen, "%s%s: longer than %zu characters", where, d->name,
+			    sizeof(copy) - 1);
+	strcpy(copy, val);
+	if (split_ddirs(copy, part))
+		return fail(err, errlen,
+			    "%s%s=%s: more than three values; give READS[,WRITES[,TRIMS]], e.g. "
+			    "%s",
+			    where, d->name, val,
+			    d->type == T_BS	   ? "4k,64k"
+			    : d->type == T_BSRANGE ? "4k-16k,64k-256k"
+						   : "4k/50:8k/50,64k/100");
+	for (unsigned i = 0; i < NVB_BS_DDIRS && !r; i++) {
+		char one[NVB_GIVEN_MAX]; /* cut up by the parse: a part may serve two directions */
+
+		bs[i] = 4096;
+		range[i][0] = range[i][1] = 0;
+		split[i].n = 0;
+		if (!part[i])
+			continue;
+		strcpy(one, part[i]);
+		if (d->type == T_BS)
+			r = parse_io_size(d, val, one, where, &bs[i], err, errlen);
+		else if (d->type == T_BSRANGE)
+			r = parse_bsrange(d, val, one, where, range[i], err, errlen);
+		else
+			r = parse_bssplit(d, val, one, where, &split[i], err, errlen);
+	}
+	if (r)
+		return r;
+	if (d->type == T_BS)
+		memcpy(o->bs, bs, sizeof(bs));
+	else if (d->type == T_BSRANGE)
+		memcpy(o->bsrange, range, sizeof(range));
+	else
+		memcpy(o->bssplit, split, sizeof(split));
+	return 0;
+}
+
+/*
  * Apply one option to a job or to the program. @where prefixes messages ("--" on the command
  * line, "FILE:LINE: " in job files); @val is NULL for a bare name.
  */
@@ -623,6 +865,13 @@ static int apply(int idx, const char *val, const char *where, struct nvb_opts *o
 			    where, d->name, val, CPU_SETSIZE);
 		o->cpus_allowed_set = true;
 		break;
+	case T_BS:
+	case T_BSRANGE:
+	case T_BSSPLIT:
+		r = apply_bs(d, val, where, o, err, errlen);
+		if (r)
+			return r;
+		break;
 	case T_QDLIST: {
 		const char *p = val;
 		prog->plot_nqd = 0;
@@ -662,7 +911,8 @@ void nvb_opts_defaults(struct nvb_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->rw = NVB_RW_READ;
 	o->rwmixread = 50;
-	o->bs = 4096;
+	for (unsigned d = 0; d < NVB_BS_DDIRS; d++)
+		o->bs[d] = 4096;
 	o->iodepth = 1;
 	o->iodepth_batch_submit = 1;
 	o->numjobs = 1;

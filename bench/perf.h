@@ -26,6 +26,20 @@ enum nvb_ddir {
 	NVB_DDIRS = 2,
 };
 
+/* fio's per-direction options (bs, bsrange, bssplit) take reads, writes and trims; nvfio-perf
+ * issues no trims, so the third is parsed (a fio job file's value is accepted) and unused. */
+#define NVB_BS_DDIRS 3
+
+/* Sizes one direction's --bssplit takes at most (fio's limit). */
+#define NVB_BSSPLIT_MAX 64
+
+/* One direction's --bssplit: each size with its share of the direction's I/Os. */
+struct nvb_bssplit {
+	unsigned n;		       /* entries; 0: none given for this direction */
+	uint32_t bs[NVB_BSSPLIT_MAX];  /* bytes, each a multiple of the smallest */
+	uint32_t ppm[NVB_BSSPLIT_MAX]; /* parts per million, adding up to 1000000 */
+};
+
 /* --rw: bit 0 random, bit 1 reads, bit 2 writes. */
 enum nvb_rw {
 	NVB_RW_READ = 2,
@@ -82,7 +96,11 @@ struct nvb_opts {
 	char ioengine[32]; /* "" until resolved from the filename */
 	int rw;		   /* enum nvb_rw */
 	uint64_t rwmixread;
-	uint64_t bs;
+	/* The size of an I/O, per direction (enum nvb_ddir, then trims): --bssplit where given for
+	 * the direction, else --bsrange where given (0: not), else --bs. */
+	uint64_t bs[NVB_BS_DDIRS];
+	uint64_t bsrange[NVB_BS_DDIRS][2]; /* smallest, largest; sizes are multiples of the first */
+	struct nvb_bssplit bssplit[NVB_BS_DDIRS];
 	uint64_t iodepth;
 	uint64_t iodepth_batch_submit; /* 0: iodepth */
 	uint64_t numjobs;
@@ -116,8 +134,8 @@ struct nvb_opts {
 	int cmd_type; /* enum nvb_cmd_type */
 
 	/* nvfio */
-	uint64_t nsid;	       /* 0: the first active namespace */
-	bool shadow_doorbells; /* use the controller's shadow doorbells where it has them */
+	uint64_t nsid;		    /* 0: the first active namespace */
+	bool shadow_doorbells;	    /* use the controller's shadow doorbells where it has them */
 	uint64_t reset_interval_ns; /* reset the controller this often while jobs run; 0: never */
 	uint64_t reset_retries;	    /* nvfio_ctrl_opts.reset_retries */
 

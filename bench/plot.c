@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bsdist.h"
 #include "engine.h"
 #include "modes.h"
 #include "options.h"
@@ -251,8 +252,9 @@ int nvb_mode_plot(struct nvb_config *cfg, FILE *out)
 	struct series *ser = calloc(2, sizeof(*ser));
 	struct nvb_figures *fig = malloc(sizeof(*fig));
 	bool json = prog->output_format == NVB_OUT_JSON, failed = false;
-	char err[NVB_ERR_MAX], title[128];
+	char err[NVB_ERR_MAX], title[128], bsname[32];
 	const char *eng[2];
+	struct nvb_bs bs;
 	uint64_t run_id = 1;
 	FILE *svg = NULL;
 	int rc = NVB_EXIT_FAIL, r;
@@ -329,10 +331,14 @@ int nvb_mode_plot(struct nvb_config *cfg, FILE *out)
 		}
 	}
 
-	snprintf(title, sizeof(title), "%s: %s, bs=%llu, %llu job%s", NVB_VERSION,
-		 side[0][0].rw & NVB_RW_RANDOM ? "random" : "sequential",
-		 (unsigned long long)side[0][0].bs, (unsigned long long)side[0][0].numjobs,
-		 side[0][0].numjobs == 1 ? "" : "s");
+	nvb_bs_build(&side[0][0], &bs);
+	if (bs.mixed)
+		snprintf(bsname, sizeof(bsname), "%u-%u", bs.min, bs.max);
+	else
+		snprintf(bsname, sizeof(bsname), "%u", bs.max);
+	snprintf(title, sizeof(title), "%s: %s, bs=%s, %llu job%s", NVB_VERSION,
+		 side[0][0].rw & NVB_RW_RANDOM ? "random" : "sequential", bsname,
+		 (unsigned long long)side[0][0].numjobs, side[0][0].numjobs == 1 ? "" : "s");
 	write_svg(svg, ser, nsides, title);
 	if (fclose(svg) != 0) {
 		svg = NULL;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "bsdist.h"
 #include "clock.h"
 #include "report.h"
 
@@ -48,13 +49,49 @@ void nvb_num2str(char *buf, size_t len, double v, double base, const char *unit)
 	snprintf(buf, len, "%.*f%s%s", decimals, v, base == 1024.0 ? iec[i] : si[i], unit);
 }
 
+/* Count @ios I/Os of @bs bytes (0: of sizes not counted apart) in @e's direction @d. */
+static void entry_add_size(struct nvb_entry *e, unsigned d, uint32_t bs, uint64_t ios)
+{
+	struct nvb_entry_size *z = e->sizes[d];
+	unsigned i = 0;
+
+	while (i < e->nsizes[d] && z[i].bs < bs)
+		i++;
+	if (i < e->nsizes[d] && z[i].bs == bs) {
+		z[i].ios += ios;
+		return;
+	}
+	/* The last slot is kept for the sizes that find none. */
+	if (bs && e->nsizes[d] == NVB_ENTRY_SIZES - 1) {
+		entry_add_size(e, d, 0, ios);
+		return;
+	}
+	memmove(&z[i + 1], &z[i], (e->nsizes[d] - i) * sizeof(*z));
+	z[i].bs = bs;
+	z[i].ios = ios;
+	e->nsizes[d]++;
+}
+
 static void entry_add_job(struct nvb_entry *e, const struct nvb_job *job)
 {
-	for (int d = 0; d < NVB_DDIRS; d++) {
+	for (unsigned d = 0; d < NVB_DDIRS; d++) {
+		uint64_t bytes = nvb_job_bytes(job, d);
+
 		nvb_hist_merge(&e->lat[d], &job->lat[d]);
-		if (job->runtime_ns)
+		e->bytes[d] += bytes;
+		if (job->runtime_ns) {
 			e->iops[d] += (double)job->lat[d].n * 1e9 / (double)job->runtime_ns;
+			e->bw[d] += (double)bytes * 1e9 / (double)job->runtime_ns;
+		}
+		for (unsigned i = 0; job->sized && i <= NVB_BS_UNCOUNTED; i++)
+			if (job->bs_issued[d][i])
+				entry_add_size(
+				    e, d, i == NVB_BS_UNCOUNTED ? 0 : nvb_bs_size(&job->bsd[d], i),
+				    job->bs_issued[d][i]);
 	}
+	if (job->sized || job->bs != e->bs)
+		e->bs = 0;
+	e->sized |= job->sized;
 	if (job->runtime_ns > e->runtime_ns)
 		e->runtime_ns = job->runtime_ns;
 	e->usr_ns += job->usr_ns;
@@ -128,7 +165,8 @@ void nvb_figures(const struct nvb_run *run, struct nvb_figures *f)
 			if (job->runtime_ns) {
 				double iops = (double)job->lat[d].n * 1e9 / (double)job->runtime_ns;
 				f->iops += iops;
-				f->bw += iops * job->bs;
+				f->bw +=
+				    (double)nvb_job_bytes(job, d) * 1e9 / (double)job->runtime_ns;
 			}
 		}
 		usr += (double)job->usr_ns;
@@ -172,12 +210,17 @@ void nvb_report_header(FILE *f, const struct nvb_opts *sections, unsigned n, uns
 {
 	for (unsigned s = 0; s < n; s++) {
 		const struct nvb_opts *o = &sections[s];
-		unsigned long long bs = (unsigned long long)o->bs;
+		uint64_t lo[NVB_BS_DDIRS], hi[NVB_BS_DDIRS];
+
+		for (unsigned d = 0; d < NVB_BS_DDIRS; d++)
+			nvb_bs_minmax(o, d, &lo[d], &hi[d]);
 		fprintf(f,
 			"%s: (g=0): rw=%s, bs=(R) %lluB-%lluB, (W) %lluB-%lluB, (T) %lluB-%lluB, "
 			"ioengine=%s, iodepth=%llu\n",
-			o->name, rw_name(o->rw), bs, bs, bs, bs, bs, bs, o->ioengine,
-			(unsigned long long)o->iodepth);
+			o->name, rw_name(o->rw), (unsigned long long)lo[0],
+			(unsigned long long)hi[0], (unsigned long long)lo[1],
+			(unsigned long long)hi[1], (unsigned long long)lo[2],
+			(unsigned long long)hi[2], o->ioengine, (unsigned long long)o->iodepth);
 		if (o->numjobs > 1)
 			fprintf(f, "...\n");
 	}
@@ -233,7 +276,7 @@ static void print_percentiles(FILE *f, const struct nvb_hist *h)
 static void print_dir(FILE *f, const struct nvb_entry *e, int d)
 {
 	const struct nvb_hist *h = &e->lat[d];
-	double bw = e->iops[d] * (double)e->bs, io = (double)h->n * (double)e->bs, div;
+	double bw = e->bw[d], io = (double)e->bytes[d], div;
 	double mean = ns(nvb_hist_mean(h)), sd = ns(nvb_hist_stdev(h));
 	double min = ns((double)nvb_hist_min(h)), max = ns((double)nvb_hist_max(h));
 	char iops[32], bwi[32], bws[32], ios[32], mn[32], mx[32];
@@ -253,6 +296,25 @@ static void print_dir(FILE *f, const struct nvb_entry *e, int d)
 	fprintf(f, "    clat (%s): min=%s, max=%s, avg=%.2f, stdev=%.2f\n", unit, mn, mx,
 		mean / div, sd / div);
 	print_percentiles(f, h);
+}
+
+/* Mixed sizes: the I/Os issued of each size, a line per direction. */
+static void print_sizes(FILE *f, const struct nvb_entry *e)
+{
+	for (unsigned d = 0; d < NVB_DDIRS; d++) {
+		if (!e->nsizes[d])
+			continue;
+		fprintf(f, "     issued bs  : %s", ddir_name[d]);
+		for (unsigned i = 0; i < e->nsizes[d]; i++) {
+			if (e->sizes[d][i].bs)
+				fprintf(f, "%s %uB=%llu", i ? "," : "", e->sizes[d][i].bs,
+					(unsigned long long)e->sizes[d][i].ios);
+			else
+				fprintf(f, "%s other=%llu", i ? "," : "",
+					(unsigned long long)e->sizes[d][i].ios);
+		}
+		fprintf(f, "\n");
+	}
 }
 
 static void fmt_time(char *buf, size_t len, time_t t)
@@ -302,13 +364,15 @@ void nvb_report_normal(FILE *f, const struct nvb_run *run)
 		}
 		fprintf(f, "     issued rwts: total=%llu,%llu,0,0 short=0,0,0,0 dropped=0,0,0,0\n",
 			(unsigned long long)x->lat[0].n, (unsigned long long)x->lat[1].n);
+		if (x->sized)
+			print_sizes(f, x);
 		if (x->o->verify)
 			fprintf(f, "     verify     : %llu bad block%s\n",
 				(unsigned long long)x->verify_errors,
 				x->verify_errors == 1 ? "" : "s");
 		for (int d = 0; d < NVB_DDIRS; d++) {
-			double bw = x->iops[d] * (double)x->bs;
-			io[d] += x->lat[d].n * x->bs;
+			double bw = x->bw[d];
+			io[d] += x->bytes[d];
 			sumbw[d] += bw;
 			if (!x->lat[d].n)
 				continue;
@@ -362,16 +426,15 @@ static void json_dir(struct nvb_json *j, const char *key, const struct nvb_entry
 {
 	struct nvb_hist empty;
 	const struct nvb_hist *h = d >= 0 ? &e->lat[d] : &empty;
-	double iops = d >= 0 ? e->iops[d] : 0.0;
-	uint64_t bytes;
+	double iops = d >= 0 ? e->iops[d] : 0.0, bw = d >= 0 ? e->bw[d] : 0.0;
+	uint64_t bytes = d >= 0 ? e->bytes[d] : 0;
 
 	nvb_hist_reset(&empty);
-	bytes = h->n * e->bs;
 	nvb_json_obj(j, key);
 	nvb_json_u64(j, "io_bytes", bytes);
 	nvb_json_u64(j, "io_kbytes", bytes / 1024);
-	nvb_json_u64(j, "bw_bytes", (uint64_t)(iops * (double)e->bs));
-	nvb_json_u64(j, "bw", (uint64_t)(iops * (double)e->bs / 1024.0));
+	nvb_json_u64(j, "bw_bytes", (uint64_t)bw);
+	nvb_json_u64(j, "bw", (uint64_t)(bw / 1024.0));
 	nvb_json_dbl(j, "iops", iops);
 	nvb_json_u64(j, "runtime", h->n ? ms(e->runtime_ns) : 0);
 	nvb_json_u64(j, "total_ios", h->n);
@@ -473,6 +536,22 @@ static void json_entry(struct nvb_json *j, const struct nvb_entry *e, const stru
 	nvb_json_u64(j, "jobs", e->njobs);
 	nvb_json_u64(j, "iodepth", e->o->iodepth);
 	nvb_json_u64(j, "bs", e->bs);
+	if (e->sized) {
+		/* I/Os issued of each size ("other": of a range too wide to count apart). */
+		nvb_json_obj(j, "bs_issued");
+		for (unsigned d = 0; d < NVB_DDIRS; d++) {
+			nvb_json_obj(j, ddir_name[d]);
+			for (unsigned i = 0; i < e->nsizes[d]; i++) {
+				char k[16];
+
+				snprintf(k, sizeof(k), "%u", e->sizes[d][i].bs);
+				nvb_json_u64(j, e->sizes[d][i].bs ? k : "other",
+					     e->sizes[d][i].ios);
+			}
+			nvb_json_end_obj(j);
+		}
+		nvb_json_end_obj(j);
+	}
 	/* The clock that timed the I/Os, in --clocksource's names. */
 	nvb_json_str(j, "clocksource", nvb_clock.tsc ? "cpu" : "clock_gettime");
 	nvb_json_dbl(j, "cpu_ns_per_io", ios ? (double)(e->usr_ns + e->sys_ns) / (double)ios : 0.0);

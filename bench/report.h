@@ -18,6 +18,9 @@
 extern const double nvb_percentiles[];
 extern const unsigned nvb_npercentiles;
 
+/* Sizes an entry counts apart per direction; more (jobs of other sizes merged) go uncounted. */
+#define NVB_ENTRY_SIZES (2 * NVB_BSSPLIT_MAX)
+
 /* One reported job: a job thread, or every job thread merged (group_reporting). */
 struct nvb_entry {
 	const struct nvb_opts *o;
@@ -28,7 +31,16 @@ struct nvb_entry {
 	const char *errmsg;
 	struct nvb_hist lat[NVB_DDIRS];
 	uint64_t runtime_ns; /* longest */
-	uint64_t bs;
+	uint64_t bs;	     /* the size of every I/O; 0 where sizes vary */
+	uint64_t bytes[NVB_DDIRS];
+	double bw[NVB_DDIRS]; /* bytes/s, summed over the merged jobs as iops */
+	/* Mixed sizes: I/Os issued of each size, by size (bs 0: of sizes not counted apart). */
+	bool sized;
+	unsigned nsizes[NVB_DDIRS];
+	struct nvb_entry_size {
+		uint32_t bs;
+		uint64_t ios;
+	} sizes[NVB_DDIRS][NVB_ENTRY_SIZES];
 	uint64_t usr_ns, sys_ns;
 	uint64_t ctx, majf, minf;
 	uint64_t verify_errors;

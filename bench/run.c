@@ -81,7 +81,8 @@ static void run_phase(struct nvb_job *job)
  * --time_based the writes go on, pass after pass over the region, until the runtime ends; since
  * a block's content depends only on the run and its offset, a block written twice holds what it
  * held the first time, and the written set is the first min(writes, blocks) offsets of the
- * generator's order, which the read phase, restarted in that order, reads back whole.
+ * generator's order, which the read phase, restarted in that order, reads back whole. With mixed
+ * sizes the reads draw the writes' sizes in the same order too.
  */
 static void verify_job(struct run_state *rs, struct nvb_job *job)
 {
@@ -91,7 +92,7 @@ static void verify_job(struct run_state *rs, struct nvb_job *job)
 	__atomic_store_n(&job->progress.state, NVB_JOB_VERIFYING, __ATOMIC_RELAXED);
 	nvb_job_start_phase(job, (uint8_t)((o->rw & NVB_RW_RANDOM) | NVB_RW_WRITES),
 			    NVB_PHASE_WRITE);
-	job->to_issue = job->initial_to_issue;
+	nvb_job_arm(job);
 	nvb_job_begin_counting(job, nvb_ticks());
 	run_phase(job);
 	/* A failed write fails the job, so those completed are those issued. */
@@ -112,6 +113,7 @@ static void verify_job(struct run_state *rs, struct nvb_job *job)
 		return;
 	nvb_job_start_phase(job, (uint8_t)((o->rw & NVB_RW_RANDOM) | NVB_RW_READS), NVB_PHASE_READ);
 	job->to_issue = written < job->nblocks ? written : job->nblocks;
+	job->bytes_left = UINT64_MAX; /* the sizes follow the writes' */
 	job->deadline = 0;
 	job->drain_deadline = 0;
 	run_phase(job);
@@ -139,7 +141,7 @@ static void *job_thread(void *arg)
 	if (!r) {
 		for (unsigned i = 0; i < job->depth; i++) {
 			job->ios[i].index = (uint16_t)i;
-			job->ios[i].len = job->bs;
+			job->ios[i].len = job->max_bs;
 			job->ios[i].ddir = job->fixed_ddir;
 			job->ios[i].hist = &job->lat[job->fixed_ddir];
 		}
@@ -165,13 +167,14 @@ static void *job_thread(void *arg)
 		verify_job(rs, job);
 	} else {
 		uint64_t now = nvb_ticks();
-		job->to_issue = job->initial_to_issue;
+		nvb_job_arm(job);
 		nvb_job_begin_counting(job, now);
 		if (o->ramp_time_ns) {
 			/* Until the ramp ends nothing counts and nothing limits the I/Os. */
 			job->ramp_end = now + nvb_ns_to_ticks(o->ramp_time_ns);
 			job->deadline = 0;
 			job->to_issue = UINT64_MAX;
+			job->bytes_left = UINT64_MAX;
 			__atomic_store_n(&job->progress.ramping, 1, __ATOMIC_RELAXED);
 		}
 		run_phase(job);
@@ -244,12 +247,13 @@ static void fmt_rate(char *buf, size_t len, double v, const char *unit, double b
 struct status {
 	uint64_t last_ns;
 	uint64_t last_rw[NVB_DDIRS];
+	uint64_t last_bytes[NVB_DDIRS];
 	size_t last_len;
 };
 
 static void status_line(struct nvb_run *run, struct status *s, uint64_t start_ns, bool final)
 {
-	uint64_t now = nvb_now_ns(), rw[NVB_DDIRS] = {0, 0};
+	uint64_t now = nvb_now_ns(), rw[NVB_DDIRS] = {0, 0}, bytes[NVB_DDIRS] = {0, 0};
 	double elapsed = (double)(now - start_ns) / 1e9, pct_sum = 0.0, eta = 0.0, dt;
 	char states[128], rate[2][32], iops[2][32], line[400];
 	size_t n = 0;
@@ -266,10 +270,19 @@ static void status_line(struct nvb_run *run, struct status *s, uint64_t start_ns
 		char c = job_char(job);
 		double pct, total_s = (double)(o->ramp_time_ns + o->runtime_ns) / 1e9, rem = 0.0;
 		uint64_t counted = __atomic_load_n(&job->progress.counted, __ATOMIC_RELAXED);
-		uint64_t total = o->verify ? 2 * job->initial_to_issue : job->initial_to_issue;
+		uint64_t total = job->initial_to_issue;
 
-		for (int d = 0; d < NVB_DDIRS; d++)
+		/* With mixed sizes the job's amount is in bytes, where it has one. */
+		if (job->sized && job->initial_bytes != UINT64_MAX) {
+			counted = __atomic_load_n(&job->progress.counted_bytes, __ATOMIC_RELAXED);
+			total = job->initial_bytes;
+		}
+		if (o->verify && total != UINT64_MAX)
+			total *= 2;
+		for (int d = 0; d < NVB_DDIRS; d++) {
 			rw[d] += __atomic_load_n(&job->progress.ios_rw[d], __ATOMIC_RELAXED);
+			bytes[d] += __atomic_load_n(&job->progress.bytes_rw[d], __ATOMIC_RELAXED);
+		}
 		/* Ask for fresh counts for the next line. */
 		__atomic_store_n(&job->progress.want, 1, __ATOMIC_RELEASE);
 		if (c != '_' && c != 'P')
@@ -311,9 +324,11 @@ static void status_line(struct nvb_run *run, struct status *s, uint64_t start_ns
 		dt = 1e-9;
 	for (int d = 0; d < NVB_DDIRS; d++) {
 		double ios = (double)(rw[d] - s->last_rw[d]) / dt;
-		fmt_rate(rate[d], sizeof(rate[d]), ios * (double)run->jobs[0]->bs, "B/s", 1024.0);
+		fmt_rate(rate[d], sizeof(rate[d]), (double)(bytes[d] - s->last_bytes[d]) / dt,
+			 "B/s", 1024.0);
 		fmt_rate(iops[d], sizeof(iops[d]), ios, "", 1000.0);
 		s->last_rw[d] = rw[d];
+		s->last_bytes[d] = bytes[d];
 	}
 	s->last_ns = now;
 	n = (size_t)snprintf(

@@ -66,8 +66,16 @@ def check_report(d, expect_read, expect_write, njobs, only):
                     fail("%s: min/mean/max out of order: %s" % (ddir, c))
                 if c["N"] != x["total_ios"]:
                     fail("%s: clat_ns.N %d != total_ios %d" % (ddir, c["N"], x["total_ios"]))
-                if x["io_bytes"] != x["total_ios"] * j["nvfio"]["bs"]:
-                    fail("%s: io_bytes is not total_ios * bs" % ddir)
+                sizes = j["nvfio"].get("bs_issued", {}).get(ddir)
+                if j["nvfio"]["bs"]:
+                    if x["io_bytes"] != x["total_ios"] * j["nvfio"]["bs"]:
+                        fail("%s: io_bytes is not total_ios * bs" % ddir)
+                elif sizes is None:
+                    fail("%s: bs 0 (mixed sizes) without bs_issued" % ddir)
+                elif "other" not in sizes and sum(sizes.values()) == x["total_ios"]:
+                    # Mixed sizes, all issued I/Os counted by size: the bytes are theirs.
+                    if x["io_bytes"] != sum(int(k) * n for k, n in sizes.items()):
+                        fail("%s: io_bytes is not the sum of bs_issued" % ddir)
         if not (0 <= j["usr_cpu"] <= 100.5 and 0 <= j["sys_cpu"] <= 100.5):
             fail("cpu figures out of range: usr %s sys %s" % (j["usr_cpu"], j["sys_cpu"]))
         for key in ("ioengine", "filename", "cpu_ns_per_io", "verify_errors",

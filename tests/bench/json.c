@@ -21,7 +21,7 @@ static struct nvb_job *fake_job(const struct nvb_opts *o, struct nvb_target *t, 
 	memset(job, 0, sizeof(*job));
 	job->o = o;
 	job->t = t;
-	job->bs = (uint32_t)o->bs;
+	job->bs = (uint32_t)o->bs[NVB_READ];
 	job->tid = 1234;
 	nvb_hist_reset(&job->lat[NVB_READ]);
 	nvb_hist_reset(&job->lat[NVB_WRITE]);

@@ -159,7 +159,8 @@ static void test_every_option(void)
 
 	/* Every option of the table is in one of the command lines below. */
 	static const char *const covered =
-	    "name filename ioengine rw rwmixread rwmixwrite bs iodepth iodepth_batch_submit "
+	    "name filename ioengine rw rwmixread rwmixwrite bs bsrange bssplit iodepth "
+	    "iodepth_batch_submit "
 	    "numjobs cpus_allowed cpus_allowed_policy runtime time_based ramp_time size offset "
 	    "norandommap number_ios verify exec_preverify randseed direct thread idle_yield "
 	    "idle_calibrate group_reporting hipri sqthread_poll sqthread_poll_cpu fixedbufs "
@@ -193,7 +194,7 @@ static void test_every_option(void)
 	CHECK(strcmp(o->filename, "/dev/nvme0n1") == 0);
 	CHECK(strcmp(o->ioengine, "io_uring") == 0);
 	CHECK(o->rw == NVB_RW_RANDRW && o->rwmixread == 70);
-	CHECK(o->bs == 8192 && o->iodepth == 64 && o->iodepth_batch_submit == 16);
+	CHECK(o->bs[0] == 8192 && o->iodepth == 64 && o->iodepth_batch_submit == 16);
 	CHECK(o->numjobs == 3 && o->cpus_allowed_set && CPU_COUNT(&o->cpus_allowed) == 2);
 	CHECK(o->cpus_allowed_policy == NVB_CPUS_SPLIT);
 	CHECK(o->runtime_ns == 10000000000ull && o->time_based && o->ramp_time_ns == 2000000000ull);
@@ -223,7 +224,7 @@ static void test_every_option(void)
 	o = &cfg.jobs[0];
 	CHECK(o->reset_interval_ns == 20000000 && o->reset_retries == 3);
 	CHECK(strcmp(o->name, "nvfio-perf") == 0);
-	CHECK(strcmp(o->filename, "f") == 0 && o->bs == 16384 && o->rwmixread == 70);
+	CHECK(strcmp(o->filename, "f") == 0 && o->bs[0] == 16384 && o->rwmixread == 70);
 	CHECK(o->rw == NVB_RW_WRITE); /* readwrite is rw's other name; the last one wins */
 	CHECK(o->size_pct && o->size == 500000 && o->offset_pct && o->offset == 100000);
 	CHECK(o->verify == NVB_VERIFY_CRC32C && o->cmd_type == NVB_CMD_NVME && o->nsid == 2);
@@ -248,7 +249,7 @@ static void test_defaults(void)
 
 	CHECK_OK(parse(&cfg, "--filename=x", NULL));
 	o = &cfg.jobs[0];
-	CHECK(o->rw == NVB_RW_READ && o->bs == 4096 && o->iodepth == 1 && o->numjobs == 1);
+	CHECK(o->rw == NVB_RW_READ && o->bs[0] == 4096 && o->iodepth == 1 && o->numjobs == 1);
 	CHECK(o->iodepth_batch_submit == 1 && o->rwmixread == 50 && o->direct);
 	CHECK(o->shadow_doorbells && !o->reset_interval_ns && !o->reset_retries);
 	CHECK(!o->time_based && !o->runtime_ns && !o->size && !o->offset && !o->verify);
@@ -305,6 +306,150 @@ static void test_bad_values(void)
 	REFUSED(parse(&cfg, "/nonexistent/job.fio", NULL), "job file /nonexistent/job.fio");
 }
 
+/* The three directions of a parsed job's --bs (reads, writes, trims). */
+static bool bs_are(const struct nvb_opts *o, uint64_t r, uint64_t w, uint64_t t)
+{
+	return o->bs[0] == r && o->bs[1] == w && o->bs[2] == t;
+}
+
+/* Parse one option on the command line; its job is cfg->jobs[0]. */
+static int parse1(struct nvb_config *cfg, const char *arg)
+{
+	return parse(cfg, arg, NULL);
+}
+
+/* --bs, --bsrange and --bssplit: fio's per-direction forms and their errors. */
+static void test_block_sizes(void)
+{
+	struct nvb_config cfg;
+	const struct nvb_opts *o;
+	char many[NVB_BSSPLIT_MAX * 8 + 16];
+	size_t n = 0;
+
+	/* A value not ending in a comma applies to the directions after it; an empty one, or a
+	 * missing one after a final comma, keeps the default. */
+	static const struct {
+		const char *arg;
+		uint64_t r, w, t;
+	} bs[] = {
+	    {"--bs=256k", 262144, 262144, 262144},
+	    {"--bs=8k,32k", 8192, 32768, 32768},
+	    {"--bs=8k,32k,", 8192, 32768, 4096},
+	    {"--bs=,8k", 4096, 8192, 8192},
+	    {"--bs=,8k,", 4096, 8192, 4096},
+	    {"--bs=8k,", 8192, 4096, 4096},
+	    {"--blocksize=1k,2k,4k", 1024, 2048, 4096},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bs); i++) {
+		CHECK_OK(parse1(&cfg, bs[i].arg));
+		if (!bs_are(&cfg.jobs[0], bs[i].r, bs[i].w, bs[i].t)) {
+			fprintf(stderr, "%s: %llu,%llu,%llu\n", bs[i].arg,
+				(unsigned long long)cfg.jobs[0].bs[0],
+				(unsigned long long)cfg.jobs[0].bs[1],
+				(unsigned long long)cfg.jobs[0].bs[2]);
+			exit(T_EXIT_FAIL);
+		}
+		nvb_config_free(&cfg);
+	}
+
+	CHECK_OK(parse1(&cfg, "--bsrange=1k-4k,2k:8k"));
+	o = &cfg.jobs[0];
+	CHECK(o->bsrange[0][0] == 1024 && o->bsrange[0][1] == 4096);
+	CHECK(o->bsrange[1][0] == 2048 && o->bsrange[1][1] == 8192);
+	CHECK(o->bsrange[2][0] == 2048 && o->bsrange[2][1] == 8192);
+	CHECK(o->bssplit[0].n == 0 && bs_are(o, 4096, 4096, 4096));
+	CHECK(memmem(o->given, o->given_len, "bsrange=1k-4k,2k:8k", 20) != NULL);
+	nvb_config_free(&cfg);
+	CHECK_OK(parse1(&cfg, "--blocksize_range=,4k-16k,"));
+	o = &cfg.jobs[0];
+	CHECK(o->bsrange[0][0] == 0 && o->bsrange[1][0] == 4096 && o->bsrange[1][1] == 16384 &&
+	      o->bsrange[2][0] == 0);
+	nvb_config_free(&cfg);
+
+	/* fio's examples: shares given, and blanks sharing the rest equally. */
+	CHECK_OK(parse1(&cfg, "--bssplit=4k/10:64k/50:32k/40"));
+	o = &cfg.jobs[0];
+	CHECK(o->bssplit[0].n == 3 && o->bssplit[2].n == 3);
+	CHECK(o->bssplit[0].bs[0] == 4096 && o->bssplit[0].ppm[0] == 100000);
+	CHECK(o->bssplit[0].bs[1] == 65536 && o->bssplit[0].ppm[1] == 500000);
+	CHECK(o->bssplit[0].bs[2] == 32768 && o->bssplit[0].ppm[2] == 400000);
+	nvb_config_free(&cfg);
+	CHECK_OK(parse1(&cfg, "--bssplit=4k/50:1k/:32k/"));
+	o = &cfg.jobs[0];
+	CHECK(o->bssplit[1].n == 3 && o->bssplit[1].ppm[0] == 500000 &&
+	      o->bssplit[1].ppm[1] == 250000 && o->bssplit[1].ppm[2] == 250000);
+	nvb_config_free(&cfg);
+	CHECK_OK(parse1(&cfg, "--bssplit=2k/50:4k/50,4k/90:8k/10"));
+	o = &cfg.jobs[0];
+	CHECK(o->bssplit[0].n == 2 && o->bssplit[0].bs[0] == 2048 &&
+	      o->bssplit[0].ppm[1] == 500000);
+	CHECK(o->bssplit[1].n == 2 && o->bssplit[1].bs[1] == 8192 &&
+	      o->bssplit[1].ppm[1] == 100000);
+	nvb_config_free(&cfg);
+	/* Blanks, the millionths that do not divide to the first; a bare size is a blank; a share
+	 * may have decimals. */
+	CHECK_OK(parse1(&cfg, "--bssplit=4k:8k/:16k,,12800/12.5:25600/87.5"));
+	o = &cfg.jobs[0];
+	CHECK(o->bssplit[0].ppm[0] == 333334 && o->bssplit[0].ppm[1] == 333333 &&
+	      o->bssplit[0].ppm[2] == 333333);
+	CHECK(o->bssplit[1].n == 0);
+	CHECK(o->bssplit[2].n == 2 && o->bssplit[2].ppm[0] == 125000 &&
+	      o->bssplit[2].bs[0] == 12800);
+	nvb_config_free(&cfg);
+	/* In a job file, as every option. */
+	nvb_config_init(&cfg);
+	CHECK_OK(nvb_parse_jobfile_text("[global]\nbsrange=4k-8k\n[j]\nbssplit = 4k/75:64k/25\n",
+					"b.fio", &cfg, err, sizeof(err)));
+	o = &cfg.jobs[0];
+	CHECK(o->bsrange[0][1] == 8192 && o->bssplit[0].n == 2 && o->bssplit[0].ppm[0] == 750000);
+	nvb_config_free(&cfg);
+
+	/* Every error names the value and what to give instead. */
+	REFUSED(parse1(&cfg, "--bs=4k,8k,16k,32k"), "bs=4k,8k,16k,32k", "more than three values",
+		"READS[,WRITES[,TRIMS]]");
+	REFUSED(parse1(&cfg, "--bs=4k,0"), "bs=4k,0", "'0' is out of range", "1 to");
+	REFUSED(parse1(&cfg, "--bs=4k,4q"), "'4q' is not a size", "4k, 128k");
+	REFUSED(parse1(&cfg, "--bsrange=4k"), "bsrange=4k", "not a range", "MIN-MAX");
+	REFUSED(parse1(&cfg, "--bsrange=64k-4k"), "bsrange=64k-4k", "smallest size comes first",
+		"(4k-64k)");
+	REFUSED(parse1(&cfg, "--bsrange=4k-10k"), "10240 is not a multiple of 4096",
+		"multiples of the smallest");
+	REFUSED(parse1(&cfg, "--bsrange=0-4k"), "'0' is out of range");
+	REFUSED(parse1(&cfg, "--bsrange=4k-1g"), "'1g' is out of range");
+	REFUSED(parse1(&cfg, "--bsrange=4k-x"), "'x' is not a size");
+	REFUSED(parse1(&cfg, "--bsrange=1-2-3"), "'2-3' is not a size");
+	REFUSED(parse1(&cfg, "--bssplit=4k/60:8k/50"), "add up to 110%", "more than 100%");
+	REFUSED(parse1(&cfg, "--bssplit=4k/50:8k/40"), "add up to 90%", "not 100%",
+		"leave one blank");
+	REFUSED(parse1(&cfg, "--bssplit=4k/100:8k/"), "leaving nothing for those left blank");
+	REFUSED(parse1(&cfg, "--bssplit=4k/0:8k/"), "4k/0", "a percentage above 0",
+		"leave it blank, 4k/");
+	REFUSED(parse1(&cfg, "--bssplit=4k/101"), "4k/101", "at most 100");
+	REFUSED(parse1(&cfg, "--bssplit=4k/x:8k/"), "4k/x", "a percentage");
+	REFUSED(parse1(&cfg, "--bssplit=4k/-5:8k/"), "4k/-5", "a percentage");
+	REFUSED(parse1(&cfg, "--bssplit=4k/50::8k/50"), "an empty entry", "SIZE/PCT:SIZE/PCT");
+	REFUSED(parse1(&cfg, "--bssplit=4q/50:8k/50"), "'4q' is not a size");
+	REFUSED(parse1(&cfg, "--bssplit=0/50:8k/50"), "'0' is out of range");
+	REFUSED(parse1(&cfg, "--bssplit=4k/50:6k/50"), "6144 is not a multiple of 4096",
+		"smallest size", "blockalign");
+	REFUSED(parse1(&cfg, "--bssplit=4k/50:4k/50"), "4k is given twice");
+	REFUSED(parse1(&cfg, "--bssplit=4k/50:8k/50,4k/50,1k/50,2k"), "more than three values");
+	for (unsigned i = 0; i <= NVB_BSSPLIT_MAX; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "%s%uk",
+				      i ? ":" : "--bssplit=", i + 1);
+	REFUSED(parse1(&cfg, many), "more than 64 sizes for one direction");
+	REFUSED(parse(&cfg, "--bssplit", NULL), "--bssplit needs a value");
+	REFUSED(parse1(&cfg, "--bs="), "bs=: empty", "SIZE[,SIZE]");
+	REFUSED(parse1(&cfg, "--bsrange="), "bsrange=: empty", "MIN-MAX");
+	REFUSED(parse1(&cfg, "--bssplit=4k/50:64k/50:"), "an empty entry");
+	/* A refused value leaves nothing behind: the job file's line is named. */
+	nvb_config_init(&cfg);
+	REFUSED(nvb_parse_jobfile_text("[j]\nbssplit=4k/50:8k\nbsrange=8k-4k\n", "b.fio", &cfg, err,
+				       sizeof(err)),
+		"b.fio:3:", "bsrange=8k-4k");
+	nvb_config_free(&cfg);
+}
+
 static void test_name_sections(void)
 {
 	struct nvb_config cfg;
@@ -314,9 +459,9 @@ static void test_name_sections(void)
 		       "--bs=16k", "--filename=h", NULL));
 	CHECK(cfg.njobs == 2);
 	CHECK(strcmp(cfg.jobs[0].name, "a") == 0 && cfg.jobs[0].rw == NVB_RW_WRITE &&
-	      cfg.jobs[0].bs == 8192 && strcmp(cfg.jobs[0].filename, "g") == 0);
+	      cfg.jobs[0].bs[0] == 8192 && strcmp(cfg.jobs[0].filename, "g") == 0);
 	CHECK(strcmp(cfg.jobs[1].name, "b") == 0 && cfg.jobs[1].rw == NVB_RW_READ &&
-	      cfg.jobs[1].bs == 16384 && strcmp(cfg.jobs[1].filename, "h") == 0);
+	      cfg.jobs[1].bs[0] == 16384 && strcmp(cfg.jobs[1].filename, "h") == 0);
 	nvb_config_free(&cfg);
 }
 
@@ -349,9 +494,9 @@ static void test_jobfile(void)
 	a = &cfg.jobs[0];
 	b = &cfg.jobs[1];
 	CHECK(strcmp(a->name, "reader") == 0 && a->rw == NVB_RW_RANDREAD && a->iodepth == 32);
-	CHECK(a->bs == 8192 && a->time_based && a->runtime_ns == 5000000000ull);
+	CHECK(a->bs[0] == 8192 && a->time_based && a->runtime_ns == 5000000000ull);
 	CHECK(strcmp(a->filename, "/tmp/f") == 0 && strcmp(a->ioengine, "io_uring") == 0);
-	CHECK(strcmp(b->name, "the-writer") == 0 && b->rw == NVB_RW_WRITE && b->bs == 65536);
+	CHECK(strcmp(b->name, "the-writer") == 0 && b->rw == NVB_RW_WRITE && b->bs[0] == 65536);
 	CHECK(b->numjobs == 2 && b->iodepth == 1 && b->time_based);
 	nvb_config_free(&cfg);
 
@@ -390,9 +535,10 @@ static void test_jobfile_cli_precedence(void)
 	/* The command line's options override the file's [global] and its sections. */
 	CHECK_OK(parse(&cfg, "--iodepth=32", "--bs=512", path, "--filename=z", NULL));
 	CHECK(cfg.njobs == 2);
-	CHECK(cfg.jobs[0].iodepth == 32 && cfg.jobs[0].bs == 512 &&
+	CHECK(cfg.jobs[0].iodepth == 32 && cfg.jobs[0].bs[0] == 512 &&
 	      cfg.jobs[0].rw == NVB_RW_RANDWRITE && strcmp(cfg.jobs[0].filename, "z") == 0);
-	CHECK(cfg.jobs[1].iodepth == 32 && cfg.jobs[1].bs == 512 && cfg.jobs[1].rw == NVB_RW_READ);
+	CHECK(cfg.jobs[1].iodepth == 32 && cfg.jobs[1].bs[0] == 512 &&
+	      cfg.jobs[1].rw == NVB_RW_READ);
 	nvb_config_free(&cfg);
 	unlink(path);
 }
@@ -446,14 +592,14 @@ static void test_jobfile_include(void)
 	PUT(sub, "common.fio", "bs=16k\n include  more.fio \n");
 	PUT(sub, "more.fio", "iodepth=8\n");
 	CHECK_OK(parse_file(dir, "main.fio", &cfg));
-	CHECK(cfg.njobs == 1 && cfg.jobs[0].bs == 16384 && cfg.jobs[0].iodepth == 8 &&
+	CHECK(cfg.njobs == 1 && cfg.jobs[0].bs[0] == 16384 && cfg.jobs[0].iodepth == 8 &&
 	      cfg.jobs[0].rw == NVB_RW_WRITE);
 	nvb_config_free(&cfg);
 	/* Sections may come from the included file, and what follows the include continues. */
 	PUT(dir, "jobs.fio", "[x]\nbs=8k\n[y]\n");
 	PUT(dir, "top.fio", "[global]\niodepth=2\ninclude jobs.fio\nrw=randread\n");
 	CHECK_OK(parse_file(dir, "top.fio", &cfg));
-	CHECK(cfg.njobs == 2 && strcmp(cfg.jobs[0].name, "x") == 0 && cfg.jobs[0].bs == 8192);
+	CHECK(cfg.njobs == 2 && strcmp(cfg.jobs[0].name, "x") == 0 && cfg.jobs[0].bs[0] == 8192);
 	CHECK(cfg.jobs[1].iodepth == 2 && cfg.jobs[1].rw == NVB_RW_RANDREAD);
 	nvb_config_free(&cfg);
 	/* Errors in an included file name it and its line. */
@@ -475,7 +621,7 @@ static void test_jobfile_include(void)
 	    "[j]\nbs=${NVB_TEST_BS}\ninclude ${NVB_TEST_SUB}/more.fio\n"
 	    "filename=/tmp/${NVB_TEST_BS}.${NVB_TEST_BS}\n");
 	CHECK_OK(parse_file(dir, "env.fio", &cfg));
-	CHECK(cfg.njobs == 1 && cfg.jobs[0].bs == 32768 && cfg.jobs[0].iodepth == 8 &&
+	CHECK(cfg.njobs == 1 && cfg.jobs[0].bs[0] == 32768 && cfg.jobs[0].iodepth == 8 &&
 	      strcmp(cfg.jobs[0].filename, "/tmp/32k.32k") == 0);
 	nvb_config_free(&cfg);
 	unsetenv("NVB_TEST_UNSET");
@@ -519,8 +665,10 @@ static void test_pci_class(void)
 	static const struct {
 		const char *addr, *cls;
 	} devs[] = {
-	    {"0000:00:00.0", "0x060000\n"}, {"0000:00:1c.0", "0x060400\n"},
-	    {"0000:01:00.0", "0x010802\n"}, {"0000:02:00.0", "0x020000\n"},
+	    {"0000:00:00.0", "0x060000\n"},
+	    {"0000:00:1c.0", "0x060400\n"},
+	    {"0000:01:00.0", "0x010802\n"},
+	    {"0000:02:00.0", "0x020000\n"},
 	};
 	char dir[] = "/tmp/nvb-sysfs-XXXXXX", path[256], cmd[128];
 
@@ -633,6 +781,7 @@ int main(void)
 	test_every_option();
 	test_defaults();
 	test_bad_values();
+	test_block_sizes();
 	test_name_sections();
 	test_jobfile();
 	test_jobfile_cli_precedence();
