@@ -25,7 +25,12 @@ int nvf_queue_init(struct nvf_dev *dev, struct nvfio_ctrl *ctrl, uint16_t qid, u
 {
 	unsigned int entries = depth + 1, nsmall = 0, ntrk, i;
 	unsigned int max_entries = (unsigned int)NVME_CAP_MQES(dev->cap) + 1;
-	unsigned int cq_entries = qid && 2 * depth + 1 <= max_entries ? 2 * depth + 1
+	/* An I/O queue's CQ holds what is in flight and as much again reaped but not yet told
+	 * to the controller (the slack, below), and one entry more, so that the controller never
+	 * sees it full: a full CQ makes a device hold completions back, and QEMU's re-arm its
+	 * queues' timers on the head doorbell that ends it (at QD 1, with a CQ of 3, every other
+	 * completion; its main loop then holds the lock the next SQ doorbell write waits for). */
+	unsigned int cq_entries = qid && 2 * depth + 2 <= max_entries ? 2 * depth + 2
 				  : qid				      ? max_entries
 								      : entries;
 	size_t sq_bytes = page_align((size_t)entries * sizeof(struct nvfio_cmd));
@@ -74,7 +79,10 @@ int nvf_queue_init(struct nvf_dev *dev, struct nvfio_ctrl *ctrl, uint16_t qid, u
 	qp->depth = (uint16_t)depth;
 	qp->sq_entries = entries;
 	qp->cq_entries = cq_entries;
-	qp->cq_slack = (uint16_t)(cq_entries - 1 - depth);
+	/* Unacknowledged entries the controller may see: the slack, and depth completed but not
+	 * reaped; at most cq_entries - 2 of them keeps the CQ from ever looking full (an entry
+	 * is always free). A queue at the controller's largest size gives up what it must. */
+	qp->cq_slack = (uint16_t)(cq_entries >= depth + 2 ? cq_entries - 2 - depth : 0);
 	qp->io.sq = qp->dmamem;
 	qp->io.sq_next = qp->io.sq_rung = qp->io.sq;
 	qp->io.sq_end = qp->io.sq + entries;
