@@ -7,13 +7,18 @@
 #include "nvme/id.h"
 #include "nvme/spec.h"
 
-/* @n bytes of a fixed-width field into @dst (room for n + 1), without the padding. */
+/* A fixed-width field of @n bytes into @dst (room for n + 1): up to a NUL, if the controller put
+ * one in, without the padding spaces before it or at the end. */
 static void copy_id_string(char *dst, const char *src, size_t n)
 {
+	const char *nul = memchr(src, '\0', n);
+
+	if (nul)
+		n = (size_t)(nul - src);
+	while (n && src[n - 1] == ' ')
+		n--;
 	memcpy(dst, src, n);
 	dst[n] = '\0';
-	while (n && (dst[n - 1] == ' ' || dst[n - 1] == '\0'))
-		dst[--n] = '\0';
 }
 
 void nvf_id_ctrl_info(const void *page, struct nvfio_ctrl_info *info)

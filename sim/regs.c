@@ -167,10 +167,12 @@ static bool ctrl_enable(struct nvfio_sim *sim, uint32_t cc)
 	sim->ready = true;
 	sim->shut = false;
 	atomic_store(&sim->halt, false);
-	set_csts(sim, NVME_CSTS_RDY_MASK);
-	NVF_SIM_STAT_ADD(sim, enables, 1);
+	/* cfs=0: fatal as it becomes ready, CFS in the same write as RDY, so that no read of CSTS
+	 * finds it ready and healthy in between. */
 	if (atomic_load(&sim->cfs_after) == 0)
 		nvf_sim_raise_fatal(sim);
+	set_csts(sim, NVME_CSTS_RDY_MASK | (csts(sim) & NVME_CSTS_CFS_MASK << NVME_CSTS_CFS_SHIFT));
+	NVF_SIM_STAT_ADD(sim, enables, 1);
 	/* Events posted before the controller was ready wait for an AER; nothing to do. */
 	return true;
 }

@@ -47,11 +47,15 @@ static void ctrl(void)
 	CHECK(strlen(info.model) == 40 && strlen(info.firmware) == 8);
 	CHECK(strlen(info.serial) == 20 && !strncmp(info.serial, "SN  M", 5));
 	CHECK(info.nn == UINT32_MAX);
-	/* Trailing spaces and NULs go, inner ones stay. */
+	/* Trailing spaces go, inner ones stay; a NUL ends the string, and the spaces before it go
+	 * too (fuzz.id_ctrl found " \0\0 + " taken as " "). */
 	memset(id->mn, ' ', sizeof(id->mn));
 	memcpy(id->mn, "a b\0", 4);
+	memcpy(id->sn, " \0\0 + ", 7);
+	memcpy(id->fr, "1.0  \0xy", 8);
 	nvf_id_ctrl_info(page, &info);
-	CHECK(!strcmp(info.model, "a b"));
+	CHECK(!strcmp(info.model, "a b") && !strcmp(info.serial, "") &&
+	      !strcmp(info.firmware, "1.0"));
 }
 
 /* A namespace of @nlbaf + 1 formats of @ds each, FLBAS @flbas, parsed with @max_xfer. */

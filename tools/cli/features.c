@@ -24,42 +24,42 @@ static const char *feature_name(unsigned int fid)
 		unsigned char fid;
 		const char *name;
 	} names[] = {
-		{ NVME_FEAT_FID_ARBITRATION, "Arbitration" },
-		{ NVME_FEAT_FID_POWER_MGMT, "Power Management" },
-		{ NVME_FEAT_FID_LBA_RANGE, "LBA Range Type" },
-		{ NVME_FEAT_FID_TEMP_THRESH, "Temperature Threshold" },
-		{ NVME_FEAT_FID_ERR_RECOVERY, "Error Recovery" },
-		{ NVME_FEAT_FID_VOLATILE_WC, "Volatile Write Cache" },
-		{ NVME_FEAT_FID_NUM_QUEUES, "Number of Queues" },
-		{ NVME_FEAT_FID_IRQ_COALESCE, "Interrupt Coalescing" },
-		{ NVME_FEAT_FID_IRQ_CONFIG, "Interrupt Vector Configuration" },
-		{ NVME_FEAT_FID_WRITE_ATOMIC, "Write Atomicity Normal" },
-		{ NVME_FEAT_FID_ASYNC_EVENT, "Async Event Configuration" },
-		{ NVME_FEAT_FID_AUTO_PST, "Autonomous Power State Transition" },
-		{ NVME_FEAT_FID_HOST_MEM_BUF, "Host Memory Buffer" },
-		{ NVME_FEAT_FID_TIMESTAMP, "Timestamp" },
-		{ NVME_FEAT_FID_KATO, "Keep Alive Timer" },
-		{ NVME_FEAT_FID_HCTM, "Host Controlled Thermal Management" },
-		{ NVME_FEAT_FID_NOPSC, "Non-Operational Power State Config" },
-		{ NVME_FEAT_FID_RRL, "Read Recovery Level" },
-		{ NVME_FEAT_FID_PLM_CONFIG, "Predictable Latency Mode Config" },
-		{ NVME_FEAT_FID_PLM_WINDOW, "Predictable Latency Mode Window" },
-		{ NVME_FEAT_FID_LBA_STS_INTERVAL, "LBA Status Interval" },
-		{ NVME_FEAT_FID_HOST_BEHAVIOR, "Host Behavior" },
-		{ NVME_FEAT_FID_SANITIZE, "Sanitize" },
-		{ NVME_FEAT_FID_ENDURANCE_EVT_CFG, "Endurance Event Group Configuration" },
-		{ NVME_FEAT_FID_IOCS_PROFILE, "I/O Command Set Profile" },
-		{ NVME_FEAT_FID_SPINUP_CONTROL, "Spinup Control" },
-		{ NVME_FEAT_FID_ENH_CTRL_METADATA, "Enhanced Controller Metadata" },
-		{ NVME_FEAT_FID_CTRL_METADATA, "Controller Metadata" },
-		{ NVME_FEAT_FID_NS_METADATA, "Namespace Metadata" },
-		{ NVME_FEAT_FID_SW_PROGRESS, "Software Progress" },
-		{ NVME_FEAT_FID_HOST_ID, "Host Identifier" },
-		{ NVME_FEAT_FID_RESV_MASK, "Reservation Notification Mask" },
-		{ NVME_FEAT_FID_RESV_PERSIST, "Reservation Persistence" },
-		{ NVME_FEAT_FID_WRITE_PROTECT, "Namespace Write Protect" },
-		{ NVME_FEAT_FID_FDP, "Flexible Direct Placement" },
-		{ NVME_FEAT_FID_FDP_EVENTS, "Flexible Direct Placement Events" },
+	    {NVME_FEAT_FID_ARBITRATION, "Arbitration"},
+	    {NVME_FEAT_FID_POWER_MGMT, "Power Management"},
+	    {NVME_FEAT_FID_LBA_RANGE, "LBA Range Type"},
+	    {NVME_FEAT_FID_TEMP_THRESH, "Temperature Threshold"},
+	    {NVME_FEAT_FID_ERR_RECOVERY, "Error Recovery"},
+	    {NVME_FEAT_FID_VOLATILE_WC, "Volatile Write Cache"},
+	    {NVME_FEAT_FID_NUM_QUEUES, "Number of Queues"},
+	    {NVME_FEAT_FID_IRQ_COALESCE, "Interrupt Coalescing"},
+	    {NVME_FEAT_FID_IRQ_CONFIG, "Interrupt Vector Configuration"},
+	    {NVME_FEAT_FID_WRITE_ATOMIC, "Write Atomicity Normal"},
+	    {NVME_FEAT_FID_ASYNC_EVENT, "Async Event Configuration"},
+	    {NVME_FEAT_FID_AUTO_PST, "Autonomous Power State Transition"},
+	    {NVME_FEAT_FID_HOST_MEM_BUF, "Host Memory Buffer"},
+	    {NVME_FEAT_FID_TIMESTAMP, "Timestamp"},
+	    {NVME_FEAT_FID_KATO, "Keep Alive Timer"},
+	    {NVME_FEAT_FID_HCTM, "Host Controlled Thermal Management"},
+	    {NVME_FEAT_FID_NOPSC, "Non-Operational Power State Config"},
+	    {NVME_FEAT_FID_RRL, "Read Recovery Level"},
+	    {NVME_FEAT_FID_PLM_CONFIG, "Predictable Latency Mode Config"},
+	    {NVME_FEAT_FID_PLM_WINDOW, "Predictable Latency Mode Window"},
+	    {NVME_FEAT_FID_LBA_STS_INTERVAL, "LBA Status Interval"},
+	    {NVME_FEAT_FID_HOST_BEHAVIOR, "Host Behavior"},
+	    {NVME_FEAT_FID_SANITIZE, "Sanitize"},
+	    {NVME_FEAT_FID_ENDURANCE_EVT_CFG, "Endurance Event Group Configuration"},
+	    {NVME_FEAT_FID_IOCS_PROFILE, "I/O Command Set Profile"},
+	    {NVME_FEAT_FID_SPINUP_CONTROL, "Spinup Control"},
+	    {NVME_FEAT_FID_ENH_CTRL_METADATA, "Enhanced Controller Metadata"},
+	    {NVME_FEAT_FID_CTRL_METADATA, "Controller Metadata"},
+	    {NVME_FEAT_FID_NS_METADATA, "Namespace Metadata"},
+	    {NVME_FEAT_FID_SW_PROGRESS, "Software Progress"},
+	    {NVME_FEAT_FID_HOST_ID, "Host Identifier"},
+	    {NVME_FEAT_FID_RESV_MASK, "Reservation Notification Mask"},
+	    {NVME_FEAT_FID_RESV_PERSIST, "Reservation Persistence"},
+	    {NVME_FEAT_FID_WRITE_PROTECT, "Namespace Write Protect"},
+	    {NVME_FEAT_FID_FDP, "Flexible Direct Placement"},
+	    {NVME_FEAT_FID_FDP_EVENTS, "Flexible Direct Placement Events"},
 	};
 	size_t i;
 
@@ -110,33 +110,34 @@ static void show_timestamp(const uint8_t *b)
 				    "using a Set Features command."
 				  : "The Timestamp field was initialized to \u2018"
 				    "0\u2019 by a Controller Level Reset.");
-	printf("\t%s\n", b[6] & 1 ? "The controller may have stopped counting during vendor "
-				    "specific intervals after the Timestamp value was initialized"
-				  : "The controller counted time in milliseconds continuously since "
-				    "the Timestamp value was initialized.");
+	printf("\t%s\n", b[6] & 1
+			     ? "The controller may have stopped counting during vendor "
+			       "specific intervals after the Timestamp value was initialized"
+			     : "The controller counted time in milliseconds continuously since "
+			       "the Timestamp value was initialized.");
 }
 
 /* The -H decoding of a feature's value, as nvme-cli words it. */
 static void show_fields(unsigned int fid, uint32_t r, const uint8_t *buf)
 {
-	static const char *const hints[] = { "No Workload",
-					     "Extended Idle Period with a Burst of Random Writes",
-					     "Heavy Sequential Writes" };
-	static const char *const wp[] = { "No Write Protect", "Write Protect",
-					  "Write Protect Until Power Cycle",
-					  "Permanent Write Protect" };
+	static const char *const hints[] = {"No Workload",
+					    "Extended Idle Period with a Burst of Random Writes",
+					    "Heavy Sequential Writes"};
+	static const char *const wp[] = {"No Write Protect", "Write Protect",
+					 "Write Protect Until Power Cycle",
+					 "Permanent Write Protect"};
 	static const struct {
 		unsigned int bit;
 		const char *name;
 	} aen[] = {
-		{ 31, "Discovery Log Page Change Notices                         " },
-		{ 14, "Endurance Group Event Aggregate Log Change Notices        " },
-		{ 13, "LBA Status Information Notices                            " },
-		{ 12, "Predictable Latency Event Aggregate Log Change Notices    " },
-		{ 11, "Asymmetric Namespace Access Change Notices                " },
-		{ 10, "Telemetry Log Notices                                     " },
-		{ 9, "Firmware Activation Notices                               " },
-		{ 8, "Namespace Attribute Notices                               " },
+	    {31, "Discovery Log Page Change Notices                         "},
+	    {14, "Endurance Group Event Aggregate Log Change Notices        "},
+	    {13, "LBA Status Information Notices                            "},
+	    {12, "Predictable Latency Event Aggregate Log Change Notices    "},
+	    {11, "Asymmetric Namespace Access Change Notices                "},
+	    {10, "Telemetry Log Notices                                     "},
+	    {9, "Firmware Activation Notices                               "},
+	    {8, "Namespace Attribute Notices                               "},
 	};
 	unsigned int f;
 	size_t i;
@@ -160,16 +161,18 @@ static void show_fields(unsigned int fid, uint32_t r, const uint8_t *buf)
 	case NVME_FEAT_FID_TEMP_THRESH:
 		f = (r >> 20) & 3;
 		printf("\tThreshold Type Select         (THSEL): %u - %s\n", f,
-		       f == 0 ? "Over Temperature Threshold"
+		       f == 0	? "Over Temperature Threshold"
 		       : f == 1 ? "Under Temperature Threshold"
 				: "Reserved");
 		f = (r >> 16) & 0xf;
 		if (f == 0)
-			printf("\tThreshold Temperature Select (TMPSEL): %u - Composite Temperature\n",
-			       f);
+			printf(
+			    "\tThreshold Temperature Select (TMPSEL): %u - Composite Temperature\n",
+			    f);
 		else if (f <= 8)
-			printf("\tThreshold Temperature Select (TMPSEL): %u - Temperature Sensor %u\n",
-			       f, f);
+			printf(
+			    "\tThreshold Temperature Select (TMPSEL): %u - Temperature Sensor %u\n",
+			    f, f);
 		else
 			printf("\tThreshold Temperature Select (TMPSEL): %u - Reserved\n", f);
 		printf("\tTemperature Threshold         (TMPTH): %ld\u00b0C (%u Kelvin)\n",
@@ -182,7 +185,8 @@ static void show_fields(unsigned int fid, uint32_t r, const uint8_t *buf)
 		       (r & 0xffff) * 100);
 		break;
 	case NVME_FEAT_FID_VOLATILE_WC:
-		printf("\tVolatile Write Cache Enable (WCE): %s\n", yes(r & 1, "Enabled", "Disabled"));
+		printf("\tVolatile Write Cache Enable (WCE): %s\n",
+		       yes(r & 1, "Enabled", "Disabled"));
 		break;
 	case NVME_FEAT_FID_NUM_QUEUES:
 		printf("\tNumber of IO Completion Queues Allocated (NCQA): %u\n", (r >> 16) + 1);
@@ -202,7 +206,8 @@ static void show_fields(unsigned int fid, uint32_t r, const uint8_t *buf)
 	case NVME_FEAT_FID_ASYNC_EVENT:
 		for (i = 0; i < sizeof(aen) / sizeof(aen[0]); i++)
 			printf("\t%s: %s\n", aen[i].name,
-			       yes(r >> aen[i].bit & 1, "Send async event", "Do not send async event"));
+			       yes(r >> aen[i].bit & 1, "Send async event",
+				   "Do not send async event"));
 		printf("\tSMART / Health Critical Warnings                          : %s\n",
 		       yes(r & 0xff, "Send async event", "Do not send async event"));
 		break;
@@ -221,8 +226,8 @@ static void show_fields(unsigned int fid, uint32_t r, const uint8_t *buf)
 		printf("\tKeep Alive Timeout (KATO) in milliseconds: %u\n", r);
 		break;
 	case NVME_FEAT_FID_HCTM:
-		printf("\tThermal Management Temperature 1 (TMT1) : %u Kelvin (%ld\u00b0C)\n", r >> 16,
-		       (long)(r >> 16) - 273);
+		printf("\tThermal Management Temperature 1 (TMT1) : %u Kelvin (%ld\u00b0C)\n",
+		       r >> 16, (long)(r >> 16) - 273);
 		printf("\tThermal Management Temperature 2 (TMT2) : %u Kelvin (%ld\u00b0C)\n",
 		       r & 0xffff, (long)(r & 0xffff) - 273);
 		break;
@@ -295,8 +300,10 @@ struct feat_req {
 static int get_one(struct nvfio_ctrl *ctrl, const struct feat_req *q, void *buf, uint32_t *result,
 		   struct nvfio_cqe *cqe)
 {
-	struct nvfio_cmd cmd = { .opcode = nvme_admin_get_features, .nsid = q->nsid,
-				 .cdw10 = (uint32_t)q->sel << 8 | q->fid, .cdw11 = q->cdw11 };
+	struct nvfio_cmd cmd = {.opcode = nvme_admin_get_features,
+				.nsid = q->nsid,
+				.cdw10 = (uint32_t)q->sel << 8 | q->fid,
+				.cdw11 = q->cdw11};
 	int ret = cli_admin(ctrl, &cmd, q->len ? buf : NULL, q->len, cqe, 0);
 
 	*result = cqe->cdw0;
@@ -309,8 +316,8 @@ static bool invalid_field(int ret, const struct nvfio_cqe *cqe)
 }
 
 /* One feature: read (twice for "changed"), then print as nvme-cli does. */
-static int show_feature(struct nvfio_ctrl *ctrl, struct feat_req q, uint32_t data_len,
-			bool binary, bool human, struct nvfio_cqe *cqe)
+static int show_feature(struct nvfio_ctrl *ctrl, struct feat_req q, uint32_t data_len, bool binary,
+			bool human, struct nvfio_cqe *cqe)
 {
 	uint8_t buf[4096], def[4096];
 	uint32_t r, rdef = 0;
@@ -364,26 +371,25 @@ static int show_feature(struct nvfio_ctrl *ctrl, struct feat_req q, uint32_t dat
 int cli_get_feature(int argc, char **argv)
 {
 	static const struct cli_usage u = {
-		"get-feature", "DEVICE [OPTIONS]",
-		"Get Features: a feature's current, default or saved value, what it supports "
-		"(-s 3), or with -f 0 every feature the controller has (those it refuses with "
-		"Invalid Field are left out); -s 8 shows only features changed from their default."
-	};
-	struct feat_req q = { .nsid = NVME_NSID_ALL };
+	    "get-feature", "DEVICE [OPTIONS]",
+	    "Get Features: a feature's current, default or saved value, what it supports "
+	    "(-s 3), or with -f 0 every feature the controller has (those it refuses with "
+	    "Invalid Field are left out); -s 8 shows only features changed from their default."};
+	struct feat_req q = {.nsid = NVME_NSID_ALL};
 	uint32_t data_len = 0;
 	uint8_t uuid = 0, fid = 0;
 	bool binary = false, human = false;
 	const struct cli_opt opts[] = {
-		CLI_UINT("feature-id", 'f', &fid, "FID", "the feature (0: all)"),
-		CLI_UINT("namespace-id", 'n', &q.nsid, "NSID", "namespace (default 0xffffffff)"),
-		CLI_UINT("sel", 's', &q.sel, "SEL",
-			 "0 current, 1 default, 2 saved, 3 supported capabilities, 8 changed"),
-		CLI_UINT("data-len", 'l', &data_len, "LEN", "bytes of the feature's data structure"),
-		CLI_FLAG("raw-binary", 'b', &binary, "the data structure as it is"),
-		CLI_UINT("cdw11", 'c', &q.cdw11, "DW", "dword 11 (feature specific)"),
-		CLI_UINT("uuid-index", 'U', &uuid, "IDX", "UUID index"),
-		CLI_FLAG("human-readable", 'H', &human, "decode the value"),
-		CLI_END,
+	    CLI_UINT("feature-id", 'f', &fid, "FID", "the feature (0: all)"),
+	    CLI_UINT("namespace-id", 'n', &q.nsid, "NSID", "namespace (default 0xffffffff)"),
+	    CLI_UINT("sel", 's', &q.sel, "SEL",
+		     "0 current, 1 default, 2 saved, 3 supported capabilities, 8 changed"),
+	    CLI_UINT("data-len", 'l', &data_len, "LEN", "bytes of the feature's data structure"),
+	    CLI_FLAG("raw-binary", 'b', &binary, "the data structure as it is"),
+	    CLI_UINT("cdw11", 'c', &q.cdw11, "DW", "dword 11 (feature specific)"),
+	    CLI_UINT("uuid-index", 'U', &uuid, "IDX", "UUID index"),
+	    CLI_FLAG("human-readable", 'H', &human, "decode the value"),
+	    CLI_END,
 	};
 	struct nvfio_ctrl *ctrl;
 	struct nvfio_cqe cqe;
@@ -424,25 +430,24 @@ int cli_get_feature(int argc, char **argv)
 int cli_set_feature(int argc, char **argv)
 {
 	static const struct cli_usage u = {
-		"set-feature", "DEVICE -f FID [OPTIONS]",
-		"Set Features: give feature FID the value -v (dword 11) and -c (dword 12), with "
-		"its data structure from --data (or standard input when -l is given without it); "
-		"--save keeps it across resets where the feature can be saved."
-	};
+	    "set-feature", "DEVICE -f FID [OPTIONS]",
+	    "Set Features: give feature FID the value -v (dword 11) and -c (dword 12), with "
+	    "its data structure from --data (or standard input when -l is given without it); "
+	    "--save keeps it across resets where the feature can be saved."};
 	uint32_t nsid = 0, cdw12 = 0, len = 0, value = 0;
 	uint8_t fid = 0, uuid = 0;
 	const char *file = NULL;
 	bool save = false, fid_given = false;
 	const struct cli_opt opts[] = {
-		CLI_UINT("namespace-id", 'n', &nsid, "NSID", "namespace"),
-		CLI_UINT_G("feature-id", 'f', &fid, "FID", "the feature", &fid_given),
-		CLI_UINT("value", 'v', &value, "DW", "the value (dword 11)"),
-		CLI_UINT("cdw12", 'c', &cdw12, "DW", "dword 12"),
-		CLI_UINT("uuid-index", 'U', &uuid, "IDX", "UUID index"),
-		CLI_UINT("data-len", 'l', &len, "LEN", "bytes of the data structure"),
-		CLI_STR("data", 'd', &file, "FILE", "the data structure"),
-		CLI_FLAG("save", 's', &save, "persist across resets"),
-		CLI_END,
+	    CLI_UINT("namespace-id", 'n', &nsid, "NSID", "namespace"),
+	    CLI_UINT_G("feature-id", 'f', &fid, "FID", "the feature", &fid_given),
+	    CLI_UINT("value", 'v', &value, "DW", "the value (dword 11)"),
+	    CLI_UINT("cdw12", 'c', &cdw12, "DW", "dword 12"),
+	    CLI_UINT("uuid-index", 'U', &uuid, "IDX", "UUID index"),
+	    CLI_UINT("data-len", 'l', &len, "LEN", "bytes of the data structure"),
+	    CLI_STR("data", 'd', &file, "FILE", "the data structure"),
+	    CLI_FLAG("save", 's', &save, "persist across resets"),
+	    CLI_END,
 	};
 	struct nvfio_ctrl *ctrl;
 	struct nvfio_cqe cqe;
@@ -487,9 +492,12 @@ int cli_set_feature(int argc, char **argv)
 		return ret;
 	}
 	{
-		struct nvfio_cmd cmd = { .opcode = nvme_admin_set_features, .nsid = nsid,
-					 .cdw10 = (save ? 1u << 31 : 0) | fid,
-					 .cdw11 = value, .cdw12 = cdw12, .cdw14 = uuid & 0x7f };
+		struct nvfio_cmd cmd = {.opcode = nvme_admin_set_features,
+					.nsid = nsid,
+					.cdw10 = (save ? 1u << 31 : 0) | fid,
+					.cdw11 = value,
+					.cdw12 = cdw12,
+					.cdw14 = uuid & 0x7f};
 
 		ret = cli_admin(ctrl, &cmd, buf, len, &cqe, 0);
 	}

@@ -15,10 +15,10 @@
 #include "dev.h"
 #include "out.h"
 
-static int get_log(struct nvfio_ctrl *ctrl, uint8_t lid, uint32_t nsid, void *buf,
-		   uint32_t len, const char *what)
+static int get_log(struct nvfio_ctrl *ctrl, uint8_t lid, uint32_t nsid, void *buf, uint32_t len,
+		   const char *what)
 {
-	const struct cli_log_req q = { .lid = lid, .nsid = nsid };
+	const struct cli_log_req q = {.lid = lid, .nsid = nsid};
 
 	return cli_log_page(ctrl, &q, buf, len, what);
 }
@@ -29,9 +29,8 @@ static const char *si_bytes(long double b)
 	static const struct {
 		long double mag;
 		const char *sfx;
-	} s[] = { { 1e30L, "Q" }, { 1e27L, "R" }, { 1e24L, "Y" }, { 1e21L, "Z" },
-		  { 1e18L, "E" }, { 1e15L, "P" }, { 1e12L, "T" }, { 1e9L, "G" },
-		  { 1e6L, "M" },  { 1e3L, "k" },  { 1e0L, "" } };
+	} s[] = {{1e30L, "Q"}, {1e27L, "R"}, {1e24L, "Y"}, {1e21L, "Z"}, {1e18L, "E"}, {1e15L, "P"},
+		 {1e12L, "T"}, {1e9L, "G"},  {1e6L, "M"},  {1e3L, "k"},	 {1e0L, ""}};
 	static char out[48];
 	const char *sfx = "";
 	size_t i;
@@ -100,8 +99,7 @@ static void smart_json(const struct nvme_smart_log *s, bool human)
 	cli_json_print(root);
 }
 
-static void smart_normal(const struct nvme_smart_log *s, uint32_t nsid, const char *dev,
-			 bool human)
+static void smart_normal(const struct nvme_smart_log *s, uint32_t nsid, const char *dev, bool human)
 {
 	unsigned int t = s->temperature[1] << 8 | s->temperature[0], cw = s->critical_warning;
 	int i;
@@ -148,9 +146,9 @@ static void smart_normal(const struct nvme_smart_log *s, uint32_t nsid, const ch
 	printf("Thermal Management T2 Total Time\t: %u\n", le32toh(s->thm_temp2_total_time));
 }
 
-#define OUT_OPTS(o)                                                                            \
-	CLI_STR("output-format", 'o', &(o).format, "FMT", "output format: normal|json|binary"),  \
-		CLI_FLAG("raw-binary", 'b', &(o).binary, "output the raw log page")
+#define OUT_OPTS(o)                                                                                \
+	CLI_STR("output-format", 'o', &(o).format, "FMT", "output format: normal|json|binary"),    \
+	    CLI_FLAG("raw-binary", 'b', &(o).binary, "output the raw log page")
 
 /* Parse, check the format, open the device: 0, or the exit status (-1: help shown). */
 static int prologue(int argc, char **argv, const struct cli_usage *u, const struct cli_opt *opts,
@@ -168,17 +166,16 @@ static int prologue(int argc, char **argv, const struct cli_usage *u, const stru
 int cli_smart_log(int argc, char **argv)
 {
 	static const struct cli_usage u = {
-		"smart-log", "DEVICE [OPTIONS]",
-		"The SMART / Health Information log page: temperature, wear, data units, error "
-		"counts, for the controller or (-n) one namespace."
-	};
-	struct cli_out o = { 0 };
+	    "smart-log", "DEVICE [OPTIONS]",
+	    "The SMART / Health Information log page: temperature, wear, data units, error "
+	    "counts, for the controller or (-n) one namespace."};
+	struct cli_out o = {0};
 	uint32_t nsid = NVME_NSID_ALL;
 	const struct cli_opt opts[] = {
-		CLI_UINT("namespace-id", 'n', &nsid, "NSID", "the namespace (default: all)"),
-		OUT_OPTS(o),
-		CLI_FLAG("human-readable", 'H', &o.human, "decode the critical warning"),
-		CLI_END,
+	    CLI_UINT("namespace-id", 'n', &nsid, "NSID", "the namespace (default: all)"),
+	    OUT_OPTS(o),
+	    CLI_FLAG("human-readable", 'H', &o.human, "decode the critical warning"),
+	    CLI_END,
 	};
 	struct nvme_smart_log s;
 	struct nvfio_ctrl *ctrl;
@@ -276,16 +273,15 @@ static void error_normal(const struct nvme_error_log_page *e, uint32_t n, const 
 int cli_error_log(int argc, char **argv)
 {
 	static const struct cli_usage u = {
-		"error-log", "DEVICE [OPTIONS]",
-		"The Error Information log page: the controller's most recent errors, newest "
-		"first (at most ELPE + 1 entries)."
-	};
-	struct cli_out o = { 0 };
+	    "error-log", "DEVICE [OPTIONS]",
+	    "The Error Information log page: the controller's most recent errors, newest "
+	    "first (at most ELPE + 1 entries)."};
+	struct cli_out o = {0};
 	uint32_t entries = 64;
 	const struct cli_opt opts[] = {
-		CLI_UINT("log-entries", 'e', &entries, "NUM", "entries to read (default 64)"),
-		OUT_OPTS(o),
-		CLI_END,
+	    CLI_UINT("log-entries", 'e', &entries, "NUM", "entries to read (default 64)"),
+	    OUT_OPTS(o),
+	    CLI_END,
 	};
 	const struct nvme_id_ctrl *id;
 	struct nvme_error_log_page *e;
@@ -308,8 +304,8 @@ int cli_error_log(int argc, char **argv)
 		nvfio_ctrl_close(ctrl);
 		return ENOMEM;
 	}
-	ret = get_log(ctrl, NVME_LOG_LID_ERROR, NVME_NSID_ALL, e, entries * sizeof(*e),
-		      "error log");
+	ret =
+	    get_log(ctrl, NVME_LOG_LID_ERROR, NVME_NSID_ALL, e, entries * sizeof(*e), "error log");
 	if (!ret) {
 		if (o.fmt == CLI_FMT_BINARY)
 			cli_raw(e, entries * sizeof(*e));
@@ -337,13 +333,12 @@ static const char *fw_str(const char *c)
 int cli_fw_log(int argc, char **argv)
 {
 	static const struct cli_usage u = {
-		"fw-log", "DEVICE [OPTIONS]",
-		"The Firmware Slot Information log page: the active slot and each slot's revision."
-	};
-	struct cli_out o = { 0 };
+	    "fw-log", "DEVICE [OPTIONS]",
+	    "The Firmware Slot Information log page: the active slot and each slot's revision."};
+	struct cli_out o = {0};
 	const struct cli_opt opts[] = {
-		OUT_OPTS(o),
-		CLI_END,
+	    OUT_OPTS(o),
+	    CLI_END,
 	};
 	struct nvme_firmware_slot fw;
 	struct nvfio_ctrl *ctrl;
@@ -397,27 +392,27 @@ out:
 int cli_get_log(int argc, char **argv)
 {
 	static const struct cli_usage u = {
-		"get-log", "DEVICE -i LID -l LEN [OPTIONS]",
-		"Get Log Page: LEN bytes of any log page, from --lpo on, as a hex dump (or raw "
-		"with -b). Longer than the controller's transfer size, it is read in pieces."
-	};
-	struct cli_log_req q = { .nsid = NVME_NSID_ALL, .lid = 0xff };
+	    "get-log", "DEVICE -i LID -l LEN [OPTIONS]",
+	    "Get Log Page: LEN bytes of any log page, from --lpo on, as a hex dump (or raw "
+	    "with -b). Longer than the controller's transfer size, it is read in pieces."};
+	struct cli_log_req q = {.nsid = NVME_NSID_ALL, .lid = 0xff};
 	uint32_t len = 0, aen = 0;
 	bool binary = false;
 	const struct cli_opt opts[] = {
-		CLI_UINT("namespace-id", 'n', &q.nsid, "NSID", "namespace (default 0xffffffff)"),
-		CLI_UINT("log-id", 'i', &q.lid, "LID", "the log page"),
-		CLI_UINT("log-len", 'l', &len, "LEN", "bytes to read (a multiple of 4)"),
-		CLI_UINT("aen", 'a', &aen, "DW0", "an event's completion dword 0: its log page, 4096 bytes"),
-		CLI_UINT("lpo", 'o', &q.lpo, "OFF", "offset into the log page (bytes)"),
-		CLI_UINT("lsp", 's', &q.lsp, "LSP", "log specific field"),
-		CLI_UINT("lsi", 'S', &q.lsi, "LSI", "log specific identifier"),
-		CLI_FLAG("rae", 'r', &q.rae, "retain an asynchronous event"),
-		CLI_UINT("uuid-index", 'U', &q.uuid, "IDX", "UUID index"),
-		CLI_FLAG("raw-binary", 'b', &binary, "the page as it is"),
-		CLI_UINT("csi", 'y', &q.csi, "CSI", "command set identifier"),
-		CLI_FLAG("ot", 'O', &q.ot, "--lpo is an index, not a byte offset"),
-		CLI_END,
+	    CLI_UINT("namespace-id", 'n', &q.nsid, "NSID", "namespace (default 0xffffffff)"),
+	    CLI_UINT("log-id", 'i', &q.lid, "LID", "the log page"),
+	    CLI_UINT("log-len", 'l', &len, "LEN", "bytes to read (a multiple of 4)"),
+	    CLI_UINT("aen", 'a', &aen, "DW0",
+		     "an event's completion dword 0: its log page, 4096 bytes"),
+	    CLI_UINT("lpo", 'o', &q.lpo, "OFF", "offset into the log page (bytes)"),
+	    CLI_UINT("lsp", 's', &q.lsp, "LSP", "log specific field"),
+	    CLI_UINT("lsi", 'S', &q.lsi, "LSI", "log specific identifier"),
+	    CLI_FLAG("rae", 'r', &q.rae, "retain an asynchronous event"),
+	    CLI_UINT("uuid-index", 'U', &q.uuid, "IDX", "UUID index"),
+	    CLI_FLAG("raw-binary", 'b', &binary, "the page as it is"),
+	    CLI_UINT("csi", 'y', &q.csi, "CSI", "command set identifier"),
+	    CLI_FLAG("ot", 'O', &q.ot, "--lpo is an index, not a byte offset"),
+	    CLI_END,
 	};
 	struct nvfio_ctrl *ctrl;
 	uint8_t *log;
@@ -485,20 +480,19 @@ static void est_time(const char *text, uint32_t v)
 int cli_sanitize_log(int argc, char **argv)
 {
 	static const struct cli_usage u = {
-		"sanitize-log", "DEVICE [OPTIONS]",
-		"The Sanitize Status log page: progress and result of the last sanitize, and the "
-		"controller's time estimates."
-	};
-	struct cli_out o = { 0 };
+	    "sanitize-log", "DEVICE [OPTIONS]",
+	    "The Sanitize Status log page: progress and result of the last sanitize, and the "
+	    "controller's time estimates."};
+	struct cli_out o = {0};
 	bool rae = false;
 	const struct cli_opt opts[] = {
-		CLI_FLAG("rae", 'r', &rae, "retain an asynchronous event"),
-		CLI_STR("output-format", 'o', &o.format, "FMT", "output format: normal|json|binary"),
-		CLI_FLAG("human-readable", 'H', &o.human, "decode the status"),
-		CLI_FLAG("raw-binary", 'b', &o.binary, "the page as it is"),
-		CLI_END,
+	    CLI_FLAG("rae", 'r', &rae, "retain an asynchronous event"),
+	    CLI_STR("output-format", 'o', &o.format, "FMT", "output format: normal|json|binary"),
+	    CLI_FLAG("human-readable", 'H', &o.human, "decode the status"),
+	    CLI_FLAG("raw-binary", 'b', &o.binary, "the page as it is"),
+	    CLI_END,
 	};
-	struct cli_log_req q = { .lid = NVME_LOG_LID_SANITIZE, .nsid = NVME_NSID_ALL };
+	struct cli_log_req q = {.lid = NVME_LOG_LID_SANITIZE, .nsid = NVME_NSID_ALL};
 	struct nvme_sanitize_log_page s;
 	struct nvfio_ctrl *ctrl;
 	char *dev = NULL;
@@ -547,14 +541,16 @@ int cli_sanitize_log(int argc, char **argv)
 			       "overwrite:\t%u\n",
 			       st >> 3 & 0x1f);
 			printf("\t  [8]\t%s\n",
-			       st >> 8 & 1 ? "Global Data Erased set: no NS LB in the NVM subsystem "
-					     "has been written to and no PMR in the NVM subsystem has "
-					     "been enabled"
-					   : "Global Data Erased cleared: a NS LB in the NVM subsystem "
-					     "has been written to or a PMR in the NVM subsystem has "
-					     "been enabled");
+			       st >> 8 & 1
+				   ? "Global Data Erased set: no NS LB in the NVM subsystem "
+				     "has been written to and no PMR in the NVM subsystem has "
+				     "been enabled"
+				   : "Global Data Erased cleared: a NS LB in the NVM subsystem "
+				     "has been written to or a PMR in the NVM subsystem has "
+				     "been enabled");
 		}
-		printf("Sanitize Command Dword 10 Information (SCDW10) :  %#x\n", le32toh(s.scdw10));
+		printf("Sanitize Command Dword 10 Information (SCDW10) :  %#x\n",
+		       le32toh(s.scdw10));
 		est_time("Estimated Time For Overwrite                   ", le32toh(s.eto));
 		est_time("Estimated Time For Block Erase                 ", le32toh(s.etbe));
 		est_time("Estimated Time For Crypto Erase                ", le32toh(s.etce));
@@ -570,25 +566,25 @@ out:
 static void st_result(const struct nvme_st_result *r, bool verbose)
 {
 	static const char *const res[] = {
-		"Operation completed without error",
-		"Operation was aborted by a Device Self-test command",
-		"Operation was aborted by a Controller Level Reset",
-		"Operation was aborted due to a removal of a namespace from the namespace inventory",
-		"Operation was aborted due to the processing of a Format NVM command",
-		"A fatal error or unknown test error occurred while the controller was executing "
-		"the device self-test operation and the operation did not complete",
-		"Operation completed with a segment that failed and the segment that failed is not "
-		"known",
-		"Operation completed with one or more failed segments and the first segment that "
-		"failed is indicated in the SegmentNumber field",
-		"Operation was aborted for unknown reason",
-		"Operation was aborted due to a sanitize operation",
+	    "Operation completed without error",
+	    "Operation was aborted by a Device Self-test command",
+	    "Operation was aborted by a Controller Level Reset",
+	    "Operation was aborted due to a removal of a namespace from the namespace inventory",
+	    "Operation was aborted due to the processing of a Format NVM command",
+	    "A fatal error or unknown test error occurred while the controller was executing "
+	    "the device self-test operation and the operation did not complete",
+	    "Operation completed with a segment that failed and the segment that failed is not "
+	    "known",
+	    "Operation completed with one or more failed segments and the first segment that "
+	    "failed is indicated in the SegmentNumber field",
+	    "Operation was aborted for unknown reason",
+	    "Operation was aborted due to a sanitize operation",
 	};
 	unsigned int op = r->dsts & 0xf, code = r->dsts >> 4;
 
 	printf("  Operation Result             : %#x", op);
 	if (verbose)
-		printf(" %s", op < 10 ? res[op]
+		printf(" %s", op < 10	  ? res[op]
 			      : op == 0xf ? "Entry not used (does not contain a result)"
 					  : "Reserved");
 	printf("\n");
@@ -596,8 +592,8 @@ static void st_result(const struct nvme_st_result *r, bool verbose)
 		return;
 	printf("  Self Test Code               : %x", code);
 	if (verbose)
-		printf(" %s", code == 1	   ? "Short device self-test operation"
-			      : code == 2  ? "Extended device self-test operation"
+		printf(" %s", code == 1	    ? "Short device self-test operation"
+			      : code == 2   ? "Extended device self-test operation"
 			      : code == 0xe ? "Vendor specific"
 					    : "Reserved");
 	printf("\n");
@@ -624,18 +620,17 @@ static void st_result(const struct nvme_st_result *r, bool verbose)
 int cli_self_test_log(int argc, char **argv)
 {
 	static const struct cli_usage u = {
-		"self-test-log", "DEVICE [OPTIONS]",
-		"The Device Self-test log page: the test running now and its progress, then the "
-		"last results, newest first."
-	};
-	struct cli_out o = { 0 };
+	    "self-test-log", "DEVICE [OPTIONS]",
+	    "The Device Self-test log page: the test running now and its progress, then the "
+	    "last results, newest first."};
+	struct cli_out o = {0};
 	uint8_t entries = NVME_LOG_ST_MAX_RESULTS;
 	bool verbose = false;
 	const struct cli_opt opts[] = {
-		CLI_UINT("dst-entries", 'e', &entries, "NUM", "results to show (default 20)"),
-		CLI_STR("output-format", 'o', &o.format, "FMT", "output format: normal|json|binary"),
-		CLI_FLAG("verbose", 'v', &verbose, "the results in words"),
-		CLI_END,
+	    CLI_UINT("dst-entries", 'e', &entries, "NUM", "results to show (default 20)"),
+	    CLI_STR("output-format", 'o', &o.format, "FMT", "output format: normal|json|binary"),
+	    CLI_FLAG("verbose", 'v', &verbose, "the results in words"),
+	    CLI_END,
 	};
 	struct nvme_self_test_log log;
 	struct nvfio_ctrl *ctrl;

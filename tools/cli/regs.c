@@ -53,8 +53,9 @@ static void human_cap(uint64_t cap)
 	       yn(cap >> 37 & 1, "Supported", "Not Supported"));
 	printf("\t                                           One or more I/O Command Sets are %s\n",
 	       yn(cap >> 43 & 1, "Supported", "Not Supported"));
-	printf("\t                                           %s\n",
-	       yn(cap >> 44 & 1, "Only Admin Command Set Supported", "I/O Command Set is Supported"));
+	printf(
+	    "\t                                           %s\n",
+	    yn(cap >> 44 & 1, "Only Admin Command Set Supported", "I/O Command Set is Supported"));
 	printf("\tNVM Subsystem Reset Supported     (NSSRS): %s\n", yn(cap >> 36 & 1, "Yes", "No"));
 	printf("\tDoorbell Stride                   (DSTRD): %u bytes\n",
 	       1u << (2 + (cap >> 32 & 0xf)));
@@ -70,9 +71,9 @@ static void human_cap(uint64_t cap)
 
 static void human_cc(uint32_t cc)
 {
-	static const char *const shn[] = { "No notification; no effect",
-					   "Normal shutdown notification",
-					   "Abrupt shutdown notification", "Reserved" };
+	static const char *const shn[] = {"No notification; no effect",
+					  "Normal shutdown notification",
+					  "Abrupt shutdown notification", "Reserved"};
 	unsigned int ams = cc >> 11 & 7, css = cc & 0x70;
 
 	printf("\tController Ready Independent of Media Enable (CRIME): %s\n",
@@ -81,7 +82,7 @@ static void human_cc(uint32_t cc)
 	printf("\tI/O Submission Queue Entry Size (IOSQES): %u bytes\n", 1u << (cc >> 16 & 0xf));
 	printf("\tShutdown Notification              (SHN): %s\n", shn[cc >> 14 & 3]);
 	printf("\tArbitration Mechanism Selected     (AMS): %s\n",
-	       ams == 0   ? "Round Robin"
+	       ams == 0	  ? "Round Robin"
 	       : ams == 1 ? "Weighted Round Robin with Urgent Priority Class"
 	       : ams == 7 ? "Vendor Specific"
 			  : "Reserved");
@@ -97,9 +98,9 @@ static void human_cc(uint32_t cc)
 
 static void human_csts(uint32_t csts)
 {
-	static const char *const shst[] = { "Normal operation (no shutdown has been requested)",
-					    "Shutdown processing occurring",
-					    "Shutdown processing complete", "Reserved" };
+	static const char *const shst[] = {"Normal operation (no shutdown has been requested)",
+					   "Shutdown processing occurring",
+					   "Shutdown processing complete", "Reserved"};
 
 	printf("\tProcessing Paused               (PP): %s\n", yn(csts >> 5 & 1, "Yes", "No"));
 	printf("\tNVM Subsystem Reset Occurred (NSSRO): %s\n", yn(csts >> 4 & 1, "Yes", "No"));
@@ -116,22 +117,22 @@ static const struct reg {
 	unsigned char wide;   /* 64-bit */
 	unsigned char altfmt; /* "%#x" instead of "%x" */
 } tail_regs[] = {
-	{ "asq     : ", "asq", NVME_REG_ASQ, 1, 0 },
-	{ "acq     : ", "acq", NVME_REG_ACQ, 1, 0 },
-	{ "cmbloc  : ", "cmbloc", NVME_REG_CMBLOC, 0, 0 },
-	{ "cmbsz   : ", "cmbsz", NVME_REG_CMBSZ, 0, 0 },
-	{ "bpinfo  : ", "bpinfo", NVME_REG_BPINFO, 0, 0 },
-	{ "bprsel  : ", "bprsel", NVME_REG_BPRSEL, 0, 0 },
-	{ "bpmbl   : ", "bpmbl", NVME_REG_BPMBL, 1, 0 },
-	{ "cmbmsc\t: ", "cmbmsc", NVME_REG_CMBMSC, 1, 0 },
-	{ "cmbsts\t: ", "cmbsts", NVME_REG_CMBSTS, 0, 0 },
-	{ "pmrcap  : ", "pmrcap", NVME_REG_PMRCAP, 0, 0 },
-	{ "pmrctl  : ", "pmrctl", NVME_REG_PMRCTL, 0, 0 },
-	{ "pmrsts  : ", "pmrsts", NVME_REG_PMRSTS, 0, 0 },
-	{ "pmrebs  : ", "pmrebs", NVME_REG_PMREBS, 0, 0 },
-	{ "pmrswtp : ", "pmrswtp", NVME_REG_PMRSWTP, 0, 0 },
-	{ "pmrmscl\t: ", "pmrmscl", NVME_REG_PMRMSCL, 0, 1 },
-	{ "pmrmscu\t: ", "pmrmscu", NVME_REG_PMRMSCU, 0, 1 },
+    {"asq     : ", "asq", NVME_REG_ASQ, 1, 0},
+    {"acq     : ", "acq", NVME_REG_ACQ, 1, 0},
+    {"cmbloc  : ", "cmbloc", NVME_REG_CMBLOC, 0, 0},
+    {"cmbsz   : ", "cmbsz", NVME_REG_CMBSZ, 0, 0},
+    {"bpinfo  : ", "bpinfo", NVME_REG_BPINFO, 0, 0},
+    {"bprsel  : ", "bprsel", NVME_REG_BPRSEL, 0, 0},
+    {"bpmbl   : ", "bpmbl", NVME_REG_BPMBL, 1, 0},
+    {"cmbmsc\t: ", "cmbmsc", NVME_REG_CMBMSC, 1, 0},
+    {"cmbsts\t: ", "cmbsts", NVME_REG_CMBSTS, 0, 0},
+    {"pmrcap  : ", "pmrcap", NVME_REG_PMRCAP, 0, 0},
+    {"pmrctl  : ", "pmrctl", NVME_REG_PMRCTL, 0, 0},
+    {"pmrsts  : ", "pmrsts", NVME_REG_PMRSTS, 0, 0},
+    {"pmrebs  : ", "pmrebs", NVME_REG_PMREBS, 0, 0},
+    {"pmrswtp : ", "pmrswtp", NVME_REG_PMRSWTP, 0, 0},
+    {"pmrmscl\t: ", "pmrmscl", NVME_REG_PMRMSCL, 0, 1},
+    {"pmrmscu\t: ", "pmrmscu", NVME_REG_PMRMSCU, 0, 1},
 };
 
 static void show_json(const struct regs *r)
@@ -232,15 +233,14 @@ static void show_normal(const struct regs *r, bool human)
 int cli_show_regs(int argc, char **argv)
 {
 	static const struct cli_usage u = {
-		"show-regs", "DEVICE [OPTIONS]",
-		"The controller's registers (CAP, VS, CC, CSTS, AQA, ASQ, ACQ, CMB, boot partition "
-		"and PMR registers) as they read now, with the controller brought up by nvfio."
-	};
-	struct cli_out o = { 0 };
+	    "show-regs", "DEVICE [OPTIONS]",
+	    "The controller's registers (CAP, VS, CC, CSTS, AQA, ASQ, ACQ, CMB, boot partition "
+	    "and PMR registers) as they read now, with the controller brought up by nvfio."};
+	struct cli_out o = {0};
 	const struct cli_opt opts[] = {
-		CLI_STR("output-format", 'o', &o.format, "FMT", "output format: normal|json|binary"),
-		CLI_FLAG("human-readable", 'H', &o.human, "decode the registers"),
-		CLI_END,
+	    CLI_STR("output-format", 'o', &o.format, "FMT", "output format: normal|json|binary"),
+	    CLI_FLAG("human-readable", 'H', &o.human, "decode the registers"),
+	    CLI_END,
 	};
 	struct nvfio_ctrl *ctrl;
 	struct regs r;
