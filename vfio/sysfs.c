@@ -312,6 +312,10 @@ int nvf_vfio_parse_interrupts(const char *text, const char *addr, unsigned int v
 	const char *line;
 
 	nlen = (size_t)snprintf(needle, sizeof(needle), "vfio-msix[%u](%s)", vector, addr);
+	/* Cut short, the name would be searched for past the buffer: an address this long (a
+	 * canonical one is at most 16 characters) names no device. */
+	if (nlen >= sizeof(needle))
+		return -NVFIO_ENOIRQ;
 	for (line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		const char *eol = strchr(line, '\n');
 		const char *p = line, *hit;

@@ -10,11 +10,14 @@
  * input as a crash).
  */
 
+#include <ctype.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -158,6 +161,64 @@ static inline void fuzz_argv_free(char **argv, int argc)
 static inline int fuzz_terminated(const char *s, size_t size)
 {
 	return memchr(s, '\0', size) != NULL;
+}
+
+/*
+ * A directory of the target's own, for the parsers that read files: made once, with @files
+ * (name, contents; NULL-terminated), and removed at exit. Returns its path; aborts on failure.
+ * stdin becomes /dev/null, so that no input can have a parser wait on a terminal.
+ */
+static char fuzz_dir_path[64];
+
+static inline void fuzz_dir_remove(void)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fuzz_dir_path);
+	if (system(cmd) != 0)
+		fprintf(stderr, "fuzz: could not remove %s\n", fuzz_dir_path);
+}
+
+static inline const char *fuzz_dir(const char *const (*files)[2])
+{
+	/* In memory where there is a tmpfs for it: the targets write files at every input. */
+	const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+
+	FUZZ_CHECK(freopen("/dev/null", "r", stdin));
+	snprintf(fuzz_dir_path, sizeof(fuzz_dir_path), "%s/nvfio-fuzz-XXXXXX", tmp);
+	FUZZ_CHECK(mkdtemp(fuzz_dir_path));
+	atexit(fuzz_dir_remove);
+	for (; files && (*files)[0]; files++) {
+		char path[256];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", fuzz_dir_path, (*files)[0]);
+		f = fopen(path, "w");
+		FUZZ_CHECK(f && fputs((*files)[1], f) >= 0 && fclose(f) == 0);
+	}
+	return fuzz_dir_path;
+}
+
+/*
+ * Whether @s names files only inside the target's directory: no "..", no absolute path where a
+ * file name may stand (after an include directive, or as @arg itself when @arg). The parsers take
+ * any path, as they should; the targets keep the fuzzer from reading the machine's files.
+ */
+static inline bool fuzz_local_paths(const char *s, bool arg)
+{
+	const char *p;
+
+	if (strstr(s, "..") || (arg && s[0] == '/'))
+		return false;
+	for (p = s; (p = strstr(p, "include")); p++) {
+		const char *q = p + 7;
+
+		while (*q && isspace((unsigned char)*q))
+			q++;
+		if (*q == '/')
+			return false;
+	}
+	return true;
 }
 
 #endif /* NVFIO_TESTS_FUZZ_FUZZ_H */

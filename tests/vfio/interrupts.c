@@ -9,6 +9,9 @@
 #include "common/test.h"
 #include "vfio/vfio.h"
 
+/* Five addresses in one: 60 characters. */
+#define LONG_ADDR "0000:01:00.00000:01:00.00000:01:00.00000:01:00.00000:01:00.0"
+
 static const char sample[] =
     "            CPU0       CPU1       \n"
     "   0:         29          0   IO-APIC   2-edge      timer\n"
@@ -54,6 +57,10 @@ int main(void)
 	CHECK(nvf_vfio_parse_interrupts(" 12: xvfio-msix[0](0000:01:00.0)\n", "0000:01:00.0", 0) ==
 	      -NVFIO_ENOIRQ);
 	CHECK(nvf_vfio_parse_interrupts(" 12: vfio-msix[0](0000:01:00.0)x\n", "0000:01:00.0", 0) ==
+	      -NVFIO_ENOIRQ);
+	/* an address longer than any device's is no answer, not a read past the name built of it
+	 * (found by fuzz.proc_interrupts) */
+	CHECK(nvf_vfio_parse_interrupts(" 12: vfio-msix[0](" LONG_ADDR ")\n", LONG_ADDR, 0) ==
 	      -NVFIO_ENOIRQ);
 	/* no number before the colon: not an IRQ line */
 	CHECK(nvf_vfio_parse_interrupts("LOC: vfio-msix[0](0000:01:00.0)\n", "0000:01:00.0", 0) ==

@@ -17,6 +17,7 @@
 #include "cmds.h"
 #include "dev.h"
 #include "out.h"
+#include "print.h"
 
 static const char *feature_name(unsigned int fid)
 {
@@ -291,6 +292,25 @@ static void show_fields(unsigned int fid, uint32_t r, const uint8_t *buf)
 	}
 }
 
+void cli_print_feature(unsigned int fid, unsigned int sel, uint32_t r, const uint8_t *buf,
+		       uint32_t len, bool human)
+{
+	printf("get-feature:%#0*x (%s), %s value:%#0*x\n", fid ? 4 : 2, fid, feature_name(fid),
+	       select_name(sel), r ? 10 : 8, r);
+	if (sel == 3) {
+		if (r & 1)
+			printf("  Feature is saveable\n");
+		if (r & 2)
+			printf("  Feature is per-namespace\n");
+		if (r & 4)
+			printf("  Feature is changeable\n");
+	} else if (human) {
+		show_fields(fid, r, len ? buf : NULL);
+	} else if (len) {
+		cli_hexdump(buf, len, 16, 1);
+	}
+}
+
 struct feat_req {
 	uint32_t fid, nsid, cdw11, len;
 	uint8_t sel;
@@ -351,20 +371,7 @@ static int show_feature(struct nvfio_ctrl *ctrl, struct feat_req q, uint32_t dat
 		cli_raw(buf, q.len);
 		return 0;
 	}
-	printf("get-feature:%#0*x (%s), %s value:%#0*x\n", q.fid ? 4 : 2, q.fid,
-	       feature_name(q.fid), select_name(q.sel), r ? 10 : 8, r);
-	if (q.sel == 3) {
-		if (r & 1)
-			printf("  Feature is saveable\n");
-		if (r & 2)
-			printf("  Feature is per-namespace\n");
-		if (r & 4)
-			printf("  Feature is changeable\n");
-	} else if (human) {
-		show_fields(q.fid, r, q.len ? buf : NULL);
-	} else if (q.len) {
-		cli_hexdump(buf, q.len, 16, 1);
-	}
+	cli_print_feature(q.fid, q.sel, r, buf, q.len, human);
 	return 0;
 }
 

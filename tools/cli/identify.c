@@ -14,6 +14,7 @@
 #include "cmds.h"
 #include "dev.h"
 #include "out.h"
+#include "print.h"
 
 /* How a field of Identify Controller is printed: normal output, then JSON. */
 enum fkind {
@@ -608,7 +609,7 @@ static void id_ctrl_psd_json(struct json_object *root, const struct nvme_id_ctrl
 	}
 }
 
-static void id_ctrl_show(const struct nvme_id_ctrl *id, const struct cli_out *o, bool vs)
+void cli_print_id_ctrl(const struct nvme_id_ctrl *id, const struct cli_out *o, bool vs)
 {
 	const uint8_t *base = (const uint8_t *)id;
 	size_t i;
@@ -668,7 +669,7 @@ int cli_id_ctrl(int argc, char **argv)
 		return ret;
 	ret = cli_identify(ctrl, NVME_IDENTIFY_CNS_CTRL, 0, 0, 0, &id, "identify controller");
 	if (!ret)
-		id_ctrl_show(&id, &o, vs);
+		cli_print_id_ctrl(&id, &o, vs);
 	nvfio_ctrl_close(ctrl);
 	return ret;
 }
@@ -898,12 +899,18 @@ static void id_ns_normal(const struct nvme_id_ns *ns, uint32_t nsid, bool human,
 	printf("nguid   : %s\neui64   : %s\n", nguid, eui);
 	for (k = 0; k <= ns->nlbaf + ns->nulbaf && k < 64; k++) {
 		const struct nvme_lbaf *l = &ns->lbaf[k];
+		char ds[16];
 
+		/* nvme-cli's 1 << ds, for the sizes an int holds; a larger one as a power. */
+		if (l->ds < 31)
+			snprintf(ds, sizeof(ds), "%d", 1 << l->ds);
+		else
+			snprintf(ds, sizeof(ds), "2^%u", l->ds);
 		if (human)
 			printf(
-			    "LBA Format %2d : Metadata Size: %-3d bytes - Data Size: %-2d bytes - "
+			    "LBA Format %2d : Metadata Size: %-3d bytes - Data Size: %-2s bytes - "
 			    "Relative Performance: %#x %s %s\n",
-			    k, le16toh(l->ms), 1 << l->ds, l->rp, rp[l->rp & 3],
+			    k, le16toh(l->ms), ds, l->rp, rp[l->rp & 3],
 			    (unsigned int)k == inuse ? "(in use)" : "");
 		else
 			printf("lbaf %2d : ms:%-3d lbads:%-2d rp:%#x %s\n", k, le16toh(l->ms),
@@ -915,6 +922,16 @@ static void id_ns_normal(const struct nvme_id_ns *ns, uint32_t nsid, bool human,
 	}
 }
 
+void cli_print_id_ns(const struct nvme_id_ns *ns, uint32_t nsid, const struct cli_out *o, bool vs)
+{
+	if (o->fmt == CLI_FMT_BINARY)
+		cli_raw(ns, sizeof(*ns));
+	else if (o->fmt == CLI_FMT_JSON)
+		id_ns_json(ns);
+	else
+		id_ns_normal(ns, nsid, o->human, vs);
+}
+
 static int need_nsid(const char *cmd, uint32_t nsid)
 {
 	if (nsid)
@@ -923,6 +940,24 @@ static int need_nsid(const char *cmd, uint32_t nsid)
 		"them)",
 		cmd);
 	return EINVAL;
+}
+
+/* A namespace's command: parse, check the output format and that a namespace is named, open the
+ * device. 0, or the exit status (-1: help shown, exit 0). */
+static int ns_prologue(int argc, char **argv, const struct cli_usage *u, const struct cli_opt *opts,
+		       struct cli_out *o, const uint32_t *nsid, struct nvfio_ctrl **ctrl)
+{
+	char *dev = NULL;
+	int n, ret = cli_parse(argc, argv, u, opts, &dev, 1, &n);
+
+	if (ret)
+		return ret > 0 ? -1 : EINVAL;
+	if (cli_out_check(o))
+		return EINVAL;
+	ret = need_nsid(u->cmd, *nsid);
+	if (ret)
+		return ret;
+	return cli_dev_open(dev, 0, ctrl);
 }
 
 int cli_id_ns(int argc, char **argv)
@@ -943,32 +978,42 @@ int cli_id_ns(int argc, char **argv)
 	};
 	struct nvme_id_ns ns;
 	struct nvfio_ctrl *ctrl;
-	char *dev = NULL;
-	int n, ret;
+	int ret = ns_prologue(argc, argv, &u, opts, &o, &nsid, &ctrl);
 
-	ret = cli_parse(argc, argv, &u, opts, &dev, 1, &n);
 	if (ret)
-		return ret > 0 ? 0 : EINVAL;
-	if (cli_out_check(&o))
-		return EINVAL;
-	ret = need_nsid(u.cmd, nsid);
-	if (ret)
-		return ret;
-	ret = cli_dev_open(dev, 0, &ctrl);
-	if (ret)
-		return ret;
+		return ret < 0 ? 0 : ret;
 	ret = cli_identify(ctrl, force ? NVME_IDENTIFY_CNS_ALLOCATED_NS : NVME_IDENTIFY_CNS_NS,
 			   nsid, 0, 0, &ns, "identify namespace");
-	if (!ret) {
-		if (o.fmt == CLI_FMT_BINARY)
-			cli_raw(&ns, sizeof(ns));
-		else if (o.fmt == CLI_FMT_JSON)
-			id_ns_json(&ns);
-		else
-			id_ns_normal(&ns, nsid, o.human, vs);
-	}
+	if (!ret)
+		cli_print_id_ns(&ns, nsid, &o, vs);
 	nvfio_ctrl_close(ctrl);
 	return ret;
+}
+
+void cli_print_ns_list(const uint32_t *list, const struct cli_out *o)
+{
+	int i;
+
+	if (o->fmt == CLI_FMT_JSON) {
+		struct json_object *root = json_object_new_object();
+		struct json_object *arr = json_object_new_array();
+
+		for (i = 0; i < 1024; i++) {
+			struct json_object *e;
+
+			if (!list[i])
+				continue;
+			e = json_object_new_object();
+			cli_json_int(e, "nsid", le32toh(list[i]));
+			json_object_array_add(arr, e);
+		}
+		json_object_object_add(root, "nsid_list", arr);
+		cli_json_print(root);
+	} else {
+		for (i = 0; i < 1024; i++)
+			if (list[i])
+				printf("[%4u]:%#x\n", i, le32toh(list[i]));
+	}
 }
 
 int cli_list_ns(int argc, char **argv)
@@ -992,7 +1037,7 @@ int cli_list_ns(int argc, char **argv)
 	struct nvfio_ctrl *ctrl;
 	char *dev = NULL;
 	uint8_t cns;
-	int n, ret, i;
+	int n, ret;
 
 	ret = cli_parse(argc, argv, &u, opts, &dev, 1, &n);
 	if (ret)
@@ -1022,28 +1067,8 @@ int cli_list_ns(int argc, char **argv)
 		cns = all ? NVME_IDENTIFY_CNS_ALLOCATED_NS_LIST : NVME_IDENTIFY_CNS_NS_ACTIVE_LIST;
 	/* The list holds the ids above the one the command names. */
 	ret = cli_identify(ctrl, cns, nsid - 1, 0, csi << 24, list, "identify namespace list");
-	if (!ret) {
-		if (o.fmt == CLI_FMT_JSON) {
-			struct json_object *root = json_object_new_object();
-			struct json_object *arr = json_object_new_array();
-
-			for (i = 0; i < 1024; i++) {
-				struct json_object *e;
-
-				if (!list[i])
-					continue;
-				e = json_object_new_object();
-				cli_json_int(e, "nsid", le32toh(list[i]));
-				json_object_array_add(arr, e);
-			}
-			json_object_object_add(root, "nsid_list", arr);
-			cli_json_print(root);
-		} else {
-			for (i = 0; i < 1024; i++)
-				if (list[i])
-					printf("[%4u]:%#x\n", i, le32toh(list[i]));
-		}
-	}
+	if (!ret)
+		cli_print_ns_list(list, &o);
 	nvfio_ctrl_close(ctrl);
 	return ret;
 }
@@ -1051,14 +1076,17 @@ int cli_list_ns(int argc, char **argv)
 /* One Namespace Identification Descriptor: its name and value in nvme-cli's words. */
 static bool ns_desc(const uint8_t *d, size_t room, const char **name, char *val, size_t *len)
 {
-	const struct nvme_ns_id_desc *cur = (const void *)d;
+	/* Bytes, not struct nvme_ns_id_desc: a descriptor of odd length (a CSI's is 1 byte)
+	 * puts the next one at an odd offset. */
+	const size_t head = sizeof(struct nvme_ns_id_desc);
+	uint8_t nidt = d[0], nidl = d[1];
 	size_t want;
 
 	*name = NULL;
-	*len = sizeof(*cur) + cur->nidl;
+	*len = head + nidl;
 	if (*len > room)
 		return false;
-	switch (cur->nidt) {
+	switch (nidt) {
 	case NVME_NIDT_EUI64:
 		want = 8;
 		*name = "eui64";
@@ -1078,69 +1106,39 @@ static bool ns_desc(const uint8_t *d, size_t room, const char **name, char *val,
 	default:
 		return true;
 	}
-	if (cur->nidl < want) {
+	if (nidl < want) {
 		*name = NULL;
 		return true;
 	}
-	if (cur->nidt == NVME_NIDT_UUID)
-		cli_uuid_str(val, d + sizeof(*cur));
-	else if (cur->nidt == NVME_NIDT_CSI)
-		sprintf(val, "%#x", d[sizeof(*cur)]);
+	if (nidt == NVME_NIDT_UUID)
+		cli_uuid_str(val, d + head);
+	else if (nidt == NVME_NIDT_CSI)
+		sprintf(val, "%#x", d[head]);
 	else
-		hex_bytes(val, d + sizeof(*cur), want);
+		hex_bytes(val, d + head, want);
 	return true;
 }
 
-int cli_ns_descs(int argc, char **argv)
+void cli_print_ns_descs(const uint8_t *buf, uint32_t nsid, const struct cli_out *o)
 {
-	static const struct cli_usage u = {
-	    "ns-descs", "DEVICE -n NSID [OPTIONS]",
-	    "The Namespace Identification Descriptors of a namespace (EUI-64, NGUID, UUID, "
-	    "command set)."};
-	struct cli_out o = {0};
-	uint32_t nsid = 0;
-	const struct cli_opt opts[] = {
-	    CLI_UINT("namespace-id", 'n', &nsid, "NSID", "the namespace"),
-	    CLI_STR("output-format", 'o', &o.format, "FMT", "output format: normal|json|binary"),
-	    CLI_FLAG("raw-binary", 'b', &o.binary, "output the raw structure"),
-	    CLI_END,
-	};
-	uint8_t buf[NVME_IDENTIFY_DATA_SIZE];
 	struct json_object *root = NULL, *arr = NULL;
-	struct nvfio_ctrl *ctrl;
-	char *dev = NULL;
 	size_t pos, len;
-	int n, ret;
 
-	ret = cli_parse(argc, argv, &u, opts, &dev, 1, &n);
-	if (ret)
-		return ret > 0 ? 0 : EINVAL;
-	if (cli_out_check(&o))
-		return EINVAL;
-	ret = need_nsid(u.cmd, nsid);
-	if (ret)
-		return ret;
-	ret = cli_dev_open(dev, 0, &ctrl);
-	if (ret)
-		return ret;
-	ret = cli_identify(ctrl, NVME_IDENTIFY_CNS_NS_DESC_LIST, nsid, 0, 0, buf,
-			   "identify namespace descriptors");
-	if (ret)
-		goto out;
-	if (o.fmt == CLI_FMT_BINARY) {
-		cli_raw(buf, sizeof(buf));
-		goto out;
+	if (o->fmt == CLI_FMT_BINARY) {
+		cli_raw(buf, NVME_IDENTIFY_DATA_SIZE);
+		return;
 	}
-	if (o.fmt == CLI_FMT_JSON)
+	if (o->fmt == CLI_FMT_JSON)
 		root = json_object_new_object();
 	else
 		printf("NVME Namespace Identification Descriptors NS %u:\n", nsid);
-	for (pos = 0; pos + sizeof(struct nvme_ns_id_desc) <= sizeof(buf) && buf[pos + 1];
+	for (pos = 0;
+	     pos + sizeof(struct nvme_ns_id_desc) <= NVME_IDENTIFY_DATA_SIZE && buf[pos + 1];
 	     pos += len) {
 		const char *name;
 		char val[40];
 
-		if (!ns_desc(buf + pos, sizeof(buf) - pos, &name, val, &len))
+		if (!ns_desc(buf + pos, NVME_IDENTIFY_DATA_SIZE - pos, &name, val, &len))
 			break;
 		if (!name)
 			continue;
@@ -1164,6 +1162,33 @@ int cli_ns_descs(int argc, char **argv)
 			json_object_object_add(root, "ns-descs", arr);
 		cli_json_print(root);
 	}
+}
+
+int cli_ns_descs(int argc, char **argv)
+{
+	static const struct cli_usage u = {
+	    "ns-descs", "DEVICE -n NSID [OPTIONS]",
+	    "The Namespace Identification Descriptors of a namespace (EUI-64, NGUID, UUID, "
+	    "command set)."};
+	struct cli_out o = {0};
+	uint32_t nsid = 0;
+	const struct cli_opt opts[] = {
+	    CLI_UINT("namespace-id", 'n', &nsid, "NSID", "the namespace"),
+	    CLI_STR("output-format", 'o', &o.format, "FMT", "output format: normal|json|binary"),
+	    CLI_FLAG("raw-binary", 'b', &o.binary, "output the raw structure"),
+	    CLI_END,
+	};
+	uint8_t buf[NVME_IDENTIFY_DATA_SIZE];
+	struct nvfio_ctrl *ctrl;
+	int ret = ns_prologue(argc, argv, &u, opts, &o, &nsid, &ctrl);
+
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = cli_identify(ctrl, NVME_IDENTIFY_CNS_NS_DESC_LIST, nsid, 0, 0, buf,
+			   "identify namespace descriptors");
+	if (ret)
+		goto out;
+	cli_print_ns_descs(buf, nsid, &o);
 out:
 	nvfio_ctrl_close(ctrl);
 	return ret;

@@ -14,6 +14,7 @@
 #include "cmds.h"
 #include "dev.h"
 #include "out.h"
+#include "print.h"
 
 static int get_log(struct nvfio_ctrl *ctrl, uint8_t lid, uint32_t nsid, void *buf, uint32_t len,
 		   const char *what)
@@ -146,6 +147,17 @@ static void smart_normal(const struct nvme_smart_log *s, uint32_t nsid, const ch
 	printf("Thermal Management T2 Total Time\t: %u\n", le32toh(s->thm_temp2_total_time));
 }
 
+void cli_print_smart(const struct nvme_smart_log *s, uint32_t nsid, const char *dev,
+		     const struct cli_out *o)
+{
+	if (o->fmt == CLI_FMT_BINARY)
+		cli_raw(s, sizeof(*s));
+	else if (o->fmt == CLI_FMT_JSON)
+		smart_json(s, o->human);
+	else
+		smart_normal(s, nsid, dev, o->human);
+}
+
 #define OUT_OPTS(o)                                                                                \
 	CLI_STR("output-format", 'o', &(o).format, "FMT", "output format: normal|json|binary"),    \
 	    CLI_FLAG("raw-binary", 'b', &(o).binary, "output the raw log page")
@@ -185,14 +197,8 @@ int cli_smart_log(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	ret = get_log(ctrl, NVME_LOG_LID_SMART, nsid, &s, sizeof(s), "smart log");
-	if (!ret) {
-		if (o.fmt == CLI_FMT_BINARY)
-			cli_raw(&s, sizeof(s));
-		else if (o.fmt == CLI_FMT_JSON)
-			smart_json(&s, o.human);
-		else
-			smart_normal(&s, nsid, dev, o.human);
-	}
+	if (!ret)
+		cli_print_smart(&s, nsid, dev, &o);
 	nvfio_ctrl_close(ctrl);
 	return ret;
 }
@@ -270,6 +276,17 @@ static void error_normal(const struct nvme_error_log_page *e, uint32_t n, const 
 	}
 }
 
+void cli_print_errors(const struct nvme_error_log_page *e, uint32_t n, const char *dev,
+		      const struct cli_out *o)
+{
+	if (o->fmt == CLI_FMT_BINARY)
+		cli_raw(e, n * sizeof(*e));
+	else if (o->fmt == CLI_FMT_JSON)
+		error_json(e, n);
+	else
+		error_normal(e, n, dev);
+}
+
 int cli_error_log(int argc, char **argv)
 {
 	static const struct cli_usage u = {
@@ -306,14 +323,8 @@ int cli_error_log(int argc, char **argv)
 	}
 	ret =
 	    get_log(ctrl, NVME_LOG_LID_ERROR, NVME_NSID_ALL, e, entries * sizeof(*e), "error log");
-	if (!ret) {
-		if (o.fmt == CLI_FMT_BINARY)
-			cli_raw(e, entries * sizeof(*e));
-		else if (o.fmt == CLI_FMT_JSON)
-			error_json(e, entries);
-		else
-			error_normal(e, entries, dev);
-	}
+	if (!ret)
+		cli_print_errors(e, entries, dev, &o);
 	free(e);
 	nvfio_ctrl_close(ctrl);
 	return ret;
@@ -330,6 +341,46 @@ static const char *fw_str(const char *c)
 	return out;
 }
 
+void cli_print_fw(const struct nvme_firmware_slot *fw, const char *dev, const struct cli_out *o)
+{
+	int i;
+
+	if (o->fmt == CLI_FMT_BINARY) {
+		cli_raw(fw, sizeof(*fw));
+	} else if (o->fmt == CLI_FMT_JSON) {
+		struct json_object *root = json_object_new_object();
+		struct json_object *s = json_object_new_object();
+
+		cli_json_int(s, "Active Firmware Slot (afi)", fw->afi);
+		for (i = 0; i < 7; i++) {
+			char key[24], val[40];
+			uint64_t v;
+
+			if (!fw->frs[i][0])
+				continue;
+			memcpy(&v, fw->frs[i], sizeof(v));
+			snprintf(key, sizeof(key), "Firmware Rev Slot %d", i + 1);
+			snprintf(val, sizeof(val), "%llu (%s)", (unsigned long long)le64toh(v),
+				 fw_str(fw->frs[i]));
+			cli_json_str(s, key, val);
+		}
+		json_object_object_add(root, dev, s);
+		cli_json_print(root);
+	} else {
+		printf("Firmware Log for device:%s\n", dev);
+		printf("afi  : %#x\n", fw->afi);
+		for (i = 0; i < 7; i++) {
+			uint64_t v;
+
+			if (!fw->frs[i][0])
+				continue;
+			memcpy(&v, fw->frs[i], sizeof(v));
+			printf("frs%d : %#016llx (%s)\n", i + 1, (unsigned long long)le64toh(v),
+			       fw_str(fw->frs[i]));
+		}
+	}
+}
+
 int cli_fw_log(int argc, char **argv)
 {
 	static const struct cli_usage u = {
@@ -343,47 +394,14 @@ int cli_fw_log(int argc, char **argv)
 	struct nvme_firmware_slot fw;
 	struct nvfio_ctrl *ctrl;
 	char *dev = NULL;
-	int ret = prologue(argc, argv, &u, opts, &o, &dev, &ctrl), i;
+	int ret = prologue(argc, argv, &u, opts, &o, &dev, &ctrl);
 
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	ret = get_log(ctrl, NVME_LOG_LID_FW_SLOT, NVME_NSID_ALL, &fw, sizeof(fw), "fw log");
 	if (ret)
 		goto out;
-	if (o.fmt == CLI_FMT_BINARY) {
-		cli_raw(&fw, sizeof(fw));
-	} else if (o.fmt == CLI_FMT_JSON) {
-		struct json_object *root = json_object_new_object();
-		struct json_object *s = json_object_new_object();
-
-		cli_json_int(s, "Active Firmware Slot (afi)", fw.afi);
-		for (i = 0; i < 7; i++) {
-			char key[24], val[40];
-			uint64_t v;
-
-			if (!fw.frs[i][0])
-				continue;
-			memcpy(&v, fw.frs[i], sizeof(v));
-			snprintf(key, sizeof(key), "Firmware Rev Slot %d", i + 1);
-			snprintf(val, sizeof(val), "%llu (%s)", (unsigned long long)le64toh(v),
-				 fw_str(fw.frs[i]));
-			cli_json_str(s, key, val);
-		}
-		json_object_object_add(root, dev, s);
-		cli_json_print(root);
-	} else {
-		printf("Firmware Log for device:%s\n", dev);
-		printf("afi  : %#x\n", fw.afi);
-		for (i = 0; i < 7; i++) {
-			uint64_t v;
-
-			if (!fw.frs[i][0])
-				continue;
-			memcpy(&v, fw.frs[i], sizeof(v));
-			printf("frs%d : %#016llx (%s)\n", i + 1, (unsigned long long)le64toh(v),
-			       fw_str(fw.frs[i]));
-		}
-	}
+	cli_print_fw(&fw, dev, &o);
 out:
 	nvfio_ctrl_close(ctrl);
 	return ret;
@@ -477,6 +495,65 @@ static void est_time(const char *text, uint32_t v)
 	printf("%s:  %u%s\n", text, v, v == 0xffffffff ? " (No time period reported)" : "");
 }
 
+void cli_print_sanitize(const struct nvme_sanitize_log_page *s, const char *dev,
+			const struct cli_out *o)
+{
+	unsigned int st = le16toh(s->sstat);
+
+	if (o->fmt == CLI_FMT_BINARY) {
+		cli_raw(s, sizeof(*s));
+	} else if (o->fmt == CLI_FMT_JSON) {
+		struct json_object *root = json_object_new_object(), *d = json_object_new_object();
+		struct json_object *sj = json_object_new_object();
+		char str[160];
+
+		cli_json_int(d, "sprog", le16toh(s->sprog));
+		cli_json_int(sj, "global_erased", st >> 8 & 1);
+		cli_json_int(sj, "no_cmplted_passes", st >> 3 & 0x1f);
+		snprintf(str, sizeof(str), "(%u) %s", st & 7, sstat_str(st));
+		cli_json_str(sj, "status", str);
+		json_object_object_add(d, "sstat", sj);
+		cli_json_int(d, "cdw10_info", le32toh(s->scdw10));
+		cli_json_int(d, "time_over_write", le32toh(s->eto));
+		cli_json_int(d, "time_block_erase", le32toh(s->etbe));
+		cli_json_int(d, "time_crypto_erase", le32toh(s->etce));
+		cli_json_int(d, "time_over_write_no_dealloc", le32toh(s->etond));
+		cli_json_int(d, "time_block_erase_no_dealloc", le32toh(s->etbend));
+		cli_json_int(d, "time_crypto_erase_no_dealloc", le32toh(s->etcend));
+		json_object_object_add(root, dev, d);
+		cli_json_print(root);
+	} else {
+		printf("Sanitize Progress                      (SPROG) :  %u", le16toh(s->sprog));
+		if (o->human && (st & 7) == 2)
+			printf("\t(%f%%)\n", (double)le16toh(s->sprog) * 100 / 0x10000);
+		else
+			printf("\n");
+		printf("Sanitize Status                        (SSTAT) :  %#x\n", st & 7);
+		if (o->human) {
+			printf("\t[2:0]\t%s\n", sstat_str(st));
+			printf("\t[7:3]\tNumber of completed passes if most recent operation was "
+			       "overwrite:\t%u\n",
+			       st >> 3 & 0x1f);
+			printf("\t  [8]\t%s\n",
+			       st >> 8 & 1
+				   ? "Global Data Erased set: no NS LB in the NVM subsystem "
+				     "has been written to and no PMR in the NVM subsystem has "
+				     "been enabled"
+				   : "Global Data Erased cleared: a NS LB in the NVM subsystem "
+				     "has been written to or a PMR in the NVM subsystem has "
+				     "been enabled");
+		}
+		printf("Sanitize Command Dword 10 Information (SCDW10) :  %#x\n",
+		       le32toh(s->scdw10));
+		est_time("Estimated Time For Overwrite                   ", le32toh(s->eto));
+		est_time("Estimated Time For Block Erase                 ", le32toh(s->etbe));
+		est_time("Estimated Time For Crypto Erase                ", le32toh(s->etce));
+		est_time("Estimated Time For Overwrite (No-Deallocate)   ", le32toh(s->etond));
+		est_time("Estimated Time For Block Erase (No-Deallocate) ", le32toh(s->etbend));
+		est_time("Estimated Time For Crypto Erase (No-Deallocate)", le32toh(s->etcend));
+	}
+}
+
 int cli_sanitize_log(int argc, char **argv)
 {
 	static const struct cli_usage u = {
@@ -497,7 +574,6 @@ int cli_sanitize_log(int argc, char **argv)
 	struct nvfio_ctrl *ctrl;
 	char *dev = NULL;
 	int ret = prologue(argc, argv, &u, opts, &o, &dev, &ctrl);
-	unsigned int st;
 
 	if (ret)
 		return ret < 0 ? 0 : ret;
@@ -505,59 +581,7 @@ int cli_sanitize_log(int argc, char **argv)
 	ret = cli_log_page(ctrl, &q, &s, sizeof(s), "sanitize status log");
 	if (ret)
 		goto out;
-	st = le16toh(s.sstat);
-	if (o.fmt == CLI_FMT_BINARY) {
-		cli_raw(&s, sizeof(s));
-	} else if (o.fmt == CLI_FMT_JSON) {
-		struct json_object *root = json_object_new_object(), *d = json_object_new_object();
-		struct json_object *sj = json_object_new_object();
-		char str[160];
-
-		cli_json_int(d, "sprog", le16toh(s.sprog));
-		cli_json_int(sj, "global_erased", st >> 8 & 1);
-		cli_json_int(sj, "no_cmplted_passes", st >> 3 & 0x1f);
-		snprintf(str, sizeof(str), "(%u) %s", st & 7, sstat_str(st));
-		cli_json_str(sj, "status", str);
-		json_object_object_add(d, "sstat", sj);
-		cli_json_int(d, "cdw10_info", le32toh(s.scdw10));
-		cli_json_int(d, "time_over_write", le32toh(s.eto));
-		cli_json_int(d, "time_block_erase", le32toh(s.etbe));
-		cli_json_int(d, "time_crypto_erase", le32toh(s.etce));
-		cli_json_int(d, "time_over_write_no_dealloc", le32toh(s.etond));
-		cli_json_int(d, "time_block_erase_no_dealloc", le32toh(s.etbend));
-		cli_json_int(d, "time_crypto_erase_no_dealloc", le32toh(s.etcend));
-		json_object_object_add(root, dev, d);
-		cli_json_print(root);
-	} else {
-		printf("Sanitize Progress                      (SPROG) :  %u", le16toh(s.sprog));
-		if (o.human && (st & 7) == 2)
-			printf("\t(%f%%)\n", (double)le16toh(s.sprog) * 100 / 0x10000);
-		else
-			printf("\n");
-		printf("Sanitize Status                        (SSTAT) :  %#x\n", st & 7);
-		if (o.human) {
-			printf("\t[2:0]\t%s\n", sstat_str(st));
-			printf("\t[7:3]\tNumber of completed passes if most recent operation was "
-			       "overwrite:\t%u\n",
-			       st >> 3 & 0x1f);
-			printf("\t  [8]\t%s\n",
-			       st >> 8 & 1
-				   ? "Global Data Erased set: no NS LB in the NVM subsystem "
-				     "has been written to and no PMR in the NVM subsystem has "
-				     "been enabled"
-				   : "Global Data Erased cleared: a NS LB in the NVM subsystem "
-				     "has been written to or a PMR in the NVM subsystem has "
-				     "been enabled");
-		}
-		printf("Sanitize Command Dword 10 Information (SCDW10) :  %#x\n",
-		       le32toh(s.scdw10));
-		est_time("Estimated Time For Overwrite                   ", le32toh(s.eto));
-		est_time("Estimated Time For Block Erase                 ", le32toh(s.etbe));
-		est_time("Estimated Time For Crypto Erase                ", le32toh(s.etce));
-		est_time("Estimated Time For Overwrite (No-Deallocate)   ", le32toh(s.etond));
-		est_time("Estimated Time For Block Erase (No-Deallocate) ", le32toh(s.etbend));
-		est_time("Estimated Time For Crypto Erase (No-Deallocate)", le32toh(s.etcend));
-	}
+	cli_print_sanitize(&s, dev, &o);
 out:
 	nvfio_ctrl_close(ctrl);
 	return ret;
@@ -617,42 +641,20 @@ static void st_result(const struct nvme_st_result *r, bool verbose)
 	printf("  Vendor Specific              : %#x %#x\n", r->vs[0], r->vs[1]);
 }
 
-int cli_self_test_log(int argc, char **argv)
+void cli_print_self_test(const struct nvme_self_test_log *log, int num, bool verbose,
+			 const char *dev, const struct cli_out *o)
 {
-	static const struct cli_usage u = {
-	    "self-test-log", "DEVICE [OPTIONS]",
-	    "The Device Self-test log page: the test running now and its progress, then the "
-	    "last results, newest first."};
-	struct cli_out o = {0};
-	uint8_t entries = NVME_LOG_ST_MAX_RESULTS;
-	bool verbose = false;
-	const struct cli_opt opts[] = {
-	    CLI_UINT("dst-entries", 'e', &entries, "NUM", "results to show (default 20)"),
-	    CLI_STR("output-format", 'o', &o.format, "FMT", "output format: normal|json|binary"),
-	    CLI_FLAG("verbose", 'v', &verbose, "the results in words"),
-	    CLI_END,
-	};
-	struct nvme_self_test_log log;
-	struct nvfio_ctrl *ctrl;
-	char *dev = NULL;
-	int ret = prologue(argc, argv, &u, opts, &o, &dev, &ctrl), i;
-	int num = entries < NVME_LOG_ST_MAX_RESULTS ? entries : NVME_LOG_ST_MAX_RESULTS;
+	int i;
 
-	if (ret)
-		return ret < 0 ? 0 : ret;
-	ret = get_log(ctrl, NVME_LOG_LID_DEVICE_SELF_TEST, NVME_NSID_ALL, &log, sizeof(log),
-		      "self test log");
-	if (ret)
-		goto out;
-	if (o.fmt == CLI_FMT_BINARY) {
-		cli_raw(&log, sizeof(log));
-	} else if (o.fmt == CLI_FMT_JSON) {
+	if (o->fmt == CLI_FMT_BINARY) {
+		cli_raw(log, sizeof(*log));
+	} else if (o->fmt == CLI_FMT_JSON) {
 		struct json_object *root = json_object_new_object(), *arr = json_object_new_array();
 
-		cli_json_int(root, "Current Device Self-Test Operation", log.current_operation);
-		cli_json_int(root, "Current Device Self-Test Completion", log.completion);
+		cli_json_int(root, "Current Device Self-Test Operation", log->current_operation);
+		cli_json_int(root, "Current Device Self-Test Completion", log->completion);
 		for (i = 0; i < num; i++) {
-			const struct nvme_st_result *r = &log.result[i];
+			const struct nvme_st_result *r = &log->result[i];
 			struct json_object *e = json_object_new_object();
 
 			cli_json_int(e, "Self test result", r->dsts & 0xf);
@@ -677,13 +679,43 @@ int cli_self_test_log(int argc, char **argv)
 		cli_json_print(root);
 	} else {
 		printf("Device Self Test Log for NVME device:%s\n", dev);
-		printf("Current operation  : %#x\n", log.current_operation);
-		printf("Current Completion : %u%%\n", log.completion);
+		printf("Current operation  : %#x\n", log->current_operation);
+		printf("Current Completion : %u%%\n", log->completion);
 		for (i = 0; i < num; i++) {
 			printf("Self Test Result[%d]:\n", i);
-			st_result(&log.result[i], verbose);
+			st_result(&log->result[i], verbose);
 		}
 	}
+}
+
+int cli_self_test_log(int argc, char **argv)
+{
+	static const struct cli_usage u = {
+	    "self-test-log", "DEVICE [OPTIONS]",
+	    "The Device Self-test log page: the test running now and its progress, then the "
+	    "last results, newest first."};
+	struct cli_out o = {0};
+	uint8_t entries = NVME_LOG_ST_MAX_RESULTS;
+	bool verbose = false;
+	const struct cli_opt opts[] = {
+	    CLI_UINT("dst-entries", 'e', &entries, "NUM", "results to show (default 20)"),
+	    CLI_STR("output-format", 'o', &o.format, "FMT", "output format: normal|json|binary"),
+	    CLI_FLAG("verbose", 'v', &verbose, "the results in words"),
+	    CLI_END,
+	};
+	struct nvme_self_test_log log;
+	struct nvfio_ctrl *ctrl;
+	char *dev = NULL;
+	int ret = prologue(argc, argv, &u, opts, &o, &dev, &ctrl);
+	int num = entries < NVME_LOG_ST_MAX_RESULTS ? entries : NVME_LOG_ST_MAX_RESULTS;
+
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = get_log(ctrl, NVME_LOG_LID_DEVICE_SELF_TEST, NVME_NSID_ALL, &log, sizeof(log),
+		      "self test log");
+	if (ret)
+		goto out;
+	cli_print_self_test(&log, num, verbose, dev, &o);
 out:
 	nvfio_ctrl_close(ctrl);
 	return ret;

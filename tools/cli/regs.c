@@ -11,12 +11,10 @@
 #include "cmds.h"
 #include "dev.h"
 #include "out.h"
-
-/* What nvme-cli shows: BAR0 from 0 to the end of the PMR registers. */
-#define REGS_LEN 0x0e1c
+#include "print.h"
 
 struct regs {
-	uint32_t w[REGS_LEN / 4];
+	uint32_t w[CLI_REGS_LEN / 4];
 };
 
 static uint32_t r32(const struct regs *r, unsigned int off)
@@ -230,6 +228,19 @@ static void show_normal(const struct regs *r, bool human)
 	}
 }
 
+void cli_print_regs(const uint32_t *regs, const struct cli_out *o)
+{
+	struct regs r;
+
+	memcpy(r.w, regs, sizeof(r.w));
+	if (o->fmt == CLI_FMT_BINARY)
+		cli_raw(&r, sizeof(r));
+	else if (o->fmt == CLI_FMT_JSON)
+		show_json(&r);
+	else
+		show_normal(&r, o->human);
+}
+
 int cli_show_regs(int argc, char **argv)
 {
 	static const struct cli_usage u = {
@@ -258,12 +269,8 @@ int cli_show_regs(int argc, char **argv)
 	if (ret) {
 		cli_err("show-regs: %s", nvfio_last_error());
 		ret = cli_exit_errno(ret);
-	} else if (o.fmt == CLI_FMT_BINARY) {
-		cli_raw(&r, sizeof(r));
-	} else if (o.fmt == CLI_FMT_JSON) {
-		show_json(&r);
 	} else {
-		show_normal(&r, o.human);
+		cli_print_regs(r.w, &o);
 	}
 	nvfio_ctrl_close(ctrl);
 	return ret;
