@@ -159,10 +159,12 @@ static void *reader(void *arg)
 		} else if (r != UINT64_MAX && r != ((seed & 1) ? slot_i(s) : slot_v(s)) + 8) {
 			b++;
 		}
-		n++;
+		/* Published as it goes: the writer runs until enough lookups overlapped it. */
+		if (++n % 256 == 0)
+			atomic_fetch_add_explicit(&lookups, 256, memory_order_relaxed);
 	}
 	atomic_fetch_add(&bad, b);
-	atomic_fetch_add(&lookups, n);
+	atomic_fetch_add(&lookups, n % 256);
 	return NULL;
 }
 
@@ -173,6 +175,7 @@ static void test_concurrent(void)
 	unsigned int s, seed = 7, i, j;
 	struct timespec t0, t;
 	unsigned long writes = 0, batches = 0;
+	long elapsed;
 
 	CHECK_OK(nvf_dma_map_init(&m));
 	for (s = 0; s < SLOTS; s += 4) {
@@ -202,7 +205,13 @@ static void test_concurrent(void)
 				ins(0x900000000ull + (m.nruns + j) * 2 * P,
 				    0x90000000000ull + (m.nruns + j) * 2 * P, P);
 		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < 1000000000L);
+		elapsed = (t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec);
+		/* A second at least, and on until the readers did a few thousand lookups meanwhile
+		 * (a loaded machine can keep them off the CPU for that second), a minute at most.
+		 */
+	} while (elapsed < 1000000000L ||
+		 (atomic_load_explicit(&lookups, memory_order_relaxed) < 4096 &&
+		  elapsed < 60000000000L));
 
 	atomic_store(&stop, true);
 	for (i = 0; i < 2; i++)
