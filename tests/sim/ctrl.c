@@ -225,7 +225,8 @@ static void test_idle(void)
 	CHECK(h_rw(&h, 2, 0x02, 1, 0, 1, buf, 512) == 0);
 	lat = h_now_ns() - t0;
 	printf("first command after idleness: %.1f us\n", (double)lat / 1e3);
-	CHECK(lat < 50000000);
+	/* Under valgrind the threads take turns at translated code: the time says nothing. */
+	CHECK(lat < 50000000 || RUNNING_ON_VALGRIND);
 	h_close(&h);
 }
 
